@@ -1,0 +1,397 @@
+/**
+ * Every way tokenward can refuse a request, as named error classes with stable codes.
+ *
+ * Each error carries a literal `_tag` (its class name), a stable `code`, the RFC 6750
+ * `oauthError` it maps to, the HTTP `status` to answer with, structured fields
+ * (`claim`, `expected`, `actual`, `kid`) and an optional `cause`. Messages never contain
+ * the raw token or the full claim set.
+ *
+ * @module
+ */
+
+/** Stable machine-readable reason codes. New codes may be added; existing ones are never renamed. */
+export type ErrorCode =
+  | 'missing_token'
+  | 'invalid_request'
+  | 'malformed_token'
+  | 'token_too_large'
+  | 'invalid_header'
+  | 'alg_not_allowed'
+  | 'key_not_found'
+  | 'invalid_key'
+  | 'invalid_signature'
+  | 'invalid_typ'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'invalid_iat'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'invalid_client'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'insufficient_scope'
+  | 'server_disabled'
+  | 'jwks_unavailable'
+
+/** The RFC 6750 error an HTTP answer carries; `undefined` when the spec says to send none (missing token, outage). */
+export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+/** Every error code, in a stable order (useful for docs, tests and exhaustive switches). */
+export const errorCodes: readonly ErrorCode[] = [
+  'missing_token',
+  'invalid_request',
+  'malformed_token',
+  'token_too_large',
+  'invalid_header',
+  'alg_not_allowed',
+  'key_not_found',
+  'invalid_key',
+  'invalid_signature',
+  'invalid_typ',
+  'token_expired',
+  'token_not_yet_valid',
+  'invalid_iat',
+  'invalid_issuer',
+  'invalid_audience',
+  'invalid_client',
+  'missing_claim',
+  'invalid_claim',
+  'insufficient_scope',
+  'server_disabled',
+  'jwks_unavailable',
+]
+
+/** Structured details an error may carry. Values are short and never the whole token. */
+export interface ErrorDetails {
+  /** The claim or header member concerned, e.g. `exp`, `aud`, `header.alg`. */
+  readonly claim?: string
+  /** What was required. */
+  readonly expected?: unknown
+  /** What was found (a claim value, never the token). */
+  readonly actual?: unknown
+  /** The key ID concerned. */
+  readonly kid?: string
+  /** The underlying failure, when there is one. */
+  readonly cause?: unknown
+  /** Seconds after which a retry may succeed (outages only). */
+  readonly retryAfterSeconds?: number
+}
+
+const statusByOAuthError = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403 } as const
+
+/**
+ * Base class of every verification error. Narrow on `code` or `_tag`; use
+ * {@link isTokenwardError} rather than `instanceof` when two copies of the package may be loaded.
+ *
+ * @example
+ * ```ts
+ * import { isTokenwardError } from '@tokenward/core'
+ * try { await verifier.verify(token) } catch (e) {
+ *   if (isTokenwardError(e) && e.code === 'token_expired') console.log('ask for a new token')
+ * }
+ * ```
+ */
+export abstract class TokenwardError extends Error {
+  abstract readonly _tag: string
+  abstract readonly code: ErrorCode
+  /** RFC 6750 error code for the `WWW-Authenticate` challenge, if any. */
+  abstract readonly oauthError: OAuthErrorCode | undefined
+  /** HTTP status to answer with. */
+  abstract readonly status: 400 | 401 | 403 | 503
+  readonly claim: string | undefined
+  readonly expected: unknown
+  readonly actual: unknown
+  readonly kid: string | undefined
+  readonly retryAfterSeconds: number | undefined
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.claim = details.claim
+    this.expected = details.expected
+    this.actual = details.actual
+    this.kid = details.kid
+    this.retryAfterSeconds = details.retryAfterSeconds
+  }
+
+  override get name(): string {
+    return this._tag
+  }
+
+  /** A JSON-safe view for logs: code, status, message and structured fields (no token). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { _tag: this._tag, code: this.code, status: this.status, message: this.message }
+    if (this.claim !== undefined) out.claim = this.claim
+    if (this.expected !== undefined) out.expected = this.expected
+    if (this.actual !== undefined) out.actual = this.actual
+    if (this.kid !== undefined) out.kid = this.kid
+    return out
+  }
+}
+
+abstract class InvalidTokenBase extends TokenwardError {
+  readonly oauthError = 'invalid_token' as const
+  readonly status = statusByOAuthError.invalid_token
+}
+
+/**
+ * No access token was presented. Answered with 401 and a bare `Bearer` challenge (RFC 6750 §3.1:
+ * no error code when the request carried no authentication).
+ *
+ * @example
+ * ```ts
+ * new MissingTokenError('No bearer token in the Authorization header')
+ * ```
+ */
+export class MissingTokenError extends TokenwardError {
+  readonly _tag = 'MissingTokenError' as const
+  readonly code = 'missing_token' as const
+  readonly oauthError = undefined
+  readonly status = 401 as const
+}
+
+/**
+ * The request itself is malformed (two Authorization headers, a token in several places, a bad
+ * scheme parameter). 400 `invalid_request`.
+ *
+ * @example
+ * ```ts
+ * new InvalidRequestError('The token was sent in more than one place')
+ * ```
+ */
+export class InvalidRequestError extends TokenwardError {
+  readonly _tag = 'InvalidRequestError' as const
+  readonly code = 'invalid_request' as const
+  readonly oauthError = 'invalid_request' as const
+  readonly status = statusByOAuthError.invalid_request
+}
+
+/**
+ * The token is not a well-formed compact JWS: wrong segment count, non-canonical base64url,
+ * invalid UTF-8 or JSON, duplicate members, JWE or JSON serialization; or it is too long.
+ *
+ * @example
+ * ```ts
+ * new MalformedTokenError('malformed_token', 'Expected three dot-separated segments')
+ * ```
+ */
+export class MalformedTokenError extends InvalidTokenBase {
+  readonly _tag = 'MalformedTokenError' as const
+  constructor(
+    readonly code: 'malformed_token' | 'token_too_large',
+    message: string,
+    details?: ErrorDetails,
+  ) {
+    super(message, details)
+  }
+}
+
+/**
+ * The JOSE header is unacceptable: missing or disallowed `alg`, unknown `crit`, `b64: false`,
+ * or a `typ` other than `at+jwt` when one is required.
+ *
+ * @example
+ * ```ts
+ * new InvalidHeaderError('alg_not_allowed', 'alg "HS256" is not allowed', { claim: 'header.alg', actual: 'HS256' })
+ * ```
+ */
+export class InvalidHeaderError extends InvalidTokenBase {
+  readonly _tag = 'InvalidHeaderError' as const
+  constructor(
+    readonly code: 'invalid_header' | 'alg_not_allowed' | 'invalid_typ',
+    message: string,
+    details?: ErrorDetails,
+  ) {
+    super(message, details)
+  }
+}
+
+/**
+ * No key of the authorization server can verify this token: the `kid` is unknown (after one
+ * refresh), or the selected key is unusable for the token's `alg` (wrong type, curve, `alg`, `use`,
+ * or an RSA key under 2048 bits).
+ *
+ * @example
+ * ```ts
+ * new KeyError('key_not_found', 'No key with this kid', { kid: 'abc' })
+ * ```
+ */
+export class KeyError extends InvalidTokenBase {
+  readonly _tag = 'KeyError' as const
+  constructor(
+    readonly code: 'key_not_found' | 'invalid_key',
+    message: string,
+    details?: ErrorDetails,
+  ) {
+    super(message, details)
+  }
+}
+
+/**
+ * The signature does not verify with the selected key.
+ *
+ * @example
+ * ```ts
+ * new InvalidSignatureError('Signature verification failed', { kid: 'abc' })
+ * ```
+ */
+export class InvalidSignatureError extends InvalidTokenBase {
+  readonly _tag = 'InvalidSignatureError' as const
+  readonly code = 'invalid_signature' as const
+}
+
+/** Codes of {@link ClaimValidationError}. */
+export type ClaimErrorCode =
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'invalid_iat'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'invalid_client'
+  | 'missing_claim'
+  | 'invalid_claim'
+
+/**
+ * A claim is missing, mistyped, or does not match what the authorization server config requires.
+ *
+ * @example
+ * ```ts
+ * new ClaimValidationError('invalid_audience', 'aud does not contain the API', { claim: 'aud', expected: 'api://x', actual: ['other'] })
+ * ```
+ */
+export class ClaimValidationError extends InvalidTokenBase {
+  readonly _tag = 'ClaimValidationError' as const
+  constructor(
+    readonly code: ClaimErrorCode,
+    message: string,
+    details?: ErrorDetails,
+  ) {
+    super(message, details)
+  }
+}
+
+/**
+ * The token is valid but carries no API role this organization grants for the request. 403.
+ *
+ * @example
+ * ```ts
+ * new InsufficientScopeError('No role for zscloud::12345', { expected: ['ReadOnly'] })
+ * ```
+ */
+export class InsufficientScopeError extends TokenwardError {
+  readonly _tag = 'InsufficientScopeError' as const
+  readonly code = 'insufficient_scope' as const
+  readonly oauthError = 'insufficient_scope' as const
+  readonly status = statusByOAuthError.insufficient_scope
+  /** The scope values that would have been accepted, for the challenge's `scope` parameter. */
+  readonly requiredScope: readonly string[]
+  constructor(message: string, details: ErrorDetails & { readonly requiredScope?: readonly string[] } = {}) {
+    super(message, details)
+    this.requiredScope = details.requiredScope ?? []
+  }
+}
+
+/**
+ * The authorization server that issued the token is disabled (by the organization, an expired
+ * subscription or a provider suspension). 401 `invalid_token`: its tokens are not accepted.
+ *
+ * @example
+ * ```ts
+ * new ServerDisabledError('The authorization server "Okta1" is disabled')
+ * ```
+ */
+export class ServerDisabledError extends InvalidTokenBase {
+  readonly _tag = 'ServerDisabledError' as const
+  readonly code = 'server_disabled' as const
+}
+
+/**
+ * The authorization server's keys could not be obtained (unreachable, TLS failure, bad
+ * response) and no cached keys are fresh enough to use. 503: this is an outage, not a bad token.
+ *
+ * @example
+ * ```ts
+ * new JwksUnavailableError('JWKS fetch failed: HTTP 500', { retryAfterSeconds: 30 })
+ * ```
+ */
+export class JwksUnavailableError extends TokenwardError {
+  readonly _tag = 'JwksUnavailableError' as const
+  readonly code = 'jwks_unavailable' as const
+  readonly oauthError = undefined
+  readonly status = 503 as const
+}
+
+/** The union of every verification error; narrow on `code` or `_tag`. */
+export type VerificationError =
+  | MissingTokenError
+  | InvalidRequestError
+  | MalformedTokenError
+  | InvalidHeaderError
+  | KeyError
+  | InvalidSignatureError
+  | ClaimValidationError
+  | InsufficientScopeError
+  | ServerDisabledError
+  | JwksUnavailableError
+
+const verificationTags = new Set<string>([
+  'MissingTokenError',
+  'InvalidRequestError',
+  'MalformedTokenError',
+  'InvalidHeaderError',
+  'KeyError',
+  'InvalidSignatureError',
+  'ClaimValidationError',
+  'InsufficientScopeError',
+  'ServerDisabledError',
+  'JwksUnavailableError',
+])
+const codeSet = new Set<string>(errorCodes)
+
+/**
+ * True for any tokenward verification error, including one thrown by another installed copy of
+ * this package (it checks `_tag`, `code` and `status`, not only `instanceof`).
+ *
+ * @example
+ * ```ts
+ * if (isTokenwardError(err)) res.status(err.status)
+ * ```
+ */
+export function isTokenwardError(value: unknown): value is VerificationError {
+  if (value instanceof TokenwardError) return true
+  if (typeof value !== 'object' || value === null || !(value instanceof Error)) return false
+  const v = value as { _tag?: unknown; code?: unknown; status?: unknown }
+  return (
+    typeof v._tag === 'string' &&
+    verificationTags.has(v._tag) &&
+    typeof v.code === 'string' &&
+    codeSet.has(v.code) &&
+    typeof v.status === 'number'
+  )
+}
+
+/** One problem found in a configuration, named by its path (e.g. `algorithms[2]`). */
+export interface ConfigIssue {
+  readonly path: string
+  readonly message: string
+}
+
+/**
+ * A configuration object was rejected when it was built. `issues` names every bad field by path.
+ *
+ * @example
+ * ```ts
+ * try { defineAuthorizationServer({ name: 'bad name' }) } catch (e) {
+ *   if (e instanceof ConfigError) for (const i of e.issues) console.log(i.path, i.message)
+ * }
+ * ```
+ */
+export class ConfigError extends Error {
+  readonly _tag = 'ConfigError' as const
+  readonly code = 'invalid_config' as const
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`)
+  }
+  override get name(): string {
+    return 'ConfigError'
+  }
+}

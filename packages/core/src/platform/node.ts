@@ -1,0 +1,18 @@
+/**
+ * The Node.js platform: node:crypto key objects (several times faster than WebCrypto on Node)
+ * and node:https (custom CAs, certificate validation switch). Chosen by the `node` export
+ * condition; everything else gets `web.ts`.
+ *
+ * @module
+ */
+import { nodeHttpGet } from './node-http.ts'
+import { nodeSignatureProvider } from './node-signature.ts'
+import type { Platform } from './types.ts'
+import { webHttpGet } from './web-http.ts'
+
+/** The platform used when the package is loaded under the `node` condition. */
+export const platform: Platform = {
+  name: 'node',
+  signature: nodeSignatureProvider,
+  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl)),
+}

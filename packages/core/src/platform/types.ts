@@ -1,0 +1,113 @@
+/**
+ * The runtime seam: the few operations whose best implementation differs between runtimes.
+ * `web.ts` (WebCrypto + fetch) is the default everywhere; `node.ts` (node:crypto key objects +
+ * node:https, which can honour custom CAs and switch certificate validation off) is chosen by the
+ * package's `node` export condition. Both must pass the same contract tests.
+ *
+ * @module
+ */
+
+/** Signature algorithms tokenward can verify. `none` and HMAC are never supported. */
+export type SupportedAlgorithm =
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'EdDSA'
+
+/** Every algorithm tokenward supports, in a stable order. */
+export const supportedAlgorithms: readonly SupportedAlgorithm[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+]
+
+/** A JSON Web Key as found in a JWK Set (RFC 7517). Only public members matter to tokenward. */
+export interface Jwk {
+  readonly kty: string
+  readonly kid?: string
+  readonly use?: string
+  readonly key_ops?: readonly string[]
+  readonly alg?: string
+  readonly crv?: string
+  readonly n?: string
+  readonly e?: string
+  readonly x?: string
+  readonly y?: string
+  readonly x5c?: readonly string[]
+  readonly [member: string]: unknown
+}
+
+/** An imported, ready-to-use verification key. Opaque: its shape depends on the runtime. */
+export interface VerificationKey {
+  readonly alg: SupportedAlgorithm
+  readonly handle: unknown
+}
+
+/** Verifies signatures; one implementation per runtime. */
+export interface SignatureProvider {
+  /** Which implementation this is, for diagnostics and benchmarks. */
+  readonly name: string
+  /** Imports a public JWK for one algorithm. Rejects when the runtime cannot use the key. */
+  importKey(jwk: Jwk, alg: SupportedAlgorithm): Promise<VerificationKey>
+  /** True when `signature` is valid for `data`. Never throws for a wrong signature. */
+  verify(key: VerificationKey, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
+}
+
+/** One HTTP GET as the JWKS client needs it. */
+export interface HttpGetRequest {
+  readonly url: URL
+  /** Abort the request after this many milliseconds. */
+  readonly timeoutMs: number
+  /** Abort when the body grows beyond this many bytes. */
+  readonly maxBytes: number
+  /** When false, the server's TLS certificate is not checked (explicit opt-out). */
+  readonly certificateValidation: boolean
+  /** Extra trusted CA certificates (PEM), added to the runtime's defaults. */
+  readonly trustedCertificates?: readonly string[] | undefined
+}
+
+/** The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is. */
+export interface HttpGetResponse {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Uint8Array
+}
+
+/** Why an HTTP GET produced no response. */
+export type HttpFailureKind = 'timeout' | 'network' | 'tls' | 'too_large' | 'unsupported'
+
+/** Thrown (rejected) by an {@link HttpGet} when no response could be obtained. */
+export class HttpGetFailure extends Error {
+  readonly _tag = 'HttpGetFailure' as const
+  constructor(
+    readonly kind: HttpFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** Performs a GET. Rejects only with {@link HttpGetFailure}. */
+export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>
+
+/** What a runtime provides. */
+export interface Platform {
+  readonly name: 'node' | 'web'
+  readonly signature: SignatureProvider
+  /** The HTTP client; built on the given `fetch` when one is injected. */
+  readonly httpGet: (fetchImpl?: typeof fetch) => HttpGet
+}

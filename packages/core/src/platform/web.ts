@@ -1,0 +1,16 @@
+/**
+ * The Web-standard platform: WebCrypto (`crypto.subtle`) and `fetch`. The default for Deno, Bun,
+ * Workers and browsers.
+ *
+ * @module
+ */
+import type { Platform } from './types.ts'
+import { webHttpGet } from './web-http.ts'
+import { webSignatureProvider } from './web-signature.ts'
+
+/** The platform used when the package is not loaded under the `node` condition. */
+export const platform: Platform = {
+  name: 'web',
+  signature: webSignatureProvider,
+  httpGet: (fetchImpl) => webHttpGet(fetchImpl ?? globalThis.fetch.bind(globalThis)),
+}

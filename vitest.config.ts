@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// Source-level tests run under Node, so the `#platform` seam resolves to the Node implementation
+// here; the contract tests import both implementations explicitly and run the same table on each.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '#platform': fileURLToPath(new URL('./packages/core/src/platform/node.ts', import.meta.url)),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+})
