@@ -5,9 +5,14 @@ import { defineConfig } from 'vitest/config'
 // here; the contract tests import both implementations explicitly and run the same table on each.
 export default defineConfig({
   resolve: {
-    alias: {
-      '#platform': fileURLToPath(new URL('./packages/core/src/platform/node.ts', import.meta.url)),
-    },
+    alias: [
+      { find: '#platform', replacement: fileURLToPath(new URL('./packages/core/src/platform/node.ts', import.meta.url)) },
+      // Workspace packages resolve to their sources, so tests need no build first. The packed
+      // tarballs are exercised separately by tests/packaging.
+      { find: /^@tokenward\/core\/effect$/, replacement: fileURLToPath(new URL('./packages/core/src/effect/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/core$/, replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/cli$/, replacement: fileURLToPath(new URL('./packages/cli/src/main.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],

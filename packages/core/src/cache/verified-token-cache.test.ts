@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { createVerifiedTokenCache } from './verified-token-cache.ts'
+
+const entry = (value: string, expiresAt = 1000, extra: { notBefore?: number; kid?: string; keyGeneration?: number } = {}) => ({
+  value,
+  expiresAt,
+  notBefore: extra.notBefore,
+  kid: extra.kid ?? 'k1',
+  keyGeneration: extra.keyGeneration ?? 1,
+})
+const always = () => true
+
+describe('createVerifiedTokenCache', () => {
+  it('serves a hit and keys by the whole token', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
+    c.set('a.b.c', entry('one'))
+    c.set('a.b.cd', entry('two'))
+    expect(c.get('a.b.c', 500, 0, always)).toBe('one')
+    expect(c.get('a.b.cd', 500, 0, always)).toBe('two')
+    expect(c.get('a.b', 500, 0, always)).toBeUndefined()
+  })
+
+  it('re-checks exp on every hit and evicts expired entries', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
+    c.set('t', entry('v', 1000))
+    expect(c.get('t', 1000 + 29, 30, always)).toBe('v')
+    expect(c.get('t', 1000 + 30, 30, always)).toBeUndefined()
+    expect(c.size).toBe(0)
+  })
+
+  it('does not serve before nbf but keeps the entry', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
+    c.set('t', entry('v', 1000, { notBefore: 500 }))
+    expect(c.get('t', 400, 30, always)).toBeUndefined()
+    expect(c.get('t', 480, 30, always)).toBe('v')
+  })
+
+  it('evicts an entry whose key is no longer published', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
+    c.set('t', entry('v'))
+    expect(c.get('t', 1, 0, () => false)).toBeUndefined()
+    expect(c.get('t', 1, 0, always)).toBeUndefined()
+  })
+
+  it('is bounded, evicting the least recently used', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 2 })
+    c.set('a', entry('A'))
+    c.set('b', entry('B'))
+    expect(c.get('a', 1, 0, always)).toBe('A') // a is now most recent
+    c.set('c', entry('C'))
+    expect(c.size).toBe(2)
+    expect(c.get('b', 1, 0, always)).toBeUndefined()
+    expect(c.get('a', 1, 0, always)).toBe('A')
+    expect(c.get('c', 1, 0, always)).toBe('C')
+  })
+
+  it('holds nothing when maxEntries is 0, and clear() empties it', () => {
+    const off = createVerifiedTokenCache<string>({ maxEntries: 0 })
+    off.set('a', entry('A'))
+    expect(off.size).toBe(0)
+    const c = createVerifiedTokenCache<string>({ maxEntries: 5 })
+    c.set('a', entry('A'))
+    c.clear()
+    expect(c.get('a', 1, 0, always)).toBeUndefined()
+  })
+})

@@ -1,0 +1,355 @@
+/**
+ * Authorization server configuration: the JSON-compatible object an API owner stores for each of
+ * its customers' authorization servers (and the file the `tokenward` CLI reads). Validated when it
+ * is built, every bad field named by its path, plus warnings an admin UI can show.
+ *
+ * @module
+ */
+import { ConfigError, type ConfigIssue } from '../errors.ts'
+import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
+import { supportedAlgorithms } from '../platform/types.ts'
+import { isLoopbackHost } from './loopback.ts'
+
+/** The algorithms accepted when a config names none: RSA, RSA-PSS, P-256 and Ed25519 signatures. */
+export const defaultAlgorithms: readonly SupportedAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
+
+/** The configuration as written by a user (JSON-compatible; every field but `name` and a key source optional). */
+export interface AuthorizationServerInput {
+  /** Letters and digits only, 1–64 characters. */
+  readonly name: string
+  /** Free text, at most 256 characters. Default `""`. */
+  readonly description?: string
+  /** Disabled servers reject every token with `server_disabled`. Default `true`. */
+  readonly enabled?: boolean
+  /** Where the server publishes its keys: `https:` (plain `http:` only for loopback hosts). */
+  readonly jwksUrl?: string
+  /** Inline keys instead of a URL (static keys, or a public key / certificate converted to a JWK). */
+  readonly jwks?: { readonly keys: readonly Jwk[] }
+  /** Check the JWKS host's TLS certificate. Default `true`; `false` is an explicit, warned opt-out. */
+  readonly jwksCertificateValidation?: boolean
+  /** Extra CA certificates (PEM) to trust for the JWKS host, added to the defaults. */
+  readonly trustedCertificates?: readonly string[]
+  /** When set, `iss` must equal it exactly. */
+  readonly issuer?: string
+  /** When set, `aud` must contain it (or one of them). */
+  readonly audience?: string | readonly string[]
+  /** When set, the client identifier (`client_id`, `cid`, `appid` or `azp`) must equal it. */
+  readonly clientId?: string
+  /** Allowed signature algorithms. Default RS256, PS256, ES256, EdDSA. `none` and `HS*` are never allowed. */
+  readonly algorithms?: readonly string[]
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds (0–300). Default 30. */
+  readonly clockToleranceSeconds?: number
+  /** Require `typ` to be `at+jwt` / `application/at+jwt` (RFC 9068). Default `false`. */
+  readonly requireAccessTokenType?: boolean
+  /** Tokens longer than this many characters are rejected before decoding. Default 16384. */
+  readonly maxTokenLength?: number
+}
+
+/** A validated configuration with every default filled in. */
+export interface AuthorizationServerConfig {
+  readonly name: string
+  readonly description: string
+  readonly enabled: boolean
+  readonly jwksUrl: string | undefined
+  readonly jwks: { readonly keys: readonly Jwk[] } | undefined
+  readonly jwksCertificateValidation: boolean
+  readonly trustedCertificates: readonly string[]
+  readonly issuer: string | undefined
+  readonly audience: readonly string[] | undefined
+  readonly clientId: string | undefined
+  readonly algorithms: readonly SupportedAlgorithm[]
+  readonly clockToleranceSeconds: number
+  readonly requireAccessTokenType: boolean
+  readonly maxTokenLength: number
+}
+
+/** Codes of configuration warnings. */
+export type ConfigWarningCode =
+  | 'no_issuer'
+  | 'no_audience'
+  | 'no_client_id'
+  | 'http_jwks'
+  | 'certificate_validation_disabled'
+
+/** Something legal but risky, for an admin UI to show next to the field. */
+export interface ConfigWarning {
+  readonly code: ConfigWarningCode
+  readonly path: string
+  readonly message: string
+}
+
+/** The outcome of {@link validateAuthorizationServer}. */
+export type AuthorizationServerValidation =
+  | { readonly ok: true; readonly config: AuthorizationServerConfig; readonly warnings: readonly ConfigWarning[] }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[]; readonly warnings: readonly ConfigWarning[] }
+
+const knownFields = new Set([
+  'name',
+  'description',
+  'enabled',
+  'jwksUrl',
+  'jwks',
+  'jwksCertificateValidation',
+  'trustedCertificates',
+  'issuer',
+  'audience',
+  'clientId',
+  'algorithms',
+  'clockToleranceSeconds',
+  'requireAccessTokenType',
+  'maxTokenLength',
+])
+const namePattern = /^[A-Za-z0-9]{1,64}$/
+const maxUrlLength = 2048
+const maxClaimValueLength = 2048
+const pemCertificate = /^-----BEGIN CERTIFICATE-----\s[\s\S]+?\s-----END CERTIFICATE-----\s*$/
+
+/**
+ * Checks an authorization server configuration without throwing. Every problem is reported with
+ * its path; warnings are reported even when the config is valid.
+ *
+ * @example
+ * ```ts
+ * const r = validateAuthorizationServer({ name: 'Okta1', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys' })
+ * if (!r.ok) for (const issue of r.issues) console.log(issue.path, issue.message)
+ * else for (const w of r.warnings) console.log('warning:', w.message) // no issuer, no audience
+ * ```
+ */
+export function validateAuthorizationServer(input: unknown): AuthorizationServerValidation {
+  const issues: ConfigIssue[] = []
+  const warnings: ConfigWarning[] = []
+  const issue = (path: string, message: string): void => {
+    issues.push({ path, message })
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: '', message: 'must be a JSON object' }], warnings }
+  }
+  const o = input as Record<string, unknown>
+  for (const key of Object.keys(o)) if (!knownFields.has(key)) issue(key, 'unknown field')
+
+  const name = o.name
+  if (typeof name !== 'string') issue('name', 'is required and must be a string')
+  else if (!namePattern.test(name)) issue('name', 'must be 1 to 64 letters or digits, with no spaces')
+
+  const description = optional(o, 'description', '', (v) => {
+    if (typeof v !== 'string') return 'must be a string'
+    if (v.length > 256) return `must be at most 256 characters (got ${v.length})`
+    return undefined
+  }, issue)
+  const enabled = optional(o, 'enabled', true, booleanCheck, issue)
+  const jwksCertificateValidation = optional(o, 'jwksCertificateValidation', true, booleanCheck, issue)
+  const requireAccessTokenType = optional(o, 'requireAccessTokenType', false, booleanCheck, issue)
+
+  let jwksUrl: string | undefined
+  let jwks: { keys: readonly Jwk[] } | undefined
+  const hasUrl = o.jwksUrl !== undefined
+  const hasInline = o.jwks !== undefined
+  if (hasUrl && hasInline) issue('jwks', 'give either jwksUrl or jwks, not both')
+  if (!hasUrl && !hasInline) issue('jwksUrl', 'is required (or give inline keys in jwks)')
+  if (hasUrl) {
+    const problem = checkJwksUrl(o.jwksUrl)
+    if (problem !== undefined) issue('jwksUrl', problem)
+    else {
+      jwksUrl = new URL(o.jwksUrl as string).href
+      if (new URL(jwksUrl).protocol === 'http:') {
+        warnings.push({ code: 'http_jwks', path: 'jwksUrl', message: 'The JWKS is fetched over plain HTTP; only acceptable for a loopback host in development.' })
+      }
+    }
+  }
+  if (hasInline) jwks = checkInlineJwks(o.jwks, issue)
+
+  let trustedCertificates: readonly string[] = []
+  if (o.trustedCertificates !== undefined) {
+    if (!Array.isArray(o.trustedCertificates)) issue('trustedCertificates', 'must be an array of PEM certificates')
+    else {
+      o.trustedCertificates.forEach((pem: unknown, i) => {
+        if (typeof pem !== 'string' || !pemCertificate.test(pem.trim() + '\n')) {
+          issue(`trustedCertificates[${i}]`, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)')
+        }
+      })
+      trustedCertificates = o.trustedCertificates as string[]
+    }
+  }
+  if (jwksUrl !== undefined && jwksUrl.startsWith('http:') && (o.jwksCertificateValidation === false || trustedCertificates.length > 0)) {
+    issue('jwksCertificateValidation', 'TLS settings only apply to an https jwksUrl')
+  }
+  if (jwksCertificateValidation === false && jwksUrl?.startsWith('https:')) {
+    warnings.push({
+      code: 'certificate_validation_disabled',
+      path: 'jwksCertificateValidation',
+      message: "The JWKS host's TLS certificate is not checked: anyone on the network path can substitute keys.",
+    })
+  }
+
+  const issuer = optional(o, 'issuer', undefined, nonEmptyString, issue)
+  const clientId = optional(o, 'clientId', undefined, nonEmptyString, issue)
+  let audience: readonly string[] | undefined
+  if (o.audience !== undefined) {
+    if (typeof o.audience === 'string') {
+      const p = nonEmptyString(o.audience)
+      if (p) issue('audience', p)
+      else audience = [o.audience]
+    } else if (Array.isArray(o.audience) && o.audience.length > 0) {
+      o.audience.forEach((a: unknown, i) => {
+        const p = nonEmptyString(a)
+        if (p) issue(`audience[${i}]`, p)
+      })
+      audience = o.audience as string[]
+    } else issue('audience', 'must be a non-empty string or a non-empty array of strings')
+  }
+  if (issuer === undefined) {
+    warnings.push({
+      code: 'no_issuer',
+      path: 'issuer',
+      message:
+        'No issuer set: any token signed by these keys is accepted. Set one whenever keys may be shared across tenants (e.g. Microsoft Entra ID common keys).',
+    })
+  }
+  if (audience === undefined) {
+    warnings.push({ code: 'no_audience', path: 'audience', message: 'No audience set: tokens minted for other APIs of this authorization server are accepted.' })
+  }
+  if (clientId === undefined) {
+    warnings.push({ code: 'no_client_id', path: 'clientId', message: 'No client ID set: every client of this authorization server is accepted.' })
+  }
+
+  let algorithms: readonly SupportedAlgorithm[] = defaultAlgorithms
+  if (o.algorithms !== undefined) {
+    if (!Array.isArray(o.algorithms) || o.algorithms.length === 0) issue('algorithms', 'must be a non-empty array')
+    else {
+      const seen = new Set<SupportedAlgorithm>()
+      o.algorithms.forEach((a: unknown, i) => {
+        const path = `algorithms[${i}]`
+        if (typeof a !== 'string') issue(path, 'must be a string')
+        else if (a.toLowerCase() === 'none' || /^HS/i.test(a)) issue(path, `${a} is never allowed (unsigned or symmetric)`)
+        else if (!(supportedAlgorithms as readonly string[]).includes(a)) issue(path, `${a} is not supported; use one of ${supportedAlgorithms.join(', ')}`)
+        else seen.add(a as SupportedAlgorithm)
+      })
+      algorithms = [...seen]
+    }
+  }
+  const clockToleranceSeconds = optional(o, 'clockToleranceSeconds', 30, (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 300 ? undefined : 'must be a number of seconds from 0 to 300',
+  issue)
+  const maxTokenLength = optional(o, 'maxTokenLength', 16384, (v) =>
+    Number.isInteger(v) && (v as number) >= 256 && (v as number) <= 1_048_576 ? undefined : 'must be an integer from 256 to 1048576',
+  issue)
+
+  if (issues.length > 0) return { ok: false, issues, warnings }
+  return {
+    ok: true,
+    warnings,
+    config: {
+      name: name as string,
+      description: description as string,
+      enabled: enabled as boolean,
+      jwksUrl,
+      jwks,
+      jwksCertificateValidation: jwksCertificateValidation as boolean,
+      trustedCertificates,
+      issuer: issuer as string | undefined,
+      audience,
+      clientId: clientId as string | undefined,
+      algorithms,
+      clockToleranceSeconds: clockToleranceSeconds as number,
+      requireAccessTokenType: requireAccessTokenType as boolean,
+      maxTokenLength: maxTokenLength as number,
+    },
+  }
+}
+
+/**
+ * Builds an authorization server configuration, throwing {@link ConfigError} (naming every bad
+ * field by its path) when it is invalid. Warnings are not errors; use
+ * {@link validateAuthorizationServer} to see them.
+ *
+ * @example
+ * ```ts
+ * const okta = defineAuthorizationServer({
+ *   name: 'Okta1',
+ *   jwksUrl: 'https://acme.okta.com/oauth2/default/v1/keys',
+ *   issuer: 'https://acme.okta.com/oauth2/default',
+ *   audience: 'api://default',
+ * })
+ * ```
+ */
+export function defineAuthorizationServer(input: AuthorizationServerInput | Record<string, unknown>): AuthorizationServerConfig {
+  const r = validateAuthorizationServer(input)
+  if (!r.ok) throw new ConfigError(r.issues)
+  return r.config
+}
+
+/**
+ * Why a JWKS URL is unacceptable, or `undefined` when it is fine: it must be an absolute `https:`
+ * URL (plain `http:` only for loopback hosts), without credentials or a fragment.
+ *
+ * @example
+ * ```ts
+ * checkJwksUrl('http://example.com/keys') // 'must use https (plain http only for loopback hosts)'
+ * checkJwksUrl('https://example.com/keys') // undefined
+ * ```
+ */
+export function checkJwksUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string'
+  if (value.length > maxUrlLength) return `must be at most ${maxUrlLength} characters`
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'must be an absolute URL'
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https'
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'must use https (plain http only for loopback hosts)'
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials'
+  if (url.hash !== '') return 'must not contain a fragment'
+  return undefined
+}
+
+function checkInlineJwks(value: unknown, issue: (path: string, message: string) => void): { keys: readonly Jwk[] } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issue('jwks', 'must be a JWK Set object with a keys array')
+    return undefined
+  }
+  const keys = (value as { keys?: unknown }).keys
+  if (!Array.isArray(keys) || keys.length === 0) {
+    issue('jwks.keys', 'must be a non-empty array of JWKs')
+    return undefined
+  }
+  let fine = true
+  keys.forEach((k: unknown, i) => {
+    if (typeof k !== 'object' || k === null || Array.isArray(k) || typeof (k as { kty?: unknown }).kty !== 'string') {
+      issue(`jwks.keys[${i}]`, 'must be a JWK object with a string kty')
+      fine = false
+    } else if ((k as { kty: string }).kty === 'oct') {
+      issue(`jwks.keys[${i}]`, 'symmetric (oct) keys are never used')
+      fine = false
+    }
+  })
+  return fine ? { keys: keys as Jwk[] } : undefined
+}
+
+function optional<T>(
+  o: Record<string, unknown>,
+  key: string,
+  fallback: T,
+  check: (v: unknown) => string | undefined,
+  issue: (path: string, message: string) => void,
+): unknown {
+  const v = o[key]
+  if (v === undefined) return fallback
+  const problem = check(v)
+  if (problem !== undefined) {
+    issue(key, problem)
+    return fallback
+  }
+  return v
+}
+
+function booleanCheck(v: unknown): string | undefined {
+  return typeof v === 'boolean' ? undefined : 'must be true or false'
+}
+
+function nonEmptyString(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length === 0) return 'must be a non-empty string'
+  if (v.length > maxClaimValueLength) return `must be at most ${maxClaimValueLength} characters`
+  return undefined
+}

@@ -1,0 +1,84 @@
+/**
+ * The request shape adapters translate into, and bearer-token extraction from it (RFC 6750 §2.1).
+ *
+ * @module
+ */
+import { InvalidRequestError, MissingTokenError } from '../errors.ts'
+import { err, ok, type Result } from '../result.ts'
+
+/** Header values as frameworks hand them over: Web `Headers`, or a plain record (Node style). */
+export type HeadersInput = Headers | Readonly<Record<string, string | readonly string[] | undefined>>
+
+/**
+ * A client certificate presented on a mutual-TLS connection (for certificate-bound tokens,
+ * RFC 8705). `raw` is the DER encoding.
+ */
+export interface ClientCertificate {
+  readonly raw: Uint8Array
+}
+
+/** The small request shape every adapter builds from its native request. */
+export interface TokenRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: HeadersInput
+  readonly clientCertificate?: ClientCertificate | undefined
+}
+
+// RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const b64token = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
+ * Reads every value of one header, case-insensitively. Values a `Headers` object joined with
+ * ", " stay joined: a second Authorization header then shows up as a comma, which the bearer
+ * syntax does not allow.
+ *
+ * @example
+ * ```ts
+ * headerValues({ authorization: 'Bearer abc' }, 'Authorization') // ['Bearer abc']
+ * ```
+ */
+export function headerValues(headers: HeadersInput, name: string): readonly string[] {
+  if (typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function') {
+    const v = (headers as Headers).get(name)
+    return v === null ? [] : [v]
+  }
+  const lower = name.toLowerCase()
+  const out: string[] = []
+  for (const [key, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
+    if (key.toLowerCase() !== lower || value === undefined) continue
+    if (typeof value === 'string') out.push(value)
+    else out.push(...value)
+  }
+  return out
+}
+
+/**
+ * Extracts the bearer token from the `Authorization` header. No header, or another scheme
+ * (e.g. Basic), is `missing_token` (401 with a bare challenge); two headers, an empty token or
+ * characters outside the RFC 6750 token syntax are `invalid_request` (400). Tokens in query
+ * strings or form bodies are not accepted (RFC 9700 §2.5).
+ *
+ * @example
+ * ```ts
+ * const r = extractBearerToken({ method: 'GET', url: '/', headers: { authorization: 'Bearer eyJ...' } })
+ * if (r.ok) console.log(r.value.length)
+ * ```
+ */
+export function extractBearerToken(request: Pick<TokenRequest, 'headers'>): Result<string, MissingTokenError | InvalidRequestError> {
+  const values = headerValues(request.headers, 'authorization')
+  if (values.length === 0) return err(new MissingTokenError('The request carries no access token'))
+  if (values.length > 1) return err(new InvalidRequestError('The request has more than one Authorization header'))
+  const value = values[0]!
+  const space = value.indexOf(' ')
+  const scheme = space === -1 ? value : value.slice(0, space)
+  if (scheme.toLowerCase() !== 'bearer') {
+    return err(new MissingTokenError('The Authorization header does not use the Bearer scheme', { expected: 'Bearer', actual: scheme.slice(0, 32) }))
+  }
+  const token = space === -1 ? '' : value.slice(space + 1).replace(/^ +/, '')
+  if (token.length === 0) return err(new InvalidRequestError('The Authorization header has an empty bearer token'))
+  if (!b64token.test(token)) {
+    return err(new InvalidRequestError('The bearer token contains characters the Bearer scheme does not allow (or several values were sent)'))
+  }
+  return ok(token)
+}

@@ -1,0 +1,127 @@
+/**
+ * Scopes, roles and the API roles encoded in them as `<cloud>::<orgId>::<apiRole>`.
+ *
+ * @module
+ */
+import { InsufficientScopeError } from '../errors.ts'
+import { err, ok, type Result } from '../result.ts'
+
+/** An API role granted by a scope or role value `<cloud>::<orgId>::<role>`. */
+export interface ApiRole {
+  readonly cloud: string
+  readonly orgId: string
+  readonly role: string
+}
+
+/** The scope and role values a token carries. */
+export interface TokenGrants {
+  /** From `scope` (space-delimited) and `scp` (string or array), in order, without duplicates. */
+  readonly scopes: readonly string[]
+  /** From `roles` (e.g. Microsoft Entra ID app roles). */
+  readonly roles: readonly string[]
+  /** Every well-formed `<cloud>::<orgId>::<role>` value among scopes and roles. */
+  readonly apiRoles: readonly ApiRole[]
+}
+
+const part = /^[^\s:]+$/
+
+/**
+ * Parses `<cloud>::<orgId>::<apiRole>`: three non-empty parts, no `:` inside a part, no
+ * whitespace anywhere. Anything else is `undefined` — never trimmed or repaired.
+ *
+ * @example
+ * ```ts
+ * parseApiRole('zscloud::12345::ReadOnly') // { cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }
+ * parseApiRole(' zscloud::12345::ReadOnly') // undefined
+ * ```
+ */
+export function parseApiRole(value: string): ApiRole | undefined {
+  const parts = value.split('::')
+  if (parts.length !== 3) return undefined
+  const [cloud, orgId, role] = parts as [string, string, string]
+  if (!part.test(cloud) || !part.test(orgId) || !part.test(role)) return undefined
+  return { cloud, orgId, role }
+}
+
+/**
+ * Collects the scopes, roles and API roles of a verified payload. Values of the wrong type are
+ * skipped (claim validation has already rejected mistyped `scope`, `scp` and `roles`).
+ *
+ * @example
+ * ```ts
+ * grantsFromClaims({ scp: ['zscloud::12345::ReadOnly', 'openid'] }).apiRoles
+ * // [{ cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }]
+ * ```
+ */
+export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): TokenGrants {
+  const scopes: string[] = []
+  const seen = new Set<string>()
+  const addScope = (s: string): void => {
+    if (s.length > 0 && !seen.has(s)) {
+      seen.add(s)
+      scopes.push(s)
+    }
+  }
+  if (typeof payload.scope === 'string') for (const s of payload.scope.split(' ')) addScope(s)
+  const scp = payload.scp
+  if (typeof scp === 'string') for (const s of scp.split(' ')) addScope(s)
+  else if (Array.isArray(scp)) for (const s of scp) if (typeof s === 'string') addScope(s)
+  const roles: string[] = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter((r): r is string => typeof r === 'string'))] : []
+
+  const apiRoles: ApiRole[] = []
+  const seenRoles = new Set<string>()
+  for (const value of [...scopes, ...roles]) {
+    const parsed = parseApiRole(value)
+    if (parsed !== undefined && !seenRoles.has(value)) {
+      seenRoles.add(value)
+      apiRoles.push(parsed)
+    }
+  }
+  return { scopes, roles, apiRoles }
+}
+
+/** What an organization grants: its cloud, its ID and the API roles it configured. */
+export interface ApiRoleRequirement {
+  readonly cloud: string
+  readonly orgId: string
+  /** The organization's configured API roles (or, for one route, the subset it accepts). */
+  readonly allowedRoles: readonly string[]
+}
+
+/**
+ * Picks the API role that authorizes the call: the first of `allowedRoles` that the token carries
+ * for this cloud and organization. Otherwise `insufficient_scope` (403), listing what would pass.
+ *
+ * @example
+ * ```ts
+ * const r = authorizeApiRole(grants.apiRoles, { cloud: 'zscloud', orgId: '12345', allowedRoles: ['ReadOnly', 'Admin'] })
+ * if (r.ok) console.log(r.value.role)
+ * ```
+ */
+export function authorizeApiRole(apiRoles: readonly ApiRole[], requirement: ApiRoleRequirement): Result<ApiRole, InsufficientScopeError> {
+  for (const allowed of requirement.allowedRoles) {
+    const match = apiRoles.find((r) => r.role === allowed && r.cloud === requirement.cloud && r.orgId === requirement.orgId)
+    if (match !== undefined) return ok(match)
+  }
+  const requiredScope = requirement.allowedRoles.map((r) => `${requirement.cloud}::${requirement.orgId}::${r}`)
+  return err(
+    new InsufficientScopeError(`The token carries no API role of organization ${requirement.orgId} that this call accepts`, {
+      claim: 'scope',
+      expected: requiredScope,
+      actual: apiRoles.slice(0, 8).map((r) => `${r.cloud}::${r.orgId}::${r.role}`),
+      requiredScope,
+    }),
+  )
+}
+
+/**
+ * The admin ID an authorized API call is audited under: `oauth-<role>$@<orgId>.<cloudDomain>`.
+ *
+ * @example
+ * ```ts
+ * auditAdminId({ role: 'ReadOnly', orgId: '12345', cloudDomain: 'zscloud.net' }) // 'oauth-ReadOnly$@12345.zscloud.net'
+ * ```
+ */
+export function auditAdminId(input: { readonly role: string; readonly orgId: string; readonly cloudDomain: string }): string {
+  return `oauth-${input.role}$@${input.orgId}.${input.cloudDomain}`
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Options } from 'tsup'
+
+// Two builds of the same sources, differing only in the `#platform` seam: `node` (node:crypto key
+// objects, node:https) and `web` (WebCrypto, fetch). package.json's export conditions pick one.
+// Declarations are emitted once: both builds expose the same types.
+const entry = { index: 'src/index.ts', 'effect/index': 'src/effect/index.ts' }
+const platformBuild = (name: 'node' | 'web'): Options => ({
+  entry,
+  outDir: `dist/${name}`,
+  format: ['esm', 'cjs'],
+  target: 'es2023',
+  platform: name === 'node' ? 'node' : 'neutral',
+  splitting: true,
+  sourcemap: true,
+  clean: false,
+  dts: false,
+  treeshake: true,
+  external: ['effect', 'jose'],
+  esbuildOptions(options) {
+    options.alias = { '#platform': fileURLToPath(new URL(`./src/platform/${name}.ts`, import.meta.url)) }
+  },
+})
+
+export default defineConfig([
+  {
+    entry,
+    outDir: 'dist',
+    format: ['esm', 'cjs'],
+    dts: { only: true },
+    clean: true,
+    tsconfig: 'tsconfig.build.json',
+  },
+  platformBuild('node'),
+  platformBuild('web'),
+])
