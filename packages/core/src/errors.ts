@@ -64,17 +64,17 @@ export const errorCodes: readonly ErrorCode[] = [
 /** Structured details an error may carry. Values are short and never the whole token. */
 export interface ErrorDetails {
   /** The claim or header member concerned, e.g. `exp`, `aud`, `header.alg`. */
-  readonly claim?: string
+  readonly claim?: string | undefined
   /** What was required. */
-  readonly expected?: unknown
+  readonly expected?: unknown | undefined
   /** What was found (a claim value, never the token). */
-  readonly actual?: unknown
+  readonly actual?: unknown | undefined
   /** The key ID concerned. */
-  readonly kid?: string
+  readonly kid?: string | undefined
   /** The underlying failure, when there is one. */
-  readonly cause?: unknown
+  readonly cause?: unknown | undefined
   /** Seconds after which a retry may succeed (outages only). */
-  readonly retryAfterSeconds?: number
+  readonly retryAfterSeconds?: number | undefined
 }
 
 const statusByOAuthError = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403 } as const

@@ -14,5 +14,6 @@ import { webHttpGet } from './web-http.ts'
 export const platform: Platform = {
   name: 'node',
   signature: nodeSignatureProvider,
-  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl)),
+  // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
+  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
 }

@@ -12,5 +12,9 @@ import { webSignatureProvider } from './web-signature.ts'
 export const platform: Platform = {
   name: 'web',
   signature: webSignatureProvider,
-  httpGet: (fetchImpl) => webHttpGet(fetchImpl ?? globalThis.fetch.bind(globalThis)),
+  // An injected fetch owns its TLS settings; the runtime's own cannot honour custom CAs or opt-outs.
+  httpGet: (fetchImpl) =>
+    fetchImpl === undefined
+      ? webHttpGet(globalThis.fetch.bind(globalThis))
+      : webHttpGet(fetchImpl, { fetchOwnsTls: true }),
 }

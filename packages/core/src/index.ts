@@ -1,0 +1,99 @@
+/**
+ * `@tokenward/core`: accept OAuth 2.0 access tokens issued by your customers' own authorization
+ * servers (Okta, Microsoft Entra ID, PingFederate, Keycloak, Auth0, Cognito...).
+ *
+ * This entry point is the Promise door (`createVerifier`), the pure rules (config, claims, API
+ * roles, bearer extraction, challenges) and the errors. The Effect door is `@tokenward/core/effect`.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from '@tokenward/core'
+ *
+ * const verifier = createVerifier({
+ *   server: { name: 'Okta1', jwksUrl: 'https://acme.okta.com/oauth2/default/v1/keys', issuer: 'https://acme.okta.com/oauth2/default' },
+ * })
+ * const verdict = await verifier.verifyRequest({ method: 'GET', url: request.url, headers: request.headers })
+ * if (!verdict.ok) return new Response(JSON.stringify(verdict.response.body), verdict.response)
+ * ```
+ *
+ * @module
+ */
+export {
+  ClaimValidationError,
+  ConfigError,
+  InsufficientScopeError,
+  InvalidHeaderError,
+  InvalidRequestError,
+  InvalidSignatureError,
+  JwksUnavailableError,
+  KeyError,
+  MalformedTokenError,
+  MissingTokenError,
+  ServerDisabledError,
+  TokenwardError,
+  errorCodes,
+  isTokenwardError,
+  type ClaimErrorCode,
+  type ConfigIssue,
+  type ErrorCode,
+  type ErrorDetails,
+  type OAuthErrorCode,
+  type VerificationError,
+} from './errors.ts'
+export type { Result } from './result.ts'
+export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from './platform/types.ts'
+
+export {
+  checkJwksUrl,
+  defaultAlgorithms,
+  defineAuthorizationServer,
+  validateAuthorizationServer,
+  type AuthorizationServerConfig,
+  type AuthorizationServerInput,
+  type AuthorizationServerValidation,
+  type ConfigWarning,
+  type ConfigWarningCode,
+} from './config/authorization-server.ts'
+export { isLoopbackHost } from './config/loopback.ts'
+
+export { parseCompactJws, type ParsedJws } from './jws/parse-compact.ts'
+export { validateJoseHeader, type CheckedHeader } from './jws/header.ts'
+export { inspectToken, type TokenInspection } from './jws/inspect-token.ts'
+export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
+export { selectVerificationKey } from './keys/select-key.ts'
+
+export {
+  clientIdClaims,
+  validateAccessTokenClaims,
+  type ClaimExpectations,
+  type ClientIdClaim,
+  type ValidatedClaims,
+} from './claims/validate-claims.ts'
+export {
+  auditAdminId,
+  authorizeApiRole,
+  grantsFromClaims,
+  parseApiRole,
+  type ApiRole,
+  type ApiRoleRequirement,
+  type TokenGrants,
+} from './scope/api-role.ts'
+
+export { extractBearerToken, headerValues, type ClientCertificate, type HeadersInput, type TokenRequest } from './http/bearer.ts'
+export { renderChallenge, type ChallengeBody, type ChallengeOptions, type ChallengeResponse } from './http/challenge.ts'
+
+export { validateJwks, type ValidateJwksOptions } from './jwks/validate-jwks-door.ts'
+export type { JwksValidationReport } from './jwks/validate-jwks.ts'
+export type { JwksEvent } from './jwks/remote-key-set.ts'
+
+export { createVerifier, type CreateVerifierOptions, type RequestVerdict, type Verifier } from './verifier/create-verifier.ts'
+export type {
+  Authorization,
+  JwksOptions,
+  OrganizationAccess,
+  VerifiedAccessToken,
+  VerifierEvent,
+  VerifierOptions,
+  VerifierStatus,
+  VerifyOptions,
+} from './verifier/types.ts'

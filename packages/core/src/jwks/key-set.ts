@@ -1,0 +1,105 @@
+/**
+ * The key-set contract the verifier reads keys through, and the inline (never fetched) key set.
+ *
+ * @module
+ */
+import { Effect } from 'effect'
+import type { JwksUnavailableError } from '../errors.ts'
+import type { Jwk } from '../platform/types.ts'
+
+/** One immutable view of an authorization server's keys. */
+export interface JwksSnapshot {
+  /** The keys, frozen, in document order. */
+  readonly keys: readonly Jwk[]
+  /** Every string `kid` in {@link JwksSnapshot.keys}. */
+  readonly kids: ReadonlySet<string>
+  /** When these keys were obtained (epoch milliseconds, from the effect `Clock`; 0 for inline keys). */
+  readonly fetchedAtMs: number
+  /**
+   * Increases by one whenever the key material changes (a refetch that returns the same keys keeps
+   * the generation), so imported-key caches can be keyed on it.
+   */
+  readonly generation: number
+}
+
+/** What an admin UI or health check shows about a key set. */
+export interface KeySetStatus {
+  /** The JWKS URL, or `'inline'` for keys written into the configuration. */
+  readonly source: string
+  readonly lastSuccessfulFetchAt: Date | undefined
+  /** The most recent failed fetch, even when a later one succeeded. */
+  readonly lastFailure: { readonly at: Date; readonly reason: string } | undefined
+  /** HTTP requests made so far. */
+  readonly fetchCount: number
+  /** Keys in the current snapshot (0 before the first successful fetch). */
+  readonly keyCount: number
+  /** True when the current keys are past their max-age (they may still be served while the provider fails). */
+  readonly stale: boolean
+}
+
+/** Where the verifier gets keys. Implementations: {@link makeStaticKeySet} and `makeRemoteKeySet`. */
+export interface KeySet {
+  /**
+   * Current keys. First call fetches (single flight). Serves cached keys while fresh; starts a
+   * background refresh when within refresh-ahead of expiry; after a failed refresh keeps serving
+   * the last good keys until max-stale past expiry, then fails with {@link JwksUnavailableError}
+   * (503, with `retryAfterSeconds`).
+   */
+  readonly current: Effect.Effect<JwksSnapshot, JwksUnavailableError>
+  /**
+   * Called when a token's `kid` is not in the snapshot: refetch now (joining any in-flight fetch)
+   * unless an unknown-kid refetch already happened within the cooldown, in which case the current
+   * snapshot is returned and a `jwks_refetch_suppressed` event emitted.
+   */
+  readonly refreshForUnknownKid: (kid: string) => Effect.Effect<JwksSnapshot, JwksUnavailableError>
+  /** The last good snapshot without any I/O, or `undefined` (for verified-token cache hits). */
+  readonly peek: Effect.Effect<JwksSnapshot | undefined>
+  readonly status: Effect.Effect<KeySetStatus>
+}
+
+/**
+ * Builds a frozen {@link JwksSnapshot}. The key objects are frozen in place, not copied, so pass
+ * keys the snapshot may own; an already frozen array (a previous snapshot's `keys`) is reused as
+ * is, which keeps caches keyed on key-object identity warm across refetches of unchanged keys.
+ *
+ * @example
+ * ```ts
+ * const snapshot = snapshotOf([{ kty: 'EC', kid: 'a', crv: 'P-256', x: '…', y: '…' }], Date.now(), 1)
+ * snapshot.kids.has('a') // true
+ * ```
+ */
+export function snapshotOf(keys: readonly Jwk[], fetchedAtMs: number, generation: number): JwksSnapshot {
+  const frozen = Object.isFrozen(keys) ? keys : Object.freeze(keys.map((key) => Object.freeze(key)))
+  const kids = new Set<string>()
+  for (const key of frozen) if (typeof key.kid === 'string') kids.add(key.kid)
+  return Object.freeze({ keys: frozen, kids, fetchedAtMs, generation })
+}
+
+/**
+ * A key set for keys written into the configuration (`jwks: { keys: [...] }`): never fetches,
+ * never goes stale, and `refreshForUnknownKid` returns the same keys.
+ *
+ * @example
+ * ```ts
+ * const keySet = makeStaticKeySet(config.jwks.keys)
+ * const snapshot = await Effect.runPromise(keySet.current)
+ * const status = await Effect.runPromise(keySet.status) // { source: 'inline', fetchCount: 0, … }
+ * ```
+ */
+export function makeStaticKeySet(keys: readonly Jwk[]): KeySet {
+  const snapshot = snapshotOf(keys.map((key) => ({ ...key })), 0, 1)
+  const current = Effect.succeed(snapshot)
+  return {
+    current,
+    refreshForUnknownKid: () => current,
+    peek: Effect.succeed(snapshot),
+    status: Effect.sync(() => ({
+      source: 'inline',
+      lastSuccessfulFetchAt: undefined,
+      lastFailure: undefined,
+      fetchCount: 0,
+      keyCount: snapshot.keys.length,
+      stale: false,
+    })),
+  }
+}

@@ -1,0 +1,545 @@
+/**
+ * The remote key set: a JWKS URL fetched on demand, cached by max-age, refreshed ahead of expiry,
+ * refetched once per cooldown for unknown `kid`s, and served stale (within a ceiling) while the
+ * provider fails. Time comes from the effect `Clock` only.
+ *
+ * @module
+ */
+import { Clock, Deferred, Duration, Effect, Exit, Option, Ref, Result, Scope } from 'effect'
+import { ConfigError, type ConfigIssue, JwksUnavailableError } from '../errors.ts'
+import { type HttpGet, HttpGetFailure, type HttpGetRequest, type Jwk } from '../platform/types.ts'
+import { defaultFreshnessPolicy, freshnessFromHeaders, type FreshnessPolicy } from './cache-policy.ts'
+import { decodeJwkSet } from './jwk-set.ts'
+import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
+import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from './key-set.ts'
+
+// The key-set contract is defined beside the inline implementation; it is re-exported here so
+// callers import everything about key sets from one module.
+export { makeStaticKeySet, type JwksSnapshot, type KeySet, type KeySetStatus } from './key-set.ts'
+export type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
+
+/** Options of {@link makeRemoteKeySet}. Every duration has a default; see each field. */
+export interface RemoteKeySetOptions extends FreshnessPolicy {
+  /** The JWKS URL (`https:`; plain `http:` is the caller's decision, e.g. for loopback development). */
+  readonly url: URL
+  /** The HTTP seam (`platform.httpGet()`, or a fake in tests). */
+  readonly httpGet: HttpGet
+  /** Whole-request timeout. Default 5000 ms. */
+  readonly timeoutMs?: number
+  /** Largest accepted body. Default 524288 (512 KiB). */
+  readonly maxBytes?: number
+  /** Check the server's certificate. Default `true`. */
+  readonly certificateValidation?: boolean
+  /** Extra CA certificates (PEM) to trust. */
+  readonly trustedCertificates?: readonly string[]
+  /** Refresh in the background this long before the keys expire (at most half the max-age). Default 30 s. */
+  readonly refreshAheadSeconds?: number
+  /** At most one unknown-`kid` refetch per this many seconds. Default 30 s. */
+  readonly unknownKidCooldownSeconds?: number
+  /** After a failed fetch, wait this long before the next attempt. Default 5 s. */
+  readonly failureCooldownSeconds?: number
+  /** How long past expiry the last good keys may be served while fetches fail. Default 3600 s. */
+  readonly maxStaleSeconds?: number
+  /** Receives {@link JwksEvent}s. A callback that throws is ignored. */
+  readonly onEvent?: (event: JwksEvent) => void
+}
+
+/**
+ * The defaults {@link makeRemoteKeySet} applies: 5 s timeout, 512 KiB body, max-age clamped into
+ * [60 s, 1 day] with 600 s when absent, 30 s refresh-ahead, one unknown-`kid` refetch per 30 s,
+ * 5 s between failed attempts, stale keys served for at most 1 hour past expiry.
+ *
+ * @example
+ * ```ts
+ * const keySet = yield* makeRemoteKeySet({ url, httpGet, maxStaleSeconds: remoteKeySetDefaults.maxStaleSeconds * 6 })
+ * ```
+ */
+export const remoteKeySetDefaults = {
+  timeoutMs: 5000,
+  maxBytes: 512 * 1024,
+  refreshAheadSeconds: 30,
+  unknownKidCooldownSeconds: 30,
+  failureCooldownSeconds: 5,
+  maxStaleSeconds: 3600,
+  ...defaultFreshnessPolicy,
+} as const
+
+// An HttpGet that ignores its own timeout is still cut off this long after it.
+const timeoutGraceMs = 1000
+const maxKidLengthInEvents = 100
+
+interface Loaded {
+  readonly snapshot: JwksSnapshot
+  readonly expiresAtMs: number
+  readonly maxAgeSeconds: number
+  readonly fingerprint: string
+}
+
+interface InFlight {
+  readonly reason: JwksFetchReason
+  readonly deferred: Deferred.Deferred<JwksSnapshot, JwksUnavailableError>
+}
+
+interface Failure {
+  readonly atMs: number
+  readonly kind: JwksFailureKind
+  readonly message: string
+  readonly status: number | undefined
+  readonly cause: unknown
+}
+
+interface State {
+  readonly loaded: Loaded | undefined
+  readonly inFlight: InFlight | undefined
+  readonly lastSuccessAtMs: number | undefined
+  readonly lastFailure: Failure | undefined
+  /** True when the latest finished attempt failed. */
+  readonly failing: boolean
+  readonly lastUnknownKidFetchAtMs: number | undefined
+  /** `lastFailure.atMs` already announced by a `jwks_stale_served` event. */
+  readonly staleAnnouncedForMs: number | undefined
+  readonly fetchCount: number
+  readonly closed: boolean
+}
+
+interface Fetched {
+  readonly keys: readonly Jwk[]
+  readonly droppedKeyCount: number
+  readonly maxAgeSeconds: number
+}
+
+type Plan =
+  | { readonly _tag: 'serve'; readonly snapshot: JwksSnapshot }
+  | { readonly _tag: 'await'; readonly inFlight: InFlight; readonly staleFallback: Loaded | undefined }
+  | { readonly _tag: 'fail'; readonly error: JwksUnavailableError }
+  | { readonly _tag: 'suppressed'; readonly retryInSeconds: number; readonly error: JwksUnavailableError | undefined }
+
+interface Decision {
+  readonly plan: Plan
+  /** A fetch this decision started; the caller forks it. */
+  readonly launch: InFlight | undefined
+  readonly events: readonly JwksEvent[]
+}
+
+const withoutCredentials = (url: URL): string => {
+  if (url.username === '' && url.password === '') return url.href
+  const copy = new URL(url.href)
+  copy.username = ''
+  copy.password = ''
+  return copy.href
+}
+
+const checkOptions = (options: RemoteKeySetOptions): void => {
+  const issues: ConfigIssue[] = []
+  if (!(options.url instanceof URL) || (options.url.protocol !== 'https:' && options.url.protocol !== 'http:')) {
+    issues.push({ path: 'url', message: 'must be an http: or https: URL' })
+  }
+  if (typeof options.httpGet !== 'function') issues.push({ path: 'httpGet', message: 'must be a function' })
+  const positive = ['timeoutMs', 'maxBytes'] as const
+  for (const name of positive) {
+    const value = options[name]
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) issues.push({ path: name, message: 'must be a positive number' })
+  }
+  const nonNegative = [
+    'minMaxAgeSeconds',
+    'maxMaxAgeSeconds',
+    'defaultMaxAgeSeconds',
+    'refreshAheadSeconds',
+    'unknownKidCooldownSeconds',
+    'failureCooldownSeconds',
+    'maxStaleSeconds',
+  ] as const
+  for (const name of nonNegative) {
+    const value = options[name]
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) issues.push({ path: name, message: 'must be a number ≥ 0' })
+  }
+  const min = options.minMaxAgeSeconds ?? remoteKeySetDefaults.minMaxAgeSeconds
+  const max = options.maxMaxAgeSeconds ?? remoteKeySetDefaults.maxMaxAgeSeconds
+  if (min > max) issues.push({ path: 'maxMaxAgeSeconds', message: `must be ≥ minMaxAgeSeconds (${min})` })
+  if (issues.length > 0) throw new ConfigError(issues)
+}
+
+/**
+ * Creates the key set for one JWKS URL. Nothing is fetched until `current` is first used.
+ *
+ * Behaviour, with the defaults in {@link remoteKeySetDefaults}:
+ * - **Freshness**: `Cache-Control: max-age` clamped into [60 s, 1 day]; 600 s when absent.
+ * - **Single flight**: concurrent callers share one HTTP request; fetches run in fibers forked
+ *   into the provided `Scope`, so an interrupted caller does not cancel others and closing the
+ *   scope stops everything (callers still waiting fail with `JwksUnavailableError`).
+ * - **Refresh ahead**: a `current` call within 30 s (at most half the max-age) of expiry starts a
+ *   background refresh and returns the cached keys at once. Refreshes are driven by use: an idle
+ *   key set makes no requests.
+ * - **Expiry**: expired keys are refetched while the caller waits. When that fails, or whenever
+ *   the latest attempt failed, the last good keys are served until 1 hour past expiry (a
+ *   `jwks_stale_served` event per failed attempt), with a new attempt at most every 5 s in the
+ *   background. After that, or with no keys at all, `current` fails with a 503
+ *   `JwksUnavailableError` whose `retryAfterSeconds` is the remaining failure cooldown.
+ * - **Unknown `kid`**: `refreshForUnknownKid` joins an in-flight fetch, else refetches at once,
+ *   at most once per 30 s. Scheduled fetches do not count toward that cooldown, so a rotation
+ *   right after one is picked up with one extra fetch; a joined scheduled fetch that still lacks
+ *   the `kid` is followed by that one unknown-kid fetch. Within the cooldown the current keys are
+ *   returned (`jwks_refetch_suppressed`), except while the provider is failing: then the answer is
+ *   the 503 (an unknown key during an outage is an outage, not a bad token).
+ * - **Accepted responses**: status 200, a JWK Set (see `decodeJwkSet`) with at least one
+ *   well-formed key. Anything else is a failure that keeps the old keys.
+ *
+ * Options are checked when this function is called: bad ones throw a {@link ConfigError}
+ * naming each field.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const keySet = yield* makeRemoteKeySet({
+ *     url: new URL('https://idp.example/.well-known/jwks.json'),
+ *     httpGet: platform.httpGet(),
+ *     onEvent: (event) => console.log(event),
+ *   })
+ *   const snapshot = yield* keySet.current
+ *   return snapshot.kids
+ * })
+ * await Effect.runPromise(Effect.scoped(program))
+ * ```
+ */
+export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<KeySet, never, Scope.Scope> => {
+  checkOptions(options)
+  const url = withoutCredentials(options.url)
+  const request: HttpGetRequest = {
+    url: options.url,
+    timeoutMs: options.timeoutMs ?? remoteKeySetDefaults.timeoutMs,
+    maxBytes: options.maxBytes ?? remoteKeySetDefaults.maxBytes,
+    certificateValidation: options.certificateValidation ?? true,
+    trustedCertificates: options.trustedCertificates ?? [],
+  }
+  const policy: FreshnessPolicy = {
+    minMaxAgeSeconds: options.minMaxAgeSeconds ?? remoteKeySetDefaults.minMaxAgeSeconds,
+    maxMaxAgeSeconds: options.maxMaxAgeSeconds ?? remoteKeySetDefaults.maxMaxAgeSeconds,
+    defaultMaxAgeSeconds: options.defaultMaxAgeSeconds ?? remoteKeySetDefaults.defaultMaxAgeSeconds,
+  }
+  const refreshAheadSeconds = options.refreshAheadSeconds ?? remoteKeySetDefaults.refreshAheadSeconds
+  const unknownKidCooldownMs = (options.unknownKidCooldownSeconds ?? remoteKeySetDefaults.unknownKidCooldownSeconds) * 1000
+  const failureCooldownMs = (options.failureCooldownSeconds ?? remoteKeySetDefaults.failureCooldownSeconds) * 1000
+  const maxStaleMs = (options.maxStaleSeconds ?? remoteKeySetDefaults.maxStaleSeconds) * 1000
+  const onEvent = options.onEvent
+
+  const emit = (events: readonly JwksEvent[]): Effect.Effect<void> =>
+    events.length === 0 || onEvent === undefined
+      ? Effect.void
+      : Effect.sync(() => {
+          for (const event of events) {
+            try {
+              onEvent(event)
+            } catch {
+              // A logging callback must never break key retrieval.
+            }
+          }
+        })
+
+  const retryAfter = (ms: number): number => Math.max(1, Math.ceil(ms / 1000))
+
+  const unavailable = (failure: Failure, retryAfterMs: number): JwksUnavailableError =>
+    new JwksUnavailableError(`JWKS fetch failed: ${failure.message} from ${url}`, {
+      ...(failure.status === undefined ? {} : { expected: 200, actual: failure.status }),
+      cause: failure.cause,
+      retryAfterSeconds: retryAfter(retryAfterMs),
+    })
+
+  const closedError = (): JwksUnavailableError =>
+    new JwksUnavailableError(`JWKS key set for ${url} is closed`, { retryAfterSeconds: 1 })
+
+  const failureCooldownLeft = (s: State, now: number): number =>
+    s.failing && s.lastFailure !== undefined ? Math.max(0, s.lastFailure.atMs + failureCooldownMs - now) : 0
+
+  const refreshAheadMs = (loaded: Loaded): number => Math.min(refreshAheadSeconds, loaded.maxAgeSeconds / 2) * 1000
+
+  const launchInto = (s: State, reason: JwksFetchReason, now: number): [InFlight, State] => {
+    const inFlight: InFlight = { reason, deferred: Deferred.makeUnsafe<JwksSnapshot, JwksUnavailableError>() }
+    return [
+      inFlight,
+      {
+        ...s,
+        inFlight,
+        fetchCount: s.fetchCount + 1,
+        lastUnknownKidFetchAtMs: reason === 'unknown_kid' ? now : s.lastUnknownKidFetchAtMs,
+      },
+    ]
+  }
+
+  /** Serves expired keys because the provider fails; announces it once per failed attempt. */
+  const serveStale = (s: State, loaded: Loaded, now: number): [JwksEvent[], State] => {
+    const failure = s.lastFailure
+    if (failure === undefined || s.staleAnnouncedForMs === failure.atMs) return [[], s]
+    const event: JwksEvent = {
+      type: 'jwks_stale_served',
+      url,
+      staleForSeconds: Math.floor((now - loaded.expiresAtMs) / 1000),
+      message: failure.message,
+    }
+    return [[event], { ...s, staleAnnouncedForMs: failure.atMs }]
+  }
+
+  const planCurrent = (s: State, now: number): [Decision, State] => {
+    if (s.closed) return [{ plan: { _tag: 'fail', error: closedError() }, launch: undefined, events: [] }, s]
+    const loaded = s.loaded
+    const coolingDown = failureCooldownLeft(s, now) > 0
+
+    if (loaded !== undefined && now < loaded.expiresAtMs) {
+      const serve: Plan = { _tag: 'serve', snapshot: loaded.snapshot }
+      if (now < loaded.expiresAtMs - refreshAheadMs(loaded) || s.inFlight !== undefined || coolingDown) {
+        return [{ plan: serve, launch: undefined, events: [] }, s]
+      }
+      const [launch, next] = launchInto(s, 'scheduled', now)
+      return [{ plan: serve, launch, events: [] }, next]
+    }
+
+    if (loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs && s.failing) {
+      // Stale-if-error: answer at once, retry in the background once the cooldown allows.
+      const [events, announced] = serveStale(s, loaded, now)
+      const serve: Plan = { _tag: 'serve', snapshot: loaded.snapshot }
+      if (s.inFlight !== undefined || coolingDown) return [{ plan: serve, launch: undefined, events }, announced]
+      const [launch, next] = launchInto(announced, 'scheduled', now)
+      return [{ plan: serve, launch, events }, next]
+    }
+
+    const staleFallback = loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs ? loaded : undefined
+    if (s.inFlight !== undefined) return [{ plan: { _tag: 'await', inFlight: s.inFlight, staleFallback }, launch: undefined, events: [] }, s]
+    if (coolingDown && s.lastFailure !== undefined) {
+      const error = unavailable(s.lastFailure, failureCooldownLeft(s, now))
+      return [{ plan: { _tag: 'fail', error }, launch: undefined, events: [] }, s]
+    }
+    const [launch, next] = launchInto(s, loaded === undefined ? 'initial' : 'scheduled', now)
+    return [{ plan: { _tag: 'await', inFlight: launch, staleFallback }, launch, events: [] }, next]
+  }
+
+  const planUnknownKid = (s: State, now: number, kid: string): [Decision, State] => {
+    if (s.closed) return [{ plan: { _tag: 'fail', error: closedError() }, launch: undefined, events: [] }, s]
+    if (s.loaded?.snapshot.kids.has(kid) === true) {
+      return [{ plan: { _tag: 'serve', snapshot: s.loaded.snapshot }, launch: undefined, events: [] }, s]
+    }
+    if (s.inFlight !== undefined) {
+      return [{ plan: { _tag: 'await', inFlight: s.inFlight, staleFallback: undefined }, launch: undefined, events: [] }, s]
+    }
+    const kidCooldownLeft =
+      s.lastUnknownKidFetchAtMs === undefined ? 0 : Math.max(0, s.lastUnknownKidFetchAtMs + unknownKidCooldownMs - now)
+    const failCooldownLeft = failureCooldownLeft(s, now)
+    if (kidCooldownLeft > 0 || failCooldownLeft > 0) {
+      const waitMs = Math.max(kidCooldownLeft, failCooldownLeft)
+      const retryInSeconds = retryAfter(waitMs)
+      const error = s.failing && s.lastFailure !== undefined ? unavailable(s.lastFailure, waitMs) : undefined
+      const event: JwksEvent = { type: 'jwks_refetch_suppressed', url, kid: kid.slice(0, maxKidLengthInEvents), retryInSeconds }
+      return [{ plan: { _tag: 'suppressed', retryInSeconds, error }, launch: undefined, events: [event] }, s]
+    }
+    const [launch, next] = launchInto(s, 'unknown_kid', now)
+    return [{ plan: { _tag: 'await', inFlight: launch, staleFallback: undefined }, launch, events: [] }, next]
+  }
+
+  const failureOf = (kind: JwksFailureKind, message: string, cause?: unknown, status?: number) =>
+    ({ kind, message, cause, status }) as const
+
+  type FetchFailure = ReturnType<typeof failureOf>
+
+  // A defect (a bug in an injected HttpGet or Clock) is reported as such, not as a closed key set.
+  const failureFromExit = (exit: Exit.Exit<Fetched, FetchFailure>): FetchFailure => {
+    const error = Exit.findErrorOption(exit)
+    if (Option.isSome(error)) return error.value
+    const defect = Exit.findDefect(exit)
+    if (Result.isSuccess(defect)) {
+      const detail = defect.success instanceof Error ? defect.success.message : String(defect.success)
+      return failureOf('internal', `unexpected error: ${detail}`, defect.success)
+    }
+    return failureOf('closed', 'the key set was closed during the fetch')
+  }
+
+  const fetchOnce: Effect.Effect<Fetched, FetchFailure> = Effect.gen(function* () {
+    const response = yield* Effect.tryPromise({
+      try: () => options.httpGet(request),
+      catch: (cause): FetchFailure =>
+        cause instanceof HttpGetFailure
+          ? failureOf(cause.kind, cause.message, cause)
+          : failureOf('network', `network error: ${cause instanceof Error ? cause.message : String(cause)}`, cause),
+    }).pipe(Effect.timeoutOption(Duration.millis(request.timeoutMs + timeoutGraceMs)))
+    if (Option.isNone(response)) {
+      return yield* Effect.fail(failureOf('timeout', `timed out after ${request.timeoutMs} ms`))
+    }
+    const { status, headers, body } = response.value
+    if (status !== 200) return yield* Effect.fail(failureOf('http_status', `HTTP ${status}`, undefined, status))
+    const decoded = decodeJwkSet(body)
+    if (!decoded.ok) return yield* Effect.fail(failureOf('invalid_body', `not a JWK Set: ${decoded.error}`))
+    const { keys, problems } = decoded.value
+    if (keys.length === 0) {
+      const first = problems[0]
+      const message =
+        first === undefined
+          ? 'the JWK Set contains no keys'
+          : `the JWK Set contains no well-formed keys (${problems.length} dropped; keys[${first.index}]: ${first.message})`
+      return yield* Effect.fail(failureOf('no_keys', message))
+    }
+    return { keys, droppedKeyCount: problems.length, maxAgeSeconds: freshnessFromHeaders(headers, policy).maxAgeSeconds }
+  })
+
+  return Effect.gen(function* () {
+    const scope = yield* Scope.Scope
+    const state = yield* Ref.make<State>({
+      loaded: undefined,
+      inFlight: undefined,
+      lastSuccessAtMs: undefined,
+      lastFailure: undefined,
+      failing: false,
+      lastUnknownKidFetchAtMs: undefined,
+      staleAnnouncedForMs: undefined,
+      fetchCount: 0,
+      closed: false,
+    })
+
+    const settle = (inFlight: InFlight, startedAtMs: number, exit: Exit.Exit<Fetched, FetchFailure>): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const durationMs = now - startedAtMs
+        if (Exit.isSuccess(exit)) {
+          const fetched = exit.value
+          const fingerprint = JSON.stringify(fetched.keys)
+          const [snapshot, event] = yield* Ref.modify(state, (s): [[JwksSnapshot, JwksEvent], State] => {
+            const previous = s.loaded
+            const changed = previous?.fingerprint !== fingerprint
+            const generation = previous === undefined ? 1 : changed ? previous.snapshot.generation + 1 : previous.snapshot.generation
+            const snapshot = snapshotOf(changed || previous === undefined ? fetched.keys : previous.snapshot.keys, now, generation)
+            const loaded: Loaded = {
+              snapshot,
+              expiresAtMs: startedAtMs + fetched.maxAgeSeconds * 1000,
+              maxAgeSeconds: fetched.maxAgeSeconds,
+              fingerprint,
+            }
+            const event: JwksEvent = {
+              type: 'jwks_fetched',
+              url,
+              reason: inFlight.reason,
+              keyCount: snapshot.keys.length,
+              droppedKeyCount: fetched.droppedKeyCount,
+              durationMs,
+              maxAgeSeconds: fetched.maxAgeSeconds,
+              generation,
+              changed,
+            }
+            return [
+              [snapshot, event],
+              { ...s, loaded, inFlight: s.inFlight === inFlight ? undefined : s.inFlight, lastSuccessAtMs: now, failing: false },
+            ]
+          })
+          yield* emit([event])
+          yield* Deferred.succeed(inFlight.deferred, snapshot)
+          return
+        }
+        const failure: Failure = { ...failureFromExit(exit), atMs: now }
+        yield* Ref.update(state, (s) => ({
+          ...s,
+          inFlight: s.inFlight === inFlight ? undefined : s.inFlight,
+          lastFailure: failure,
+          failing: true,
+        }))
+        yield* emit([{ type: 'jwks_fetch_failed', url, reason: inFlight.reason, kind: failure.kind, message: failure.message, durationMs }])
+        yield* Deferred.fail(inFlight.deferred, unavailable(failure, failureCooldownMs))
+      })
+
+    const run = (inFlight: InFlight): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const startedAtMs = yield* Clock.currentTimeMillis
+        yield* fetchOnce.pipe(
+          Effect.onExit((exit) => settle(inFlight, startedAtMs, exit)),
+          Effect.ignore,
+        )
+      })
+
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.gen(function* () {
+        const inFlight = yield* Ref.modify(state, (s): [InFlight | undefined, State] => [s.inFlight, { ...s, closed: true, inFlight: undefined }])
+        if (inFlight !== undefined) yield* Deferred.fail(inFlight.deferred, closedError())
+      }),
+    )
+
+    // Deciding and forking the fetch it launched happen without an interruption point in between:
+    // an in-flight slot whose fetch never started would leave every later caller waiting.
+    const decide = (plan: (s: State) => [Decision, State]): Effect.Effect<Plan> =>
+      Effect.uninterruptible(
+        Effect.gen(function* () {
+          const decision = yield* Ref.modify(state, plan)
+          if (decision.launch !== undefined) yield* Effect.forkIn(run(decision.launch), scope)
+          yield* emit(decision.events)
+          return decision.plan
+        }),
+      )
+
+    const awaitFetch = (inFlight: InFlight, staleFallback: Loaded | undefined): Effect.Effect<JwksSnapshot, JwksUnavailableError> =>
+      Deferred.await(inFlight.deferred).pipe(
+        Effect.catch((error) =>
+          Effect.gen(function* () {
+            if (staleFallback === undefined) return yield* Effect.fail(error)
+            const now = yield* Clock.currentTimeMillis
+            if (now >= staleFallback.expiresAtMs + maxStaleMs) return yield* Effect.fail(error)
+            const events = yield* Ref.modify(state, (s) => serveStale(s, staleFallback, now))
+            yield* emit(events)
+            return staleFallback.snapshot
+          }),
+        ),
+      )
+
+    const current: Effect.Effect<JwksSnapshot, JwksUnavailableError> = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const plan = yield* decide((s) => planCurrent(s, now))
+      switch (plan._tag) {
+        case 'serve':
+          return plan.snapshot
+        case 'await':
+          return yield* awaitFetch(plan.inFlight, plan.staleFallback)
+        case 'fail':
+          return yield* Effect.fail(plan.error)
+        case 'suppressed':
+          return yield* Effect.die(new Error('unreachable: current is never suppressed'))
+      }
+    })
+
+    const refreshForUnknownKid = (kid: string): Effect.Effect<JwksSnapshot, JwksUnavailableError> =>
+      Effect.gen(function* () {
+        // At most two rounds: a joined fetch that was not itself for an unknown kid, and still
+        // lacks this one, is followed by one unknown-kid fetch (subject to the cooldown).
+        for (let round = 0; ; round++) {
+          const now = yield* Clock.currentTimeMillis
+          const plan = yield* decide((s) => planUnknownKid(s, now, kid))
+          switch (plan._tag) {
+            case 'serve':
+              return plan.snapshot
+            case 'fail':
+              return yield* Effect.fail(plan.error)
+            case 'suppressed':
+              if (plan.error !== undefined) return yield* Effect.fail(plan.error)
+              return yield* current
+            case 'await': {
+              const snapshot = yield* awaitFetch(plan.inFlight, undefined)
+              if (round > 0 || plan.inFlight.reason === 'unknown_kid' || snapshot.kids.has(kid)) return snapshot
+            }
+          }
+        }
+      })
+
+    const peek: Effect.Effect<JwksSnapshot | undefined> = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const { loaded } = yield* Ref.get(state)
+      return loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs ? loaded.snapshot : undefined
+    })
+
+    const status: Effect.Effect<KeySetStatus> = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const s = yield* Ref.get(state)
+      return {
+        source: url,
+        lastSuccessfulFetchAt: s.lastSuccessAtMs === undefined ? undefined : new Date(s.lastSuccessAtMs),
+        lastFailure: s.lastFailure === undefined ? undefined : { at: new Date(s.lastFailure.atMs), reason: s.lastFailure.message },
+        fetchCount: s.fetchCount,
+        keyCount: s.loaded?.snapshot.keys.length ?? 0,
+        stale: s.loaded !== undefined && now >= s.loaded.expiresAtMs,
+      }
+    })
+
+    return { current, refreshForUnknownKid, peek, status } satisfies KeySet
+  })
+}

@@ -1,0 +1,251 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { nodeHttpGet } from '../platform/node-http.ts'
+import {
+  createTestCertificateAuthority,
+  startHttpServer,
+  startHttpsServer,
+  type TestCertificateAuthority,
+  type TestHandler,
+  type TestServer,
+} from '../platform/tls-fixture.test-support.ts'
+import type { HttpGet } from '../platform/types.ts'
+import { validateJwks as validateJwksDoor } from './validate-jwks-door.ts'
+import { validateJwks } from './validate-jwks.ts'
+
+const ecJwk = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'ec-1', use: 'sig' }
+const rsaJwk = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: 'rsa-1', alg: 'RS256' }
+const weakRsaJwk = { ...generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }), kid: 'rsa-weak' }
+const octJwk = { kty: 'oct', kid: 'hmac', k: 'c2VjcmV0' }
+
+const bodies: Record<string, { status: number; body: string }> = {
+  '/jwks': { status: 200, body: JSON.stringify({ keys: [ecJwk, rsaJwk] }) },
+  '/mixed': { status: 200, body: JSON.stringify({ keys: [ecJwk, weakRsaJwk, octJwk, { kty: 5, kid: 'bad' }, { ...ecJwk }] }) },
+  '/unusable': { status: 200, body: JSON.stringify({ keys: [weakRsaJwk, octJwk] }) },
+  '/empty': { status: 200, body: '{"keys":[]}' },
+  '/garbage': { status: 200, body: '<html>login</html>' },
+  '/missing': { status: 404, body: 'not found' },
+  '/moved': { status: 301, body: '' },
+}
+
+const handler: TestHandler = (req, res) => {
+  const answer = bodies[req.url ?? ''] ?? { status: 404, body: '' }
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.status === 301 ? { location: '/jwks' } : {}) })
+  res.end(answer.body)
+}
+
+let ca: TestCertificateAuthority
+let httpsServer: TestServer
+let wrongHostServer: TestServer
+let httpServer: TestServer
+
+beforeAll(async () => {
+  ca = createTestCertificateAuthority()
+  httpsServer = await startHttpsServer(ca.issue({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }), handler)
+  wrongHostServer = await startHttpsServer(ca.issue({ dnsNames: ['example.test'] }), handler)
+  httpServer = await startHttpServer(handler)
+})
+
+afterAll(async () => {
+  await Promise.all([httpsServer.close(), wrongHostServer.close(), httpServer.close()])
+})
+
+const fixedNow = () => new Date('2030-01-02T03:04:05.000Z')
+
+describe('validateJwks against a real HTTPS server', () => {
+  it('reports a healthy JWKS behind a trusted private CA', async () => {
+    const report = await validateJwks({
+      url: `${httpsServer.origin}/jwks`,
+      trustedCertificates: [ca.certificatePem],
+      httpGet: nodeHttpGet,
+      now: fixedNow,
+    })
+    expect(report).toEqual({
+      url: `${httpsServer.origin}/jwks`,
+      reachable: true,
+      tls: 'ok',
+      httpStatus: 200,
+      validJwkSet: true,
+      keys: [
+        { kid: 'ec-1', kty: 'EC', use: 'sig', usable: true, algorithms: ['ES256'], problems: [] },
+        { kid: 'rsa-1', kty: 'RSA', alg: 'RS256', usable: true, algorithms: ['RS256'], problems: [] },
+      ],
+      usableSigningKeyCount: 2,
+      problems: [],
+      warnings: [],
+      ok: true,
+      checkedAt: '2030-01-02T03:04:05.000Z',
+    })
+  })
+
+  it('fails TLS when the CA is not trusted, with no request body examined', async () => {
+    const report = await validateJwks({ url: `${httpsServer.origin}/jwks`, httpGet: nodeHttpGet })
+    expect(report.tls).toBe('failed')
+    expect(report.reachable).toBe(false)
+    expect(report.httpStatus).toBeUndefined()
+    expect(report.validJwkSet).toBe(false)
+    expect(report.keys).toEqual([])
+    expect(report.ok).toBe(false)
+    expect(report.problems).toHaveLength(1)
+    expect(report.problems[0]).toMatch(/^TLS certificate not trusted \(UNABLE_TO_/)
+  })
+
+  it('marks TLS as not checked, and warns, when validation is switched off', async () => {
+    const report = await validateJwks({ url: `${httpsServer.origin}/jwks`, certificateValidation: false, httpGet: nodeHttpGet })
+    expect(report.tls).toBe('not_checked')
+    expect(report.ok).toBe(true)
+    expect(report.usableSigningKeyCount).toBe(2)
+    expect(report.warnings).toEqual(["TLS certificate validation is switched off: the server's identity is not checked"])
+  })
+
+  it('fails TLS for a certificate issued to another host, even with its CA trusted', async () => {
+    const report = await validateJwks({ url: `${wrongHostServer.origin}/jwks`, trustedCertificates: [ca.certificatePem], httpGet: nodeHttpGet })
+    expect(report.tls).toBe('failed')
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual(['TLS certificate is not valid for 127.0.0.1 (ERR_TLS_CERT_ALTNAME_INVALID)'])
+  })
+
+  it('the Promise door uses the runtime HTTP client (custom CA honoured on Node)', async () => {
+    const report = await validateJwksDoor({ url: `${httpsServer.origin}/jwks`, trustedCertificates: [ca.certificatePem] })
+    expect(report.ok).toBe(true)
+    expect(report.tls).toBe('ok')
+    expect(report.keys.map((k) => k.kid)).toEqual(['ec-1', 'rsa-1'])
+  })
+})
+
+describe('validateJwks: what the server answers', () => {
+  const check = (path: string) =>
+    validateJwks({ url: `${httpsServer.origin}${path}`, trustedCertificates: [ca.certificatePem], httpGet: nodeHttpGet })
+
+  it('reports each key: usable ones with algorithms, unusable ones with problems; ignored and duplicate keys as warnings', async () => {
+    const report = await check('/mixed')
+    expect(report.ok).toBe(true)
+    expect(report.usableSigningKeyCount).toBe(2)
+    expect(report.keys.map((k) => [k.kid, k.kty, k.usable])).toEqual([
+      ['ec-1', 'EC', true],
+      ['rsa-weak', 'RSA', false],
+      ['hmac', 'oct', false],
+      ['ec-1', 'EC', true],
+    ])
+    expect(report.keys[1]?.algorithms).toEqual([])
+    expect(report.keys[1]?.problems.join(' ')).toMatch(/2048/)
+    expect(report.keys[2]?.problems.length).toBeGreaterThan(0)
+    expect(report.warnings).toEqual([
+      'keys[3] (kid "bad") is ignored: kty: expected a string',
+      'several usable keys share kid "ec-1"',
+    ])
+  })
+
+  it('is not ok when no key can verify signatures', async () => {
+    const report = await check('/unusable')
+    expect(report.validJwkSet).toBe(true)
+    expect(report.usableSigningKeyCount).toBe(0)
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual(['no key in the JWK Set can verify token signatures'])
+  })
+
+  it.each([
+    ['/empty', 200, true, 'the JWK Set contains no keys'],
+    ['/garbage', 200, false, 'not a JWK Set: body is not JSON ('],
+    ['/missing', 404, false, 'the server answered HTTP 404; a JWKS URL must answer 200'],
+    ['/moved', 301, false, 'the server answered HTTP 301; a JWKS URL must answer 200 (redirects are not followed)'],
+  ])('%s: reachable, status %i, validJwkSet %s, problem named', async (path, status, valid, problem) => {
+    const report = await check(path)
+    expect(report.reachable).toBe(true)
+    expect(report.tls).toBe('ok')
+    expect(report.httpStatus).toBe(status)
+    expect(report.validJwkSet).toBe(valid)
+    expect(report.ok).toBe(false)
+    expect(report.problems).toHaveLength(1)
+    expect(report.problems[0]?.startsWith(problem)).toBe(true)
+  })
+
+  it('accepts plain http on a loopback host, with tls not applicable', async () => {
+    const report = await validateJwks({ url: `${httpServer.origin}/jwks`, httpGet: nodeHttpGet })
+    expect(report.ok).toBe(true)
+    expect(report.tls).toBe('not_applicable')
+    expect(report.httpStatus).toBe(200)
+  })
+
+  it('reports an unreachable server', async () => {
+    const closed = await startHttpServer(handler)
+    const origin = closed.origin
+    await closed.close()
+    const report = await validateJwks({ url: `${origin}/jwks`, httpGet: nodeHttpGet })
+    expect(report.reachable).toBe(false)
+    expect(report.tls).toBe('not_applicable')
+    expect(report.problems[0]).toMatch(/^network error: connect ECONNREFUSED/)
+  })
+})
+
+describe('validateJwks: URL rules (no request made)', () => {
+  let requests = 0
+  const countingHttpGet: HttpGet = async () => {
+    requests += 1
+    throw new Error('must not be called')
+  }
+
+  it.each([
+    ['not a url', 'not a valid absolute URL'],
+    ['/relative/jwks', 'not a valid absolute URL'],
+    ['http://idp.example/jwks', 'plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https'],
+    ['http://10.0.0.1/jwks', 'plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https'],
+    ['ftp://idp.example/jwks', 'unsupported URL scheme "ftp:"; use https'],
+    ['file:///etc/jwks.json', 'unsupported URL scheme "file:"; use https'],
+  ])('%s → %s', async (url, problem) => {
+    const before = requests
+    const report = await validateJwks({ url, httpGet: countingHttpGet })
+    expect(requests).toBe(before)
+    expect(report.problems).toEqual([problem])
+    expect(report.ok).toBe(false)
+    expect(report.reachable).toBe(false)
+    expect(report.url).toBe(url)
+  })
+
+  it.each(['http://localhost:8080/jwks', 'http://127.1.2.3/jwks', 'http://[::1]:9000/jwks', 'http://auth.localhost/jwks'])(
+    'allows plain http for loopback %s',
+    async (url) => {
+      let seen: URL | undefined
+      const httpGet: HttpGet = async (request) => {
+        seen = request.url
+        return { status: 200, headers: new Headers(), body: new TextEncoder().encode(JSON.stringify({ keys: [ecJwk] })) }
+      }
+      const report = await validateJwks({ url, httpGet })
+      expect(seen?.href).toBe(new URL(url).href)
+      expect(report.ok).toBe(true)
+      expect(report.tls).toBe('not_applicable')
+    },
+  )
+
+  it('passes the request settings to the HTTP seam, with defaults', async () => {
+    const seen: unknown[] = []
+    const httpGet: HttpGet = async (request) => {
+      seen.push(request)
+      return { status: 200, headers: new Headers(), body: new TextEncoder().encode('{"keys":[]}') }
+    }
+    await validateJwks({ url: 'https://idp.example/jwks', httpGet })
+    await validateJwks({ url: 'https://idp.example/jwks', httpGet, timeoutMs: 100, maxBytes: 10, certificateValidation: false, trustedCertificates: ['PEM'] })
+    expect(seen).toEqual([
+      { url: new URL('https://idp.example/jwks'), timeoutMs: 5000, maxBytes: 524288, certificateValidation: true, trustedCertificates: [] },
+      { url: new URL('https://idp.example/jwks'), timeoutMs: 100, maxBytes: 10, certificateValidation: false, trustedCertificates: ['PEM'] },
+    ])
+  })
+
+  it('never rejects, even when the HTTP seam throws something odd', async () => {
+    const report = await validateJwks({
+      url: 'https://idp.example/jwks',
+      httpGet: async () => {
+        throw 'boom'
+      },
+    })
+    expect(report.problems).toEqual(['request failed: boom'])
+    expect(report.tls).toBe('not_checked')
+  })
+
+  it('warns about credentials in the URL', async () => {
+    const httpGet: HttpGet = async () => ({ status: 200, headers: new Headers(), body: new TextEncoder().encode(JSON.stringify({ keys: [ecJwk] })) })
+    const report = await validateJwks({ url: 'https://user:pw@idp.example/jwks', httpGet })
+    expect(report.ok).toBe(true)
+    expect(report.warnings).toEqual(['the URL contains credentials; they are sent to the server and may end up in logs'])
+  })
+})

@@ -1,0 +1,200 @@
+/**
+ * The admin UI's "Validate" button: fetch a JWKS URL once, the way the verifier would, and report
+ * everything an administrator needs to fix it.
+ *
+ * @module
+ */
+import { isLoopbackHost } from '../config/loopback.ts'
+import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
+import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
+import { decodeJwkSet } from './jwk-set.ts'
+
+/** What {@link validateJwks} checks, and with which HTTP client. */
+export interface ValidateJwksInput {
+  /** The JWKS URL as the administrator typed it. */
+  readonly url: string
+  /** Check the server's TLS certificate. Default `true`. */
+  readonly certificateValidation?: boolean
+  /** Extra CA certificates (PEM) to trust. */
+  readonly trustedCertificates?: readonly string[]
+  /** The HTTP seam (`platform.httpGet()`). */
+  readonly httpGet: HttpGet
+  /** Default 5000 ms. */
+  readonly timeoutMs?: number
+  /** Default 524288 (512 KiB). */
+  readonly maxBytes?: number
+  /** The clock for `checkedAt`. Default `() => new Date()`. */
+  readonly now?: () => Date
+}
+
+/** One key of the fetched set, as the report shows it. */
+export interface JwksKeyReport {
+  readonly kid?: string
+  readonly kty: string
+  readonly alg?: string
+  readonly use?: string
+  /** True when tokenward can verify signatures with this key (`algorithms` is not empty). */
+  readonly usable: boolean
+  /** The tokenward algorithms this key can verify. */
+  readonly algorithms: readonly SupportedAlgorithm[]
+  /** Why the key is unusable, or what is odd about it (a usable key may still have problems). */
+  readonly problems: readonly string[]
+}
+
+/**
+ * The result of {@link validateJwks}. `ok` is true exactly when `problems` is empty: the URL is
+ * acceptable, the server answered 200 with a JWK Set over a trusted (or explicitly unchecked)
+ * connection, and at least one key can verify signatures. `warnings` never block.
+ */
+export interface JwksValidationReport {
+  readonly url: string
+  /** An HTTP response (any status) came back. */
+  readonly reachable: boolean
+  /**
+   * `ok`: the certificate was verified; `failed`: it was refused; `not_checked`: validation is
+   * switched off, or no TLS handshake completed (no request, or a network failure first);
+   * `not_applicable`: a plain-HTTP loopback URL.
+   */
+  readonly tls: 'ok' | 'not_checked' | 'failed' | 'not_applicable'
+  readonly httpStatus?: number
+  /** The body is a JWK Set (status 200, JSON object with a `keys` array). */
+  readonly validJwkSet: boolean
+  readonly keys: readonly JwksKeyReport[]
+  readonly usableSigningKeyCount: number
+  /** Blocking findings, in the order they were found. */
+  readonly problems: readonly string[]
+  /** Non-blocking findings: unchecked TLS, ignored or ambiguous keys. */
+  readonly warnings: readonly string[]
+  readonly ok: boolean
+  /** ISO 8601 time of the check. */
+  readonly checkedAt: string
+}
+
+interface Findings {
+  reachable: boolean
+  tls: JwksValidationReport['tls']
+  httpStatus?: number
+  validJwkSet: boolean
+  keys: JwksKeyReport[]
+  problems: string[]
+  warnings: string[]
+}
+
+const reportKey = (jwk: Parameters<typeof algorithmsForKey>[0]): JwksKeyReport => {
+  const algorithms = algorithmsForKey(jwk)
+  return {
+    ...(jwk.kid === undefined ? {} : { kid: jwk.kid }),
+    kty: jwk.kty,
+    ...(jwk.alg === undefined ? {} : { alg: jwk.alg }),
+    ...(jwk.use === undefined ? {} : { use: jwk.use }),
+    usable: algorithms.length > 0,
+    algorithms: [...algorithms],
+    problems: [...keyProblems(jwk)],
+  }
+}
+
+const examineBody = (response: HttpGetResponse, findings: Findings): void => {
+  if (response.status !== 200) {
+    findings.problems.push(`the server answered HTTP ${response.status}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
+    return
+  }
+  const decoded = decodeJwkSet(response.body)
+  if (!decoded.ok) {
+    findings.problems.push(`not a JWK Set: ${decoded.error}`)
+    return
+  }
+  findings.validJwkSet = true
+  for (const dropped of decoded.value.problems) {
+    findings.warnings.push(`keys[${dropped.index}]${dropped.kid === undefined ? '' : ` (kid "${dropped.kid}")`} is ignored: ${dropped.message}`)
+  }
+  findings.keys = decoded.value.keys.map(reportKey)
+  if (findings.keys.length === 0) findings.problems.push('the JWK Set contains no keys')
+  else if (!findings.keys.some((key) => key.usable)) findings.problems.push('no key in the JWK Set can verify token signatures')
+
+  const usableKids = findings.keys.filter((key) => key.usable && key.kid !== undefined).map((key) => key.kid as string)
+  for (const kid of new Set(usableKids.filter((kid, i) => usableKids.indexOf(kid) !== i))) {
+    findings.warnings.push(`several usable keys share kid "${kid}"`)
+  }
+}
+
+/**
+ * Fetches a JWKS URL once and reports reachability, TLS, status, the JWK Set's shape and, for
+ * each key, which tokenward algorithms it can verify and why not. Never throws and never rejects.
+ *
+ * URL rules, checked before any request: the URL must parse; `https:` is required, except plain
+ * `http:` for loopback hosts (`localhost`, 127.0.0.0/8, `::1`). A URL that breaks them is
+ * reported with a problem and no request is made.
+ *
+ * @example
+ * ```ts
+ * const report = await validateJwks({ url: 'https://acme.okta.com/oauth2/v1/keys', httpGet: platform.httpGet() })
+ * if (!report.ok) showErrors(report.problems)
+ * for (const key of report.keys) console.log(key.kid, key.usable ? key.algorithms.join(', ') : key.problems.join('; '))
+ * ```
+ */
+export async function validateJwks(input: ValidateJwksInput): Promise<JwksValidationReport> {
+  const checkedAt = (input.now?.() ?? new Date()).toISOString()
+  const certificateValidation = input.certificateValidation ?? true
+  const findings: Findings = { reachable: false, tls: 'not_checked', validJwkSet: false, keys: [], problems: [], warnings: [] }
+  const report = (): JwksValidationReport => ({
+    url: input.url,
+    reachable: findings.reachable,
+    tls: findings.tls,
+    ...(findings.httpStatus === undefined ? {} : { httpStatus: findings.httpStatus }),
+    validJwkSet: findings.validJwkSet,
+    keys: findings.keys,
+    usableSigningKeyCount: findings.keys.filter((key) => key.usable).length,
+    problems: findings.problems,
+    warnings: findings.warnings,
+    ok: findings.problems.length === 0,
+    checkedAt,
+  })
+
+  let url: URL
+  try {
+    url = new URL(input.url)
+  } catch {
+    findings.problems.push('not a valid absolute URL')
+    return report()
+  }
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      findings.problems.push('plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https')
+      return report()
+    }
+    findings.tls = 'not_applicable'
+  } else if (url.protocol !== 'https:') {
+    findings.problems.push(`unsupported URL scheme "${url.protocol}"; use https`)
+    return report()
+  }
+  if (url.username !== '' || url.password !== '') {
+    findings.warnings.push('the URL contains credentials; they are sent to the server and may end up in logs')
+  }
+  if (url.protocol === 'https:' && !certificateValidation) {
+    findings.warnings.push("TLS certificate validation is switched off: the server's identity is not checked")
+  }
+
+  let response: HttpGetResponse
+  try {
+    response = await input.httpGet({
+      url,
+      timeoutMs: input.timeoutMs ?? 5000,
+      maxBytes: input.maxBytes ?? 512 * 1024,
+      certificateValidation,
+      trustedCertificates: input.trustedCertificates ?? [],
+    })
+  } catch (error) {
+    const kind = (error as { kind?: unknown } | null)?.kind
+    const message = error instanceof Error ? error.message : String(error)
+    if (kind === 'tls') findings.tls = 'failed'
+    // HttpGetFailure messages are already precise ("timed out after 5000 ms", "network error: …").
+    findings.problems.push(typeof kind === 'string' ? message : `request failed: ${message}`)
+    return report()
+  }
+
+  findings.reachable = true
+  findings.httpStatus = response.status
+  if (url.protocol === 'https:') findings.tls = certificateValidation ? 'ok' : 'not_checked'
+  examineBody(response, findings)
+  return report()
+}

@@ -1,0 +1,123 @@
+/**
+ * The shapes a verifier is configured with and answers with; shared by the Effect and Promise doors.
+ *
+ * @module
+ */
+import type { ClientIdClaim } from '../claims/validate-claims.ts'
+import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
+import type { JwksEvent } from '../jwks/remote-key-set.ts'
+import type { SupportedAlgorithm } from '../platform/types.ts'
+import type { ApiRole } from '../scope/api-role.ts'
+
+/** The organization whose API roles a token must carry. */
+export interface OrganizationAccess {
+  /** The cloud name as it appears in scope values (`<cloud>::<orgId>::<role>`). */
+  readonly cloud: string
+  readonly orgId: string
+  /** Domain used in audit admin IDs: `oauth-<role>$@<orgId>.<cloudDomain>`. */
+  readonly cloudDomain: string
+  /** The API roles this organization configured; a token must carry one of them. */
+  readonly apiRoles: readonly string[]
+}
+
+/** JWKS fetching and caching knobs. Every field has a safe default. */
+export interface JwksOptions {
+  /** Per-fetch timeout. Default 5000 ms. */
+  readonly timeoutMs?: number
+  /** Largest accepted JWKS body. Default 512 KiB. */
+  readonly maxBytes?: number
+  /** Lower bound on an honoured `Cache-Control: max-age`. Default 60 s. */
+  readonly minMaxAgeSeconds?: number
+  /** Upper bound on an honoured `Cache-Control: max-age`. Default 86400 s. */
+  readonly maxMaxAgeSeconds?: number
+  /** Freshness when the response has no max-age. Default 600 s. */
+  readonly defaultMaxAgeSeconds?: number
+  /** Start a background refresh this long before the keys expire. Default 30 s. */
+  readonly refreshAheadSeconds?: number
+  /** At most one refetch caused by unknown `kid`s per this window. Default 30 s. */
+  readonly unknownKidCooldownSeconds?: number
+  /** After a failed fetch, wait this long before trying again. Default 5 s. */
+  readonly failureCooldownSeconds?: number
+  /** How long past expiry the last good keys may still be served while the provider fails. Default 3600 s. */
+  readonly maxStaleSeconds?: number
+}
+
+/** Events a verifier emits for logging and metrics. Never contain tokens or key material. */
+export type VerifierEvent = JwksEvent
+
+/** Options of a verifier (both doors). */
+export interface VerifierOptions {
+  /** The authorization server whose tokens are accepted (validated when the verifier is built). */
+  readonly server: AuthorizationServerInput | AuthorizationServerConfig
+  /** When set, every token must carry one of this organization's API roles (403 otherwise). */
+  readonly organization?: OrganizationAccess | undefined
+  /** JWKS fetching knobs. */
+  readonly jwks?: JwksOptions | undefined
+  /**
+   * Cache of successful verifications. Default `{ maxEntries: 10000 }`; `false` turns it off
+   * (explicitly).
+   */
+  readonly cache?: { readonly maxEntries?: number } | false | undefined
+  /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
+  readonly realm?: string | undefined
+  /** Receives JWKS events (fetched, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
+  readonly onEvent?: ((event: VerifierEvent) => void) | undefined
+}
+
+/** Per-call options. */
+export interface VerifyOptions {
+  /**
+   * Accept only these API roles for this call (a subset of the organization's roles, e.g. for a
+   * write route). Requires `organization` on the verifier.
+   */
+  readonly requiredRoles?: readonly string[] | undefined
+}
+
+/** The authorization decision attached to a token when the verifier knows the organization. */
+export interface Authorization {
+  /** The API role that authorized the call. */
+  readonly apiRole: ApiRole
+  /** The ID the call is audited under: `oauth-<role>$@<orgId>.<cloudDomain>`. */
+  readonly adminId: string
+}
+
+/** An accepted access token. */
+export interface VerifiedAccessToken {
+  /** Name of the authorization server that issued it. */
+  readonly authorizationServer: string
+  readonly clientId: string
+  /** Which claim carried the client identifier. */
+  readonly clientIdClaim: ClientIdClaim
+  readonly subject: string | undefined
+  readonly issuer: string | undefined
+  readonly audience: readonly string[]
+  /** `exp`, seconds since the epoch. */
+  readonly expiresAt: number
+  readonly issuedAt: number | undefined
+  readonly scopes: readonly string[]
+  readonly roles: readonly string[]
+  /** Well-formed `<cloud>::<orgId>::<role>` values among scopes and roles. */
+  readonly apiRoles: readonly ApiRole[]
+  readonly header: { readonly alg: SupportedAlgorithm; readonly kid: string | undefined; readonly typ: string | undefined }
+  /** Every claim of the payload. */
+  readonly claims: Readonly<Record<string, unknown>>
+  /** Checks skipped because the server config does not ask for them (`iss`, `aud`, `client_id`). */
+  readonly uncheckedClaims: readonly ('iss' | 'aud' | 'client_id')[]
+  /** Present when the verifier was given an organization. */
+  readonly authorization: Authorization | undefined
+  /** True when this answer came from the verified-token cache. */
+  readonly fromCache: boolean
+}
+
+/** Health of a verifier, for status pages and the admin API. */
+export interface VerifierStatus {
+  readonly authorizationServer: string
+  readonly enabled: boolean
+  readonly jwksSource: string
+  readonly lastSuccessfulFetchAt: Date | undefined
+  readonly lastFailure: { readonly at: Date; readonly reason: string } | undefined
+  readonly fetchCount: number
+  readonly keyCount: number
+  readonly stale: boolean
+  readonly cachedTokens: number
+}
