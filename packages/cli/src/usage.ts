@@ -1,0 +1,31 @@
+/**
+ * The CLI's help text and its usage error.
+ *
+ * @module
+ */
+
+/** The full help text. */
+export const usage = `tokenward — verify OAuth 2.0 access tokens from your customers' authorization servers
+
+Usage:
+  tokenward verify --config <file> [--now <unix-seconds>] [--token <jwt>]
+      Verify a token (or, without --token, one token per line from stdin) against an
+      authorization server config file. Prints one JSON object per token.
+      The file holds an authorization server config, or { "server": {...}, "organization": {...} }.
+      Exit 0 if all valid, 1 if any invalid, 2 on a usage or config error.
+
+  tokenward jwks validate <url> [--no-certificate-validation] [--ca <pem-file>]...
+      Fetch and check a JWKS endpoint; prints the report. Exit 0 if usable, 1 if not.
+
+  tokenward inspect <jwt>
+      Decode a token WITHOUT verifying it and explain what it contains.
+
+  tokenward --help | --version
+`
+
+/** A mistake in how the command was called (exit code 2). */
+export class UsageError extends Error {
+  override get name(): string {
+    return 'UsageError'
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: { bin: 'src/bin.ts', main: 'src/main.ts' },
+  format: ['esm'],
+  target: 'node22',
+  platform: 'node',
+  dts: { entry: { main: 'src/main.ts' } },
+  clean: true,
+  sourcemap: true,
+  external: ['@tokenward/core'],
+})

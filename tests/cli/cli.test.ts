@@ -1,0 +1,150 @@
+// The `tokenward` command: its contract (output shape, exit codes) in-process, and the built
+// binary as a user runs it, with tokens on stdin.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { main } from '@tokenward/cli'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { b64, makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
+
+let key: TestKey
+let jwks: JwksServer
+let dir: string
+let config: string
+
+beforeAll(async () => {
+  key = await makeKey('RS256', 'k1')
+  jwks = await startJwksServer([key.publicJwk])
+  dir = mkdtempSync(join(tmpdir(), 'tokenward-cli-'))
+  config = join(dir, 'server.json')
+  writeFileSync(
+    config,
+    JSON.stringify({
+      server: { name: 'CliIdP', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders' },
+      organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+    }),
+  )
+})
+afterAll(async () => {
+  await jwks.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function cli(args: string[], stdin = '') {
+  const out: string[] = []
+  const errors: string[] = []
+  const code = await main(args, { stdin: Readable.from([stdin]), write: (l) => out.push(l), writeError: (l) => errors.push(l) })
+  return { code, out, err: errors.join('\n') }
+}
+
+describe('tokenward verify', () => {
+  it('prints the contract shape for a valid token and exits 0', async () => {
+    const r = await cli(['verify', '--config', config, '--token', await mint(key)])
+    expect(r.code).toBe(0)
+    expect(r.out).toHaveLength(1)
+    const line = JSON.parse(r.out[0]!)
+    expect(line).toMatchObject({
+      valid: true,
+      clientId: 'client-1',
+      subject: 'client-1',
+      scopes: ['zscloud::12345::ReadOnly'],
+      roles: [],
+      apiRoles: [{ cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }],
+      adminId: 'oauth-ReadOnly$@12345.zscloud.net',
+    })
+    expect(line.claims.iss).toBe('https://idp.test')
+  })
+
+  it('reads one token per line from stdin, prints one object each, exits 1 if any is invalid', async () => {
+    const tokens = [await mint(key), await mint(key, { claims: { exp: now() - 3600 } }), 'not-a-token', '', await mint(key, { claims: { scope: 'zscloud::12345::Admin' } })]
+    const r = await cli(['verify', '--config', config], tokens.join('\n'))
+    expect(r.code).toBe(1)
+    const lines = r.out.map((l) => JSON.parse(l))
+    expect(lines.map((l) => l.valid)).toEqual([true, false, false, false])
+    expect(lines[1]).toEqual({ valid: false, status: 401, error: 'invalid_token', code: 'token_expired', description: 'The token has expired' })
+    expect(lines[2]).toMatchObject({ valid: false, status: 401, error: 'invalid_token', code: 'malformed_token' })
+    expect(lines[3]).toMatchObject({ valid: false, status: 403, error: 'insufficient_scope', code: 'insufficient_scope' })
+  })
+
+  it('--now moves the clock', async () => {
+    const t = await mint(key, { claims: { iat: 1_000, exp: 2_000 } })
+    expect((await cli(['verify', '--config', config, '--now', '1500', '--token', t])).code).toBe(0)
+    expect((await cli(['verify', '--config', config, '--now', '2100', '--token', t])).code).toBe(1)
+  })
+
+  it('reports an outage as 503 jwks_unavailable', async () => {
+    const file = join(dir, 'down.json')
+    writeFileSync(file, JSON.stringify({ name: 'Down', jwksUrl: 'http://127.0.0.1:1/jwks', issuer: 'https://idp.test' }))
+    const r = await cli(['verify', '--config', file, '--token', await mint(key)])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ valid: false, status: 503, error: 'temporarily_unavailable', code: 'jwks_unavailable' })
+  })
+
+  it.each([
+    [['verify'], /--config <file> is required/],
+    [['verify', '--config', '/nonexistent.json'], /cannot read config file/],
+    [['verify', '--config', config, '--now', 'soon'], /--now must be a number/],
+    [['verify', '--config', config, '--bogus'], /Unknown option/],
+    [['frobnicate'], /unknown command/],
+  ])('exits 2 on a usage error %j', async (args, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(message)
+  })
+
+  it('exits 2 on a bad config, naming every bad field', async () => {
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, JSON.stringify({ name: 'bad name', jwksUrl: 'http://example.com/keys', algorithms: ['HS256'] }))
+    const r = await cli(['verify', '--config', file, '--token', 'x'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/name must be 1 to 64 letters or digits/)
+    expect(r.err).toMatch(/jwksUrl must use https/)
+    expect(r.err).toMatch(/algorithms\[0\] HS256 is never allowed/)
+    const notJson = join(dir, 'notjson.json')
+    writeFileSync(notJson, '{ nope')
+    expect((await cli(['verify', '--config', notJson, '--token', 'x'])).err).toMatch(/not valid JSON/)
+  })
+})
+
+describe('tokenward inspect', () => {
+  it('decodes and explains without verifying', async () => {
+    const r = await cli(['inspect', await mint(key, { claims: { client_id: undefined, cid: '0oa1' } })])
+    expect(r.code).toBe(0)
+    const report = JSON.parse(r.out.join('\n'))
+    expect(report).toMatchObject({ decoded: true, verified: false, summary: { clientId: '0oa1', clientIdClaim: 'cid', alg: 'RS256', kid: 'k1' } })
+    expect(report.notes.join(' ')).toMatch(/Not verified/)
+  })
+  it('explains a malformed token and exits 1', async () => {
+    const r = await cli(['inspect', `${b64({ alg: 'none' })}.x`])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out.join('\n'))).toMatchObject({ decoded: false, problem: { code: 'malformed_token' } })
+  })
+})
+
+describe('tokenward jwks validate', () => {
+  it('reports a healthy JWKS and exits 0', async () => {
+    const r = await cli(['jwks', 'validate', jwks.url])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out.join('\n'))).toMatchObject({ ok: true, reachable: true, validJwkSet: true, usableSigningKeyCount: 1 })
+  })
+  it('exits 1 for an unreachable endpoint and 2 without a URL', async () => {
+    expect((await cli(['jwks', 'validate', 'http://127.0.0.1:1/keys'])).code).toBe(1)
+    expect((await cli(['jwks', 'validate'])).code).toBe(2)
+  })
+})
+
+describe('the built binary', () => {
+  const bin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url))
+  it('runs as a user runs it: tokens on stdin, JSON lines out, exit code', async () => {
+    const child = spawn(process.execPath, [bin, 'verify', '--config', config], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stdin.end(`${await mint(key)}\n${await mint(key, { claims: { aud: 'api://other' } })}\n`)
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(code).toBe(1)
+    expect(out.trim().split('\n').map((l) => JSON.parse(l).code ?? 'valid')).toEqual(['valid', 'invalid_audience'])
+  })
+})

@@ -1,0 +1,111 @@
+// The packages as users get them: `npm pack` tarballs unpacked into a fresh project, imported from
+// ESM, CJS and TypeScript (`nodenext`), and the `tokenward` binary run from it. Needs the build
+// (`npm test` runs it first).
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeKey, mint, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+let project: string
+let key: TestKey
+let token: string
+
+function unpack(workspace: string, into: string): void {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--workspace', workspace, '--pack-destination', project], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } })) as { filename: string }[]
+  const target = join(project, 'node_modules', into)
+  mkdirSync(target, { recursive: true })
+  execFileSync('tar', ['-xzf', join(project, packed[0]!.filename.replace(/^@tokenward\//, 'tokenward-')), '-C', target, '--strip-components=1'])
+}
+
+function node(args: string[], input?: string): string {
+  return execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', ...(input === undefined ? {} : { input }) })
+}
+
+beforeAll(async () => {
+  project = mkdtempSync(join(tmpdir(), 'tokenward-pack-'))
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+  unpack('@tokenward/core', '@tokenward/core')
+  unpack('@tokenward/cli', '@tokenward/cli')
+  // The packages' own dependencies, as npm would install them.
+  for (const dep of ['effect', 'jose']) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir')
+  key = await makeKey('ES256', 'k1')
+  token = await mint(key)
+  writeFileSync(join(project, 'server.json'), JSON.stringify({ name: 'Packed', jwks: { keys: [key.publicJwk] }, issuer: 'https://idp.test' }))
+}, 120_000)
+afterAll(() => rmSync(project, { recursive: true, force: true }))
+
+const script = (load: string) => `
+${load}
+const config = JSON.parse(require('node:fs').readFileSync('server.json', 'utf8'))
+const verifier = core.createVerifier({ server: config })
+verifier.verify(process.argv[1]).then(async (t) => {
+  let code = 'none'
+  try { await verifier.verify('x.y.z') } catch (e) { code = core.isTokenwardError(e) ? e.code : 'foreign' }
+  console.log(JSON.stringify({ clientId: t.clientId, rejected: code, challenge: core.renderChallenge(new core.ClaimValidationError('token_expired', 'x')).status }))
+  await verifier.close()
+})`
+
+describe('packed tarballs', () => {
+  it('ship only dist, README and package.json', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/core/package.json'), 'utf8'))
+    expect(manifest.engines.node).toBe('>=22.19')
+    const files = execFileSync('find', ['node_modules/@tokenward/core', '-type', 'f'], { cwd: project, encoding: 'utf8' })
+    expect(files).not.toMatch(/\/src\//)
+    expect(files).not.toMatch(/\.test\./)
+  })
+
+  it('import from ESM (node condition) and verify', () => {
+    const out = node(['--input-type=module', '-e', script("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const core = await import('@tokenward/core');"), token])
+    expect(JSON.parse(out)).toEqual({ clientId: 'client-1', rejected: 'malformed_token', challenge: 401 })
+  })
+
+  it('require from CJS and verify', () => {
+    const out = node(['--input-type=commonjs', '-e', script("const core = require('@tokenward/core');"), token])
+    expect(JSON.parse(out)).toEqual({ clientId: 'client-1', rejected: 'malformed_token', challenge: 401 })
+  })
+
+  it('the Web build (WebCrypto + fetch) verifies too', () => {
+    const web = join(project, 'node_modules/@tokenward/core/dist/web/index.js')
+    const out = node(['--input-type=module', '-e', script(`import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); const core = await import(${JSON.stringify(web)});`), token])
+    expect(JSON.parse(out)).toEqual({ clientId: 'client-1', rejected: 'malformed_token', challenge: 401 })
+  })
+
+  it('the Effect door loads from ESM and CJS', () => {
+    expect(node(['--input-type=module', '-e', "const m = await import('@tokenward/core/effect'); console.log(typeof m.TokenVerifier.layer)"]).trim()).toBe('function')
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/core/effect').TokenVerifier.layer)"]).trim()).toBe('function')
+  })
+
+  it('type-checks under TypeScript nodenext, ESM and CJS, and the Promise door exposes no Effect types', () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, include: ['*.ts', '*.cts', '*.mts'] }),
+    )
+    writeFileSync(
+      join(project, 'esm.mts'),
+      `import { createVerifier, isTokenwardError, type VerifiedAccessToken, type RequestVerdict } from '@tokenward/core'
+import { TokenVerifier } from '@tokenward/core/effect'
+const v = createVerifier({ server: { name: 'A', jwksUrl: 'https://idp.example/keys' } })
+export async function f(t: string): Promise<VerifiedAccessToken> { return v.verify(t) }
+export async function g(): Promise<RequestVerdict> { return v.verifyRequest({ method: 'GET', url: '/', headers: {} }) }
+export const isErr: (e: unknown) => boolean = isTokenwardError
+export const layer = TokenVerifier.layer
+`,
+    )
+    writeFileSync(join(project, 'cjs.cts'), `import core = require('@tokenward/core')\nexport const c: typeof core.createVerifier = core.createVerifier\n`)
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' })
+    const dts = readFileSync(join(project, 'node_modules/@tokenward/core/dist/index.d.ts'), 'utf8')
+    expect(dts).not.toMatch(/from ['"]effect/)
+  })
+
+  it('the tokenward binary runs from the installed package', () => {
+    const bin = join(project, 'node_modules/@tokenward/cli/dist/bin.js')
+    const version = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).version
+    expect(node([bin, '--version']).trim()).toBe(version)
+    const line = JSON.parse(node([bin, 'verify', '--config', 'server.json'], `${token}\n`))
+    expect(line).toMatchObject({ valid: true, clientId: 'client-1' })
+  })
+})
