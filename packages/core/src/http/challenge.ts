@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { VerificationError } from '../errors.ts'
-import { InsufficientScopeError } from '../errors.ts'
+import type { InsufficientScopeError, VerificationError } from '../errors.ts'
 
 /** Options for {@link renderChallenge}. */
 export interface ChallengeOptions {
@@ -56,7 +55,8 @@ export function renderChallenge(error: VerificationError, options: ChallengeOpti
   if (error.oauthError !== undefined) {
     params.push(`error="${error.oauthError}"`)
     if (description !== undefined) params.push(`error_description="${description}"`)
-    if (error instanceof InsufficientScopeError || error.code === 'insufficient_scope') {
+    if (error.code === 'insufficient_scope') {
+      // Read by code, not instanceof: the error may come from another installed copy.
       const scope = scopeValue((error as InsufficientScopeError).requiredScope ?? [])
       if (scope !== '') params.push(`scope="${scope}"`)
     }
