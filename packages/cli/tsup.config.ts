@@ -6,6 +6,7 @@ export default defineConfig({
   target: 'node22',
   platform: 'node',
   dts: { entry: { main: 'src/main.ts' } },
+  tsconfig: 'tsconfig.build.json',
   clean: true,
   sourcemap: true,
   external: ['@tokenward/core'],

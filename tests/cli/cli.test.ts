@@ -86,11 +86,11 @@ describe('tokenward verify', () => {
   it.each([
     [['verify'], /--config <file> is required/],
     [['verify', '--config', '/nonexistent.json'], /cannot read config file/],
-    [['verify', '--config', config, '--now', 'soon'], /--now must be a number/],
-    [['verify', '--config', config, '--bogus'], /Unknown option/],
+    [['verify', '--config', '<config>', '--now', 'soon'], /--now must be a number/],
+    [['verify', '--config', '<config>', '--bogus'], /Unknown option/],
     [['frobnicate'], /unknown command/],
   ])('exits 2 on a usage error %j', async (args, message) => {
-    const r = await cli(args)
+    const r = await cli(args.map((a) => (a === '<config>' ? config : a)))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
   })

@@ -41,7 +41,7 @@ export {
   type VerificationError,
 } from './errors.ts'
 export type { Result } from './result.ts'
-export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from './platform/types.ts'
+export { supportedAlgorithms, type HttpFailureKind, type Jwk, type SupportedAlgorithm } from './platform/types.ts'
 
 export {
   checkJwksUrl,
@@ -56,11 +56,11 @@ export {
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
 
-export { parseCompactJws, type ParsedJws } from './jws/parse-compact.ts'
-export { validateJoseHeader, type CheckedHeader } from './jws/header.ts'
+export { parseCompactJws, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
+export { validateJoseHeader, type CheckedHeader, type ValidateJoseHeaderOptions } from './jws/header.ts'
 export { inspectToken, type TokenInspection } from './jws/inspect-token.ts'
 export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
-export { selectVerificationKey } from './keys/select-key.ts'
+export { selectVerificationKey, type KeySelectionHeader } from './keys/select-key.ts'
 
 export {
   clientIdClaims,
@@ -83,8 +83,16 @@ export { extractBearerToken, headerValues, type ClientCertificate, type HeadersI
 export { renderChallenge, type ChallengeBody, type ChallengeOptions, type ChallengeResponse } from './http/challenge.ts'
 
 export { validateJwks, type ValidateJwksOptions } from './jwks/validate-jwks-door.ts'
-export type { JwksValidationReport } from './jwks/validate-jwks.ts'
-export type { JwksEvent } from './jwks/remote-key-set.ts'
+export type { JwksKeyReport, JwksValidationReport } from './jwks/validate-jwks.ts'
+export type {
+  JwksEvent,
+  JwksFailureKind,
+  JwksFetchFailedEvent,
+  JwksFetchReason,
+  JwksFetchedEvent,
+  JwksRefetchSuppressedEvent,
+  JwksStaleServedEvent,
+} from './jwks/jwks-event.ts'
 
 export { createVerifier, type CreateVerifierOptions, type RequestVerdict, type Verifier } from './verifier/create-verifier.ts'
 export type {

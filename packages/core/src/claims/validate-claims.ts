@@ -40,8 +40,6 @@ export interface ValidatedClaims {
   readonly jwtId: string | undefined
 }
 
-type Payload = Readonly<Record<string, unknown>>
-
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const short = (v: unknown): unknown => (typeof v === 'string' && v.length > 256 ? `${v.slice(0, 256)}…` : v)
 
@@ -56,7 +54,7 @@ const short = (v: unknown): unknown => (typeof v === 'string' && v.length > 256 
  * ```
  */
 export function validateAccessTokenClaims(
-  payload: Payload,
+  payload: Readonly<Record<string, unknown>>,
   expected: ClaimExpectations,
   nowSeconds: number,
 ): Result<ValidatedClaims, ClaimValidationError> {

@@ -17,6 +17,5 @@
  * @module
  */
 export { TokenVerifier, make, type EffectVerifierOptions } from '../verifier/token-verifier-service.ts'
-export { makeTokenVerifier, resolveVerifierOptions, type TokenVerifierShape, type ResolvedVerifierOptions } from '../verifier/token-verifier.ts'
-export { makeRemoteKeySet, makeStaticKeySet, type KeySet, type JwksSnapshot, type KeySetStatus, type JwksEvent } from '../jwks/remote-key-set.ts'
+export type { TokenVerifierShape } from '../verifier/token-verifier.ts'
 export * from '../index.ts'
