@@ -105,3 +105,12 @@ export type {
   VerifierStatus,
   VerifyOptions,
 } from './verifier/types.ts'
+
+export {
+  apiKeyManagementPermission,
+  type Actor,
+  type JwksValidationReceipt,
+  type Organization,
+  type Suspension,
+  type SuspensionReason,
+} from './organization/types.ts'

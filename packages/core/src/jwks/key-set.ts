@@ -54,6 +54,11 @@ export interface KeySet {
   readonly refreshForUnknownKid: (kid: string) => Effect.Effect<JwksSnapshot, JwksUnavailableError>
   /** The last good snapshot without any I/O, or `undefined` (for verified-token cache hits). */
   readonly peek: Effect.Effect<JwksSnapshot | undefined>
+  /**
+   * The same as {@link KeySet.peek}, synchronously, at the given time (epoch milliseconds): the
+   * verified-token cache's hot path reads it without entering the Effect runtime.
+   */
+  readonly peekAt: (nowMs: number) => JwksSnapshot | undefined
   readonly status: Effect.Effect<KeySetStatus>
 }
 
@@ -93,6 +98,7 @@ export function makeStaticKeySet(keys: readonly Jwk[]): KeySet {
     current,
     refreshForUnknownKid: () => current,
     peek: Effect.succeed(snapshot),
+    peekAt: () => snapshot,
     status: Effect.sync(() => ({
       source: 'inline',
       lastSuccessfulFetchAt: undefined,

@@ -521,11 +521,11 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
         }
       })
 
-    const peek: Effect.Effect<JwksSnapshot | undefined> = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const { loaded } = yield* Ref.get(state)
-      return loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs ? loaded.snapshot : undefined
-    })
+    const peekAt = (nowMs: number): JwksSnapshot | undefined => {
+      const { loaded } = Ref.getUnsafe(state)
+      return loaded !== undefined && nowMs < loaded.expiresAtMs + maxStaleMs ? loaded.snapshot : undefined
+    }
+    const peek: Effect.Effect<JwksSnapshot | undefined> = Effect.map(Clock.currentTimeMillis, peekAt)
 
     const status: Effect.Effect<KeySetStatus> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -540,6 +540,6 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
       }
     })
 
-    return { current, refreshForUnknownKid, peek, status } satisfies KeySet
+    return { current, refreshForUnknownKid, peek, peekAt, status } satisfies KeySet
   })
 }

@@ -70,20 +70,35 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   // the verified-token cache and the background JWKS refresh. It is built on first use.
   const runtime = ManagedRuntime.make(Layer.provideMerge(TokenVerifier.layerResolved(resolved.value, options.fetch), clockLayer))
   let closed = false
+  const now = options.clock ?? Date.now
+  // The verifier's operations, once its layer is built (on first use).
+  let shape: TokenVerifierShape | undefined
+  const getShape = async (): Promise<TokenVerifierShape> => (shape ??= await runtime.runPromise(Effect.service(TokenVerifier)))
 
   const run = async <A>(f: (v: TokenVerifierShape) => Effect.Effect<A, VerificationError>): Promise<A> => {
     if (closed) throw new Error('This verifier is closed')
-    const exit = await runtime.runPromiseExit(TokenVerifier.use(f))
+    const exit = await runtime.runPromiseExit(f(shape ?? (await getShape())))
     if (Exit.isSuccess(exit)) return exit.value
     throw errorOf(exit.cause)
   }
 
+  const verify = (token: string, verifyOptions?: VerifyOptions): Promise<VerifiedAccessToken> => {
+    // Hot path: a verified-token cache hit is answered without entering the Effect runtime.
+    if (shape !== undefined && !closed && typeof token === 'string') {
+      const cached = shape.verifyCached(token, now(), verifyOptions)
+      if (cached !== undefined) return isTokenwardError(cached) ? Promise.reject(cached) : Promise.resolve(cached)
+    }
+    return run((v) => v.verify(token, verifyOptions))
+  }
+
   return {
     config: resolved.value.server,
-    verify: (token, verifyOptions) => run((v) => v.verify(token, verifyOptions)),
+    verify,
     async verifyRequest(request, verifyOptions) {
       try {
-        return { ok: true, token: await run((v) => v.verifyRequest(request, verifyOptions)) }
+        const cached = shape !== undefined && !closed ? shape.verifyRequestCached(request, now(), verifyOptions) : undefined
+        if (cached !== undefined && isTokenwardError(cached)) throw cached
+        return { ok: true, token: cached ?? (await run((v) => v.verifyRequest(request, verifyOptions))) }
       } catch (error) {
         if (!isTokenwardError(error)) throw error
         return { ok: false, error, response: renderChallenge(error, { realm: options.realm }) }

@@ -11,9 +11,12 @@ import { validateAccessTokenClaims } from '../claims/validate-claims.ts'
 import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
 import {
   ConfigError,
+  InsufficientScopeError,
+  InvalidRequestError,
   InvalidSignatureError,
   JwksUnavailableError,
   KeyError,
+  MissingTokenError,
   ServerDisabledError,
   type ConfigIssue,
   type VerificationError,
@@ -32,6 +35,18 @@ import type { OrganizationAccess, VerifiedAccessToken, VerifierOptions, Verifier
 export interface TokenVerifierShape {
   /** Verifies a raw access token. */
   readonly verify: (token: unknown, options?: VerifyOptions) => Effect.Effect<VerifiedAccessToken, VerificationError>
+  /**
+   * The verified-token cache's answer, synchronously: the token (authorized for this call), the
+   * authorization error, or `undefined` on a miss. `verify` consults exactly this first; the
+   * Promise door calls it directly so a hit never enters the Effect runtime.
+   */
+  readonly verifyCached: (token: string, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | InsufficientScopeError | undefined
+  /** {@link TokenVerifierShape.verifyCached} for a whole request: credential errors, or the cache's answer, or `undefined`. */
+  readonly verifyRequestCached: (
+    request: TokenRequest,
+    nowMs: number,
+    options?: VerifyOptions,
+  ) => VerifiedAccessToken | InsufficientScopeError | MissingTokenError | InvalidRequestError | undefined
   /**
    * Verifies a whole request: extracts the credentials, then runs the token stages. The request
    * is passed whole so proof-of-possession stages (DPoP, mTLS-bound tokens) and opaque-token
@@ -123,6 +138,8 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
 
 interface CachedToken {
   readonly token: Omit<VerifiedAccessToken, 'authorization' | 'fromCache'>
+  /** The answer for calls without per-call options, computed on the first hit. */
+  defaultAnswer?: VerifiedAccessToken | InsufficientScopeError
 }
 
 /**
@@ -193,27 +210,42 @@ export const makeTokenVerifier = (
         return [selectVerificationKey(fresh.keys, header), fresh] as const
       })
 
-    const authorize = (token: CachedToken['token'], verifyOptions: VerifyOptions | undefined, fromCache: boolean) =>
+    const authorize = (
+      token: CachedToken['token'],
+      verifyOptions: VerifyOptions | undefined,
+      fromCache: boolean,
+    ): VerifiedAccessToken | InsufficientScopeError => {
+      if (organization === undefined) {
+        if (verifyOptions?.requiredRoles !== undefined) throw new TypeError('requiredRoles needs an organization in the verifier options')
+        return { ...token, authorization: undefined, fromCache }
+      }
+      const allowedRoles =
+        verifyOptions?.requiredRoles === undefined
+          ? organization.apiRoles
+          : verifyOptions.requiredRoles.filter((r) => organization.apiRoles.includes(r))
+      const decision = authorizeApiRole(token.apiRoles, { cloud: organization.cloud, orgId: organization.orgId, allowedRoles })
+      if (!decision.ok) return decision.error
+      const apiRole = decision.value
+      return {
+        ...token,
+        fromCache,
+        authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: organization.orgId, cloudDomain: organization.cloudDomain }) },
+      }
+    }
+    const authorizeEffect = (token: CachedToken['token'], verifyOptions: VerifyOptions | undefined, fromCache: boolean) =>
       Effect.suspend(() => {
-        if (organization === undefined) {
-          if (verifyOptions?.requiredRoles !== undefined) {
-            return Effect.die(new Error('requiredRoles needs an organization in the verifier options'))
-          }
-          return Effect.succeed<VerifiedAccessToken>({ ...token, authorization: undefined, fromCache })
-        }
-        const allowedRoles =
-          verifyOptions?.requiredRoles === undefined
-            ? organization.apiRoles
-            : verifyOptions.requiredRoles.filter((r) => organization.apiRoles.includes(r))
-        const decision = authorizeApiRole(token.apiRoles, { cloud: organization.cloud, orgId: organization.orgId, allowedRoles })
-        if (!decision.ok) return Effect.fail(decision.error)
-        const apiRole = decision.value
-        return Effect.succeed<VerifiedAccessToken>({
-          ...token,
-          fromCache,
-          authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: organization.orgId, cloudDomain: organization.cloudDomain }) },
-        })
+        const answer = authorize(token, verifyOptions, fromCache)
+        return answer instanceof InsufficientScopeError ? Effect.fail(answer) : Effect.succeed(answer)
       })
+
+    const verifyCached = (raw: string, nowMs: number, verifyOptions?: VerifyOptions): VerifiedAccessToken | InsufficientScopeError | undefined => {
+      if (resolved.cacheMaxEntries === 0 || !server.enabled) return undefined
+      const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, keyStillPublished(keySet.peekAt(nowMs)))
+      if (hit === undefined) return undefined
+      if (verifyOptions?.requiredRoles !== undefined) return authorize(hit.token, verifyOptions, true)
+      hit.defaultAnswer ??= authorize(hit.token, undefined, true)
+      return hit.defaultAnswer
+    }
 
     const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
       Effect.gen(function* () {
@@ -223,10 +255,10 @@ export const makeTokenVerifier = (
         const nowMs = yield* Clock.currentTimeMillis
         const nowSeconds = nowMs / 1000
 
-        if (typeof raw === 'string' && resolved.cacheMaxEntries > 0) {
-          const snapshot = yield* keySet.peek
-          const hit = cache.get(raw, nowSeconds, server.clockToleranceSeconds, keyStillPublished(snapshot))
-          if (hit !== undefined) return yield* authorize(hit.token, verifyOptions, true)
+        if (typeof raw === 'string') {
+          const cached = verifyCached(raw, nowMs, verifyOptions)
+          if (cached instanceof InsufficientScopeError) return yield* Effect.fail(cached)
+          if (cached !== undefined) return cached
         }
 
         const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength })
@@ -272,13 +304,20 @@ export const makeTokenVerifier = (
         if (typeof raw === 'string' && resolved.cacheMaxEntries > 0) {
           cache.set(raw, { value: { token }, expiresAt: c.expiresAt, notBefore: c.notBefore, kid, keyGeneration: usedSnapshot.generation })
         }
-        return yield* authorize(token, verifyOptions, false)
+        return yield* authorizeEffect(token, verifyOptions, false)
       })
 
+    // The request pipeline. Stage 1 reads the credentials; stage 2 verifies the token. Later stages
+    // (DPoP proof, mTLS-bound tokens, introspection of opaque tokens) join here, each a pure check
+    // or an Effect over the same request; a stage that needs I/O makes verifyRequestCached answer
+    // `undefined` so the request takes the full path.
+    const verifyRequestCached = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) => {
+      const extracted = extractBearerToken(request)
+      if (!extracted.ok) return extracted.error
+      return verifyCached(extracted.value, nowMs, verifyOptions)
+    }
     const verifyRequest = (request: TokenRequest, verifyOptions?: VerifyOptions) =>
       Effect.suspend(() => {
-        // Stage 1: credentials. Later stages (DPoP proof, mTLS binding, introspection of opaque
-        // tokens) slot in here, each a pure check or an Effect over the same request.
         const extracted = extractBearerToken(request)
         if (!extracted.ok) return Effect.fail(extracted.error)
         return verify(extracted.value, verifyOptions)
@@ -301,6 +340,8 @@ export const makeTokenVerifier = (
 
     return {
       verify,
+      verifyCached,
+      verifyRequestCached,
       verifyRequest,
       warm: Effect.asVoid(keySet.current),
       status,
