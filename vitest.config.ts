@@ -11,6 +11,8 @@ export default defineConfig({
       // tarballs are exercised separately by tests/packaging.
       { find: /^@tokenward\/core\/effect$/, replacement: fileURLToPath(new URL('./packages/core/src/effect/index.ts', import.meta.url)) },
       { find: /^@tokenward\/core$/, replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/registry\/node$/, replacement: fileURLToPath(new URL('./packages/registry/src/node/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/registry$/, replacement: fileURLToPath(new URL('./packages/registry/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/cli$/, replacement: fileURLToPath(new URL('./packages/cli/src/main.ts', import.meta.url)) },
     ],
   },

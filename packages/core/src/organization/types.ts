@@ -1,0 +1,62 @@
+/**
+ * The organization model: a customer of the API owner, its API roles, its subscription, a possible
+ * provider suspension, and at most two authorization servers of which at most one is enabled.
+ * Plain JSON-compatible data, so stores can persist it as is.
+ *
+ * @module
+ */
+import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
+
+/** Why the provider (the API owner) suspended an organization. */
+export type SuspensionReason = 'api_call_threshold_exceeded' | 'terms_violation'
+
+/** A provider suspension: the organization's servers read as disabled and every change is refused. */
+export interface Suspension {
+  readonly reason: SuspensionReason
+  /** Seconds since the epoch. */
+  readonly since: number
+}
+
+/** An organization as stored. */
+export interface Organization {
+  readonly orgId: string
+  /** The cloud name as it appears in scope values (`<cloud>::<orgId>::<role>`). */
+  readonly cloud: string
+  /** Domain used in audit admin IDs: `oauth-<role>$@<orgId>.<cloudDomain>`. */
+  readonly cloudDomain: string
+  /** API role name → the API resource categories that role may call. */
+  readonly apiRoles: Readonly<Record<string, readonly string[]>>
+  /** The subscription is valid until this time (seconds since the epoch, exclusive). */
+  readonly subscriptionValidUntil: number
+  readonly suspension: Suspension | undefined
+  /** At most two; at most one with `enabled: true`. Order is insertion order. */
+  readonly authorizationServers: readonly AuthorizationServerConfig[]
+  /** Incremented by every accepted change; stores use it for optimistic concurrency. */
+  readonly revision: number
+}
+
+/** Who performs an admin change. */
+export interface Actor {
+  /** Stable identifier for audit records (user ID, or the admin token's subject). */
+  readonly id: string
+  /** Permissions the actor holds; changes need {@link apiKeyManagementPermission}. */
+  readonly permissions: readonly string[]
+}
+
+/** The permission every authorization-server change requires. */
+export const apiKeyManagementPermission = 'api_key_management'
+
+/**
+ * Proof that the admin UI's "Validate" succeeded for a JWKS source: required to add or edit a
+ * server, for exactly that URL and TLS setting, and only for a limited time.
+ */
+export interface JwksValidationReceipt {
+  readonly validationId: string
+  readonly orgId: string
+  readonly jwksUrl: string
+  readonly jwksCertificateValidation: boolean
+  /** The PEM CAs used, in order (must match the config's `trustedCertificates`). */
+  readonly trustedCertificates: readonly string[]
+  /** Seconds since the epoch. */
+  readonly validatedAt: number
+}

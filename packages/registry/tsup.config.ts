@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  format: ['esm', 'cjs'],
+  target: 'es2023',
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  splitting: true,
+  tsconfig: 'tsconfig.build.json',
+  external: ['@tokenward/core', 'effect', 'jose'],
+})
