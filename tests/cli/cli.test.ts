@@ -8,6 +8,7 @@ import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { main } from '@tokenward/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestCertificateAuthority, startHttpsServer } from '../../packages/core/src/platform/tls-fixture.test-support.ts'
 import { b64, makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
 
 let key: TestKey
@@ -130,6 +131,30 @@ describe('tokenward jwks validate', () => {
     expect(r.code).toBe(0)
     expect(JSON.parse(r.out.join('\n'))).toMatchObject({ ok: true, reachable: true, validJwkSet: true, usableSigningKeyCount: 1 })
   })
+  it('checks TLS: untrusted CA fails, --ca trusts it, --no-certificate-validation skips the check', async () => {
+    const ca = createTestCertificateAuthority()
+    const https = await startHttpsServer(ca.issue({ ipAddresses: ['127.0.0.1'] }), (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }))
+    })
+    try {
+      const url = `${https.origin}/jwks`
+      const caFile = join(dir, 'ca.pem')
+      writeFileSync(caFile, ca.certificatePem)
+      const untrusted = await cli(['jwks', 'validate', url])
+      expect(untrusted.code).toBe(1)
+      expect(JSON.parse(untrusted.out.join('\n'))).toMatchObject({ ok: false, tls: 'failed' })
+      const trusted = await cli(['jwks', 'validate', url, '--ca', caFile])
+      expect(trusted.code).toBe(0)
+      expect(JSON.parse(trusted.out.join('\n'))).toMatchObject({ ok: true, tls: 'ok', usableSigningKeyCount: 1 })
+      const unchecked = await cli(['jwks', 'validate', url, '--no-certificate-validation'])
+      expect(unchecked.code).toBe(0)
+      expect(JSON.parse(unchecked.out.join('\n'))).toMatchObject({ ok: true, tls: 'not_checked' })
+      expect((await cli(['jwks', 'validate', url, '--ca', join(dir, 'missing.pem')])).code).toBe(2)
+    } finally {
+      await https.close()
+    }
+  })
+
   it('exits 1 for an unreachable endpoint and 2 without a URL', async () => {
     expect((await cli(['jwks', 'validate', 'http://127.0.0.1:1/keys'])).code).toBe(1)
     expect((await cli(['jwks', 'validate'])).code).toBe(2)
