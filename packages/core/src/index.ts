@@ -106,11 +106,5 @@ export type {
   VerifyOptions,
 } from './verifier/types.ts'
 
-export {
-  apiKeyManagementPermission,
-  type Actor,
-  type JwksValidationReceipt,
-  type Organization,
-  type Suspension,
-  type SuspensionReason,
-} from './organization/types.ts'
+// The organization model and its rules (pure).
+export * from './organization/index.ts'

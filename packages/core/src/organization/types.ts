@@ -7,17 +7,42 @@
  */
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
 
-/** Why the provider (the API owner) suspended an organization. */
+/**
+ * Why the provider (the API owner) suspended an organization.
+ *
+ * @example
+ * ```ts
+ * const reason: SuspensionReason = 'api_call_threshold_exceeded'
+ * ```
+ */
 export type SuspensionReason = 'api_call_threshold_exceeded' | 'terms_violation'
 
-/** A provider suspension: the organization's servers read as disabled and every change is refused. */
+/**
+ * A provider suspension: the organization's servers read as suspended and every server change is
+ * refused (provider commands still apply).
+ *
+ * @example
+ * ```ts
+ * const suspension: Suspension = { reason: 'terms_violation', since: 1_700_000_000 }
+ * ```
+ */
 export interface Suspension {
   readonly reason: SuspensionReason
   /** Seconds since the epoch. */
   readonly since: number
 }
 
-/** An organization as stored. */
+/**
+ * An organization as stored.
+ *
+ * @example
+ * ```ts
+ * const org: Organization = {
+ *   orgId: '12345', cloud: 'zscloud', cloudDomain: 'zscloud.net', apiRoles: { ReadOnly: ['reports'] },
+ *   subscriptionValidUntil: 1_800_000_000, suspension: undefined, authorizationServers: [], revision: 0,
+ * }
+ * ```
+ */
 export interface Organization {
   readonly orgId: string
   /** The cloud name as it appears in scope values (`<cloud>::<orgId>::<role>`). */
@@ -35,7 +60,14 @@ export interface Organization {
   readonly revision: number
 }
 
-/** Who performs an admin change. */
+/**
+ * Who performs an admin change.
+ *
+ * @example
+ * ```ts
+ * const alice: Actor = { id: 'alice', permissions: [apiKeyManagementPermission] }
+ * ```
+ */
 export interface Actor {
   /** Stable identifier for audit records (user ID, or the admin token's subject). */
   readonly id: string
@@ -43,12 +75,27 @@ export interface Actor {
   readonly permissions: readonly string[]
 }
 
-/** The permission every authorization-server change requires. */
+/**
+ * The permission every authorization-server change requires.
+ *
+ * @example
+ * ```ts
+ * const canChange = actor.permissions.includes(apiKeyManagementPermission)
+ * ```
+ */
 export const apiKeyManagementPermission = 'api_key_management'
 
 /**
  * Proof that the admin UI's "Validate" succeeded for a JWKS source: required to add or edit a
  * server, for exactly that URL and TLS setting, and only for a limited time.
+ *
+ * @example
+ * ```ts
+ * const receipt: JwksValidationReceipt = {
+ *   validationId: 'v1', orgId: '12345', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys',
+ *   jwksCertificateValidation: true, trustedCertificates: [], validatedAt: now,
+ * }
+ * ```
  */
 export interface JwksValidationReceipt {
   readonly validationId: string
