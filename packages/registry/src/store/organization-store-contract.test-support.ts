@@ -1,0 +1,194 @@
+// Test support: one contract table every OrganizationStore implementation must pass.
+// Not part of the package (excluded from builds).
+import { defineAuthorizationServer, type Organization } from '@tokenward/core'
+import { describe, expect, it } from 'vitest'
+import { isRegistryError } from '../errors.ts'
+import type { OrganizationStore } from './organization-store.ts'
+
+/** A realistic organization with one enabled authorization server. */
+export function sampleOrganization(orgId = 'acme', revision = 1, overrides: Partial<Organization> = {}): Organization {
+  return {
+    orgId,
+    cloud: 'zscloud',
+    cloudDomain: 'zscloud.net',
+    apiRoles: { ReadOnly: ['users:read'], Admin: ['users:read', 'users:write'] },
+    subscriptionValidUntil: 2_000_000_000,
+    suspension: undefined,
+    authorizationServers: [
+      defineAuthorizationServer({
+        name: 'Okta1',
+        jwksUrl: 'https://acme.okta.example/oauth2/default/v1/keys',
+        issuer: 'https://acme.okta.example/oauth2/default',
+        audience: 'api://tokenward',
+      }),
+    ],
+    revision,
+    ...overrides,
+  }
+}
+
+/** Hostile or malformed organization IDs; every store must refuse them before any I/O. */
+export const rejectedOrgIds: readonly string[] = [
+  '',
+  '.',
+  '..',
+  '../acme',
+  '../../etc/passwd',
+  '/etc/passwd',
+  'a/b',
+  'a\\b',
+  'C:acme',
+  'acme\0.json',
+  'ac me',
+  '%2e%2e',
+  'é',
+  'x'.repeat(129),
+]
+
+const codeOf = (e: unknown): string | undefined => (isRegistryError(e) ? e.code : undefined)
+
+async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise
+  } catch (e) {
+    return codeOf(e) ?? String(e)
+  }
+  return undefined
+}
+
+/** Runs the contract against a fresh store per test; `open` returns the store and its cleanup. */
+export function describeOrganizationStoreContract(
+  name: string,
+  open: () => Promise<{ readonly store: OrganizationStore; readonly cleanup: () => Promise<void> }>,
+): void {
+  const withStore = (fn: (store: OrganizationStore) => Promise<void>) => async () => {
+    const { store, cleanup } = await open()
+    try {
+      await fn(store)
+    } finally {
+      await store.close()
+      await cleanup()
+    }
+  }
+
+  describe(`${name}: OrganizationStore contract`, () => {
+    it(
+      'starts empty, then round-trips an organization through put, get and list',
+      withStore(async (store) => {
+        expect(await store.get('acme')).toBeUndefined()
+        expect(await store.list()).toEqual([])
+        const acme = sampleOrganization('acme', 1)
+        expect(await store.put(acme, undefined)).toEqual({ ok: true })
+        expect(await store.get('acme')).toEqual(acme)
+        expect(await store.list()).toEqual(['acme'])
+      }),
+    )
+
+    it(
+      'lists every organization, sorted',
+      withStore(async (store) => {
+        for (const id of ['m.2', 'b_1', 'Z-9', 'a']) expect((await store.put(sampleOrganization(id, 1), undefined)).ok).toBe(true)
+        expect(await store.list()).toEqual(['Z-9', 'a', 'b_1', 'm.2'])
+      }),
+    )
+
+    it(
+      'accepts a write only from the stored revision, and reports the current one otherwise',
+      withStore(async (store) => {
+        await store.put(sampleOrganization('acme', 1), undefined)
+        // Creating again: conflict, revision 1 is stored.
+        expect(await store.put(sampleOrganization('acme', 1, { cloud: 'other' }), undefined)).toEqual({
+          ok: false,
+          reason: 'conflict',
+          currentRevision: 1,
+        })
+        expect(await store.put(sampleOrganization('acme', 2, { cloud: 'second' }), 1)).toEqual({ ok: true })
+        // A writer that read revision 1 is now stale.
+        expect(await store.put(sampleOrganization('acme', 2, { cloud: 'stale' }), 1)).toEqual({ ok: false, reason: 'conflict', currentRevision: 2 })
+        // Expecting a revision of an organization that does not exist.
+        expect(await store.put(sampleOrganization('ghost', 4), 3)).toEqual({ ok: false, reason: 'conflict', currentRevision: undefined })
+        expect(await store.get('ghost')).toBeUndefined()
+        const stored = await store.get('acme')
+        expect(stored?.revision).toBe(2)
+        expect(stored?.cloud).toBe('second')
+      }),
+    )
+
+    it.each([
+      ['a first revision other than 1', 2, undefined, 'invalid_revision'],
+      ['a revision that skips one', 3, 1, 'invalid_revision'],
+      ['a revision that does not increase', 1, 1, 'invalid_revision'],
+      ['expectedRevision 0', 1, 0, 'invalid_revision'],
+      ['a negative expectedRevision', 0, -1, 'invalid_revision'],
+      ['a fractional revision', 2.5, 1.5, 'invalid_revision'],
+      ['a NaN revision', Number.NaN, undefined, 'invalid_revision'],
+    ] as const)('throws a programming error for %s, writing nothing', async (_, revision, expected, code) => {
+      await withStore(async (store) => {
+        await store.put(sampleOrganization('acme', 1), undefined)
+        expect(await rejectionCode(store.put(sampleOrganization('acme', revision, { cloud: 'x' }), expected))).toBe(code)
+        expect(await store.get('acme')).toEqual(sampleOrganization('acme', 1))
+      })()
+    })
+
+    it(
+      'refuses every hostile organization ID in get and put',
+      withStore(async (store) => {
+        for (const id of rejectedOrgIds) {
+          expect(await rejectionCode(store.get(id)), JSON.stringify(id)).toBe('invalid_org_id')
+          expect(await rejectionCode(store.put(sampleOrganization(id, 1), undefined)), JSON.stringify(id)).toBe('invalid_org_id')
+        }
+        expect(await store.list()).toEqual([])
+      }),
+    )
+
+    it(
+      'lets exactly one of 50 concurrent writers from the same revision win',
+      withStore(async (store) => {
+        await store.put(sampleOrganization('acme', 1), undefined)
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.put(sampleOrganization('acme', 2, { cloud: `writer-${i}` }), 1)),
+        )
+        const winners = results.flatMap((r, i) => (r.ok ? [i] : []))
+        expect(winners).toHaveLength(1)
+        expect(results.filter((r) => !r.ok)).toEqual(Array.from({ length: 49 }, () => ({ ok: false, reason: 'conflict', currentRevision: 2 })))
+        expect((await store.get('acme'))?.cloud).toBe(`writer-${winners[0]}`)
+      }),
+    )
+
+    it(
+      'lets exactly one of 50 concurrent creators win',
+      withStore(async (store) => {
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.put(sampleOrganization('fresh', 1), undefined)))
+        expect(results.filter((r) => r.ok)).toHaveLength(1)
+        expect(results.filter((r) => !r.ok && r.currentRevision === 1)).toHaveLength(49)
+      }),
+    )
+
+    it(
+      'keeps its own copies: mutating what was put or got changes nothing stored',
+      withStore(async (store) => {
+        const input = structuredClone(sampleOrganization('acme', 1)) as { -readonly [K in keyof Organization]: Organization[K] }
+        await store.put(input, undefined)
+        input.cloud = 'mutated'
+        ;(input.apiRoles.ReadOnly as string[]).push('everything')
+        const got = (await store.get('acme')) as { -readonly [K in keyof Organization]: Organization[K] }
+        expect(got).toEqual(sampleOrganization('acme', 1))
+        got.cloud = 'mutated again'
+        ;(got.apiRoles.Admin as string[]).length = 0
+        ;(got.authorizationServers as unknown[]).length = 0
+        expect(await store.get('acme')).toEqual(sampleOrganization('acme', 1))
+      }),
+    )
+
+    it('refuses every call after close', async () => {
+      const { store, cleanup } = await open()
+      await store.put(sampleOrganization('acme', 1), undefined)
+      await store.close()
+      expect(await rejectionCode(store.get('acme'))).toBe('store_closed')
+      expect(await rejectionCode(store.put(sampleOrganization('acme', 2), 1))).toBe('store_closed')
+      expect(await rejectionCode(store.list())).toBe('store_closed')
+      await store.close()
+      await cleanup()
+    })
+  })
+}
