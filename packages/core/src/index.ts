@@ -57,6 +57,7 @@ export {
 export { isLoopbackHost } from './config/loopback.ts'
 
 export { parseCompactJws, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
+export { parseStrictJsonObject } from './jws/strict-json.ts'
 export { validateJoseHeader, type CheckedHeader, type ValidateJoseHeaderOptions } from './jws/header.ts'
 export { inspectToken, type TokenInspection } from './jws/inspect-token.ts'
 export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'

@@ -77,3 +77,4 @@ export {
 } from './api-call-threshold.ts'
 export { createInMemoryApiCallCounter, type ApiCallCounter, type InMemoryApiCallCounterOptions } from './api-call-counter.ts'
 export { systemActor } from './system-actor.ts'
+export { requireApiKeyManagement } from './permission.ts'

@@ -22,7 +22,8 @@ import type {
 } from './organization-command.ts'
 import { ruleViolation, type RuleViolation } from './rule-violation.ts'
 import { isSubscriptionExpired } from './status.ts'
-import { apiKeyManagementPermission, type Actor, type Organization } from './types.ts'
+import { requireApiKeyManagement } from './permission.ts'
+import type { Actor, Organization } from './types.ts'
 import { requireValidationReceipt } from './validation-receipt.ts'
 
 /**
@@ -46,12 +47,8 @@ export const maxAuthorizationServers = 2
  * ```
  */
 export function requireServerChangesAllowed(org: Organization, actor: Actor, now: number): RuleViolation | undefined {
-  if (!Array.isArray(actor.permissions) || !actor.permissions.includes(apiKeyManagementPermission)) {
-    return ruleViolation('permission_denied', `Changing authorization servers needs the ${apiKeyManagementPermission} permission`, {
-      field: 'actor.permissions',
-      expected: apiKeyManagementPermission,
-    })
-  }
+  const denied = requireApiKeyManagement(actor, 'Changing')
+  if (denied !== undefined) return denied
   if (org.suspension !== undefined) {
     return ruleViolation('organization_suspended', `Organization ${org.orgId} is suspended; authorization servers cannot be changed until the suspension is lifted`, {
       actual: org.suspension.reason,

@@ -1,0 +1,168 @@
+/**
+ * Options of `createAdminApi`, checked when the API is built (every bad option named by path).
+ *
+ * @module
+ */
+import {
+  validateJwks as coreValidateJwks,
+  type Actor,
+  type ChangeAuditEvent,
+  type ConfigIssue,
+  type JwksValidationReport,
+  type ValidateJwksOptions,
+} from '@tokenward/core'
+import type { AuditSink } from '../audit/audit-sink.ts'
+import { RegistryConfigError } from '../errors.ts'
+import type { OrganizationStore } from '../store/organization-store.ts'
+import type { ReceiptStore } from '../store/receipt-store.ts'
+import type { AdminAuthenticate } from './admin-auth-failure.ts'
+import { defaultMaxBodyBytes } from './read-json-body.ts'
+
+/**
+ * Decides whether an authenticated actor may act on an organization at all (tenant isolation).
+ * Refused organizations answer `404 organization_not_found`, exactly like unknown ones.
+ *
+ * @example
+ * ```ts
+ * const authorizeOrganization: AuthorizeOrganization = async (actor, orgId) => (await directory.orgsOf(actor.id)).includes(orgId)
+ * ```
+ */
+export type AuthorizeOrganization = (actor: Actor, orgId: string) => boolean | Promise<boolean>
+
+/**
+ * Options of `createAdminApi`.
+ *
+ * @example
+ * ```ts
+ * const options: AdminApiOptions = {
+ *   store: createInMemoryOrganizationStore([acme]),
+ *   receipts: createInMemoryReceiptStore(),
+ *   audit: createInMemoryAuditSink(),
+ *   authenticate: adminAuthenticator({ verifier: adminVerifier }),
+ *   authorizeOrganization: (actor, orgId) => actor.id.endsWith(`@${orgId}`),
+ *   basePath: '/admin/',
+ * }
+ * ```
+ */
+export interface AdminApiOptions {
+  /** Where organizations are read and written (compare-and-set on `revision`). */
+  readonly store: OrganizationStore
+  /** Where JWKS validation receipts wait between "Validate" and "Save". */
+  readonly receipts: ReceiptStore
+  /** Receives every accepted change's events after the store write, and refused changes (see `auditRejected`). */
+  readonly audit: AuditSink<ChangeAuditEvent>
+  /** Who is calling; see `adminAuthenticator` for admin tokens verified by tokenward. */
+  readonly authenticate: AdminAuthenticate
+  /**
+   * Tenant isolation: which organizations an actor may manage. Required: pass `null` to let every
+   * authenticated actor manage every organization (e.g. the API owner's own staff console, or an
+   * `authenticate` that already binds the actor to one organization).
+   */
+  readonly authorizeOrganization: AuthorizeOrganization | null
+  /** The path prefix of every route; starts with `/`, a trailing `/` is added. Default `/`. */
+  readonly basePath?: string
+  /** Runs the "Validate" check. Default: `validateJwks` of `@tokenward/core`. */
+  readonly validateJwks?: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  /** When the keys of a server were last fetched successfully (the registry verifier provides it). */
+  readonly keyStatus?: (orgId: string, serverName: string) => Promise<Date | undefined>
+  /** Current time in milliseconds since the epoch. Default `Date.now`. */
+  readonly clock?: () => number
+  /** Also record refused commands (with `rejectedChangeEvent`). Default `true`. */
+  readonly auditRejected?: boolean
+  /** Largest request body read, in bytes (413 beyond). Default 65536. */
+  readonly maxBodyBytes?: number
+  /** How old a validation receipt may be when the server is saved, in seconds. Default 900 (the rules' default). */
+  readonly receiptMaxAgeSeconds?: number
+  /** Told about failures the caller only sees as a 5xx, or not at all (a `keyStatus` that throws, an audit record that failed). Must not throw. */
+  readonly onError?: (error: unknown) => void
+}
+
+/**
+ * {@link AdminApiOptions} checked, with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedAdminApiOptions = resolveAdminApiOptions(options)
+ * resolved.basePath // '/admin/'
+ * ```
+ */
+export interface ResolvedAdminApiOptions {
+  readonly store: OrganizationStore
+  readonly receipts: ReceiptStore
+  readonly audit: AuditSink<ChangeAuditEvent>
+  readonly authenticate: AdminAuthenticate
+  readonly authorizeOrganization: AuthorizeOrganization | null
+  readonly basePath: string
+  readonly validateJwks: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  readonly keyStatus: ((orgId: string, serverName: string) => Promise<Date | undefined>) | undefined
+  readonly clock: () => number
+  readonly auditRejected: boolean
+  readonly maxBodyBytes: number
+  readonly receiptMaxAgeSeconds: number | undefined
+  readonly onError: (error: unknown) => void
+}
+
+/**
+ * Checks the options and fills in the defaults, or throws `RegistryConfigError` naming every bad
+ * option by path.
+ *
+ * @example
+ * ```ts
+ * resolveAdminApiOptions({ ...options, basePath: 'admin' }) // throws: basePath: must start with "/"
+ * ```
+ */
+export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminApiOptions {
+  const issues: ConfigIssue[] = []
+  const need = (path: string, ok: boolean, message: string): void => {
+    if (!ok) issues.push({ path, message })
+  }
+  if (typeof options !== 'object' || options === null) throw new RegistryConfigError([{ path: '', message: 'must be an object' }])
+  const hasMethods = (value: unknown, ...methods: string[]): boolean =>
+    typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  need('store', hasMethods(options.store, 'get', 'put'), 'must be an OrganizationStore (get, put)')
+  need('receipts', hasMethods(options.receipts, 'save', 'take'), 'must be a ReceiptStore (save, take)')
+  need('audit', hasMethods(options.audit, 'record'), 'must be an AuditSink (record)')
+  need('authenticate', typeof options.authenticate === 'function', 'must be a function (see adminAuthenticator)')
+  need(
+    'authorizeOrganization',
+    options.authorizeOrganization === null || typeof options.authorizeOrganization === 'function',
+    'must be a function, or null to let every authenticated actor manage every organization',
+  )
+  const basePath = options.basePath ?? '/'
+  need('basePath', typeof basePath === 'string' && basePath.startsWith('/') && !/[?#\s]/.test(basePath), 'must be a path starting with "/", without query, fragment or spaces')
+  for (const key of ['validateJwks', 'keyStatus', 'clock', 'onError'] as const) {
+    need(key, options[key] === undefined || typeof options[key] === 'function', 'must be a function')
+  }
+  need('auditRejected', options.auditRejected === undefined || typeof options.auditRejected === 'boolean', 'must be true or false')
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
+  need('maxBodyBytes', Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 1024 && maxBodyBytes <= 16 * 1024 * 1024, 'must be an integer from 1024 to 16777216')
+  const maxAge = options.receiptMaxAgeSeconds
+  need('receiptMaxAgeSeconds', maxAge === undefined || (Number.isFinite(maxAge) && maxAge > 0), 'must be a positive number of seconds')
+  if (issues.length > 0) throw new RegistryConfigError(issues)
+
+  return {
+    store: options.store,
+    receipts: options.receipts,
+    audit: options.audit,
+    authenticate: options.authenticate,
+    authorizeOrganization: options.authorizeOrganization,
+    basePath: basePath.endsWith('/') ? basePath : `${basePath}/`,
+    validateJwks: options.validateJwks ?? coreValidateJwks,
+    keyStatus: options.keyStatus,
+    clock: options.clock ?? Date.now,
+    auditRejected: options.auditRejected ?? true,
+    maxBodyBytes,
+    receiptMaxAgeSeconds: maxAge,
+    onError: neverThrowing(options.onError),
+  }
+}
+
+function neverThrowing(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError?.(error)
+    } catch {
+      // A failing error reporter must not turn an answer into another failure.
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { matchAdminRoute, type AdminRouteMatch } from './admin-routes.ts'
+
+const base = '/admin/'
+const s = '/admin/orgs/acme/authorization-servers'
+
+describe('matchAdminRoute', () => {
+  const cases: [string, string, AdminRouteMatch][] = [
+    ['GET', s, { kind: 'found', operation: 'list_servers', params: { orgId: 'acme' } }],
+    ['POST', s, { kind: 'found', operation: 'add_server', params: { orgId: 'acme' } }],
+    ['POST', `${s}/validate`, { kind: 'found', operation: 'validate_jwks', params: { orgId: 'acme' } }],
+    ['GET', `${s}/validate`, { kind: 'found', operation: 'get_server', params: { orgId: 'acme', name: 'validate' } }],
+    ['PUT', `${s}/validate`, { kind: 'found', operation: 'edit_server', params: { orgId: 'acme', name: 'validate' } }],
+    ['GET', `${s}/Okta1`, { kind: 'found', operation: 'get_server', params: { orgId: 'acme', name: 'Okta1' } }],
+    ['PUT', `${s}/Okta1`, { kind: 'found', operation: 'edit_server', params: { orgId: 'acme', name: 'Okta1' } }],
+    ['DELETE', `${s}/Okta1`, { kind: 'found', operation: 'delete_server', params: { orgId: 'acme', name: 'Okta1' } }],
+    ['POST', `${s}/Okta1/enable`, { kind: 'found', operation: 'enable_server', params: { orgId: 'acme', name: 'Okta1' } }],
+    ['POST', `${s}/Okta1/disable`, { kind: 'found', operation: 'disable_server', params: { orgId: 'acme', name: 'Okta1' } }],
+    ['GET', '/admin/orgs/a%20b/authorization-servers/Okta%31', { kind: 'found', operation: 'get_server', params: { orgId: 'a b', name: 'Okta1' } }],
+    ['PATCH', s, { kind: 'method_not_allowed', allow: ['GET', 'POST'] }],
+    ['POST', `${s}/Okta1`, { kind: 'method_not_allowed', allow: ['GET', 'PUT', 'DELETE'] }],
+    ['DELETE', `${s}/validate`, { kind: 'found', operation: 'delete_server', params: { orgId: 'acme', name: 'validate' } }],
+    ['PATCH', `${s}/validate`, { kind: 'method_not_allowed', allow: ['POST', 'GET', 'PUT', 'DELETE'] }],
+    ['GET', `${s}/Okta1/enable`, { kind: 'method_not_allowed', allow: ['POST'] }],
+    ['HEAD', s, { kind: 'method_not_allowed', allow: ['GET', 'POST'] }],
+    ['GET', '/orgs/acme/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin', { kind: 'not_found' }],
+    ['GET', '/admin/', { kind: 'not_found' }],
+    ['GET', `${s}/`, { kind: 'not_found' }],
+    ['GET', '/admin/orgs//authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/acme/authorization-servers/Okta1/enable/x', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/%E0%A4%A/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/teams/acme/authorization-servers', { kind: 'not_found' }],
+  ]
+  it.each(cases)('%s %s', (method, path, expected) => {
+    expect(matchAdminRoute(method, path, base)).toEqual(expected)
+  })
+
+  it('works at the root', () => {
+    expect(matchAdminRoute('GET', '/orgs/acme/authorization-servers', '/')).toEqual({ kind: 'found', operation: 'list_servers', params: { orgId: 'acme' } })
+  })
+})

@@ -1,0 +1,139 @@
+/**
+ * The router: which admin operation a method and path name, with its path parameters. Pure.
+ *
+ * Routes under the base path (default `/`):
+ *
+ * | Method | Path | Operation |
+ * | --- | --- | --- |
+ * | GET | `orgs/{orgId}/authorization-servers` | `list_servers` |
+ * | POST | `orgs/{orgId}/authorization-servers` | `add_server` |
+ * | POST | `orgs/{orgId}/authorization-servers/validate` | `validate_jwks` |
+ * | GET | `orgs/{orgId}/authorization-servers/{name}` | `get_server` |
+ * | PUT | `orgs/{orgId}/authorization-servers/{name}` | `edit_server` |
+ * | DELETE | `orgs/{orgId}/authorization-servers/{name}` | `delete_server` |
+ * | POST | `orgs/{orgId}/authorization-servers/{name}/enable` | `enable_server` |
+ * | POST | `orgs/{orgId}/authorization-servers/{name}/disable` | `disable_server` |
+ *
+ * `validate` is a legal server name, so `…/validate` is the validation only for POST; GET, PUT
+ * and DELETE on it address a server named `validate`.
+ *
+ * @module
+ */
+
+/**
+ * The operations of the admin API.
+ *
+ * @example
+ * ```ts
+ * const operation: AdminOperation = 'enable_server'
+ * ```
+ */
+export type AdminOperation =
+  | 'list_servers'
+  | 'add_server'
+  | 'validate_jwks'
+  | 'get_server'
+  | 'edit_server'
+  | 'delete_server'
+  | 'enable_server'
+  | 'disable_server'
+
+/**
+ * The path parameters of a matched route (percent-decoded).
+ *
+ * @example
+ * ```ts
+ * const params: AdminRouteParams = { orgId: 'acme', name: 'Okta1' }
+ * ```
+ */
+export interface AdminRouteParams {
+  readonly orgId: string
+  /** The server name, for routes under `…/authorization-servers/{name}`. */
+  readonly name?: string
+}
+
+/**
+ * The outcome of {@link matchAdminRoute}: an operation with its parameters, no route at all, or
+ * a route that exists for other methods (listed in `allow`, for the `Allow` header).
+ *
+ * @example
+ * ```ts
+ * const m: AdminRouteMatch = { kind: 'method_not_allowed', allow: ['GET', 'POST'] }
+ * ```
+ */
+export type AdminRouteMatch =
+  | { readonly kind: 'found'; readonly operation: AdminOperation; readonly params: AdminRouteParams }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'method_not_allowed'; readonly allow: readonly string[] }
+
+interface Route {
+  readonly operation: AdminOperation
+  readonly method: string
+  /** Literal segments, or `:orgId` / `:name` parameters. */
+  readonly pattern: readonly string[]
+}
+
+const servers = ['orgs', ':orgId', 'authorization-servers'] as const
+const routes: readonly Route[] = [
+  { operation: 'list_servers', method: 'GET', pattern: servers },
+  { operation: 'add_server', method: 'POST', pattern: servers },
+  { operation: 'validate_jwks', method: 'POST', pattern: [...servers, 'validate'] },
+  { operation: 'get_server', method: 'GET', pattern: [...servers, ':name'] },
+  { operation: 'edit_server', method: 'PUT', pattern: [...servers, ':name'] },
+  { operation: 'delete_server', method: 'DELETE', pattern: [...servers, ':name'] },
+  { operation: 'enable_server', method: 'POST', pattern: [...servers, ':name', 'enable'] },
+  { operation: 'disable_server', method: 'POST', pattern: [...servers, ':name', 'disable'] },
+]
+
+/**
+ * Finds the operation for `method` and `pathname` under `basePath` (which starts and ends with
+ * `/`). Parameters are percent-decoded; a malformed escape, an empty segment or a trailing slash
+ * matches nothing.
+ *
+ * @example
+ * ```ts
+ * matchAdminRoute('POST', '/admin/orgs/acme/authorization-servers/Okta1/enable', '/admin/')
+ * // { kind: 'found', operation: 'enable_server', params: { orgId: 'acme', name: 'Okta1' } }
+ * matchAdminRoute('PATCH', '/admin/orgs/acme/authorization-servers', '/admin/')
+ * // { kind: 'method_not_allowed', allow: ['GET', 'POST'] }
+ * ```
+ */
+export function matchAdminRoute(method: string, pathname: string, basePath: string): AdminRouteMatch {
+  if (!pathname.startsWith(basePath)) return { kind: 'not_found' }
+  const segments = decodeSegments(pathname.slice(basePath.length).split('/'))
+  if (segments === undefined) return { kind: 'not_found' }
+  const allow: string[] = []
+  for (const route of routes) {
+    const params = matchPattern(route.pattern, segments)
+    if (params === undefined) continue
+    if (route.method === method) return { kind: 'found', operation: route.operation, params }
+    if (!allow.includes(route.method)) allow.push(route.method)
+  }
+  return allow.length === 0 ? { kind: 'not_found' } : { kind: 'method_not_allowed', allow }
+}
+
+function decodeSegments(raw: readonly string[]): readonly string[] | undefined {
+  const out: string[] = []
+  for (const segment of raw) {
+    if (segment === '') return undefined
+    try {
+      out.push(decodeURIComponent(segment))
+    } catch {
+      return undefined
+    }
+  }
+  return out
+}
+
+function matchPattern(pattern: readonly string[], segments: readonly string[]): AdminRouteParams | undefined {
+  if (pattern.length !== segments.length) return undefined
+  let orgId = ''
+  let name: string | undefined
+  for (const [i, part] of pattern.entries()) {
+    const segment = segments[i] as string
+    if (part === ':orgId') orgId = segment
+    else if (part === ':name') name = segment
+    else if (part !== segment) return undefined
+  }
+  return name === undefined ? { orgId } : { orgId, name }
+}

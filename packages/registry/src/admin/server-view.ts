@@ -1,0 +1,90 @@
+/**
+ * How the admin API shows a stored authorization server: its effective status, the fields an
+ * admin UI lists, the config warnings, when its keys were last fetched, and the full stored
+ * config (to fill an edit form).
+ *
+ * @module
+ */
+import {
+  effectiveServerStatus,
+  validateAuthorizationServer,
+  type AuthorizationServerConfig,
+  type ConfigWarning,
+  type Organization,
+  type ServerStatus,
+} from '@tokenward/core'
+import type { AdminContext } from './admin-context.ts'
+
+/**
+ * One authorization server as the admin API returns it. Absent optional settings are `null`.
+ *
+ * @example
+ * ```ts
+ * const view: AuthorizationServerView = {
+ *   name: 'Okta1', status: 'enabled', enabled: true, description: '', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys',
+ *   issuer: 'https://acme.okta.com', audience: ['api://default'], clientId: null, lastSuccessfulFetchAt: '2026-01-02T03:04:05.000Z',
+ *   warnings: [{ code: 'no_client_id', path: 'clientId', message: 'No client ID set: every client of this authorization server is accepted.' }],
+ *   config: okta1Config,
+ * }
+ * ```
+ */
+export interface AuthorizationServerView {
+  readonly name: string
+  /** The effective status: a suspension wins over an expired subscription, which wins over the stored flag. */
+  readonly status: ServerStatus
+  /** The stored flag (what the server returns to once a suspension is lifted or the subscription renewed). */
+  readonly enabled: boolean
+  readonly description: string
+  /** The JWKS URL, or `inline` for keys stored in the config. */
+  readonly jwksUrl: string
+  readonly issuer: string | null
+  readonly audience: readonly string[] | null
+  readonly clientId: string | null
+  /** ISO 8601; `null` when never fetched, for inline keys, or when no `keyStatus` is configured. */
+  readonly lastSuccessfulFetchAt: string | null
+  readonly warnings: readonly ConfigWarning[]
+  /** The stored config, as JSON (members that are not set are left out). */
+  readonly config: AuthorizationServerConfig
+}
+
+/**
+ * Builds the view of `server`, a member of `org`, at `now` (seconds). A `keyStatus` that fails is
+ * reported to `onError` and shows as `null`; it never fails the answer.
+ *
+ * @example
+ * ```ts
+ * const views = await Promise.all(org.authorizationServers.map((s) => serverView(ctx, org, s, nowSeconds(ctx))))
+ * ```
+ */
+export async function serverView(
+  ctx: Pick<AdminContext, 'options'>,
+  org: Organization,
+  server: AuthorizationServerConfig,
+  now: number,
+): Promise<AuthorizationServerView> {
+  return {
+    name: server.name,
+    status: effectiveServerStatus(org, server.name, now) ?? 'disabled',
+    enabled: server.enabled,
+    description: server.description,
+    jwksUrl: server.jwksUrl ?? 'inline',
+    issuer: server.issuer ?? null,
+    audience: server.audience ?? null,
+    clientId: server.clientId ?? null,
+    lastSuccessfulFetchAt: await lastFetch(ctx, org.orgId, server),
+    warnings: validateAuthorizationServer(server).warnings,
+    config: server,
+  }
+}
+
+async function lastFetch(ctx: Pick<AdminContext, 'options'>, orgId: string, server: AuthorizationServerConfig): Promise<string | null> {
+  const keyStatus = ctx.options.keyStatus
+  if (keyStatus === undefined || server.jwksUrl === undefined) return null
+  try {
+    const at = await keyStatus(orgId, server.name)
+    return at instanceof Date && Number.isFinite(at.getTime()) ? at.toISOString() : null
+  } catch (error) {
+    ctx.options.onError(error)
+    return null
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The "Validate" operation: fetch a JWKS URL once, the way the verifier would, report what an
+ * admin needs to fix it, and when it is good, hand out a single-use `validationId` that the next
+ * add or edit of exactly that source must present.
+ *
+ * @module
+ */
+import { requireServerChangesAllowed, type JwksValidationReceipt, type JwksValidationReport } from '@tokenward/core'
+import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
+import { invalidRequest, jsonResponse } from './admin-response.ts'
+import { violationResponse } from './failure-response.ts'
+import { revisionTag } from './if-match.ts'
+import { readJsonBody } from './read-json-body.ts'
+import { readValidateBody } from './request-bodies.ts'
+
+/**
+ * The body of a validation answer: always 200 when the check ran, whatever it found; look at
+ * `report.ok`. `validationId` is present exactly when `report.ok`.
+ *
+ * @example
+ * ```ts
+ * const r: JwksValidationResult = { report, validationId: '1b4e28ba-2fa1-41d2-883f-0016d3cca427' }
+ * ```
+ */
+export interface JwksValidationResult {
+  readonly report: JwksValidationReport
+  readonly validationId?: string
+}
+
+/**
+ * `POST …/authorization-servers/validate` with `{ jwksUrl, jwksCertificateValidation?,
+ * trustedCertificates? }` (unknown members are refused). Needs what a change needs: the API Key
+ * Management permission, an organization that is neither suspended nor expired (403), so the
+ * API never fetches on behalf of a caller who could not save the result. Not audited: nothing
+ * changes.
+ *
+ * @example
+ * ```ts
+ * if (route.operation === 'validate_jwks') return validateJwksSource(ctx)
+ * ```
+ */
+export async function validateJwksSource(ctx: AdminContext): Promise<Response> {
+  const body = await readJsonBody(ctx.request, { maxBytes: ctx.options.maxBodyBytes, optional: false })
+  if (!body.ok) return body.response
+  const source = readValidateBody(body.value ?? {})
+  if (!source.ok) return invalidRequest(source.issues)
+  const org = await loadOrganization(ctx)
+  if (org instanceof Response) return org
+  const denied = requireServerChangesAllowed(org, ctx.actor, nowSeconds(ctx))
+  if (denied !== undefined) return violationResponse(denied)
+
+  const { jwksUrl, jwksCertificateValidation, trustedCertificates } = source.value
+  const report = await ctx.options.validateJwks({ url: jwksUrl, certificateValidation: jwksCertificateValidation, trustedCertificates })
+  const headers = { etag: revisionTag(org.revision) }
+  if (!report.ok) return jsonResponse(200, { report } satisfies JwksValidationResult, headers)
+
+  const receipt: JwksValidationReceipt = {
+    validationId: crypto.randomUUID(),
+    orgId: org.orgId,
+    jwksUrl,
+    jwksCertificateValidation,
+    trustedCertificates,
+    // Taken after the fetch, so the receipt's age counts from when the keys were seen.
+    validatedAt: nowSeconds(ctx),
+  }
+  await ctx.options.receipts.save(receipt)
+  return jsonResponse(200, { report, validationId: receipt.validationId } satisfies JwksValidationResult, headers)
+}
