@@ -30,6 +30,7 @@ beforeAll(async () => {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
   unpack('@tokenward/core', '@tokenward/core')
   unpack('@tokenward/cli', '@tokenward/cli')
+  unpack('@tokenward/registry', '@tokenward/registry')
   // The packages' own dependencies, as npm would install them.
   for (const dep of ['effect', 'jose']) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir')
   key = await makeKey('ES256', 'k1')
@@ -103,6 +104,16 @@ export const layer = TokenVerifier.layer
     expect(promiseDoor.length).toBeGreaterThanOrEqual(2)
     for (const file of promiseDoor) expect(readFileSync(join(dist, file), 'utf8')).not.toMatch(/from ['"]effect/)
     expect(readFileSync(join(dist, 'effect/index.d.ts'), 'utf8')).toMatch(/from ['"]effect/)
+  })
+
+  it('the registry loads from ESM and CJS, and its Node store works from the tarball', () => {
+    const esm = `const r = await import('@tokenward/registry'); const n = await import('@tokenward/registry/node');
+const store = await n.createFileOrganizationStore({ directory: 'orgs' });
+const org = { orgId: '1', cloud: 'c', cloudDomain: 'c.net', apiRoles: {}, subscriptionValidUntil: 9e9, authorizationServers: [], revision: 1 };
+const first = await store.put(org, undefined); const second = await store.put({ ...org, cloud: 'other' }, undefined);
+console.log(JSON.stringify([typeof r.createAdminApi, typeof r.createRegistryVerifier, first.ok, second.ok, (await store.get('1')).revision]))`
+    expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', true, false, 1])
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/registry').createAdminApi, typeof require('@tokenward/registry/node').createJsonlAuditSink)"]).trim()).toBe('function function')
   })
 
   it('the tokenward binary runs from the installed package', () => {

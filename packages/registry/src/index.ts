@@ -1,0 +1,42 @@
+/**
+ * `@tokenward/registry`: the organization registry's ports (organization store, receipt store,
+ * audit sink), their in-memory implementations and the registry errors. Web-standard; the
+ * durable Node implementations are in `@tokenward/registry/node`.
+ *
+ * @example
+ * ```ts
+ * import { createInMemoryAuditSink, createInMemoryOrganizationStore } from '@tokenward/registry'
+ *
+ * const store = createInMemoryOrganizationStore()
+ * const audit = createInMemoryAuditSink()
+ * ```
+ *
+ * @module
+ */
+export {
+  AuditEventNotSerializableError,
+  AuditSinkClosedError,
+  InvalidOrgIdError,
+  InvalidRevisionError,
+  RegistryConfigError,
+  RegistryError,
+  StoreClosedError,
+  StoreCorruptionError,
+  StoreLockTimeoutError,
+  isRegistryError,
+  type RegistryErrorCode,
+  type RegistryFailure,
+} from './errors.ts'
+
+export { checkOrgId } from './store/org-id.ts'
+export { assertPutArguments, assertStorableOrgId, type OrganizationPutResult, type OrganizationStore } from './store/organization-store.ts'
+export { createInMemoryOrganizationStore } from './store/in-memory-organization-store.ts'
+export type { ReceiptStore } from './store/receipt-store.ts'
+export { createInMemoryReceiptStore, type InMemoryReceiptStoreOptions } from './store/in-memory-receipt-store.ts'
+
+export type { AuditEventShape, AuditSink } from './audit/audit-sink.ts'
+export { serializeAuditEvent } from './audit/serialize-audit-event.ts'
+export { createInMemoryAuditSink, type InMemoryAuditSink, type InMemoryAuditSinkOptions } from './audit/in-memory-audit-sink.ts'
+
+export * from './admin/index.ts'
+export { createRegistryVerifier, type RegistryTarget, type RegistryVerifier, type RegistryVerifierOptions } from './registry-verifier.ts'

@@ -1,0 +1,139 @@
+// The registry-aware verifier against a real JWKS server on 127.0.0.1 and the in-memory store:
+// every registry change applies on the next request, nothing stale survives, calls are audited
+// and counted against the threshold.
+import { defineAuthorizationServer, type AuditEvent, type Organization } from '@tokenward/core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
+import { createInMemoryAuditSink } from './audit/in-memory-audit-sink.ts'
+import { createInMemoryOrganizationStore } from './store/in-memory-organization-store.ts'
+import { createRegistryVerifier, type RegistryVerifier } from './registry-verifier.ts'
+
+let key: TestKey
+let jwks: JwksServer
+const verifiers: RegistryVerifier[] = []
+beforeAll(async () => {
+  key = await makeKey('ES256', 'k1')
+  jwks = await startJwksServer([key.publicJwk])
+})
+afterAll(() => jwks.close())
+afterEach(async () => {
+  await Promise.all(verifiers.splice(0).map((v) => v.close()))
+})
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+const server = (overrides: Record<string, unknown> = {}) =>
+  defineAuthorizationServer({ name: 'Okta1', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders', ...overrides })
+const organization = (overrides: Partial<Organization> = {}): Organization => ({
+  orgId: '12345',
+  cloud: 'zscloud',
+  cloudDomain: 'zscloud.net',
+  apiRoles: { ReadOnly: ['reports'], Admin: ['reports', 'policies'] },
+  subscriptionValidUntil: nowSeconds() + 86_400,
+  suspension: undefined,
+  authorizationServers: [server()],
+  revision: 1,
+  ...overrides,
+})
+
+async function setup(org: Organization | undefined = organization(), extra: Partial<Parameters<typeof createRegistryVerifier>[0]> = {}) {
+  const store = createInMemoryOrganizationStore(org === undefined ? [] : [org])
+  const auditSink = createInMemoryAuditSink<AuditEvent>()
+  const registry = createRegistryVerifier({ store, auditSink, ...extra })
+  verifiers.push(registry)
+  const call = async (token: string | undefined, target: { orgId?: string; requiredRoles?: string[] } = {}) =>
+    registry.verifyRequest(
+      { method: 'GET', url: '/reports', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } },
+      { orgId: target.orgId ?? '12345', ...(target.requiredRoles ? { requiredRoles: target.requiredRoles } : {}) },
+    )
+  const codeOf = async (token: string | undefined, target?: { orgId?: string; requiredRoles?: string[] }) => {
+    const v = await call(token, target)
+    return v.ok ? 'accepted' : `${v.response.status} ${v.error.code}`
+  }
+  const update = async (f: (o: Organization) => Organization) => {
+    const current = (await store.get('12345'))!
+    const written = await store.put({ ...f(current), revision: current.revision + 1 }, current.revision)
+    expect(written.ok).toBe(true)
+  }
+  return { store, auditSink, registry, call, codeOf, update }
+}
+
+describe('createRegistryVerifier', () => {
+  it('accepts a token of the enabled server, with the admin ID, and audits the call', async () => {
+    const { call, auditSink } = await setup()
+    const verdict = await call(await mint(key, { claims: { sub: 'svc-reports' } }))
+    expect(verdict.ok && verdict.token.authorization?.adminId).toBe('oauth-ReadOnly$@12345.zscloud.net')
+    expect(auditSink.events).toEqual([
+      expect.objectContaining({ type: 'api_call', orgId: '12345', adminId: 'oauth-ReadOnly$@12345.zscloud.net', clientId: 'client-1', subject: 'svc-reports', authorizationServer: 'Okta1', outcome: 'allowed' }),
+    ])
+  })
+
+  it('uses the configured subject claim for audit records', async () => {
+    const { call, auditSink } = await setup(undefined, { subjectClaim: 'client_id' })
+    await call(await mint(key))
+    expect(auditSink.events[0]).toMatchObject({ subject: 'client-1' })
+  })
+
+  it('refuses unknown organizations, disabled servers and roles the organization does not grant', async () => {
+    const { codeOf } = await setup()
+    expect(await codeOf(await mint(key), { orgId: '99999' })).toBe('401 server_disabled')
+    expect(await codeOf(await mint(key, { claims: { scope: 'zscloud::12345::Owner' } }))).toBe('403 insufficient_scope')
+    expect(await codeOf(await mint(key), { requiredRoles: ['Admin'] })).toBe('403 insufficient_scope')
+    expect(await codeOf(undefined)).toBe('401 missing_token')
+  })
+
+  it('applies a disable on the next request, and a re-enable restores access', async () => {
+    const { codeOf, update } = await setup()
+    const token = await mint(key)
+    expect(await codeOf(token)).toBe('accepted')
+    await update((o) => ({ ...o, authorizationServers: o.authorizationServers.map((s) => ({ ...s, enabled: false })) }))
+    expect(await codeOf(token)).toBe('401 server_disabled')
+    await update((o) => ({ ...o, authorizationServers: o.authorizationServers.map((s) => ({ ...s, enabled: true })) }))
+    expect(await codeOf(token)).toBe('accepted')
+  })
+
+  it('keeps no stale verification after an edit: a changed audience applies at once', async () => {
+    const { codeOf, update } = await setup()
+    const token = await mint(key)
+    expect(await codeOf(token)).toBe('accepted')
+    expect(await codeOf(token)).toBe('accepted') // now cached
+    await update((o) => ({ ...o, authorizationServers: [server({ audience: 'api://billing' })] }))
+    expect(await codeOf(token)).toBe('401 invalid_audience')
+  })
+
+  it('rejects every token while suspended or expired, and restores the previous state on lift or renewal', async () => {
+    const { codeOf, update } = await setup()
+    const token = await mint(key)
+    await update((o) => ({ ...o, suspension: { reason: 'terms_violation', since: nowSeconds() } }))
+    expect(await codeOf(token)).toBe('401 server_disabled')
+    await update((o) => ({ ...o, suspension: undefined }))
+    expect(await codeOf(token)).toBe('accepted')
+    await update((o) => ({ ...o, subscriptionValidUntil: nowSeconds() - 1 }))
+    expect(await codeOf(token)).toBe('401 server_disabled')
+    await update((o) => ({ ...o, subscriptionValidUntil: nowSeconds() + 3600 }))
+    expect(await codeOf(token)).toBe('accepted')
+  })
+
+  it('suspends an organization that crosses its API-call threshold, audited, and refuses further calls', async () => {
+    const { codeOf, store, auditSink } = await setup(undefined, { apiCallThreshold: { maxCalls: 3, windowSeconds: 3600 } })
+    const token = await mint(key)
+    for (let i = 0; i < 3; i++) expect(await codeOf(token)).toBe('accepted')
+    expect(await codeOf(token)).toBe('401 server_disabled')
+    const org = await store.get('12345')
+    expect(org?.suspension?.reason).toBe('api_call_threshold_exceeded')
+    expect(auditSink.events.some((e) => e.type !== 'api_call' && e.action === 'suspend')).toBe(true)
+    expect(auditSink.events.filter((e) => e.type === 'api_call' && e.outcome === 'denied')).toHaveLength(1)
+    expect(await codeOf(token)).toBe('401 server_disabled')
+  })
+
+  it('answers an identity-provider outage with 503, never 401', async () => {
+    const { codeOf } = await setup(organization({ authorizationServers: [server({ jwksUrl: 'http://127.0.0.1:1/jwks' })] }))
+    expect(await codeOf(await mint(key))).toBe('503 jwks_unavailable')
+  })
+
+  it('reports when the enabled server last fetched its keys', async () => {
+    const { call, registry } = await setup()
+    expect(await registry.keyStatus('12345', 'Okta1')).toBeUndefined()
+    await call(await mint(key))
+    expect(await registry.keyStatus('12345', 'Okta1')).toBeInstanceOf(Date)
+  })
+})
