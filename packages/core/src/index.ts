@@ -109,3 +109,7 @@ export type {
 
 // The organization model and its rules (pure).
 export * from './organization/index.ts'
+
+// What framework adapters consume.
+export type { RequestGuard } from './adapter/request-guard.ts'
+export { defineOrganizationResolver, type OrganizationResolver, type OrganizationResolverSpec } from './adapter/organization-resolver.ts'

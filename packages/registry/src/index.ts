@@ -40,3 +40,4 @@ export { createInMemoryAuditSink, type InMemoryAuditSink, type InMemoryAuditSink
 
 export * from './admin/index.ts'
 export { createRegistryVerifier, type RegistryTarget, type RegistryVerifier, type RegistryVerifierOptions } from './registry-verifier.ts'
+export { registryGuard } from './registry-guard.ts'

@@ -137,3 +137,18 @@ describe('createRegistryVerifier', () => {
     expect(await registry.keyStatus('12345', 'Okta1')).toBeInstanceOf(Date)
   })
 })
+
+describe('registryGuard', () => {
+  it('resolves the organization from the request, and refuses a request that names none with 400', async () => {
+    const { registryGuard } = await import('./registry-guard.ts')
+    const { registry } = await setup()
+    const guard = registryGuard(registry, { path: '/orgs/:orgId/*' })
+    const token = await mint(key)
+    const ok = await guard.verifyRequest({ method: 'GET', url: '/orgs/12345/reports', headers: { authorization: `Bearer ${token}` } })
+    expect(ok.ok && ok.token.authorization?.adminId).toBe('oauth-ReadOnly$@12345.zscloud.net')
+    const other = await guard.verifyRequest({ method: 'GET', url: '/orgs/99999/reports', headers: { authorization: `Bearer ${token}` } })
+    expect(!other.ok && other.error.code).toBe('server_disabled')
+    const none = await guard.verifyRequest({ method: 'GET', url: '/reports', headers: { authorization: `Bearer ${token}` } })
+    expect(!none.ok && [none.response.status, none.error.code]).toEqual([400, 'invalid_request'])
+  })
+})
