@@ -38,6 +38,12 @@ describe('grantsFromClaims', () => {
       { cloud: 'zscloud', orgId: '2', role: 'Admin' },
     ])
   })
+  it('reads Auth0 permissions as scopes', () => {
+    expect(grantsFromClaims({ scope: 'read', permissions: ['zscloud::1::Admin', 'read'] })).toMatchObject({
+      scopes: ['read', 'zscloud::1::Admin'],
+      apiRoles: [{ cloud: 'zscloud', orgId: '1', role: 'Admin' }],
+    })
+  })
   it('reads scp as a space-delimited string (Entra delegated style)', () => {
     expect(grantsFromClaims({ scp: 'a b' }).scopes).toEqual(['a', 'b'])
   })

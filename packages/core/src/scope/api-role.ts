@@ -15,7 +15,7 @@ export interface ApiRole {
 
 /** The scope and role values a token carries. */
 export interface TokenGrants {
-  /** From `scope` (space-delimited) and `scp` (string or array), in order, without duplicates. */
+  /** From `scope` (space-delimited), `scp` (string or array) and `permissions` (Auth0), in order, without duplicates. */
   readonly scopes: readonly string[]
   /** From `roles` (e.g. Microsoft Entra ID app roles). */
   readonly roles: readonly string[]
@@ -66,6 +66,8 @@ export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): To
   const scp = payload.scp
   if (typeof scp === 'string') for (const s of scp.split(' ')) addScope(s)
   else if (Array.isArray(scp)) for (const s of scp) if (typeof s === 'string') addScope(s)
+  // Auth0 RBAC puts API permissions in `permissions`.
+  if (Array.isArray(payload.permissions)) for (const s of payload.permissions) if (typeof s === 'string') addScope(s)
   const roles: string[] = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter((r): r is string => typeof r === 'string'))] : []
 
   const apiRoles: ApiRole[] = []
