@@ -128,7 +128,8 @@ export function validateAccessTokenClaims(
   const jti = payload.jti
   if (jti !== undefined && typeof jti !== 'string') return err(invalidType('jti', 'a string', jti))
   const scope = payload.scope
-  if (scope !== undefined && typeof scope !== 'string') return err(invalidType('scope', 'a space-delimited string', scope))
+  // RFC 9068 says a space-delimited string; PingFederate sends an array unless told otherwise.
+  if (scope !== undefined && typeof scope !== 'string' && !isStringArray(scope)) return err(invalidType('scope', 'a space-delimited string or an array of strings', scope))
   const scp = payload.scp
   if (scp !== undefined && typeof scp !== 'string' && !isStringArray(scp)) return err(invalidType('scp', 'a string or an array of strings', scp))
   const roles = payload.roles

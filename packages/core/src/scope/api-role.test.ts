@@ -38,6 +38,9 @@ describe('grantsFromClaims', () => {
       { cloud: 'zscloud', orgId: '2', role: 'Admin' },
     ])
   })
+  it('reads scope as an array (PingFederate without space-delimited scopes)', () => {
+    expect(grantsFromClaims({ scope: ['zscloud::1::Admin', 'read'] }).scopes).toEqual(['zscloud::1::Admin', 'read'])
+  })
   it('reads Auth0 permissions as scopes', () => {
     expect(grantsFromClaims({ scope: 'read', permissions: ['zscloud::1::Admin', 'read'] })).toMatchObject({
       scopes: ['read', 'zscloud::1::Admin'],

@@ -63,6 +63,7 @@ export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): To
     }
   }
   if (typeof payload.scope === 'string') for (const s of payload.scope.split(' ')) addScope(s)
+  else if (Array.isArray(payload.scope)) for (const s of payload.scope) if (typeof s === 'string') addScope(s)
   const scp = payload.scp
   if (typeof scp === 'string') for (const s of scp.split(' ')) addScope(s)
   else if (Array.isArray(scp)) for (const s of scp) if (typeof s === 'string') addScope(s)
