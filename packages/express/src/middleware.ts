@@ -1,0 +1,104 @@
+/**
+ * The Express middleware: an Express request becomes a core `TokenRequest`, the guard's verdict
+ * becomes `req.auth` or the core's rendered answer. Every decision is the core's.
+ *
+ * @module
+ */
+import type { TLSSocket } from 'node:tls'
+import type { ChallengeResponse, ClientCertificate, RequestVerdict, TokenRequest } from '@tokenward/core'
+import type { Request, RequestHandler, Response } from 'express'
+import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
+
+/**
+ * Express middleware that verifies the request's access token with `options.guard`. Accepted: sets
+ * `req.auth` and calls `next()`. Refused: answers with the core's status, headers
+ * (`WWW-Authenticate`, `Retry-After` for an outage, which is 503 and never 401) and JSON body.
+ * A guard that throws (an infrastructure or programming fault) goes to `next(error)`.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createVerifier } from '@tokenward/core'
+ * import { tokenward } from '@tokenward/express'
+ *
+ * const guard = createVerifier({ server, organization })
+ * const app = express()
+ * app.use('/api', tokenward({ guard }))
+ * app.get('/api/reports', (req, res) => res.json({ caller: req.auth?.clientId, adminId: req.auth?.authorization?.adminId }))
+ * ```
+ */
+export function tokenward(options: TokenwardOptions): RequestHandler {
+  const { guard } = options
+  const optional = options.optional ?? false
+  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  return async function tokenwardMiddleware(req, res, next) {
+    let verdict: RequestVerdict
+    try {
+      verdict = await guard.verifyRequest(toTokenRequest(req), verifyOptions)
+    } catch (error) {
+      return next(error)
+    }
+    if (verdict.ok) {
+      req.auth = verdict.token
+      return next()
+    }
+    // Optional auth lets only an absent token through; the core names that case.
+    if (optional && verdict.error.code === 'missing_token') return next()
+    sendChallenge(res, verdict.response)
+  }
+}
+
+/**
+ * A per-route rule: the request must carry one of these API roles of its organization. It is
+ * `tokenward({ guard, requiredRoles: roles })`: the core verifies the request again with the
+ * roles (no role logic here), answers 403 `insufficient_scope` when none matches, and replaces
+ * `req.auth` with the token whose `authorization` names the role that allowed this route.
+ *
+ * Stacked after an app-wide `tokenward({ guard })` with a core `Verifier`, the second
+ * verification is a verified-token cache hit. With a registry guard every verification is an
+ * audited, counted API call: mount `tokenward({ guard, requiredRoles })` on such routes instead
+ * of stacking the two.
+ *
+ * @example
+ * ```ts
+ * app.get('/reports', tokenward({ guard }), listReports)
+ * app.delete('/policies/:id', requireApiRoles(['Admin'], { guard }), deletePolicy)
+ * ```
+ */
+export function requireApiRoles(roles: readonly string[], options: RequireApiRolesOptions): RequestHandler {
+  return tokenward({ guard: options.guard, requiredRoles: roles })
+}
+
+/**
+ * Translates an Express request into the core's `TokenRequest`: method, `originalUrl` (the path
+ * as the client sent it, also inside routers), every header line (from `headersDistinct`, because
+ * Node's `req.headers` silently keeps only the first of two `Authorization` lines), and the client
+ * certificate of a mutual-TLS connection.
+ *
+ * @example
+ * ```ts
+ * app.post('/token-info', async (req, res) => res.json(await guard.verifyRequest(toTokenRequest(req))))
+ * ```
+ */
+export function toTokenRequest(req: Request): TokenRequest {
+  const clientCertificate = clientCertificateOf(req)
+  return {
+    method: req.method,
+    url: req.originalUrl,
+    headers: req.headersDistinct,
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
+  }
+}
+
+/** The DER certificate the client presented on this TLS connection, if any. */
+function clientCertificateOf(req: Request): ClientCertificate | undefined {
+  const socket = req.socket as Partial<TLSSocket> | undefined
+  // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
+  const raw: unknown = socket?.getPeerCertificate?.()?.raw
+  return raw instanceof Uint8Array && raw.length > 0 ? { raw } : undefined
+}
+
+/** Sends the core's rendered answer unchanged. */
+function sendChallenge(res: Response, response: ChallengeResponse): void {
+  res.status(response.status).set(response.headers).json(response.body)
+}

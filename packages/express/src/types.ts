@@ -1,0 +1,63 @@
+/**
+ * The options of the Express adapter, and `req.auth` on every Express request.
+ *
+ * @module
+ */
+import type { RequestGuard, VerifiedAccessToken } from '@tokenward/core'
+
+declare global {
+  // Declaration merging is how Express lets middleware add request fields.
+  namespace Express {
+    interface Request {
+      /** The verified access token, set by `tokenward()` (absent when optional auth let a request without a token through). */
+      auth?: VerifiedAccessToken
+    }
+  }
+}
+
+/**
+ * Options of {@link tokenward}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenwardOptions = { guard: createVerifier({ server, organization }), optional: false }
+ * app.use(tokenward(options))
+ * ```
+ */
+export interface TokenwardOptions {
+  /** Decides each request: a core `Verifier`, a registry guard, or anything with `verifyRequest`. */
+  readonly guard: RequestGuard
+  /**
+   * Let requests that carry no access token through (`req.auth` stays undefined). Only a missing
+   * token: a bad token, a malformed `Authorization` header or an identity-provider outage is still
+   * answered (401/400/403/503). Default `false`.
+   */
+  readonly optional?: boolean | undefined
+  /** Accept only these API roles (a subset of the organization's roles); the core decides, 403 otherwise. */
+  readonly requiredRoles?: readonly string[] | undefined
+}
+
+/**
+ * Options of {@link requireApiRoles}.
+ *
+ * @example
+ * ```ts
+ * const options: RequireApiRolesOptions = { guard }
+ * app.delete('/policies/:id', requireApiRoles(['Admin'], options), handler)
+ * ```
+ */
+export interface RequireApiRolesOptions {
+  /** The same guard the app authenticates with. */
+  readonly guard: RequestGuard
+}
+
+/**
+ * A Web-standard handler, such as the admin API of `@tokenward/registry` (`createAdminApi`).
+ *
+ * @example
+ * ```ts
+ * const handler: WebHandler = async (request) => Response.json({ path: new URL(request.url).pathname })
+ * app.use('/admin', adminApi(handler))
+ * ```
+ */
+export type WebHandler = (request: Request) => Response | Promise<Response>
