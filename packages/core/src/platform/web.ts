@@ -1,6 +1,8 @@
 /**
- * The Web-standard platform: WebCrypto (`crypto.subtle`) and `fetch`. The default for Deno, Bun,
- * Workers and browsers.
+ * The Web-standard platform: WebCrypto (`crypto.subtle`) and `fetch`. Chosen wherever the package
+ * is not loaded under the `node` export condition: Workers, browsers, bundlers targeting them.
+ * Deno and Bun resolve npm packages with the `node` condition, so they load the Node build (their
+ * Node compatibility runs it); the runtime tests prove both builds work in both.
  *
  * @module
  */

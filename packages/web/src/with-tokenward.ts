@@ -1,0 +1,55 @@
+/**
+ * `withTokenward`: wraps a Web handler so it runs only for an accepted access token.
+ *
+ * @module
+ */
+import type { VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
+import { challengeResponse } from './challenge-response.ts'
+import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
+import { verifyWebRequest } from './verify-web-request.ts'
+
+/**
+ * Wraps a `(request, auth, ...rest) => Response` handler: each request is verified by the guard
+ * first; a refused one gets its challenge (400, 401, 403 or 503) and never reaches the handler.
+ * Arguments after the request (Workers' `env, ctx`, Bun's `server`) are passed through.
+ * With `optional: true`, only a request without a token reaches the handler with `undefined`.
+ * Errors thrown by the guard or the handler propagate (the runtime answers 500).
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from '@tokenward/core'
+ * import { withTokenward } from '@tokenward/web'
+ *
+ * const guard = createVerifier({ server, organization })
+ * const handler = withTokenward((request, auth) => Response.json({ client: auth.clientId }), { guard })
+ *
+ * Deno.serve(handler) // or Bun.serve({ fetch: handler }), or export default { fetch: handler }
+ * ```
+ */
+export function withTokenward<Rest extends unknown[]>(
+  handler: ProtectedHandler<VerifiedAccessToken, Rest>,
+  options: WithTokenwardOptions & { readonly optional?: false | undefined },
+): WebHandler<Rest>
+export function withTokenward<Rest extends unknown[]>(
+  handler: ProtectedHandler<VerifiedAccessToken | undefined, Rest>,
+  options: WithTokenwardOptions,
+): WebHandler<Rest>
+export function withTokenward<Rest extends unknown[]>(
+  handler: ProtectedHandler<VerifiedAccessToken, Rest> | ProtectedHandler<VerifiedAccessToken | undefined, Rest>,
+  options: WithTokenwardOptions,
+): WebHandler<Rest> {
+  // Checked when the handler is built, not on the first request.
+  if (typeof options?.guard?.verifyRequest !== 'function') throw new TypeError('withTokenward: options.guard must have a verifyRequest method')
+  if (options.requiredRoles !== undefined && !Array.isArray(options.requiredRoles)) throw new TypeError('withTokenward: options.requiredRoles must be an array')
+  const { guard, optional = false } = options
+  // `undefined` reaches the handler only with `optional: true`, i.e. through the second overload.
+  const call = handler as ProtectedHandler<VerifiedAccessToken | undefined, Rest>
+  const verifyOptions: VerifyOptions | undefined = options.requiredRoles === undefined ? undefined : { requiredRoles: [...options.requiredRoles] }
+
+  return async (request, ...rest) => {
+    const verdict = await verifyWebRequest(request, guard, verifyOptions)
+    if (verdict.ok) return call(request, verdict.token, ...rest)
+    if (optional && verdict.error.code === 'missing_token') return call(request, undefined, ...rest)
+    return challengeResponse(verdict)
+  }
+}
