@@ -1,0 +1,59 @@
+/**
+ * HTTP API Lambda authorizer, payload format 2.0 with simple responses (`enableSimpleResponses`).
+ *
+ * @module
+ */
+import type { RequestGuard } from '@tokenward/core'
+import { authorizerContext } from './authorizer-context.ts'
+import { checkGuardOptions } from './check-options.ts'
+import { httpApiAuthorizerRequest } from './event-request.ts'
+import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
+
+/**
+ * Options of {@link httpApiAuthorizer}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpApiAuthorizerOptions = { guard: verifier, requiredRoles: ['Admin'] }
+ * ```
+ */
+export interface HttpApiAuthorizerOptions {
+  /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
+  readonly guard: RequestGuard
+  /** Accept only these API roles (a subset of the organization's). */
+  readonly requiredRoles?: readonly string[] | undefined
+}
+
+/**
+ * A handler for an HTTP API Lambda authorizer (payload 2.0, simple responses). An accepted token
+ * gets `{ isAuthorized: true, context }`; the context (an `AuthorizerContext`) reaches the
+ * integration as `event.requestContext.authorizer.lambda`. A refused token (400, 401 or 403) gets
+ * `{ isAuthorized: false }`, which API Gateway answers with 403: simple responses cannot choose the
+ * status, and a request without the identity source (`$request.header.Authorization`) is answered
+ * 401 by API Gateway before the authorizer runs. For an outage (503) the handler throws the core's
+ * `JwksUnavailableError`, which API Gateway answers with 500, never a refusal. When clients need
+ * exact RFC 6750 answers (401 with `WWW-Authenticate`, 503 with `Retry-After`), use
+ * `withTokenward` in the integration instead.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from '@tokenward/core'
+ * import { httpApiAuthorizer, warmOnInit } from '@tokenward/lambda'
+ *
+ * const verifier = createVerifier({ server: { name: 'Entra', jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' } })
+ * await warmOnInit(verifier)
+ * export const handler = httpApiAuthorizer({ guard: verifier, requiredRoles: ['Admin'] })
+ * ```
+ */
+export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: HttpApiAuthorizerEvent) => Promise<HttpApiSimpleResult> {
+  checkGuardOptions('httpApiAuthorizer', options)
+  const { guard } = options
+  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  return async (event) => {
+    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event), verifyOptions)
+    if (verdict.ok) return { isAuthorized: true, context: authorizerContext(verdict.token) }
+    // An outage must not look like a refused token: throwing makes API Gateway answer 500.
+    if (verdict.error.status === 503) throw verdict.error
+    return { isAuthorized: false }
+  }
+}
