@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { applyCommand, createVerifier, systemActor, type Organization, type OrganizationCommand } from '@tokenward/core'
+import { applyCommand, createVerifier, systemActor, type AuditEvent, type Organization, type OrganizationCommand } from '@tokenward/core'
 import { adminAuthenticator, createAdminApi, createInMemoryReceiptStore, createRegistryVerifier, registryGuard } from '@tokenward/registry'
 import { createFileOrganizationStore, createJsonlAuditSink, readAuditLog } from '@tokenward/registry/node'
 import { createApp } from './app.ts'
@@ -162,9 +162,9 @@ try {
   acme.down = false
 
   step('9. The audit trail')
-  const log = await readAuditLog<{ type: string; action?: string; outcome?: string; adminId?: string }>(auditPath)
-  const changes = log.events.filter((e) => e.type !== 'api_call').map((e) => e.action)
-  const calls = log.events.filter((e) => e.type === 'api_call')
+  const log = await readAuditLog<AuditEvent>(auditPath)
+  const changes = log.events.flatMap((e) => (e.type === 'api_call' ? [] : [e.action]))
+  const calls = log.events.flatMap((e) => (e.type === 'api_call' ? [e] : []))
   console.log(`  ${log.events.length} events: changes ${JSON.stringify(changes)}; ${calls.filter((e) => e.outcome === 'allowed').length} allowed and ${calls.filter((e) => e.outcome === 'denied').length} denied API calls`)
   check('every change and every call was audited', changes.includes('add_server') && changes.includes('suspend') && calls.some((e) => e.adminId === 'oauth-ReadOnly$@12345.zscloud.net'))
 } finally {
