@@ -134,8 +134,6 @@ export function validateAccessTokenClaims(
   if (scp !== undefined && typeof scp !== 'string' && !isStringArray(scp)) return err(invalidType('scp', 'a string or an array of strings', scp))
   const roles = payload.roles
   if (roles !== undefined && !isStringArray(roles)) return err(invalidType('roles', 'an array of strings', roles))
-  const permissions = payload.permissions
-  if (permissions !== undefined && !isStringArray(permissions)) return err(invalidType('permissions', 'an array of strings', permissions))
 
   return ok({
     clientId,

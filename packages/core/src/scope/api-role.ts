@@ -67,7 +67,7 @@ export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): To
   const scp = payload.scp
   if (typeof scp === 'string') for (const s of scp.split(' ')) addScope(s)
   else if (Array.isArray(scp)) for (const s of scp) if (typeof s === 'string') addScope(s)
-  // Auth0 RBAC puts API permissions in `permissions`.
+  // Auth0 RBAC puts API permissions in `permissions` (an array; other shapes are not Auth0's and are ignored).
   if (Array.isArray(payload.permissions)) for (const s of payload.permissions) if (typeof s === 'string') addScope(s)
   const roles: string[] = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter((r): r is string => typeof r === 'string'))] : []
 
