@@ -59,6 +59,12 @@ export interface KeySet {
    * verified-token cache's hot path reads it without entering the Effect runtime.
    */
   readonly peekAt: (nowMs: number) => JwksSnapshot | undefined
+  /**
+   * The snapshot `current` would serve at `nowMs` without any action (no fetch, no refresh to
+   * start), synchronously; `undefined` whenever `current` has work to do. The verifier's hot path
+   * uses it and falls back to `current` otherwise.
+   */
+  readonly freshAt: (nowMs: number) => JwksSnapshot | undefined
   readonly status: Effect.Effect<KeySetStatus>
 }
 
@@ -99,6 +105,7 @@ export function makeStaticKeySet(keys: readonly Jwk[]): KeySet {
     refreshForUnknownKid: () => current,
     peek: Effect.succeed(snapshot),
     peekAt: () => snapshot,
+    freshAt: () => snapshot,
     status: Effect.sync(() => ({
       source: 'inline',
       lastSuccessfulFetchAt: undefined,

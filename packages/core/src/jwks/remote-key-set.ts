@@ -526,6 +526,12 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
       return loaded !== undefined && nowMs < loaded.expiresAtMs + maxStaleMs ? loaded.snapshot : undefined
     }
     const peek: Effect.Effect<JwksSnapshot | undefined> = Effect.map(Clock.currentTimeMillis, peekAt)
+    const freshAt = (nowMs: number): JwksSnapshot | undefined => {
+      const s = Ref.getUnsafe(state)
+      const loaded = s.loaded
+      // Exactly the case where planCurrent serves without launching anything.
+      return !s.closed && loaded !== undefined && nowMs < loaded.expiresAtMs - refreshAheadMs(loaded) ? loaded.snapshot : undefined
+    }
 
     const status: Effect.Effect<KeySetStatus> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -540,6 +546,6 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
       }
     })
 
-    return { current, refreshForUnknownKid, peek, peekAt, status } satisfies KeySet
+    return { current, refreshForUnknownKid, peek, peekAt, freshAt, status } satisfies KeySet
   })
 }

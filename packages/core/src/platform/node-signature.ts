@@ -1,12 +1,13 @@
 /**
- * Signature verification with `node:crypto` key objects: several times faster than WebCrypto on
- * Node, and synchronous. Chosen by the package's `node` export condition.
+ * Signature verification with `node:crypto` key objects: faster than WebCrypto on Node (about
+ * 1.6x for RSA), and synchronous. Chosen by the package's `node` export condition.
  *
  * @module
  */
 import { constants, createPublicKey, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto'
 import { KeyError } from '../errors.ts'
 import { minimalPublicJwk } from '../keys/public-jwk.ts'
+import { ecdsaRawToDer } from './ecdsa-der.ts'
 import type { SignatureProvider, SupportedAlgorithm, VerificationKey } from './types.ts'
 
 interface NodeAlgorithm {
@@ -51,12 +52,18 @@ const algorithms: Readonly<Record<SupportedAlgorithm, NodeAlgorithm>> = {
   EdDSA: { hash: null, padding: undefined, saltLength: undefined, signatureBytes: 64 },
 }
 
-/** What a {@link VerificationKey} made by this provider holds: the key and its verify options, built once. */
+/**
+ * What a {@link VerificationKey} made by this provider holds, built once. `node:crypto` verifies a
+ * bare key object much faster than an options object, so only RSA-PSS (which needs its padding and
+ * salt length) passes options; ECDSA signatures are converted from raw `r || s` to DER instead.
+ */
 class NodeKeyHandle {
   constructor(
     readonly hash: string | null,
-    readonly input: VerifyKeyObjectInput,
+    readonly key: KeyObject | VerifyKeyObjectInput,
     readonly signatureBytes: number,
+    /** For ECDSA: the size of each half of a raw signature; `undefined` otherwise. */
+    readonly ecdsaHalf: number | undefined,
   ) {}
 }
 
@@ -94,14 +101,12 @@ export const nodeSignatureProvider: SignatureProvider & {
         ...(typeof jwk.kid === 'string' ? { kid: jwk.kid } : {}),
       })
     }
-    const input: VerifyKeyObjectInput = {
-      key,
-      dsaEncoding: 'ieee-p1363',
-      ...(algorithm.padding === undefined ? {} : { padding: algorithm.padding }),
-      ...(algorithm.saltLength === undefined ? {} : { saltLength: algorithm.saltLength }),
-    }
+    // PKCS#1 v1.5 is node:crypto's default RSA padding; only PSS needs options.
+    const input: KeyObject | VerifyKeyObjectInput =
+      algorithm.saltLength === undefined ? key : { key, padding: algorithm.padding!, saltLength: algorithm.saltLength }
     const signatureBytes = algorithm.signatureBytes ?? Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)
-    return { alg, handle: new NodeKeyHandle(algorithm.hash, input, signatureBytes) }
+    const ecdsaHalf = alg.startsWith('ES') ? signatureBytes / 2 : undefined
+    return { alg, handle: new NodeKeyHandle(algorithm.hash, input, signatureBytes, ecdsaHalf) }
   },
 
   verify(key, data, signature): boolean {
@@ -109,7 +114,8 @@ export const nodeSignatureProvider: SignatureProvider & {
     if (!(handle instanceof NodeKeyHandle)) throw new TypeError('The key was not imported by nodeSignatureProvider')
     if (signature.byteLength !== handle.signatureBytes) return false
     try {
-      return verify(handle.hash, data, handle.input, signature)
+      const encoded = handle.ecdsaHalf === undefined ? signature : ecdsaRawToDer(signature, handle.ecdsaHalf)
+      return verify(handle.hash, data, handle.key, encoded)
     } catch {
       return false
     }

@@ -82,13 +82,14 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     throw errorOf(exit.cause)
   }
 
+  // Hot path: with fresh, imported keys (and on cache hits) the verification runs synchronously
+  // without entering the Effect runtime; only key work (fetch, refresh, unknown kid) goes through it.
+  const settle = (answer: VerifiedAccessToken | VerificationError): Promise<VerifiedAccessToken> =>
+    isTokenwardError(answer) ? Promise.reject(answer) : Promise.resolve(answer)
   const verify = (token: string, verifyOptions?: VerifyOptions): Promise<VerifiedAccessToken> => {
-    // Hot path: a verified-token cache hit is answered without entering the Effect runtime.
-    if (shape !== undefined && !closed && typeof token === 'string') {
-      const cached = shape.verifyCached(token, now(), verifyOptions)
-      if (cached !== undefined) return isTokenwardError(cached) ? Promise.reject(cached) : Promise.resolve(cached)
-    }
-    return run((v) => v.verify(token, verifyOptions))
+    const answer = shape !== undefined && !closed ? shape.verifyNow(token, now(), verifyOptions) : undefined
+    if (answer === undefined) return run((v) => v.verify(token, verifyOptions))
+    return answer instanceof Promise ? answer.then(settle) : settle(answer)
   }
 
   return {
@@ -96,9 +97,9 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     verify,
     async verifyRequest(request, verifyOptions) {
       try {
-        const cached = shape !== undefined && !closed ? shape.verifyRequestCached(request, now(), verifyOptions) : undefined
-        if (cached !== undefined && isTokenwardError(cached)) throw cached
-        return { ok: true, token: cached ?? (await run((v) => v.verifyRequest(request, verifyOptions))) }
+        const answer = shape !== undefined && !closed ? await shape.verifyRequestNow(request, now(), verifyOptions) : undefined
+        if (answer !== undefined && isTokenwardError(answer)) throw answer
+        return { ok: true, token: answer ?? (await run((v) => v.verifyRequest(request, verifyOptions))) }
       } catch (error) {
         if (!isTokenwardError(error)) throw error
         return { ok: false, error, response: renderChallenge(error, { realm: options.realm }) }

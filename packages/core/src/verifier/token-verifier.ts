@@ -18,13 +18,14 @@ import {
   KeyError,
   MissingTokenError,
   ServerDisabledError,
+  TokenwardError,
   type ConfigIssue,
   type VerificationError,
 } from '../errors.ts'
 import { extractBearerToken, type TokenRequest } from '../http/bearer.ts'
 import { makeRemoteKeySet, makeStaticKeySet, type JwksSnapshot, type KeySet } from '../jwks/remote-key-set.ts'
-import { validateJoseHeader } from '../jws/header.ts'
-import { parseCompactJws } from '../jws/parse-compact.ts'
+import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
+import { parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
 import { selectVerificationKey } from '../keys/select-key.ts'
 import type { Jwk, Platform, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
 import type { Result } from '../result.ts'
@@ -41,12 +42,18 @@ export interface TokenVerifierShape {
    * Promise door calls it directly so a hit never enters the Effect runtime.
    */
   readonly verifyCached: (token: string, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | InsufficientScopeError | undefined
-  /** {@link TokenVerifierShape.verifyCached} for a whole request: credential errors, or the cache's answer, or `undefined`. */
-  readonly verifyRequestCached: (
+  /**
+   * The whole verification without the Effect runtime, when no key work is needed: the answer (a
+   * token or an error, possibly as a promise when signatures are checked asynchronously), or
+   * `undefined` when `verify` must run (key set fetch or refresh, unknown kid, key import).
+   */
+  readonly verifyNow: (token: unknown, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
+  /** {@link TokenVerifierShape.verifyNow} for a whole request: a credential error, the answer, or `undefined` when `verifyRequest` must run. */
+  readonly verifyRequestNow: (
     request: TokenRequest,
     nowMs: number,
     options?: VerifyOptions,
-  ) => VerifiedAccessToken | InsufficientScopeError | MissingTokenError | InvalidRequestError | undefined
+  ) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
   /**
    * Verifies a whole request: extracts the credentials, then runs the token stages. The request
    * is passed whole so proof-of-possession stages (DPoP, mTLS-bound tokens) and opaque-token
@@ -175,27 +182,40 @@ export const makeTokenVerifier = (
             ...(onEvent === undefined ? {} : { onEvent }),
           })
     const cache: VerifiedTokenCache<CachedToken> = createVerifiedTokenCache({ maxEntries: resolved.cacheMaxEntries })
-    const importedKeys = new WeakMap<Jwk, Map<SupportedAlgorithm, Promise<VerificationKey>>>()
+    // Imported keys per JWK object (a new snapshot brings new objects, so old imports fall away).
+    // The settled result is kept beside the promise so the hot path can use it synchronously.
+    interface ImportedKey {
+      readonly promise: Promise<VerificationKey>
+      settled?: { readonly key: VerificationKey } | { readonly error: KeyError }
+    }
+    const importedKeys = new WeakMap<Jwk, Map<SupportedAlgorithm, ImportedKey>>()
     const uncheckedClaims = [
       ...(server.issuer === undefined ? (['iss'] as const) : []),
       ...(server.audience === undefined ? (['aud'] as const) : []),
       ...(server.clientId === undefined ? (['client_id'] as const) : []),
     ]
 
-    const importKey = (jwk: Jwk, alg: SupportedAlgorithm): Promise<VerificationKey> => {
+    const keyImportError = (cause: unknown, alg: SupportedAlgorithm, kid: string | undefined): KeyError =>
+      cause instanceof KeyError ? cause : new KeyError('invalid_key', `The key cannot be used for ${alg}`, { kid, cause })
+
+    const importKey = (jwk: Jwk, alg: SupportedAlgorithm): ImportedKey => {
       let byAlg = importedKeys.get(jwk)
       if (byAlg === undefined) {
         byAlg = new Map()
         importedKeys.set(jwk, byAlg)
       }
-      let key = byAlg.get(alg)
-      if (key === undefined) {
-        key = platform.signature.importKey(jwk, alg)
-        byAlg.set(alg, key)
-        // A key that cannot be imported stays unusable for this snapshot; keep the rejection cached.
-        key.catch(() => undefined)
+      let entry = byAlg.get(alg)
+      if (entry === undefined) {
+        const imported: ImportedKey = { promise: platform.signature.importKey(jwk, alg) }
+        // A key that cannot be imported stays unusable for this snapshot; the rejection is kept.
+        imported.promise.then(
+          (key) => (imported.settled = { key }),
+          (cause: unknown) => (imported.settled = { error: keyImportError(cause, alg, typeof jwk.kid === 'string' ? jwk.kid : undefined) }),
+        )
+        byAlg.set(alg, imported)
+        entry = imported
       }
-      return key
+      return entry
     }
 
     const keyStillPublished = (snapshot: JwksSnapshot | undefined) => (kid: string | undefined, generation: number) =>
@@ -232,12 +252,6 @@ export const makeTokenVerifier = (
         authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: organization.orgId, cloudDomain: organization.cloudDomain }) },
       }
     }
-    const authorizeEffect = (token: CachedToken['token'], verifyOptions: VerifyOptions | undefined, fromCache: boolean) =>
-      Effect.suspend(() => {
-        const answer = authorize(token, verifyOptions, fromCache)
-        return answer instanceof InsufficientScopeError ? Effect.fail(answer) : Effect.succeed(answer)
-      })
-
     const verifyCached = (raw: string, nowMs: number, verifyOptions?: VerifyOptions): VerifiedAccessToken | InsufficientScopeError | undefined => {
       if (resolved.cacheMaxEntries === 0 || !server.enabled) return undefined
       const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, keyStillPublished(keySet.peekAt(nowMs)))
@@ -247,44 +261,32 @@ export const makeTokenVerifier = (
       return hit.defaultAnswer
     }
 
-    const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
-      Effect.gen(function* () {
-        if (!server.enabled) {
-          return yield* Effect.fail(new ServerDisabledError(`The authorization server "${server.name}" is disabled`))
-        }
-        const nowMs = yield* Clock.currentTimeMillis
-        const nowSeconds = nowMs / 1000
+    type Outcome = VerifiedAccessToken | VerificationError
+    /** What the hot path hands to the Effect path when keys need I/O: the token, already parsed. */
+    interface NeedsKeys {
+      readonly _tag: 'NeedsKeys'
+      readonly parsed: ParsedJws
+      readonly header: CheckedHeader
+    }
 
-        if (typeof raw === 'string') {
-          const cached = verifyCached(raw, nowMs, verifyOptions)
-          if (cached instanceof InsufficientScopeError) return yield* Effect.fail(cached)
-          if (cached !== undefined) return cached
-        }
-
-        const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength })
-        if (!parsed.ok) return yield* Effect.fail(parsed.error)
-        const { header: rawHeader, payload, signingInput, signature } = parsed.value
-        const header = validateJoseHeader(rawHeader, { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType })
-        if (!header.ok) return yield* Effect.fail(header.error)
-        const { alg, kid, typ } = header.value
-
-        const snapshot = yield* keySet.current
-        const [selected, usedSnapshot] = yield* selectKey(snapshot, { alg, kid })
-        if (!selected.ok) return yield* Effect.fail(selected.error)
-        const jwk = selected.value
-
-        const key = yield* Effect.tryPromise({
-          try: () => importKey(jwk, alg),
-          catch: (cause) => (cause instanceof KeyError ? cause : new KeyError('invalid_key', `The key cannot be used for ${alg}`, { kid, cause })),
-        })
-        const valid = platform.signature.verify(key, signingInput, signature)
-        const ok = typeof valid === 'boolean' ? valid : yield* Effect.promise(() => valid)
-        if (!ok) return yield* Effect.fail(new InvalidSignatureError('The token signature is invalid', kid === undefined ? {} : { kid }))
-
-        const claims = validateAccessTokenClaims(payload, server, nowSeconds)
-        if (!claims.ok) return yield* Effect.fail(claims.error)
+    // After a key is chosen: signature, claims, grants, cache, authorization. Synchronous when the
+    // runtime's signature check is (node:crypto), a promise otherwise (WebCrypto).
+    const finish = (
+      raw: unknown,
+      parsed: ParsedJws,
+      header: CheckedHeader,
+      key: VerificationKey,
+      snapshot: JwksSnapshot,
+      nowSeconds: number,
+      verifyOptions: VerifyOptions | undefined,
+    ): Outcome | Promise<Outcome> => {
+      const afterSignature = (valid: boolean): Outcome => {
+        const { alg, kid, typ } = header
+        if (!valid) return new InvalidSignatureError('The token signature is invalid', kid === undefined ? {} : { kid })
+        const claims = validateAccessTokenClaims(parsed.payload, server, nowSeconds)
+        if (!claims.ok) return claims.error
         const c = claims.value
-        const grants = grantsFromClaims(payload)
+        const grants = grantsFromClaims(parsed.payload)
         const token: CachedToken['token'] = {
           authorizationServer: server.name,
           clientId: c.clientId,
@@ -298,23 +300,87 @@ export const makeTokenVerifier = (
           roles: grants.roles,
           apiRoles: grants.apiRoles,
           header: { alg, kid, typ },
-          claims: payload,
+          claims: parsed.payload,
           uncheckedClaims,
         }
         if (typeof raw === 'string' && resolved.cacheMaxEntries > 0) {
-          cache.set(raw, { value: { token }, expiresAt: c.expiresAt, notBefore: c.notBefore, kid, keyGeneration: usedSnapshot.generation })
+          cache.set(raw, { value: { token }, expiresAt: c.expiresAt, notBefore: c.notBefore, kid, keyGeneration: snapshot.generation })
         }
-        return yield* authorizeEffect(token, verifyOptions, false)
+        return authorize(token, verifyOptions, false)
+      }
+      const valid = platform.signature.verify(key, parsed.signingInput, parsed.signature)
+      return typeof valid === 'boolean' ? afterSignature(valid) : valid.then(afterSignature)
+    }
+
+    /**
+     * The whole verification, synchronously whenever the keys are fresh and imported (the normal
+     * case): the verified-token cache, parsing, header, key selection, signature, claims, API role.
+     * Returns `NeedsKeys` when the key set has work to do (first fetch, refresh due, unknown kid)
+     * or a key import has not settled yet; the Effect path then does that work and calls `finish`.
+     */
+    const verifyFast = (raw: unknown, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsKeys => {
+      if (!server.enabled) return new ServerDisabledError(`The authorization server "${server.name}" is disabled`)
+      if (typeof raw === 'string') {
+        const cached = verifyCached(raw, nowMs, verifyOptions)
+        if (cached !== undefined) return cached
+      }
+      const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength })
+      if (!parsed.ok) return parsed.error
+      const header = validateJoseHeader(parsed.value.header, { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType })
+      if (!header.ok) return header.error
+      const needsKeys: NeedsKeys = { _tag: 'NeedsKeys', parsed: parsed.value, header: header.value }
+      const snapshot = keySet.freshAt(nowMs)
+      if (snapshot === undefined) return needsKeys
+      const selected = selectVerificationKey(snapshot.keys, header.value)
+      if (!selected.ok) return selected.error.code === 'key_not_found' && header.value.kid !== undefined ? needsKeys : selected.error
+      const settled = importKey(selected.value, header.value.alg).settled
+      if (settled === undefined) return needsKeys
+      if ('error' in settled) return settled.error
+      return finish(raw, parsed.value, header.value, settled.key, snapshot, nowMs / 1000, verifyOptions)
+    }
+
+    // The key work the hot path cannot do synchronously: fetch or refresh the key set, refetch once
+    // for an unknown kid (rate limited), wait for a key import.
+    const verifyWithKeyWork = (raw: unknown, { parsed, header }: NeedsKeys, nowMs: number, verifyOptions: VerifyOptions | undefined) =>
+      Effect.gen(function* () {
+        const snapshot = yield* keySet.current
+        const [selected, usedSnapshot] = yield* selectKey(snapshot, header)
+        if (!selected.ok) return yield* Effect.fail(selected.error)
+        const key = yield* Effect.tryPromise({
+          try: () => importKey(selected.value, header.alg).promise,
+          catch: (cause) => keyImportError(cause, header.alg, header.kid),
+        })
+        return yield* fromOutcome(finish(raw, parsed, header, key, usedSnapshot, nowMs / 1000, verifyOptions))
+      })
+
+    const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>
+      outcome instanceof Promise
+        ? Effect.flatMap(
+            Effect.promise(() => outcome),
+            (o) => fromOutcome(o),
+          )
+        : outcome instanceof TokenwardError
+          ? Effect.fail(outcome as VerificationError)
+          : Effect.succeed(outcome as VerifiedAccessToken)
+
+    const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+        const fast = verifyFast(raw, nowMs, verifyOptions)
+        return isNeedsKeys(fast) ? verifyWithKeyWork(raw, fast, nowMs, verifyOptions) : fromOutcome(fast)
       })
 
     // The request pipeline. Stage 1 reads the credentials; stage 2 verifies the token. Later stages
     // (DPoP proof, mTLS-bound tokens, introspection of opaque tokens) join here, each a pure check
-    // or an Effect over the same request; a stage that needs I/O makes verifyRequestCached answer
+    // or an Effect over the same request; a stage that needs I/O makes verifyRequestNow answer
     // `undefined` so the request takes the full path.
-    const verifyRequestCached = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) => {
+    const verifyNow = (token: unknown, nowMs: number, verifyOptions?: VerifyOptions) => {
+      const fast = verifyFast(token, nowMs, verifyOptions)
+      return isNeedsKeys(fast) ? undefined : fast
+    }
+    const verifyRequestNow = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) => {
       const extracted = extractBearerToken(request)
       if (!extracted.ok) return extracted.error
-      return verifyCached(extracted.value, nowMs, verifyOptions)
+      return verifyNow(extracted.value, nowMs, verifyOptions)
     }
     const verifyRequest = (request: TokenRequest, verifyOptions?: VerifyOptions) =>
       Effect.suspend(() => {
@@ -341,7 +407,8 @@ export const makeTokenVerifier = (
     return {
       verify,
       verifyCached,
-      verifyRequestCached,
+      verifyNow,
+      verifyRequestNow,
       verifyRequest,
       warm: Effect.asVoid(keySet.current),
       status,
@@ -349,6 +416,10 @@ export const makeTokenVerifier = (
       config: server,
     } satisfies TokenVerifierShape
   })
+
+function isNeedsKeys(value: unknown): value is { readonly _tag: 'NeedsKeys'; readonly parsed: ParsedJws; readonly header: CheckedHeader } {
+  return typeof value === 'object' && value !== null && (value as { _tag?: unknown })._tag === 'NeedsKeys'
+}
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]-?: Exclude<T[K], undefined> }
