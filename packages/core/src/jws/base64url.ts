@@ -90,3 +90,26 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   }
   return text
 }
+
+const base64UrlAlphabet = /^[A-Za-z0-9_-]*$/
+const lowBitsZero2 = /[AQgw]$/ // last sextet of a 4n+2 segment: its low 4 bits must be zero
+const lowBitsZero3 = /[AEIMQUYcgkosw048]$/ // last sextet of a 4n+3 segment: its low 2 bits must be zero
+
+/**
+ * True exactly when {@link decodeBase64Url} would accept `segment`: only the base64url alphabet,
+ * no padding, a length other than 4n+1, and zero unused trailing bits. Lets a runtime use a native
+ * (lenient) decoder after this check without accepting anything the strict decoder refuses.
+ *
+ * @example
+ * ```ts
+ * isCanonicalBase64Url('aGk') // true
+ * isCanonicalBase64Url('aGl') // false: trailing bits
+ * ```
+ */
+export function isCanonicalBase64Url(segment: string): boolean {
+  const tail = segment.length & 3
+  if (tail === 1 || !base64UrlAlphabet.test(segment)) return false
+  if (tail === 2) return lowBitsZero2.test(segment)
+  if (tail === 3) return lowBitsZero3.test(segment)
+  return true
+}

@@ -46,6 +46,11 @@ export interface ParsedJws {
 export interface ParseCompactJwsOptions {
   /** Longest token accepted, in characters; checked before anything is decoded. */
   readonly maxLength: number
+  /**
+   * The canonical base64url decoder to use. Default {@link decodeBase64Url}; the verifier passes
+   * its platform's (on Node a native decoder behind the same canonical-form check).
+   */
+  readonly decodeSegment?: ((segment: string) => Uint8Array | undefined) | undefined
 }
 
 const ascii = new TextEncoder()
@@ -91,11 +96,12 @@ export function parseCompactJws(
     return malformed(`Expected three dot-separated segments, found ${segments}`)
   }
 
-  const headerBytes = decodeBase64Url(token.slice(0, firstDot))
+  const decode = options.decodeSegment ?? decodeBase64Url
+  const headerBytes = decode(token.slice(0, firstDot))
   if (headerBytes === undefined) return malformed('The header segment is not canonical base64url')
-  const payloadBytes = decodeBase64Url(token.slice(firstDot + 1, secondDot))
+  const payloadBytes = decode(token.slice(firstDot + 1, secondDot))
   if (payloadBytes === undefined) return malformed('The payload segment is not canonical base64url')
-  const signature = decodeBase64Url(token.slice(secondDot + 1))
+  const signature = decode(token.slice(secondDot + 1))
   if (signature === undefined) return malformed('The signature segment is not canonical base64url')
   if (signature.length === 0) return malformed('The signature segment is empty')
 

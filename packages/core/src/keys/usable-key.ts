@@ -49,8 +49,18 @@ interface Inspection {
  * ```
  */
 export function algorithmsForKey(jwk: Jwk): readonly SupportedAlgorithm[] {
-  return inspectKey(jwk).algorithms
+  // Key-set snapshots hold frozen JWKs, which cannot change: their answer is remembered, so key
+  // selection does not re-inspect the same key for every token.
+  if (!Object.isFrozen(jwk)) return inspectKey(jwk).algorithms
+  let algorithms = frozenKeyAlgorithms.get(jwk)
+  if (algorithms === undefined) {
+    algorithms = inspectKey(jwk).algorithms
+    frozenKeyAlgorithms.set(jwk, algorithms)
+  }
+  return algorithms
 }
+
+const frozenKeyAlgorithms = new WeakMap<Jwk, readonly SupportedAlgorithm[]>()
 
 /**
  * Human-readable reasons a JWK is unusable or suspicious, for the "Validate JWKS" report. Empty

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { Buffer } from 'node:buffer'
+import { isCanonicalBase64Url } from '../jws/base64url.ts'
 import { nodeHttpGet } from './node-http.ts'
 import { nodeSignatureProvider } from './node-signature.ts'
 import type { Platform } from './types.ts'
@@ -16,4 +18,6 @@ export const platform: Platform = {
   signature: nodeSignatureProvider,
   // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
   httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
+  // Buffer's decoder is native but lenient; the canonical-form check keeps it exactly as strict.
+  decodeBase64Url: (segment) => (isCanonicalBase64Url(segment) ? Buffer.from(segment, 'base64url') : undefined),
 }

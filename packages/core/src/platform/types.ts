@@ -110,4 +110,6 @@ export interface Platform {
   readonly signature: SignatureProvider
   /** The HTTP client; built on the given `fetch` when one is injected. */
   readonly httpGet: (fetchImpl?: typeof fetch) => HttpGet
+  /** Canonical base64url decoding (same acceptance as the pure decoder), as fast as the runtime allows. */
+  readonly decodeBase64Url: (segment: string) => Uint8Array | undefined
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { decodeBase64Url } from '../jws/base64url.ts'
 import type { Platform } from './types.ts'
 import { webHttpGet } from './web-http.ts'
 import { webSignatureProvider } from './web-signature.ts'
@@ -15,6 +16,7 @@ export const platform: Platform = {
   name: 'web',
   signature: webSignatureProvider,
   // An injected fetch owns its TLS settings; the runtime's own cannot honour custom CAs or opt-outs.
+  decodeBase64Url,
   httpGet: (fetchImpl) =>
     fetchImpl === undefined
       ? webHttpGet(globalThis.fetch.bind(globalThis))

@@ -23,7 +23,7 @@ export interface TokenGrants {
   readonly apiRoles: readonly ApiRole[]
 }
 
-const part = /^[^\s:]+$/
+const apiRolePattern = /^([^\s:]+)::([^\s:]+)::([^\s:]+)$/
 
 /**
  * Parses `<cloud>::<orgId>::<apiRole>`: three non-empty parts, no `:` inside a part, no
@@ -36,11 +36,8 @@ const part = /^[^\s:]+$/
  * ```
  */
 export function parseApiRole(value: string): ApiRole | undefined {
-  const parts = value.split('::')
-  if (parts.length !== 3) return undefined
-  const [cloud, orgId, role] = parts as [string, string, string]
-  if (!part.test(cloud) || !part.test(orgId) || !part.test(role)) return undefined
-  return { cloud, orgId, role }
+  const match = apiRolePattern.exec(value)
+  return match === null ? undefined : { cloud: match[1]!, orgId: match[2]!, role: match[3]! }
 }
 
 /**

@@ -324,7 +324,7 @@ export const makeTokenVerifier = (
         const cached = verifyCached(raw, nowMs, verifyOptions)
         if (cached !== undefined) return cached
       }
-      const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength })
+      const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength, decodeSegment: platform.decodeBase64Url })
       if (!parsed.ok) return parsed.error
       const header = validateJoseHeader(parsed.value.header, { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType })
       if (!header.ok) return header.error
