@@ -13,7 +13,8 @@ const platformBuild = (name: 'node' | 'web'): Options => ({
   platform: name === 'node' ? 'node' : 'neutral',
   splitting: true,
   sourcemap: true,
-  clean: false,
+  // Each platform build cleans only its own folder: the three builds run in parallel.
+  clean: true,
   dts: false,
   treeshake: true,
   external: ['effect', 'jose'],
@@ -28,7 +29,8 @@ export default defineConfig([
     outDir: 'dist',
     format: ['esm', 'cjs'],
     dts: { only: true },
-    clean: true,
+    // Only the top-level declarations: dist/node and dist/web belong to the other two builds.
+    clean: ['*.d.ts', '*.d.cts', 'effect/*.d.ts', 'effect/*.d.cts'],
     tsconfig: 'tsconfig.build.json',
   },
   platformBuild('node'),

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { Effect } from 'effect'
+ * import * as Effect from 'effect/Effect'
  * import { TokenVerifier } from '@tokenward/core/effect'
  *
  * const program = Effect.gen(function* () {

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { Result as EffectResult, Schema, SchemaIssue } from 'effect'
+import * as EffectResult from 'effect/Result'
+import * as Schema from 'effect/Schema'
+import * as SchemaIssue from 'effect/SchemaIssue'
 import type { Jwk } from '../platform/types.ts'
 import { err, ok, type Result } from '../result.ts'
 

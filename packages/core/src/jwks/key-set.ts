@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Effect } from 'effect'
+import * as Effect from 'effect/Effect'
 import type { JwksUnavailableError } from '../errors.ts'
 import type { Jwk } from '../platform/types.ts'
 

@@ -5,11 +5,18 @@
  *
  * @module
  */
-import { Clock, Deferred, Duration, Effect, Exit, Option, Ref, Result, Scope } from 'effect'
+import * as Clock from 'effect/Clock'
+import * as Deferred from 'effect/Deferred'
+import * as Duration from 'effect/Duration'
+import * as Effect from 'effect/Effect'
+import * as Exit from 'effect/Exit'
+import * as Option from 'effect/Option'
+import * as Ref from 'effect/Ref'
+import * as Result from 'effect/Result'
+import * as Scope from 'effect/Scope'
 import { ConfigError, type ConfigIssue, JwksUnavailableError } from '../errors.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest, type Jwk } from '../platform/types.ts'
 import { defaultFreshnessPolicy, freshnessFromHeaders, type FreshnessPolicy } from './cache-policy.ts'
-import { decodeJwkSet } from './jwk-set.ts'
 import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
 import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from './key-set.ts'
 
@@ -363,6 +370,9 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
     }
     const { status, headers, body } = response.value
     if (status !== 200) return yield* Effect.fail(failureOf('http_status', `HTTP ${status}`, undefined, status))
+    // The decoder (and effect's Schema module behind it) loads with the first JWKS body rather than
+    // at import time: it is most of the package's load time, which matters for cold starts.
+    const { decodeJwkSet } = yield* Effect.promise(() => import('./jwk-set.ts'))
     const decoded = decodeJwkSet(body)
     if (!decoded.ok) return yield* Effect.fail(failureOf('invalid_body', `not a JWK Set: ${decoded.error}`))
     const { keys, problems } = decoded.value

@@ -7,7 +7,6 @@
 import { isLoopbackHost } from '../config/loopback.ts'
 import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
 import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
-import { decodeJwkSet } from './jwk-set.ts'
 
 /** What {@link validateJwks} checks, and with which HTTP client. */
 export interface ValidateJwksInput {
@@ -93,11 +92,12 @@ const reportKey = (jwk: Parameters<typeof algorithmsForKey>[0]): JwksKeyReport =
   }
 }
 
-const examineBody = (response: HttpGetResponse, findings: Findings): void => {
+const examineBody = async (response: HttpGetResponse, findings: Findings): Promise<void> => {
   if (response.status !== 200) {
     findings.problems.push(`the server answered HTTP ${response.status}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
     return
   }
+  const { decodeJwkSet } = await import('./jwk-set.ts')
   const decoded = decodeJwkSet(response.body)
   if (!decoded.ok) {
     findings.problems.push(`not a JWK Set: ${decoded.error}`)
@@ -195,6 +195,6 @@ export async function validateJwks(input: ValidateJwksInput): Promise<JwksValida
   findings.reachable = true
   findings.httpStatus = response.status
   if (url.protocol === 'https:') findings.tls = certificateValidation ? 'ok' : 'not_checked'
-  examineBody(response, findings)
+  await examineBody(response, findings)
   return report()
 }

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { Cause, Clock, Effect, Exit, Layer, ManagedRuntime } from 'effect'
+import * as Cause from 'effect/Cause'
+import * as Clock from 'effect/Clock'
+import * as Effect from 'effect/Effect'
+import * as Exit from 'effect/Exit'
+import * as Layer from 'effect/Layer'
+import * as ManagedRuntime from 'effect/ManagedRuntime'
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
 import { isTokenwardError, type VerificationError } from '../errors.ts'
 import type { TokenRequest } from '../http/bearer.ts'

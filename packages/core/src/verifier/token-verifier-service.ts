@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { Context, Effect, Layer, type Scope } from 'effect'
+import * as Context from 'effect/Context'
+import * as Effect from 'effect/Effect'
+import * as Layer from 'effect/Layer'
+import type * as Scope from 'effect/Scope'
 import { platform } from '#platform'
 import type { ConfigError } from '../errors.ts'
 import { makeTokenVerifier, resolveVerifierOptions, type ResolvedVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'

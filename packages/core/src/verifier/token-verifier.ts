@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { Clock, Effect, type Scope } from 'effect'
+import * as Clock from 'effect/Clock'
+import * as Effect from 'effect/Effect'
+import type * as Scope from 'effect/Scope'
 import { createVerifiedTokenCache, type VerifiedTokenCache } from '../cache/verified-token-cache.ts'
 import { validateAccessTokenClaims } from '../claims/validate-claims.ts'
 import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
