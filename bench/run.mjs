@@ -1,115 +1,77 @@
-// tokenward benchmarks. Every figure is a ratio against a baseline measured in the same process
-// run: this machine is shared and noisy, so absolute numbers are context only.
+// tokenward benchmark suite. Every figure that matters is a ratio against a baseline measured in
+// the same run (this machine is shared and noisy, so absolute numbers are context only).
 //
-//   npm run bench            full rounds, writes bench/RESULTS.md
-//   npm run bench -- --quick every scenario briefly (CI runs this so the suite never rots)
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose'
-import { createVerifier } from '@tokenward/core'
+//   npm run bench                         full run (~10 min): writes bench/RESULTS.md and
+//                                         bench/results/latest.raw.json
+//   npm run bench -- --quick              every scenario briefly (CI: must complete, exit 0);
+//                                         writes bench/results/quick.raw.json only
+//   npm run bench -- --only=micro,herd    a subset (scenario names below); no RESULTS.md
+//
+// `npm run bench` at the root builds the packages first. Each scenario runs in its own child
+// process (see scenarios/*.mjs for what each one measures and why); this file only runs them in
+// order, evaluates the targets (lib/targets.mjs) and writes the report (lib/report.mjs). A scenario
+// that crashes or times out is reported, the others still run, and the exit code is 1.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { machineFacts } from './lib/machine.mjs'
+import { quick } from './lib/mode.mjs'
+import { runNodeForResult } from './lib/processes.mjs'
+import { renderReport } from './lib/report.mjs'
+import { evaluateTargets } from './lib/targets.mjs'
 
-const quick = process.argv.includes('--quick')
-const rounds = quick ? 3 : 9
-const roundMs = quick ? 150 : 1000
+const minutes = (n) => n * 60_000
 
-// A realistic RFC 9068 access token (~900 bytes with an RS256 signature, 3 scopes).
-const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
-const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-key', alg: 'RS256', use: 'sig' }
-const now = Math.floor(Date.now() / 1000)
-const mint = (jti) =>
-  new SignJWT({
-    iss: 'https://idp.bench.test/oauth2/default',
-    aud: 'https://api.bench.test',
-    sub: 'svc-reporting-7f3a9c',
-    client_id: 'svc-reporting-7f3a9c',
-    scope: 'zscloud::12345::ReadOnly zscloud::12345::Reporting zscloud::12345::Audit',
-    jti,
-    iat: now,
-    exp: now + 3600,
-    ver: 1,
-    tenant: 'acme-production-eu-west-1',
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'bench-key', typ: 'at+jwt' })
-    .sign(privateKey)
-const token = await mint('a3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d')
-const distinct = await Promise.all(Array.from({ length: 1000 }, (_, i) => mint(`jti-${i}`)))
+/** The scenarios, in run order; `cpu` pins the scenario process itself. */
+const scenarios = [
+  { name: 'micro', script: './scenarios/micro.mjs', cpu: 0, timeoutMs: minutes(8) },
+  { name: 'http', script: './scenarios/http.mjs', timeoutMs: minutes(10) },
+  { name: 'herd', script: './scenarios/herd.mjs', timeoutMs: minutes(3) },
+  { name: 'coldStart', script: './scenarios/cold-start.mjs', cpu: 0, timeoutMs: minutes(5) },
+  { name: 'memory', script: './scenarios/memory.mjs', nodeArgs: ['--expose-gc'], timeoutMs: minutes(15) },
+]
 
-const server = { name: 'Bench', jwks: { keys: [jwk] }, issuer: 'https://idp.bench.test/oauth2/default', audience: 'https://api.bench.test' }
-const organization = { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] }
-const uncached = createVerifier({ server, organization, cache: false })
-const cached = createVerifier({ server, organization })
-await uncached.verify(token)
-await cached.verify(token)
-for (const t of distinct) await cached.verify(t)
-
-const [h, p, s] = token.split('.')
-const keyObject = createPublicKey({ key: jwk, format: 'jwk' })
-const signingInput = Buffer.from(`${h}.${p}`)
-const signature = Buffer.from(s, 'base64url')
-const joseKey = await importJWK(jwk, 'RS256')
-
-let sink = 0
-const scenarios = {
-  'crypto.verify RS256 alone (baseline)': () => {
-    sink ^= cryptoVerify('sha256', signingInput, keyObject, signature) ? 1 : 0
-  },
-  'jose jwtVerify, local key': async () => {
-    sink ^= (await jwtVerify(token, joseKey)).payload.exp & 1
-  },
-  'tokenward verify, cache off': async () => {
-    sink ^= (await uncached.verify(token)).expiresAt & 1
-  },
-  'tokenward verify, cache hit (same token)': async () => {
-    sink ^= (await cached.verify(token)).expiresAt & 1
-  },
-  'tokenward verify, cache hit (1000 distinct tokens)': (() => {
-    let i = 0
-    return async () => {
-      sink ^= (await cached.verify(distinct[i++ % 1000])).expiresAt & 1
-    }
-  })(),
+const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))
+const only = onlyArg?.slice('--only='.length).split(',')
+const unknown = only?.filter((name) => !scenarios.some((s) => s.name === name)) ?? []
+if (unknown.length > 0) {
+  console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${scenarios.map((s) => s.name).join(', ')}`)
+  process.exit(2)
 }
+const selected = scenarios.filter((s) => only === undefined || only.includes(s.name))
 
-async function opsPerSecond(fn) {
-  let n = 0
-  const end = performance.now() + roundMs
-  while (performance.now() < end) {
-    for (let k = 0; k < 50; k++) await fn()
-    n += 50
+const facts = machineFacts()
+console.log(`tokenward bench${quick ? ' --quick' : ''}: Node ${facts.node}, ${facts.cpu}, ${facts.cores} cores, load ${facts.loadAverage.join('/')}`)
+
+const suiteStarted = performance.now()
+const results = {}
+const failures = []
+const timings = {}
+for (const scenario of selected) {
+  const started = performance.now()
+  console.log(`\n▶ ${scenario.name}`)
+  try {
+    const timeoutMs = quick ? minutes(2) : scenario.timeoutMs
+    const options = { cpu: scenario.cpu, nodeArgs: scenario.nodeArgs ?? [] }
+    results[scenario.name] = await runNodeForResult(new URL(scenario.script, import.meta.url), quick ? ['--quick'] : [], options, timeoutMs)
+  } catch (error) {
+    failures.push({ name: scenario.name, error: error.message })
+    console.error(`✖ ${scenario.name} failed: ${error.message}`)
   }
-  return (n * 1000) / roundMs
+  timings[scenario.name] = (performance.now() - started) / 1000
+  console.log(`  ${scenario.name}: ${timings[scenario.name].toFixed(1)} s`)
 }
+const durationSeconds = (performance.now() - suiteStarted) / 1000
 
-const samples = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]))
-for (let r = 0; r < rounds; r++) {
-  // Interleave scenarios within each round so drift in machine load hits all of them alike.
-  for (const [name, fn] of Object.entries(scenarios)) samples[name].push(await opsPerSecond(fn))
+const targets = evaluateTargets(results)
+const report = renderReport({ facts, mode: quick ? 'quick' : 'full', durationSeconds, targets, results, failures })
+console.log(`\n${report}`)
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+const rawFile = new URL(quick ? './results/quick.raw.json' : './results/latest.raw.json', import.meta.url)
+writeFileSync(rawFile, `${JSON.stringify({ facts, mode: quick ? 'quick' : 'full', durationSeconds, timings, targets, failures, results }, null, 2)}\n`)
+if (!quick && only === undefined) writeFileSync(new URL('./RESULTS.md', import.meta.url), report)
+console.log(`Raw results: ${rawFile.pathname}${!quick && only === undefined ? '; report: bench/RESULTS.md' : ''}`)
+
+if (failures.length > 0) {
+  console.error(`\n${failures.length} scenario(s) failed: ${failures.map((f) => f.name).join(', ')}`)
+  process.exit(1)
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const baselineName = 'crypto.verify RS256 alone (baseline)'
-const baseline = samples[baselineName].map((x, i) => x) // per-round baseline for per-round ratios
-const rows = Object.entries(samples).map(([name, xs]) => {
-  const ratios = xs.map((x, i) => x / baseline[i])
-  return { name, median: median(xs), min: Math.min(...xs), max: Math.max(...xs), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) }
-})
-const fmt = (x) => Math.round(x).toLocaleString('en-US')
-const table = [
-  '| scenario | ops/s median | min | max | × crypto.verify (median, min–max) |',
-  '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.ratio.toFixed(2)} (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) |`),
-].join('\n')
-const hit = rows.find((r) => r.name.startsWith('tokenward verify, cache hit (same'))
-const off = rows.find((r) => r.name === 'tokenward verify, cache off')
-const hitVsVerify = hit.ratio
-const target = `Target (issue 2): a verified-token cache hit costs under a tenth of an RS256 verification, i.e. ≥ 10× crypto.verify. Measured: ${hitVsVerify.toFixed(1)}× — ${hitVsVerify >= 10 ? 'met' : 'MISSED'}. A miss (cache off) runs at ${off.ratio.toFixed(2)}× crypto.verify.`
-console.log(table)
-console.log(`\n${target}`)
-console.log(`(${rounds} rounds of ${roundMs} ms, Node ${process.version}${quick ? ', --quick' : ''}; sink ${sink})`)
-if (!quick) {
-  writeFileSync(
-    new URL('./RESULTS.md', import.meta.url),
-    `# Benchmark results\n\nNode ${process.version}, ${rounds} rounds of ${roundMs} ms, scenarios interleaved per round; ratios are per round against \`crypto.verify\` in the same round.\n\n${table}\n\n${target}\n`,
-  )
-}
-await uncached.close()
-await cached.close()

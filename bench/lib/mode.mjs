@@ -1,0 +1,28 @@
+// How long each scenario runs. `--quick` runs every scenario briefly so CI can prove the suite
+// still works (CI asserts only that it completes, well under a minute on 2 cores); the full run
+// is what RESULTS.md is written from. Scenario children receive the flag on their command line.
+
+/** True when this process was started with `--quick`. */
+export const quick = process.argv.includes('--quick')
+
+const full = {
+  micro: { rounds: 9, roundMs: 300, distinctTokens: 1000 },
+  // 160,000 distinct tokens cover 10,000 verifications per second for the warm-up and every round,
+  // so an app that verifies every request never sees a token twice.
+  http: { rounds: 3, durationSeconds: 5, warmupSeconds: 1, connections: 16, repeatedTokens: 50, distinctPool: 160_000 },
+  herd: { concurrency: 500, rotationDelayMs: 3000, jwksLatencyMs: 50, settleTimeoutMs: 5000, promptMs: 1000 },
+  coldStart: { rounds: 7 },
+  memory: { validTokens: 1_000_000, forgedTokens: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000] },
+}
+
+const brief = {
+  micro: { rounds: 3, roundMs: 30, distinctTokens: 1000 },
+  // A small distinct pool: quick runs prove the scenario works, their numbers mean nothing.
+  http: { rounds: 1, durationSeconds: 1, warmupSeconds: 0, connections: 16, repeatedTokens: 50, distinctPool: 4_000 },
+  herd: { concurrency: 500, rotationDelayMs: 1500, jwksLatencyMs: 50, settleTimeoutMs: 5000, promptMs: 1000 },
+  coldStart: { rounds: 1 },
+  memory: { validTokens: 15_000, forgedTokens: 5_000, checkpoints: [10_000, 15_000] },
+}
+
+/** The settings of the current mode. */
+export const settings = quick ? brief : full

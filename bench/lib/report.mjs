@@ -1,0 +1,191 @@
+// Renders RESULTS.md (also printed to stdout): machine facts, targets, then one section per
+// scenario with median, min and max over rounds and the ratios against same-run baselines.
+
+const int = (n) => Math.round(n).toLocaleString('en-US')
+const ms = (n) => (n < 10 ? n.toFixed(1) : n.toFixed(0))
+const x = (n) => `${n.toFixed(2)}×`
+const ratio = (s) => `${x(s.median)} (${x(s.min)}–${x(s.max)})`
+const spread = (s, f = int) => [f(s.median), f(s.min), f(s.max)]
+const pct = (n) => `${Math.round(n * 100)}%`
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1)
+
+/** A Markdown table; columns whose header starts with '>' are right-aligned. */
+function table(headers, rows) {
+  const right = headers.map((h) => h.startsWith('>'))
+  const names = headers.map((h) => h.replace(/^>/, ''))
+  return [
+    `| ${names.join(' | ')} |`,
+    `| ${right.map((r) => (r ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n')
+}
+
+function header(facts, mode, durationSeconds) {
+  const changed = facts.packagesChanged ? ` (+ ${facts.packagesChanged} uncommitted change(s) under packages/)` : ''
+  return [
+    `# Benchmark results`,
+    '',
+    `Written by \`npm run bench\`${mode === 'quick' ? ' -- --quick (smoke run: numbers are not meaningful)' : ''}. Every ratio compares two things measured in the same run (per round, interleaved); absolute numbers are context only.`,
+    '',
+    table(
+      ['Fact', 'Value'],
+      [
+        ['Date', facts.date],
+        ['Node', facts.node],
+        ['CPU', `${facts.cpu}, ${facts.cores} cores`],
+        ['Pinning', facts.pinning],
+        ['Load average at start (1/5/15 min)', facts.loadAverage.join(' / ')],
+        ['Code', `commit ${facts.commit}${changed}`],
+        ['Suite duration', `${int(durationSeconds)} s`],
+      ],
+    ),
+  ].join('\n')
+}
+
+function targetsSection(targets) {
+  const verdict = (t) => (t.met === undefined ? 'not measured' : t.met ? '**met**' : `**missed**: ${t.shortfall}`)
+  const met = targets.filter((t) => t.met === true).length
+  return [
+    `## Targets: ${met} of ${targets.length} met`,
+    '',
+    table(['Target', 'Goal', 'Measured (median, min–max over rounds)', 'Verdict'], targets.map((t) => [t.name, t.goal, t.measured, verdict(t)])),
+  ].join('\n')
+}
+
+function microSection(micro) {
+  const parts = [
+    '## Micro: verifications per second on one core',
+    '',
+    `One process pinned to one core; ${micro.settings.rounds} rounds of ${micro.settings.roundMs} ms, every case interleaved in each round. Async verifiers are awaited one call at a time. The hand-written verifier (split, Buffer base64url, JSON.parse, crypto.verify with a pre-imported KeyObject, exp/iss/aud) is the physical limit; ratios are against it, per round.`,
+  ]
+  for (const [alg, { tokenBytes, rows }] of Object.entries(micro.algorithms)) {
+    parts.push('', `### ${alg} (token ${tokenBytes} bytes)`, '')
+    parts.push(table(['Verifier', '>ops/s median', '>min', '>max', '>× hand-written (median, min–max)'], rows.map((r) => [r.name, ...spread(r.opsPerSecond), ratio(r.vsBaseline)])))
+  }
+  const hit = micro.cacheHitVsRs256CryptoVerify
+  parts.push(
+    '',
+    `tokenward cache hit vs one RS256 \`crypto.verify\`: same token ${ratio(hit.sameToken)}, 1,000 distinct tokens ${ratio(hit.distinct)}.`,
+    '',
+    'Cache cases: "same token" and "1000 distinct" share one verifier whose cache holds all 1,001 tokens (a server\'s cache is rarely empty); "same token, only entry" uses a verifier whose cache holds just that token. fast-jwt gets one cached verifier per case because its cache holds exactly 1,000 tokens.',
+  )
+  return parts.join('\n')
+}
+
+function httpSection(http) {
+  const { rounds, durationSeconds, connections } = http.settings
+  const parts = [
+    '## HTTP: Express 5, one core for the app, one for the load generator',
+    '',
+    `autocannon, ${connections} connections over 127.0.0.1, ${rounds} round(s) of ${durationSeconds} s per app and mix after a warm-up, apps and mixes interleaved per round. "Server CPU" is the app's CPU time over the run: below ~95% means the app core was not saturated (load generator limit, or another process on the machine). express-oauth2-jwt-bearer fetched its JWKS from a local server (${http.jwksFetches} fetch in total); tokenward used inline keys. ${int(http.settings.distinctPool)} distinct tokens were minted for the distinct mix in ${http.mintSeconds.toFixed(1)} s.`,
+  ]
+  const titles = {
+    repeated: `Repeated tokens (${http.mixes.repeated.poolSize} distinct tokens in rotation)`,
+    distinct: `Every token distinct (pool of ${int(http.mixes.distinct.poolSize)}, strict rotation; "max sends" 1 means no app ever saw a token twice)`,
+  }
+  for (const [mix, { rows }] of Object.entries(http.mixes)) {
+    parts.push('', `### ${titles[mix]}`, '')
+    parts.push(
+      table(
+        ['App', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× no-auth', '>× hand-written', '>server CPU', '>load CPU', ...(mix === 'distinct' ? ['>max sends per token'] : [])],
+        rows.map((r) => [
+          r.variant,
+          ...spread(r.requestsPerSecond),
+          ms(r.latencyP99Ms.median),
+          ratio(r.vsNoAuth),
+          ratio(r.vsHandWritten),
+          pct(r.serverCpuShare.median),
+          pct(r.loadCpuShare.median),
+          ...(mix === 'distinct' ? [r.variant === 'no-auth' ? `${r.maxSendsPerToken} (ignores tokens)` : String(r.maxSendsPerToken)] : []),
+        ]),
+      ),
+    )
+  }
+  return parts.join('\n')
+}
+
+function herdSection(herd) {
+  const { concurrency, jwksLatencyMs, settleTimeoutMs, rotationDelayMs } = herd.settings
+  const cases = {
+    cold: '(a) Cold cache: concurrent valid tokens, nothing fetched yet',
+    rotation: `(b) Key rotation ~${(rotationDelayMs / 1000).toFixed(1)} s after the last fetch: concurrent tokens signed with the new kid`,
+    forged: '(c) Forged tokens, each with a distinct unknown kid',
+  }
+  const parts = [
+    '## JWKS herd',
+    '',
+    `${concurrency} verifications started at once against a fresh verifier per library and case; each library has its own local JWKS server answering after ${jwksLatencyMs} ms. A verification not settled within ${settleTimeoutMs / 1000} s counts as hung. Fetches are counted at the server (after the warm-up fetch for (b) and (c)). Every library runs with its default cache and cooldown settings; aws-jwt-verify's built-in fetcher speaks only https, so a \`fetch\`-based fetcher is plugged in through \`SimpleJwksCache({ fetcher })\` (its caching, single flight and penalty box are unchanged). express-oauth2-jwt-bearer's \`auth()\` middleware is called with a minimal request object.`,
+  ]
+  for (const [c, title] of Object.entries(cases)) {
+    parts.push('', `### ${title}`, '')
+    parts.push(
+      table(
+        ['Library', '>JWKS fetches', '>accepted', '>refused', '>hung', '>slowest ms', 'refusal reasons'],
+        Object.entries(herd.libraries).map(([library, r]) => [
+          library,
+          String(r[c].fetches),
+          String(r[c].accepted),
+          String(r[c].refused),
+          String(r[c].hung),
+          ms(r[c].slowestMs),
+          Object.entries(r[c].reasons).map(([reason, n]) => `${reason} ×${n}`).join(', ') || '—',
+        ]),
+      ),
+    )
+  }
+  return parts.join('\n')
+}
+
+function coldStartSection(coldStart) {
+  const labels = { inline: 'inline JWK', remote: 'remote JWKS (local server)' }
+  const rows = Object.entries(coldStart.timings).flatMap(([mode, libraries]) =>
+    libraries.map((r) => [r.library, labels[mode], ...spread(r.importMs, ms), ...spread(r.firstVerificationMs, ms)]),
+  )
+  return [
+    '## Cold start',
+    '',
+    `${coldStart.settings.rounds} fresh process(es) per library and key source, pinned to one core, interleaved. Import = \`await import(library)\`; first verification = from before the import to the first accepted token (import, verifier construction, key import or JWKS fetch, one verification).`,
+    '',
+    table(['Library', 'Keys', '>import ms median', '>min', '>max', '>first verification ms median', '>min', '>max'], rows),
+    '',
+    'Minimal Lambda handler (one bearer-protected proxy handler), bundled with esbuild (`bundle`, `minify`, `platform: node`, `format: esm`):',
+    '',
+    table(
+      ['Handler', '>minified bytes', '>gzip bytes', '>input files'],
+      Object.entries(coldStart.bundles).map(([library, b]) => [library === 'tokenward' ? 'tokenward (@tokenward/core + @tokenward/lambda withTokenward)' : library, int(b.bytes), int(b.gzipBytes), String(b.inputFiles)]),
+    ),
+  ].join('\n')
+}
+
+function memorySection(memory) {
+  return [
+    '## Memory',
+    '',
+    `One tokenward verifier (inline ${memory.algorithm} key, ${memory.tokenBytes}-byte tokens, default cache \`{ maxEntries: ${int(memory.maxEntries)} }\`), heap used after full GCs (\`--expose-gc\`). Baseline after the first verification: ${mib(memory.baselineBytes)} MiB; about ${int(memory.bytesPerCachedToken)} bytes of heap per cached verification. Valid tokens are minted on a worker thread (not this heap); forged ones alternate between the real kid with a random signature and a random unknown kid. RSS is context only (it includes the minting worker).`,
+    '',
+    table(
+      ['Phase', '>tokens so far', '>heap MiB', '>above baseline MiB', '>cached verifications', '>RSS MiB', '>seconds in phase'],
+      memory.points.map((p) => [p.phase, int(p.tokens), mib(p.heapBytes), mib(p.heapBytes - memory.baselineBytes), int(p.cachedTokens), mib(p.rssBytes), p.seconds.toFixed(1)]),
+    ),
+  ].join('\n')
+}
+
+function failuresSection(failures) {
+  if (failures.length === 0) return undefined
+  return ['## Scenarios that failed', '', ...failures.map((f) => `- **${f.name}**: ${f.error}`)].join('\n')
+}
+
+/** The whole report as Markdown. */
+export function renderReport({ facts, mode, durationSeconds, targets, results, failures }) {
+  const sections = [
+    header(facts, mode, durationSeconds),
+    targetsSection(targets),
+    failuresSection(failures),
+    results.micro && microSection(results.micro),
+    results.http && httpSection(results.http),
+    results.herd && herdSection(results.herd),
+    results.coldStart && coldStartSection(results.coldStart),
+    results.memory && memorySection(results.memory),
+  ]
+  return `${sections.filter(Boolean).join('\n\n')}\n`
+}

@@ -1,0 +1,45 @@
+// Throughput sampling and the statistics every table reports (median, min, max over rounds).
+
+/** Median, min and max of a list of numbers. */
+export function summarize(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  return { median, min: sorted[0], max: sorted.at(-1), samples: values }
+}
+
+/** Per-round ratios `a[i] / b[i]`, summarized: rounds interleave, so each pair shares machine load. */
+export const ratioSummary = (a, b) => summarize(a.map((x, i) => x / b[i]))
+
+const batch = 50
+
+/**
+ * Operations per second of `fn` over about `durationMs`. `fn` is called in batches of 50; when it
+ * is async every call is awaited before the next (one request at a time, like a handler).
+ *
+ * @param {{ fn: () => unknown, async: boolean }} operation
+ */
+export async function opsPerSecond({ fn, async }, durationMs) {
+  let count = 0
+  const start = performance.now()
+  const end = start + durationMs
+  // Bounded: stops at the deadline (each batch is a few milliseconds at most).
+  while (performance.now() < end) {
+    if (async) for (let k = 0; k < batch; k++) await fn()
+    else for (let k = 0; k < batch; k++) fn()
+    count += batch
+  }
+  return (count * 1000) / (performance.now() - start)
+}
+
+/**
+ * Runs every operation for `rounds` rounds, interleaved within each round so drift in machine load
+ * hits them all alike. Returns ops/s samples per operation name.
+ */
+export async function sampleInterleaved(operations, { rounds, roundMs }) {
+  const samples = Object.fromEntries(Object.keys(operations).map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, operation] of Object.entries(operations)) samples[name].push(await opsPerSecond(operation, roundMs))
+  }
+  return samples
+}

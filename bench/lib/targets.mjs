@@ -1,0 +1,145 @@
+// The issue's targets, evaluated from the scenario results. Each one says what was measured,
+// whether it was met, and when missed, by how much. A scenario that did not run leaves its
+// targets "not measured" (never "met").
+
+const x = (ratio) => `${ratio.toFixed(2)}×`
+const range = ({ median, min, max }) => `${x(median)} (${x(min)}–${x(max)})`
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+
+/** A "ratio ≥ goal" target. */
+function atLeast(name, summary, goal, against) {
+  const met = summary.median >= goal
+  return {
+    name,
+    goal: `≥ ${x(goal)} ${against}`,
+    measured: range(summary),
+    met,
+    shortfall: met ? undefined : `short by ${((1 - summary.median / goal) * 100).toFixed(0)}% (${x(summary.median)} instead of ${x(goal)})`,
+  }
+}
+
+const notMeasured = (name, goal) => ({ name, goal, measured: 'not measured (scenario failed or not run)', met: undefined })
+
+function microTargets(micro) {
+  const goals = ['RS256', 'ES256', 'EdDSA'].map((alg) => [`No-cache verification, ${alg}`, '≥ 0.90× the hand-written verifier'])
+  const hitGoals = [
+    ['Cache hit, same token (cache of 1,001)', '≥ 10.00× one RS256 crypto.verify'],
+    ['Cache hit, 1,000 distinct tokens', '≥ 10.00× one RS256 crypto.verify'],
+  ]
+  if (micro === undefined) return [...goals, ...hitGoals].map(([n, g]) => notMeasured(n, g))
+  const row = (alg, name) => micro.algorithms[alg].rows.find((r) => r.name === name)
+  return [
+    ...['RS256', 'ES256', 'EdDSA'].map((alg) => atLeast(`No-cache verification, ${alg}`, row(alg, 'tokenward, cache off').vsBaseline, 0.9, 'the hand-written verifier')),
+    atLeast(hitGoals[0][0], micro.cacheHitVsRs256CryptoVerify.sameToken, 10, 'one RS256 crypto.verify'),
+    atLeast(hitGoals[1][0], micro.cacheHitVsRs256CryptoVerify.distinct, 10, 'one RS256 crypto.verify'),
+  ]
+}
+
+function httpTargets(http) {
+  const names = [
+    ['HTTP, repeated-token mix', '≥ 0.90× the no-auth ceiling'],
+    ['HTTP, every token distinct', '≥ 0.90× the hand-written middleware'],
+  ]
+  if (http === undefined) return names.map(([n, g]) => notMeasured(n, g))
+  const tokenward = (mix) => http.mixes[mix].rows.find((r) => r.variant === 'tokenward')
+  return [
+    atLeast(names[0][0], tokenward('repeated').vsNoAuth, 0.9, 'the no-auth ceiling'),
+    atLeast(names[1][0], tokenward('distinct').vsHandWritten, 0.9, 'the hand-written middleware'),
+  ]
+}
+
+function herdTargets(herd) {
+  const goals = {
+    cold: 'exactly 1 JWKS fetch, every valid token accepted',
+    rotation: 'exactly 1 JWKS fetch, every valid token accepted',
+    forged: '≤ 1 JWKS fetch per cooldown, every forged request answered promptly',
+  }
+  const names = { cold: 'JWKS herd (a), cold cache', rotation: 'JWKS herd (b), key rotation', forged: 'JWKS herd (c), forged unknown kids' }
+  if (herd === undefined) return Object.keys(goals).map((c) => notMeasured(names[c], goals[c]))
+  const n = herd.settings.concurrency
+  return Object.keys(goals).map((c) => {
+    const r = herd.libraries.tokenward[c]
+    const measured = `${r.fetches} fetch(es); ${r.accepted} accepted, ${r.refused} refused, ${r.hung} hung of ${n}; slowest ${r.slowestMs.toFixed(0)} ms`
+    const problems = []
+    if (c === 'forged') {
+      if (r.fetches > 1) problems.push(`${r.fetches - 1} fetch(es) too many`)
+      if (r.accepted > 0) problems.push(`${r.accepted} forged tokens accepted`)
+      if (r.hung > 0) problems.push(`${r.hung} left hanging`)
+      if (r.slowestMs > herd.settings.promptMs) problems.push(`slowest answer ${r.slowestMs.toFixed(0)} ms > ${herd.settings.promptMs} ms`)
+    } else {
+      if (r.fetches !== 1) problems.push(`${r.fetches} fetches instead of 1`)
+      if (r.accepted !== n) problems.push(`${n - r.accepted} valid requests refused or hanging`)
+    }
+    return { name: names[c], goal: goals[c], measured, met: problems.length === 0, shortfall: problems.join('; ') || undefined }
+  })
+}
+
+function coldStartTargets(coldStart) {
+  const modes = { inline: 'inline key', remote: 'remote JWKS' }
+  if (coldStart === undefined) return Object.values(modes).map((m) => notMeasured(`Cold start, ${m}`, 'first verification no slower than jose'))
+  return Object.entries(modes).map(([mode, label]) => {
+    const time = (library) => coldStart.timings[mode].find((r) => r.library === library).firstVerificationMs.median
+    const ratio = time('tokenward') / time('jose')
+    const met = ratio <= 1
+    return {
+      name: `Cold start, ${label}`,
+      goal: 'time to first verification ≤ jose’s',
+      measured: `${time('tokenward').toFixed(0)} ms vs jose ${time('jose').toFixed(0)} ms (${x(ratio)})`,
+      met,
+      shortfall: met ? undefined : `${x(ratio)} jose’s time, ${(time('tokenward') - time('jose')).toFixed(0)} ms slower`,
+    }
+  })
+}
+
+// Heap used after GC moves by a few MiB between checkpoints with the same cache content (V8's
+// own structures), so growth below this floor is not evidence of anything.
+const heapNoiseFloor = 2 * 2 ** 20
+
+function memoryTargets(memory) {
+  const names = [
+    ['Memory bounded by the cache limit', 'no growth once the cache is full; never more than maxEntries cached'],
+    ['Forged tokens add nothing', 'no heap growth over the forged tokens; cache untouched'],
+  ]
+  if (memory === undefined) return names.map(([n, g]) => notMeasured(n, g))
+  const cacheHeap = memory.cacheFullBytes - memory.baselineBytes
+  const growth = memory.afterValidBytes - memory.cacheFullBytes
+  // Growth allowed past a full cache: the noise floor, or 10% of what the full cache occupies.
+  const tolerance = Math.max(heapNoiseFloor, cacheHeap * 0.1)
+  const overLimit = memory.points.filter((p) => p.cachedTokens > memory.maxEntries)
+  const validCount = memory.points.filter((p) => p.phase === 'valid').at(-1).tokens
+  const bounded = growth <= tolerance && overLimit.length === 0
+  const forgedGrowth = memory.afterForgedBytes - memory.afterValidBytes
+  const forgedCount = memory.settings.forgedTokens
+  // Keeping even 1% of the forged tokens would hold 1% of their bytes; allow less than that, and
+  // never flag growth under the noise floor.
+  const forgedTolerance = Math.max(heapNoiseFloor, 0.01 * forgedCount * memory.tokenBytes)
+  const cacheTouched = memory.points.some((p) => p.phase === 'forged' && p.cachedTokens !== memory.maxEntries)
+  const forgedMet = forgedGrowth <= forgedTolerance && !cacheTouched
+  return [
+    {
+      name: names[0][0],
+      goal: names[0][1],
+      measured: `${mib(memory.cacheFullBytes - memory.baselineBytes)} above baseline with the cache full (${memory.maxEntries.toLocaleString('en-US')} tokens), ${growth >= 0 ? '+' : ''}${mib(growth)} after ${validCount.toLocaleString('en-US')} tokens`,
+      met: bounded,
+      shortfall: bounded ? undefined : overLimit.length > 0 ? `cache held ${Math.max(...overLimit.map((p) => p.cachedTokens))} tokens` : `grew ${mib(growth)} past the full cache (tolerance ${mib(tolerance)})`,
+    },
+    {
+      name: names[1][0],
+      goal: names[1][1],
+      measured: `${forgedGrowth >= 0 ? '+' : ''}${mib(forgedGrowth)} after ${forgedCount.toLocaleString('en-US')} forged tokens (${(forgedGrowth / forgedCount).toFixed(2)} bytes per token; allowed ${mib(forgedTolerance)})`,
+      met: forgedMet,
+      shortfall: forgedMet ? undefined : cacheTouched ? 'forged tokens changed the cache' : `grew ${mib(forgedGrowth)} (allowed ${mib(forgedTolerance)})`,
+    },
+  ]
+}
+
+/** Every target, in the issue's order. `results` maps scenario name → result (absent if it failed). */
+export function evaluateTargets(results) {
+  return [
+    ...microTargets(results.micro),
+    ...httpTargets(results.http),
+    ...herdTargets(results.herd),
+    ...coldStartTargets(results.coldStart),
+    ...memoryTargets(results.memory),
+  ]
+}
