@@ -42,6 +42,16 @@ describe('createVerifiedTokenCache', () => {
     expect(c.get('t', 1, 0, always)).toBeUndefined()
   })
 
+  it('keeps a token that is hit over and over while others come and go', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 100 })
+    c.set('hot', entry('H'))
+    for (let i = 0; i < 1000; i++) {
+      c.set(`t${i}`, entry(String(i)))
+      expect(c.get('hot', 1, 0, always)).toBe('H')
+    }
+    expect(c.size).toBe(100)
+  })
+
   it('is bounded, evicting the least recently used', () => {
     const c = createVerifiedTokenCache<string>({ maxEntries: 2 })
     c.set('a', entry('A'))
