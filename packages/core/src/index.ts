@@ -58,6 +58,7 @@ export { isLoopbackHost } from './config/loopback.ts'
 
 export { parseCompactJws, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
 export { parseStrictJsonObject } from './jws/strict-json.ts'
+export { decodeBase64Url, encodeBase64Url, isCanonicalBase64Url } from './jws/base64url.ts'
 export { validateJoseHeader, type CheckedHeader, type ValidateJoseHeaderOptions } from './jws/header.ts'
 export { inspectToken, type TokenInspection } from './jws/inspect-token.ts'
 export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
