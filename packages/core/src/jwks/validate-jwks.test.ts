@@ -186,12 +186,15 @@ describe('validateJwks: URL rules (no request made)', () => {
   }
 
   it.each([
-    ['not a url', 'not a valid absolute URL'],
-    ['/relative/jwks', 'not a valid absolute URL'],
-    ['http://idp.example/jwks', 'plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https'],
-    ['http://10.0.0.1/jwks', 'plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https'],
-    ['ftp://idp.example/jwks', 'unsupported URL scheme "ftp:"; use https'],
-    ['file:///etc/jwks.json', 'unsupported URL scheme "file:"; use https'],
+    ['not a url', 'the JWKS URL must be an absolute URL'],
+    ['/relative/jwks', 'the JWKS URL must be an absolute URL'],
+    ['http://idp.example/jwks', 'the JWKS URL must use https (plain http only for loopback hosts)'],
+    ['http://10.0.0.1/jwks', 'the JWKS URL must use https (plain http only for loopback hosts)'],
+    ['ftp://idp.example/jwks', 'the JWKS URL must use https'],
+    ['file:///etc/jwks.json', 'the JWKS URL must use https'],
+    // Saving refuses these, so validating must too (it used to only warn about credentials).
+    ['https://user:pw@idp.example/jwks', 'the JWKS URL must not contain credentials'],
+    ['https://idp.example/jwks#keys', 'the JWKS URL must not contain a fragment'],
   ])('%s → %s', async (url, problem) => {
     const before = requests
     const report = await validateJwks({ url, httpGet: countingHttpGet })
@@ -240,12 +243,5 @@ describe('validateJwks: URL rules (no request made)', () => {
     })
     expect(report.problems).toEqual(['request failed: boom'])
     expect(report.tls).toBe('not_checked')
-  })
-
-  it('warns about credentials in the URL', async () => {
-    const httpGet: HttpGet = async () => ({ status: 200, headers: new Headers(), body: new TextEncoder().encode(JSON.stringify({ keys: [ecJwk] })) })
-    const report = await validateJwks({ url: 'https://user:pw@idp.example/jwks', httpGet })
-    expect(report.ok).toBe(true)
-    expect(report.warnings).toEqual(['the URL contains credentials; they are sent to the server and may end up in logs'])
   })
 })

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isLoopbackHost } from '../config/loopback.ts'
+import { checkJwksUrl } from '../config/authorization-server.ts'
 import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
 import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
 
@@ -150,26 +150,14 @@ export async function validateJwks(input: ValidateJwksInput): Promise<JwksValida
     checkedAt,
   })
 
-  let url: URL
-  try {
-    url = new URL(input.url)
-  } catch {
-    findings.problems.push('not a valid absolute URL')
+  // The same rule saving a server applies, so "Validate" never passes a URL that cannot be saved.
+  const urlProblem = checkJwksUrl(input.url)
+  if (urlProblem !== undefined) {
+    findings.problems.push(`the JWKS URL ${urlProblem}`)
     return report()
   }
-  if (url.protocol === 'http:') {
-    if (!isLoopbackHost(url.hostname)) {
-      findings.problems.push('plain http is only allowed for loopback hosts (localhost, 127.0.0.0/8, ::1); use https')
-      return report()
-    }
-    findings.tls = 'not_applicable'
-  } else if (url.protocol !== 'https:') {
-    findings.problems.push(`unsupported URL scheme "${url.protocol}"; use https`)
-    return report()
-  }
-  if (url.username !== '' || url.password !== '') {
-    findings.warnings.push('the URL contains credentials; they are sent to the server and may end up in logs')
-  }
+  const url = new URL(input.url)
+  if (url.protocol === 'http:') findings.tls = 'not_applicable'
   if (url.protocol === 'https:' && !certificateValidation) {
     findings.warnings.push("TLS certificate validation is switched off: the server's identity is not checked")
   }
