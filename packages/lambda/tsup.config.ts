@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup'
+import { adapterBuild } from '../../tsup.adapter.ts'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  target: 'es2023',
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  tsconfig: 'tsconfig.build.json',
-  external: ['@tokenward/core', '@tokenward/registry', 'express', 'effect', 'jose'],
-})
+export default defineConfig(adapterBuild)
