@@ -39,12 +39,6 @@ export interface TokenVerifierShape {
   /** Verifies a raw access token. */
   readonly verify: (token: unknown, options?: VerifyOptions) => Effect.Effect<VerifiedAccessToken, VerificationError>
   /**
-   * The verified-token cache's answer, synchronously: the token (authorized for this call), the
-   * authorization error, or `undefined` on a miss. `verify` consults exactly this first; the
-   * Promise door calls it directly so a hit never enters the Effect runtime.
-   */
-  readonly verifyCached: (token: string, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | InsufficientScopeError | undefined
-  /**
    * The whole verification without the Effect runtime, when no key work is needed: the answer (a
    * token or an error, possibly as a promise when signatures are checked asynchronously), or
    * `undefined` when `verify` must run (key set fetch or refresh, unknown kid, key import).
@@ -408,7 +402,6 @@ export const makeTokenVerifier = (
 
     return {
       verify,
-      verifyCached,
       verifyNow,
       verifyRequestNow,
       verifyRequest,
