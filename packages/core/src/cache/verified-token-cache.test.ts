@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createVerifiedTokenCache } from './verified-token-cache.ts'
 
@@ -62,6 +63,46 @@ describe('createVerifiedTokenCache', () => {
     expect(c.get('b', 1, 0, always)).toBeUndefined()
     expect(c.get('a', 1, 0, always)).toBe('A')
     expect(c.get('c', 1, 0, always)).toBe('C')
+  })
+
+  it('behaves like a strict LRU over any sequence of sets, hits, expiries and clears', () => {
+    type Op = { kind: 'set'; key: number; expired: boolean } | { kind: 'get'; key: number } | { kind: 'clear' }
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), expired: fc.boolean() }) },
+      { weight: 4, arbitrary: fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 12 }) }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (maxEntries, ops) => {
+        const c = createVerifiedTokenCache<string>({ maxEntries })
+        // The model: entries from least to most recently used. Gets happen at time 5, so an entry
+        // set with expiresAt 1 is evicted by its next hit.
+        let model: { key: string; expiresAt: number }[] = []
+        for (const o of ops) {
+          if (o.kind === 'clear') {
+            c.clear()
+            model = []
+          } else if (o.kind === 'set') {
+            const key = `t${o.key}`
+            const expiresAt = o.expired ? 1 : 1000
+            c.set(key, entry(key, expiresAt))
+            model = [...model.filter((e) => e.key !== key), { key, expiresAt }]
+            if (model.length > maxEntries) model.shift()
+          } else {
+            const key = `t${o.key}`
+            const found = model.find((e) => e.key === key)
+            const servable = found !== undefined && found.expiresAt > 5
+            expect(c.get(key, 5, 0, always)).toBe(servable ? key : undefined)
+            model = model.filter((e) => e.key !== key)
+            if (servable) model.push(found)
+          }
+          expect(c.size).toBe(model.length)
+        }
+        // Fill up with fresh keys: the survivors must be exactly the model's most recent ones.
+        for (let i = 0; i < maxEntries; i++) c.set(`fresh${i}`, entry('F'))
+        expect(c.size).toBe(maxEntries)
+      }),
+    )
   })
 
   it('holds nothing when maxEntries is 0, and clear() empties it', () => {

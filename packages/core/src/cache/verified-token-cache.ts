@@ -36,9 +36,20 @@ export interface VerifiedTokenCache<V> {
   readonly maxEntries: number
 }
 
+/** One cached token, linked into the recency list (most recent at the head). */
+interface Slot<V> {
+  readonly token: string
+  entry: CachedVerification<V>
+  newer: Slot<V> | undefined
+  older: Slot<V> | undefined
+}
+
 /**
- * Creates an empty cache holding at most `maxEntries` verifications. The oldest entry is evicted
- * first; a hit moves an entry back to the young end once it has aged into the older half.
+ * Creates an empty cache holding at most `maxEntries` verifications, evicting the least recently
+ * used. Every operation is O(1): a map finds the entry, a doubly linked list keeps the recency
+ * order. (Evicting through the map's own insertion order is not: V8 leaves a hole for every
+ * deleted entry until the table is rebuilt, and `keys().next()` walks those holes, which cost
+ * ~8 µs per insertion into a full cache of 10,000 tokens.)
  *
  * @example
  * ```ts
@@ -49,12 +60,29 @@ export interface VerifiedTokenCache<V> {
  */
 export function createVerifiedTokenCache<V>(options: { readonly maxEntries: number }): VerifiedTokenCache<V> {
   const maxEntries = options.maxEntries
-  // Each entry remembers when it was last moved to the young end. Moving it (delete + set) on
-  // every hit is what a strict LRU does, but V8 makes that slow for a key hit over and over; an
-  // entry is moved only once it has aged into the older half, which keeps hot entries away from
-  // eviction at the cost of exact recency order among the younger half.
-  const entries = new Map<string, { entry: CachedVerification<V>; moved: number }>()
-  let clock = 0
+  const entries = new Map<string, Slot<V>>()
+  let newest: Slot<V> | undefined
+  let oldest: Slot<V> | undefined
+
+  const unlink = (slot: Slot<V>): void => {
+    if (slot.newer === undefined) newest = slot.older
+    else slot.newer.older = slot.older
+    if (slot.older === undefined) oldest = slot.newer
+    else slot.older.newer = slot.newer
+    slot.newer = slot.older = undefined
+  }
+  const linkNewest = (slot: Slot<V>): void => {
+    slot.older = newest
+    slot.newer = undefined
+    if (newest === undefined) oldest = slot
+    else newest.newer = slot
+    newest = slot
+  }
+  const remove = (slot: Slot<V>): void => {
+    unlink(slot)
+    entries.delete(slot.token)
+  }
+
   return {
     maxEntries,
     get size() {
@@ -65,30 +93,36 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
       if (slot === undefined) return undefined
       const entry = slot.entry
       if (nowSeconds - toleranceSeconds >= entry.expiresAt || !keyStillPublished(entry.kid, entry.keyGeneration)) {
-        entries.delete(token)
+        remove(slot)
         return undefined
       }
       // Not yet valid: keep the entry (it will become valid) but do not serve it now.
       if (entry.notBefore !== undefined && nowSeconds + toleranceSeconds < entry.notBefore) return undefined
-      if (slot.moved <= clock - maxEntries / 2) {
-        entries.delete(token)
-        slot.moved = ++clock
-        entries.set(token, slot)
+      if (slot !== newest) {
+        unlink(slot)
+        linkNewest(slot)
       }
       return entry.value
     },
     set(token, entry) {
       if (maxEntries <= 0) return
-      entries.delete(token)
-      entries.set(token, { entry, moved: ++clock })
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next()
-        if (oldest.done === true) break
-        entries.delete(oldest.value)
+      const existing = entries.get(token)
+      if (existing !== undefined) {
+        existing.entry = entry
+        if (existing !== newest) {
+          unlink(existing)
+          linkNewest(existing)
+        }
+        return
       }
+      const slot: Slot<V> = { token, entry, newer: undefined, older: undefined }
+      entries.set(token, slot)
+      linkNewest(slot)
+      while (entries.size > maxEntries && oldest !== undefined) remove(oldest)
     },
     clear() {
       entries.clear()
+      newest = oldest = undefined
     },
   }
 }
