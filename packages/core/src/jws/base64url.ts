@@ -92,8 +92,6 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 }
 
 const base64UrlAlphabet = /^[A-Za-z0-9_-]*$/
-const lowBitsZero2 = /[AQgw]$/ // last sextet of a 4n+2 segment: its low 4 bits must be zero
-const lowBitsZero3 = /[AEIMQUYcgkosw048]$/ // last sextet of a 4n+3 segment: its low 2 bits must be zero
 
 /**
  * True exactly when {@link decodeBase64Url} would accept `segment`: only the base64url alphabet,
@@ -107,9 +105,18 @@ const lowBitsZero3 = /[AEIMQUYcgkosw048]$/ // last sextet of a 4n+3 segment: its
  * ```
  */
 export function isCanonicalBase64Url(segment: string): boolean {
+  return hasZeroTrailingBits(segment) && base64UrlAlphabet.test(segment)
+}
+
+/**
+ * The length and last-character rules of canonical base64url: the length is not 4n+1, and when
+ * it is 4n+2 or 4n+3 the last character is in the alphabet and leaves the unused low bits zero.
+ * Says nothing about the other characters.
+ */
+export function hasZeroTrailingBits(segment: string): boolean {
   const tail = segment.length & 3
-  if (tail === 1 || !base64UrlAlphabet.test(segment)) return false
-  if (tail === 2) return lowBitsZero2.test(segment)
-  if (tail === 3) return lowBitsZero3.test(segment)
-  return true
+  if (tail === 0) return true
+  if (tail === 1) return false
+  const last = sextetOf(segment.charCodeAt(segment.length - 1))
+  return (last & invalid) === 0 && (last & (tail === 2 ? 15 : 3)) === 0
 }

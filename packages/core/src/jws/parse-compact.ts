@@ -51,6 +51,11 @@ export interface ParseCompactJwsOptions {
    * its platform's (on Node a native decoder behind the same canonical-form check).
    */
   readonly decodeSegment?: ((segment: string) => Uint8Array | undefined) | undefined
+  /**
+   * Encodes the signing input (ASCII once every segment decoded). Default `TextEncoder`; the
+   * verifier passes its platform's.
+   */
+  readonly encodeAscii?: ((text: string) => Uint8Array) | undefined
 }
 
 const ascii = new TextEncoder()
@@ -119,7 +124,7 @@ export function parseCompactJws(
   return ok({
     header: header.value,
     payload: payload.value,
-    signingInput: ascii.encode(token.slice(0, secondDot)),
+    signingInput: options.encodeAscii === undefined ? ascii.encode(token.slice(0, secondDot)) : options.encodeAscii(token.slice(0, secondDot)),
     signature,
   })
 }

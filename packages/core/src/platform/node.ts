@@ -6,7 +6,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer'
-import { isCanonicalBase64Url } from '../jws/base64url.ts'
+import { hasZeroTrailingBits } from '../jws/base64url.ts'
 import { nodeHttpGet } from './node-http.ts'
 import { nodeSignatureProvider } from './node-signature.ts'
 import type { Platform } from './types.ts'
@@ -18,6 +18,23 @@ export const platform: Platform = {
   signature: nodeSignatureProvider,
   // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
   httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
-  // Buffer's decoder is native but lenient; the canonical-form check keeps it exactly as strict.
-  decodeBase64Url: (segment) => (isCanonicalBase64Url(segment) ? Buffer.from(segment, 'base64url') : undefined),
+  decodeBase64Url: decodeCanonicalBase64Url,
+  // Exact for ASCII, which is all a signing input can hold once its segments decoded.
+  encodeAscii: (text) => Buffer.from(text, 'latin1'),
+}
+
+/**
+ * Canonical base64url through Buffer's native decoder, exactly as strict as the pure decoder
+ * (property-tested against it). Buffer's decoder is lenient: it accepts `+`, `/` and `=`, skips
+ * or stops at any other character outside the alphabet, and reads a non-ASCII character as its
+ * low byte ("Ł" as "A"). So: ASCII only (the UTF-8 length equals the length), none of those three
+ * characters, the canonical length and last character, and exactly as many bytes as the length
+ * promises: a skipped or stopping character always leaves fewer.
+ */
+function decodeCanonicalBase64Url(segment: string): Uint8Array | undefined {
+  const length = segment.length
+  if (!hasZeroTrailingBits(segment) || Buffer.byteLength(segment, 'utf8') !== length) return undefined
+  if (segment.indexOf('+') !== -1 || segment.indexOf('/') !== -1 || segment.indexOf('=') !== -1) return undefined
+  const bytes = Buffer.from(segment, 'base64url')
+  return bytes.length === (length * 3) >> 2 ? bytes : undefined
 }

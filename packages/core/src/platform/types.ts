@@ -112,4 +112,6 @@ export interface Platform {
   readonly httpGet: (fetchImpl?: typeof fetch) => HttpGet
   /** Canonical base64url decoding (same acceptance as the pure decoder), as fast as the runtime allows. */
   readonly decodeBase64Url: (segment: string) => Uint8Array | undefined
+  /** The bytes of an ASCII string (a JWS signing input), as fast as the runtime allows. */
+  readonly encodeAscii: (text: string) => Uint8Array
 }

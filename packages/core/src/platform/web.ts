@@ -11,12 +11,15 @@ import type { Platform } from './types.ts'
 import { webHttpGet } from './web-http.ts'
 import { webSignatureProvider } from './web-signature.ts'
 
+const ascii = new TextEncoder()
+
 /** The platform used when the package is not loaded under the `node` condition. */
 export const platform: Platform = {
   name: 'web',
   signature: webSignatureProvider,
   // An injected fetch owns its TLS settings; the runtime's own cannot honour custom CAs or opt-outs.
   decodeBase64Url,
+  encodeAscii: (text) => ascii.encode(text),
   httpGet: (fetchImpl) =>
     fetchImpl === undefined
       ? webHttpGet(globalThis.fetch.bind(globalThis))
