@@ -55,10 +55,17 @@ export function selectVerificationKey(keys: readonly Jwk[], header: KeySelection
         )
   }
 
-  const candidates = keys.filter((key) => key.kid === kid)
-  const [first] = candidates
+  // The usual case, one key with this kid, without building a candidate list.
+  let first: Jwk | undefined
+  let count = 0
+  for (const key of keys) {
+    if (key.kid !== kid) continue
+    first ??= key
+    count++
+  }
   if (first === undefined) return err(new KeyError('key_not_found', 'No key in the JWK Set has the token\'s kid', { kid }))
-  if (candidates.length === 1) return validateKeyForAlgorithm(first, alg)
+  if (count === 1) return validateKeyForAlgorithm(first, alg)
+  const candidates = keys.filter((key) => key.kid === kid)
 
   const usable = candidates.filter((key) => algorithmsForKey(key).includes(alg))
   const [only] = usable

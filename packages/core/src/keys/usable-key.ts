@@ -87,8 +87,9 @@ export function keyProblems(jwk: Jwk): readonly string[] {
  * ```
  */
 export function validateKeyForAlgorithm(jwk: Jwk, alg: SupportedAlgorithm): Result<Jwk, KeyError> {
+  // The remembered answer for frozen (key-set) JWKs; the reasons are worked out only on refusal.
+  if (algorithmsForKey(jwk).includes(alg)) return ok(jwk)
   const { algorithms, problems } = inspectKey(jwk)
-  if (algorithms.includes(alg)) return ok(jwk)
   const because = algorithms.length > 0 ? `it can verify only ${algorithms.join(', ')}` : problems.join('; ')
   return err(
     new KeyError('invalid_key', `The key cannot verify ${alg}: ${because}`, {

@@ -185,6 +185,7 @@ export const makeTokenVerifier = (
       settled?: { readonly key: VerificationKey } | { readonly error: KeyError }
     }
     const importedKeys = new WeakMap<Jwk, Map<SupportedAlgorithm, ImportedKey>>()
+    const parseOptions = { maxLength: server.maxTokenLength, decodeSegment: platform.decodeBase64Url, encodeAscii: platform.encodeAscii }
     const uncheckedClaims = [
       ...(server.issuer === undefined ? (['iss'] as const) : []),
       ...(server.audience === undefined ? (['aud'] as const) : []),
@@ -320,17 +321,17 @@ export const makeTokenVerifier = (
         const cached = verifyCached(raw, nowMs, verifyOptions)
         if (cached !== undefined) return cached
       }
-      const parsed = parseCompactJws(raw, { maxLength: server.maxTokenLength, decodeSegment: platform.decodeBase64Url })
+      const parsed = parseCompactJws(raw, parseOptions)
       if (!parsed.ok) return parsed.error
       const header = validateJoseHeader(parsed.value.header, { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType })
       if (!header.ok) return header.error
-      const needsKeys: NeedsKeys = { _tag: 'NeedsKeys', parsed: parsed.value, header: header.value }
+      const needsKeys = (): NeedsKeys => ({ _tag: 'NeedsKeys', parsed: parsed.value, header: header.value })
       const snapshot = keySet.freshAt(nowMs)
-      if (snapshot === undefined) return needsKeys
+      if (snapshot === undefined) return needsKeys()
       const selected = selectVerificationKey(snapshot.keys, header.value)
-      if (!selected.ok) return selected.error.code === 'key_not_found' && header.value.kid !== undefined ? needsKeys : selected.error
+      if (!selected.ok) return selected.error.code === 'key_not_found' && header.value.kid !== undefined ? needsKeys() : selected.error
       const settled = importKey(selected.value, header.value.alg).settled
-      if (settled === undefined) return needsKeys
+      if (settled === undefined) return needsKeys()
       if ('error' in settled) return settled.error
       return finish(raw, parsed.value, header.value, settled.key, snapshot, nowMs / 1000, verifyOptions)
     }
