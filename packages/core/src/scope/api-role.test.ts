@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { auditAdminId, authorizeApiRole, grantsFromClaims, parseApiRole } from './api-role.ts'
 
@@ -52,6 +53,31 @@ describe('grantsFromClaims', () => {
   })
   it('ignores mistyped claims', () => {
     expect(grantsFromClaims({ scope: 5, scp: { a: 1 }, roles: 'x' })).toEqual({ scopes: [], roles: [], apiRoles: [] })
+  })
+  it('agrees with a plain reference on any mix of claims, short or long lists (property)', () => {
+    // The reference: sets for uniqueness, every value read in claim order.
+    const reference = (payload: Record<string, unknown>) => {
+      const scopes = new Set<string>()
+      const read = (v: unknown, split: boolean) => {
+        if (typeof v === 'string' && split) for (const s of v.split(' ')) if (s !== '') scopes.add(s)
+        if (Array.isArray(v)) for (const s of v) if (typeof s === 'string' && s !== '') scopes.add(s)
+      }
+      read(payload.scope, true)
+      read(payload.scp, true)
+      if (Array.isArray(payload.permissions)) read(payload.permissions, false)
+      const roles = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter((r): r is string => typeof r === 'string'))] : []
+      const apiRoles = [...new Set([...scopes, ...roles])].map(parseApiRole).filter((r) => r !== undefined)
+      return { scopes: [...scopes], roles, apiRoles }
+    }
+    const value = fc.constantFrom('openid', 'zscloud::1::Admin', 'zscloud::2::Ops', 'a::b::c', '', 'read:x', ' zscloud::1::Admin', 'x::y')
+    const values = fc.array(fc.oneof(value, fc.string({ maxLength: 6 }), fc.integer()), { maxLength: 40 })
+    const claim = fc.oneof(values, values.map((v) => v.filter((x) => typeof x === 'string').join(' ')), fc.constant(undefined), fc.integer())
+    fc.assert(
+      fc.property(fc.record({ scope: claim, scp: claim, permissions: claim, roles: claim }), (payload) => {
+        expect(grantsFromClaims(payload)).toEqual(reference(payload))
+      }),
+      { numRuns: 500 },
+    )
   })
 })
 

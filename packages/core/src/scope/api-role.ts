@@ -52,32 +52,64 @@ export function parseApiRole(value: string): ApiRole | undefined {
  */
 export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): TokenGrants {
   const scopes: string[] = []
-  const seen = new Set<string>()
-  const addScope = (s: string): void => {
-    if (s.length > 0 && !seen.has(s)) {
-      seen.add(s)
-      scopes.push(s)
-    }
-  }
-  if (typeof payload.scope === 'string') for (const s of payload.scope.split(' ')) addScope(s)
-  else if (Array.isArray(payload.scope)) for (const s of payload.scope) if (typeof s === 'string') addScope(s)
+  const scopeList = new UniqueList(scopes, { skipEmpty: true })
+  if (typeof payload.scope === 'string') scopeList.addSpaceDelimited(payload.scope)
+  else if (Array.isArray(payload.scope)) scopeList.addStrings(payload.scope)
   const scp = payload.scp
-  if (typeof scp === 'string') for (const s of scp.split(' ')) addScope(s)
-  else if (Array.isArray(scp)) for (const s of scp) if (typeof s === 'string') addScope(s)
+  if (typeof scp === 'string') scopeList.addSpaceDelimited(scp)
+  else if (Array.isArray(scp)) scopeList.addStrings(scp)
   // Auth0 RBAC puts API permissions in `permissions` (an array; other shapes are not Auth0's and are ignored).
-  if (Array.isArray(payload.permissions)) for (const s of payload.permissions) if (typeof s === 'string') addScope(s)
-  const roles: string[] = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter((r): r is string => typeof r === 'string'))] : []
+  if (Array.isArray(payload.permissions)) scopeList.addStrings(payload.permissions)
+  const roles: string[] = []
+  if (Array.isArray(payload.roles)) new UniqueList(roles, { skipEmpty: false }).addStrings(payload.roles)
 
   const apiRoles: ApiRole[] = []
-  const seenRoles = new Set<string>()
-  for (const value of [...scopes, ...roles]) {
+  for (const value of scopes) {
     const parsed = parseApiRole(value)
-    if (parsed !== undefined && !seenRoles.has(value)) {
-      seenRoles.add(value)
-      apiRoles.push(parsed)
-    }
+    if (parsed !== undefined) apiRoles.push(parsed)
+  }
+  for (const value of roles) {
+    // A value that is both a scope and a role grants its API role once.
+    if (scopeList.has(value)) continue
+    const parsed = parseApiRole(value)
+    if (parsed !== undefined) apiRoles.push(parsed)
   }
   return { scopes, roles, apiRoles }
+}
+
+/**
+ * Appends values to a list once each, in order. Tokens carry a handful of scopes, where scanning
+ * the list beats a set; past {@link UniqueList.scanLimit} values a set keeps it linear.
+ */
+class UniqueList {
+  static readonly scanLimit = 16
+  private seen: Set<string> | undefined
+  private readonly skipEmpty: boolean
+  constructor(
+    private readonly values: string[],
+    options: { readonly skipEmpty: boolean },
+  ) {
+    this.skipEmpty = options.skipEmpty
+  }
+
+  has(value: string): boolean {
+    return this.seen === undefined ? this.values.includes(value) : this.seen.has(value)
+  }
+
+  add(value: string): void {
+    if ((this.skipEmpty && value.length === 0) || this.has(value)) return
+    this.values.push(value)
+    if (this.seen !== undefined) this.seen.add(value)
+    else if (this.values.length > UniqueList.scanLimit) this.seen = new Set(this.values)
+  }
+
+  addSpaceDelimited(text: string): void {
+    for (const value of text.split(' ')) this.add(value)
+  }
+
+  addStrings(values: readonly unknown[]): void {
+    for (const value of values) if (typeof value === 'string') this.add(value)
+  }
 }
 
 /** What an organization grants: its cloud, its ID and the API roles it configured. */
