@@ -66,6 +66,19 @@ export function headerValues(headers: HeadersInput, name: string): readonly stri
  * ```
  */
 export function extractBearerToken(request: Pick<TokenRequest, 'headers'>): Result<string, MissingTokenError | InvalidRequestError> {
+  const read = readBearerCredential(request)
+  if (!read.ok) return read
+  const syntax = bearerSyntaxError(read.value)
+  return syntax === undefined ? read : err(syntax)
+}
+
+/**
+ * {@link extractBearerToken} without the token-syntax check, for the verifier: a token that parses
+ * as a compact JWS (or is a verified-token cache hit) is within the syntax, so the verifier checks
+ * it with {@link bearerSyntaxError} only when verification fails, and answers exactly what
+ * `extractBearerToken` would have.
+ */
+export function readBearerCredential(request: Pick<TokenRequest, 'headers'>): Result<string, MissingTokenError | InvalidRequestError> {
   const values = headerValues(request.headers, 'authorization')
   if (values.length === 0) return err(new MissingTokenError('The request carries no access token'))
   if (values.length > 1) return err(new InvalidRequestError('The request has more than one Authorization header'))
@@ -75,10 +88,15 @@ export function extractBearerToken(request: Pick<TokenRequest, 'headers'>): Resu
   if (scheme.toLowerCase() !== 'bearer') {
     return err(new MissingTokenError('The Authorization header does not use the Bearer scheme', { expected: 'Bearer', actual: scheme.slice(0, 32) }))
   }
-  const token = space === -1 ? '' : value.slice(space + 1).replace(/^ +/, '')
-  if (token.length === 0) return err(new InvalidRequestError('The Authorization header has an empty bearer token'))
-  if (!b64token.test(token)) {
-    return err(new InvalidRequestError('The bearer token contains characters the Bearer scheme does not allow (or several values were sent)'))
-  }
-  return ok(token)
+  let start = space + 1
+  while (value.charCodeAt(start) === 0x20) start++
+  if (space === -1 || start >= value.length) return err(new InvalidRequestError('The Authorization header has an empty bearer token'))
+  return ok(value.slice(start))
+}
+
+/** The `invalid_request` error for a bearer token outside the RFC 6750 syntax, if it is. */
+export function bearerSyntaxError(token: string): InvalidRequestError | undefined {
+  return b64token.test(token)
+    ? undefined
+    : new InvalidRequestError('The bearer token contains characters the Bearer scheme does not allow (or several values were sent)')
 }

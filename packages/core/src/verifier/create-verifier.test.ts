@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, isTokenwardError } from '../errors.ts'
+import { extractBearerToken } from '../http/bearer.ts'
 import { makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
 import { createVerifier, type CreateVerifierOptions, type Verifier } from './create-verifier.ts'
 
@@ -198,6 +199,38 @@ describe('createVerifier', () => {
     expect(!two.ok && two.response.status).toBe(400)
     const good = await v.verifyRequest({ method: 'GET', url: '/', headers: new Headers({ authorization: `Bearer ${await mint(rsa)}` }) })
     expect(good.ok && good.token.clientId).toBe('client-1')
+  })
+
+  it('answers bearer-syntax faults exactly as extracting first would, on both doors, enabled or not', async () => {
+    const good = await mint(rsa)
+    const [h, p, sig] = good.split('.') as [string, string, string]
+    const values = [
+      `Bearer ${good}`,
+      `Bearer   ${good}`,
+      `Bearer ${good}=`,
+      `Bearer ${h}.${p}!.${sig}`,
+      `Bearer ${h}.${p}.${sig} `,
+      `Bearer ${h}.${p}.${sig}, Bearer ${good}`,
+      `Bearer ${h}.${p}`,
+      `Bearer ${h}.${p}.${sig.slice(1)}`,
+      `Bearer a+b/c==`,
+      `Bearer ${h}.${p}.é${sig}`,
+      'Bearer ',
+      'Bearer',
+      'bearer x.y.z',
+    ]
+    for (const enabled of [true, false]) {
+      const v = verifier({ server: { ...server(), enabled } })
+      await v.warm()
+      for (const authorization of values) {
+        const request = { method: 'GET', url: '/', headers: { authorization } }
+        const extracted = extractBearerToken(request)
+        const expected = extracted.ok ? await v.verify(extracted.value).then(() => 'accepted', (e: { code: string }) => e.code) : extracted.error.code
+        for (const verdict of [await v.verifyRequest(request), await v.verifyRequestNow(request)]) {
+          expect(verdict.ok ? 'accepted' : verdict.error.code, `${authorization.slice(0, 40)} (enabled: ${enabled})`).toBe(expected)
+        }
+      }
+    }
   })
 
   it('reports status with the last successful fetch', async () => {

@@ -24,7 +24,7 @@ import {
   type ConfigIssue,
   type VerificationError,
 } from '../errors.ts'
-import { extractBearerToken, type TokenRequest } from '../http/bearer.ts'
+import { bearerSyntaxError, readBearerCredential, type TokenRequest } from '../http/bearer.ts'
 import { makeRemoteKeySet, makeStaticKeySet, type JwksSnapshot, type KeySet } from '../jwks/remote-key-set.ts'
 import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
 import { parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
@@ -374,16 +374,26 @@ export const makeTokenVerifier = (
       const fast = verifyFast(token, nowMs, verifyOptions)
       return isNeedsKeys(fast) ? undefined : fast
     }
+    //
+    // The bearer syntax (RFC 6750 b64token) is checked only when verification fails: a token that
+    // parses as a compact JWS, or hits the cache, is within it, and nothing before parsing has side
+    // effects. The answer is the one checking it first would give, without a regex over every token.
+    const withBearerSyntax = (token: string, outcome: Outcome): Outcome =>
+      outcome instanceof TokenwardError ? (bearerSyntaxError(token) ?? outcome) : outcome
     const verifyRequestNow = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) => {
-      const extracted = extractBearerToken(request)
-      if (!extracted.ok) return extracted.error
-      return verifyNow(extracted.value, nowMs, verifyOptions)
+      const read = readBearerCredential(request)
+      if (!read.ok) return read.error
+      const token = read.value
+      const outcome = verifyNow(token, nowMs, verifyOptions)
+      if (outcome === undefined) return undefined
+      return outcome instanceof Promise ? outcome.then((o) => withBearerSyntax(token, o)) : withBearerSyntax(token, outcome)
     }
     const verifyRequest = (request: TokenRequest, verifyOptions?: VerifyOptions) =>
       Effect.suspend(() => {
-        const extracted = extractBearerToken(request)
-        if (!extracted.ok) return Effect.fail(extracted.error)
-        return verify(extracted.value, verifyOptions)
+        const read = readBearerCredential(request)
+        if (!read.ok) return Effect.fail(read.error)
+        const token = read.value
+        return Effect.mapError(verify(token, verifyOptions), (error): VerificationError => bearerSyntaxError(token) ?? error)
       })
 
     const status = Effect.gen(function* () {
