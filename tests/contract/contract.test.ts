@@ -35,7 +35,11 @@ const throughExpress: Door = async (guard, authorization) => {
   if (expressServer === undefined) {
     const app = express()
     // The guard changes per scenario; the adapter is built once, as in a real app.
-    const dynamic: RequestGuard = { verifyRequest: (request, options) => expressGuard!.verifyRequest(request, options) }
+    // verifyRequestNow is forwarded when the guard has it, so the table covers Express's same-tick path.
+    const dynamic: RequestGuard = {
+      verifyRequest: (request, options) => expressGuard!.verifyRequest(request, options),
+      verifyRequestNow: (request, options) => (expressGuard!.verifyRequestNow ?? expressGuard!.verifyRequest).call(expressGuard, request, options),
+    }
     app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic }), (req, res) => {
       res.json({ clientId: req.auth?.clientId })
     })

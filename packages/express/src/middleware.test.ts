@@ -51,6 +51,27 @@ const throwingGuard: RequestGuard = {
   },
 }
 
+const syncThrowingGuard: RequestGuard = {
+  verifyRequest: async () => {
+    throw new Error('not this one')
+  },
+  verifyRequestNow: () => {
+    throw new Error('sync fault')
+  },
+}
+
+/** Counts which door the middleware used; the real verifier decides. */
+const doorCounts = { now: 0, promised: 0, now_settledDirectly: 0 }
+const countingGuard: RequestGuard = {
+  verifyRequest: (request, options) => (doorCounts.promised++, guard.verifyRequest(request, options)),
+  verifyRequestNow: (request, options) => {
+    doorCounts.now++
+    const verdict = guard.verifyRequestNow(request, options)
+    if (!(verdict instanceof Promise)) doorCounts.now_settledDirectly++
+    return verdict
+  },
+}
+
 function routes(app: Express, router: Router, recorder: RequestGuard): void {
   const whoami: RequestHandler = (req, res) => {
     res.json({ hasAuth: req.auth !== undefined, clientId: req.auth?.clientId, adminId: req.auth?.authorization?.adminId })
@@ -61,6 +82,8 @@ function routes(app: Express, router: Router, recorder: RequestGuard): void {
   app.get('/down/whoami', tokenward({ guard: downGuard }), whoami)
   app.get('/optional-down/whoami', tokenward({ guard: downGuard, optional: true }), whoami)
   app.get('/throws', tokenward({ guard: throwingGuard }), whoami)
+  app.get('/sync-throws', tokenward({ guard: syncThrowingGuard }), whoami)
+  app.get('/counted', tokenward({ guard: countingGuard }), whoami)
   app.get('/orgs/:orgId/reports', tokenward({ guard: registryGuard(registry, { path: '/orgs/:orgId/*' }) }), whoami)
   router.get('/:name', tokenward({ guard: recorder }), whoami)
   app.use('/mounted', router)
@@ -178,6 +201,24 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
     const res = await get('/throws', bearer(await mint(key)))
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ caught: 'store unreachable' })
+  })
+
+  it('passes a guard that throws synchronously to the Express error handler', async () => {
+    const res = await get('/sync-throws', bearer(await mint(key)))
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ caught: 'sync fault' })
+  })
+
+  it('prefers verifyRequestNow; with fresh keys the verdict comes back directly, refusals too', async () => {
+    await guard.warm()
+    const before = { ...doorCounts }
+    const token = await mint(key)
+    for (let i = 0; i < 3; i++) expect((await get('/counted', bearer(token))).status).toBe(200)
+    expect((await get('/counted', bearer(await mint(key, { claims: { exp: now() - 600 } })))).status).toBe(401)
+    expect((await get('/counted', { authorization: 'Bearer a!b' })).status).toBe(400)
+    expect(doorCounts.now - before.now).toBe(5)
+    expect(doorCounts.now_settledDirectly - before.now_settledDirectly).toBe(5)
+    expect(doorCounts.promised - before.promised).toBe(0)
   })
 
   it('checks requests against the registry: the organization from the path', async () => {

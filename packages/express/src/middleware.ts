@@ -6,12 +6,13 @@
  */
 import type { TLSSocket } from 'node:tls'
 import type { ChallengeResponse, ClientCertificate, RequestVerdict, TokenRequest } from '@tokenward/core'
-import type { Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
 
 /**
  * Express middleware that verifies the request's access token with `options.guard`. Accepted: sets
- * `req.auth` and calls `next()`. Refused: answers with the core's status, headers
+ * `req.auth` and calls `next()` — in the same tick when the guard decides without waiting
+ * (`verifyRequestNow`: a cache hit, fresh keys). Refused: answers with the core's status, headers
  * (`WWW-Authenticate`, `Retry-After` for an outage, which is 503 and never 401) and JSON body.
  * A guard that throws (an infrastructure or programming fault) goes to `next(error)`.
  *
@@ -31,13 +32,7 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
   const { guard } = options
   const optional = options.optional ?? false
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
-  return async function tokenwardMiddleware(req, res, next) {
-    let verdict: RequestVerdict
-    try {
-      verdict = await guard.verifyRequest(toTokenRequest(req), verifyOptions)
-    } catch (error) {
-      return next(error)
-    }
+  const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
     if (verdict.ok) {
       req.auth = verdict.token
       return next()
@@ -45,6 +40,21 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
     // Optional auth lets only an absent token through; the core names that case.
     if (optional && verdict.error.code === 'missing_token') return next()
     sendChallenge(res, verdict.response)
+  }
+  return function tokenwardMiddleware(req, res, next) {
+    let verdict: RequestVerdict | Promise<RequestVerdict>
+    try {
+      const request = toTokenRequest(req)
+      // A verdict reached without waiting (cache hit, fresh keys) continues in this same tick.
+      verdict = guard.verifyRequestNow === undefined ? guard.verifyRequest(request, verifyOptions) : guard.verifyRequestNow(request, verifyOptions)
+    } catch (error) {
+      return next(error)
+    }
+    if (!isPromiseLike(verdict)) return settle(verdict, req, res, next)
+    // A fault while answering goes to Express's error handling too (Express 4 ignores promises).
+    Promise.resolve(verdict)
+      .then((v) => settle(v, req, res, next), next)
+      .catch(next)
   }
 }
 
@@ -96,6 +106,10 @@ function clientCertificateOf(req: Request): ClientCertificate | undefined {
   // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
   const raw: unknown = socket?.getPeerCertificate?.()?.raw
   return raw instanceof Uint8Array && raw.length > 0 ? { raw } : undefined
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === 'function'
 }
 
 /** Sends the core's rendered answer unchanged. */

@@ -22,4 +22,10 @@ import type { VerifyOptions } from '../verifier/types.ts'
  */
 export interface RequestGuard {
   verifyRequest(request: TokenRequest, options?: VerifyOptions): Promise<RequestVerdict>
+  /**
+   * Optional: the same verdict, returned directly when it can be reached without waiting (see
+   * `Verifier.verifyRequestNow`), else the promise `verifyRequest` would return. Adapters whose
+   * framework continues synchronously prefer it; a guard that always does I/O leaves it out.
+   */
+  verifyRequestNow?(request: TokenRequest, options?: VerifyOptions): RequestVerdict | Promise<RequestVerdict>
 }

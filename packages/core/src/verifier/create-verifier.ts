@@ -40,6 +40,14 @@ export interface Verifier {
    * for a bad or missing token: the verdict carries the error and the HTTP answer to send.
    */
   verifyRequest(request: TokenRequest, options?: VerifyOptions): Promise<RequestVerdict>
+  /**
+   * The verdict {@link Verifier.verifyRequest} gives, returned directly when it needs no waiting:
+   * a verified-token cache hit, or fresh imported keys with a synchronous signature check (Node).
+   * Otherwise (keys to fetch, an unknown kid, WebCrypto) the same promise `verifyRequest` returns.
+   * For adapters whose framework carries on synchronously, such as Express: a request decided
+   * now is answered without a trip through the microtask queue.
+   */
+  verifyRequestNow(request: TokenRequest, options?: VerifyOptions): RequestVerdict | Promise<RequestVerdict>
   /** Fetches the keys now (call at start-up, e.g. in a Lambda's init phase). */
   warm(): Promise<void>
   status(): Promise<VerifierStatus>
@@ -97,19 +105,25 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
     return answer instanceof Promise ? answer.then(settle) : settle(answer)
   }
 
+  const refused = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
+  const verdictOf = (answer: VerifiedAccessToken | VerificationError): RequestVerdict =>
+    isTokenwardError(answer) ? refused(answer) : { ok: true, token: answer }
+  // Any other error is a programming or infrastructure fault: it propagates (rejects or throws).
+  const settleVerdict = (error: unknown): RequestVerdict => {
+    if (isTokenwardError(error)) return refused(error)
+    throw error
+  }
+  const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
+    const answer = shape !== undefined && !closed ? shape.verifyRequestNow(request, now(), verifyOptions) : undefined
+    if (answer === undefined) return run((v) => v.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), settleVerdict)
+    return answer instanceof Promise ? answer.then(verdictOf) : verdictOf(answer)
+  }
+
   return {
     config: resolved.value.server,
     verify,
-    async verifyRequest(request, verifyOptions) {
-      try {
-        const answer = shape !== undefined && !closed ? await shape.verifyRequestNow(request, now(), verifyOptions) : undefined
-        if (answer !== undefined && isTokenwardError(answer)) throw answer
-        return { ok: true, token: answer ?? (await run((v) => v.verifyRequest(request, verifyOptions))) }
-      } catch (error) {
-        if (!isTokenwardError(error)) throw error
-        return { ok: false, error, response: renderChallenge(error, { realm: options.realm }) }
-      }
-    },
+    verifyRequest: async (request, verifyOptions) => verifyRequestNow(request, verifyOptions),
+    verifyRequestNow,
     warm: () => run((v) => v.warm),
     status: () => run((v) => v.status),
     clearCache: () => run((v) => v.clearCache),
