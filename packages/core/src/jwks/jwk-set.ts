@@ -1,11 +1,11 @@
 /**
  * Decoding a JWK Set document (RFC 7517 §5) from the raw bytes of an HTTP response.
  *
+ * A plain hand-written decoder with no dependencies: it is loaded with the first JWKS body, so it
+ * is kept small to keep that first fetch cheap.
+ *
  * @module
  */
-import * as EffectResult from 'effect/Result'
-import * as Schema from 'effect/Schema'
-import * as SchemaIssue from 'effect/SchemaIssue'
 import type { Jwk } from '../platform/types.ts'
 import { err, ok, type Result } from '../result.ts'
 
@@ -25,56 +25,96 @@ export interface DecodedJwkSet {
   readonly problems: readonly JwkSetProblem[]
 }
 
-const JwkSetShape = Schema.Struct({
-  keys: Schema.Array(Schema.Unknown)
-    .annotate({ message: 'expected an array' })
-    .annotateKey({ messageMissingKey: 'missing' }),
-}).annotate({ message: 'expected a JSON object' })
-
-const optionalString = Schema.optionalKey(Schema.String.annotate({ message: 'expected a string' }))
-const optionalStrings = Schema.optionalKey(
-  Schema.Array(Schema.String.annotate({ message: 'expected a string' })).annotate({
-    message: 'expected an array of strings',
-  }),
-)
+/** A parsed JSON object (not an array, not null). */
+type JsonObject = Readonly<Record<string, unknown>>
 
 // The members tokenward reads must have their RFC 7517/7518 JSON types; every other member is
-// kept as is (the rest record), so the key reaches key selection exactly as published.
-const JwkShape = Schema.StructWithRest(
-  Schema.Struct({
-    kty: Schema.String.annotate({ message: 'expected a string' }).annotateKey({ messageMissingKey: 'missing' }),
-    kid: optionalString,
-    use: optionalString,
-    alg: optionalString,
-    crv: optionalString,
-    n: optionalString,
-    e: optionalString,
-    x: optionalString,
-    y: optionalString,
-    key_ops: optionalStrings,
-    x5c: optionalStrings,
-  }),
-  [Schema.Record(Schema.String, Schema.Unknown)],
-).annotate({ message: 'expected a JSON object' })
+// kept as is, so the key reaches key selection exactly as published. The order below is the order
+// in which issues are reported and in which these members come first in a decoded key.
+const stringMembers = ['kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const
+const stringArrayMembers = ['key_ops', 'x5c'] as const
+const checkedMembers: ReadonlySet<string> = new Set(['kty', ...stringMembers, ...stringArrayMembers])
+const checkedMemberOrder: readonly string[] = [...checkedMembers]
 
-const decodeShape = Schema.decodeUnknownResult(JwkSetShape)
-const decodeKey = Schema.decodeUnknownResult(JwkShape, { errors: 'all' })
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-const renderPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string =>
-  (path ?? [])
-    .map((segment) => (typeof segment === 'object' ? segment.key : segment))
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join('')
+const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
-const describe = (issue: SchemaIssue.Issue): string =>
-  formatIssue(issue)
-    .issues.map(({ message, path }) => {
-      const where = renderPath(path)
-      return where === '' ? message : `${where}: ${message}`
+/** An own member only: a `__proto__` member or a polluted prototype never stands in for one. */
+const member = (object: JsonObject, name: string): { readonly value: unknown } | undefined =>
+  Object.hasOwn(object, name) ? { value: object[name] } : undefined
+
+const ktyIssues = (key: JsonObject): readonly string[] => {
+  const kty = member(key, 'kty')
+  if (kty === undefined) return ['kty: missing']
+  return typeof kty.value === 'string' ? [] : ['kty: expected a string']
+}
+
+const stringMemberIssues = (key: JsonObject, name: string): readonly string[] => {
+  const found = member(key, name)
+  return found === undefined || typeof found.value === 'string' ? [] : [`${name}: expected a string`]
+}
+
+const stringArrayMemberIssues = (key: JsonObject, name: string): readonly string[] => {
+  const found = member(key, name)
+  if (found === undefined) return []
+  if (!Array.isArray(found.value)) return [`${name}: expected an array of strings`]
+  const elements: readonly unknown[] = found.value
+  return elements.flatMap((element, i) => (typeof element === 'string' ? [] : [`${name}[${i}]: expected a string`]))
+}
+
+/** Every shape issue of one key object, in member order; empty when the key is sound. */
+const keyIssues = (key: JsonObject): readonly string[] => [
+  ...ktyIssues(key),
+  ...stringMembers.flatMap((name) => stringMemberIssues(key, name)),
+  ...stringArrayMembers.flatMap((name) => stringArrayMemberIssues(key, name)),
+]
+
+/**
+ * A fresh copy of a sound key: the checked members first (kty, then the order above), then the
+ * others in document order. `Object.fromEntries` defines own data properties, so a `__proto__`
+ * member stays a plain member and never becomes the copy's prototype. String arrays are copied;
+ * other member values are shared with the parsed document, which nothing else holds.
+ */
+const copyKey = (key: JsonObject): Jwk => {
+  const checked = checkedMemberOrder
+    .filter((name) => Object.hasOwn(key, name))
+    .map((name): [string, unknown] => {
+      const value = key[name]
+      return [name, Array.isArray(value) ? [...value] : value]
     })
-    .join('; ')
+  const others = Object.entries(key).filter(([name]) => !checkedMembers.has(name))
+  // keyIssues(key) is empty: kty is a string and every checked member has its JSON type.
+  return Object.fromEntries([...checked, ...others]) as Jwk
+}
+
+/** The key's own `kid` when it is a string, to name a dropped key. */
+const kidOf = (candidate: unknown): string | undefined => {
+  if (!isJsonObject(candidate)) return undefined
+  const kid = member(candidate, 'kid')?.value
+  return typeof kid === 'string' ? kid : undefined
+}
+
+/** One entry of `keys`: a fresh sound key, or every issue found, joined by `; `. */
+const decodeKey = (candidate: unknown): Result<Jwk, string> => {
+  if (!isJsonObject(candidate)) return err('expected a JSON object')
+  const issues = keyIssues(candidate)
+  return issues.length === 0 ? ok(copyKey(candidate)) : err(issues.join('; '))
+}
+
+const problemOf = (candidate: unknown, index: number, message: string): JwkSetProblem => {
+  const kid = kidOf(candidate)
+  return kid === undefined ? { index, message } : { index, kid, message }
+}
+
+/** The document's `keys` array, or why the document is not a JWK Set. */
+const keysOf = (document: unknown): Result<readonly unknown[], string> => {
+  if (!isJsonObject(document)) return err('expected a JSON object')
+  const keys = member(document, 'keys')
+  if (keys === undefined) return err('keys: missing')
+  return Array.isArray(keys.value) ? ok(keys.value) : err('keys: expected an array')
+}
 
 /**
  * Decodes a JWK Set from response bytes: strict UTF-8 (a leading byte-order mark is tolerated,
@@ -83,8 +123,9 @@ const describe = (issue: SchemaIssue.Issue): string =>
  * The set is rejected only when its shape is wrong (not UTF-8, not JSON, not an object, `keys`
  * missing or not an array). A single malformed key does not poison the set: a key that is not an
  * object, lacks a string `kty`, or has a member tokenward reads (`kid`, `use`, `alg`, `crv`, `n`,
- * `e`, `x`, `y`, `key_ops`, `x5c`) of the wrong JSON type is dropped and reported in `problems`.
- * Unknown members are kept. Whether a key can verify anything is not decided here.
+ * `e`, `x`, `y`, `key_ops`, `x5c`) of the wrong JSON type is dropped and reported in `problems`,
+ * with every issue of that key joined by `; `. Unknown members are kept. The keys returned are
+ * fresh plain objects (safe to freeze). Whether a key can verify anything is not decided here.
  *
  * @example
  * ```ts
@@ -111,20 +152,15 @@ export function decodeJwkSet(body: Uint8Array): Result<DecodedJwkSet, string> {
   } catch (cause) {
     return err(`body is not JSON (${cause instanceof Error ? cause.message : String(cause)})`)
   }
-  const shape = decodeShape(json)
-  if (EffectResult.isFailure(shape)) return err(describe(shape.failure.issue))
+  const candidates = keysOf(json)
+  if (!candidates.ok) return candidates
 
   const keys: Jwk[] = []
   const problems: JwkSetProblem[] = []
-  shape.success.keys.forEach((candidate, index) => {
+  candidates.value.forEach((candidate, index) => {
     const decoded = decodeKey(candidate)
-    if (EffectResult.isSuccess(decoded)) {
-      keys.push(decoded.success)
-      return
-    }
-    const kid = typeof candidate === 'object' && candidate !== null ? (candidate as { kid?: unknown }).kid : undefined
-    const message = describe(decoded.failure.issue)
-    problems.push(typeof kid === 'string' ? { index, kid, message } : { index, message })
+    if (decoded.ok) keys.push(decoded.value)
+    else problems.push(problemOf(candidate, index, decoded.error))
   })
   return ok({ keys, problems })
 }

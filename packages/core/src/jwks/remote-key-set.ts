@@ -18,6 +18,7 @@ import { ConfigError, type ConfigIssue, JwksUnavailableError } from '../errors.t
 import { type HttpGet, HttpGetFailure, type HttpGetRequest, type Jwk } from '../platform/types.ts'
 import { defaultFreshnessPolicy, freshnessFromHeaders, type FreshnessPolicy } from './cache-policy.ts'
 import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
+import { decodeJwkSet } from './jwk-set.ts'
 import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from './key-set.ts'
 
 // The key-set contract is defined beside the inline implementation; it is re-exported here so
@@ -370,9 +371,6 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
     }
     const { status, headers, body } = response.value
     if (status !== 200) return yield* Effect.fail(failureOf('http_status', `HTTP ${status}`, undefined, status))
-    // The decoder (and effect's Schema module behind it) loads with the first JWKS body rather than
-    // at import time: it is most of the package's load time, which matters for cold starts.
-    const { decodeJwkSet } = yield* Effect.promise(() => import('./jwk-set.ts'))
     const decoded = decodeJwkSet(body)
     if (!decoded.ok) return yield* Effect.fail(failureOf('invalid_body', `not a JWK Set: ${decoded.error}`))
     const { keys, problems } = decoded.value

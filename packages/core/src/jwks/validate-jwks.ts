@@ -7,6 +7,7 @@
 import { checkJwksUrl } from '../config/authorization-server.ts'
 import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
 import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
+import { decodeJwkSet } from './jwk-set.ts'
 
 /** What {@link validateJwks} checks, and with which HTTP client. */
 export interface ValidateJwksInput {
@@ -97,7 +98,6 @@ const examineBody = async (response: HttpGetResponse, findings: Findings): Promi
     findings.problems.push(`the server answered HTTP ${response.status}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
     return
   }
-  const { decodeJwkSet } = await import('./jwk-set.ts')
   const decoded = decodeJwkSet(response.body)
   if (!decoded.ok) {
     findings.problems.push(`not a JWK Set: ${decoded.error}`)
