@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { nodeHttpGet } from './node-http.ts'
 import {
   createTestCertificateAuthority,
@@ -100,6 +100,40 @@ const waitUntil = async (condition: () => boolean, timeoutMs = 2000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+describe('nodeHttpGet loading its modules', () => {
+  it('loads node:http, https, tls and zlib by import() where process.getBuiltinModule is missing (older runtimes)', async () => {
+    const runtime = process as { getBuiltinModule?: unknown }
+    const original = runtime.getBuiltinModule
+    runtime.getBuiltinModule = undefined
+    try {
+      vi.resetModules()
+      const fresh = (await import('./node-http.ts')).nodeHttpGet
+      const response = await fresh({ url: new URL(`${goodServer.origin}/gzip`), timeoutMs: 2000, maxBytes: 64 * 1024, certificateValidation: true, trustedCertificates: [ca.certificatePem] })
+      expect(JSON.parse(new TextDecoder().decode(response.body))).toEqual(JSON.parse(jwks))
+    } finally {
+      runtime.getBuiltinModule = original
+      vi.resetModules()
+    }
+  })
+
+  it('uses process.getBuiltinModule where it exists, and never imports the modules at load', async () => {
+    const runtime = process as { getBuiltinModule?: (id: string) => unknown }
+    const original = runtime.getBuiltinModule!
+    const asked: string[] = []
+    runtime.getBuiltinModule = (id: string) => (asked.push(id), original.call(process, id))
+    try {
+      vi.resetModules()
+      const fresh = (await import('./node-http.ts')).nodeHttpGet
+      expect(asked).toEqual([])
+      await fresh({ url: new URL(`${plainServer.origin}/jwks`), timeoutMs: 2000, maxBytes: 64 * 1024, certificateValidation: true })
+      expect(asked.sort()).toEqual(['node:http', 'node:https', 'node:tls', 'node:zlib'])
+    } finally {
+      runtime.getBuiltinModule = original
+      vi.resetModules()
+    }
+  })
+})
 
 describe('nodeHttpGet over TLS', () => {
   it('fetches when the server certificate chains to a trusted extra CA', async () => {

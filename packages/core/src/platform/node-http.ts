@@ -4,16 +4,43 @@
  *
  * @module
  */
-import { type ClientRequest, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http'
-import { request as httpsRequest } from 'node:https'
+import type * as NodeHttp from 'node:http'
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
+import type * as NodeHttps from 'node:https'
 import type { Readable, Transform } from 'node:stream'
-import * as tls from 'node:tls'
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import type * as NodeTls from 'node:tls'
+import type * as NodeZlib from 'node:zlib'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse } from './types.ts'
 
+interface Builtins {
+  readonly http: typeof NodeHttp
+  readonly https: typeof NodeHttps
+  readonly tls: typeof NodeTls
+  readonly zlib: typeof NodeZlib
+}
+
+// The modules load with the first request, not with the package: they take ~40 ms, and a verifier
+// with inline keys never needs them. `process.getBuiltinModule` hands over the CommonJS modules
+// without building ESM namespaces (node:http's namespace also loads undici, another ~15 ms), and a
+// bundler cannot hoist it into a static import the way it inlines a dynamic import of this file.
+let builtins: Promise<Builtins> | undefined
+const loadBuiltins = (): Promise<Builtins> =>
+  (builtins ??= (async (): Promise<Builtins> => {
+    const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    if (typeof runtime?.getBuiltinModule === 'function') {
+      const get = <T>(id: string): T => runtime.getBuiltinModule!(id) as T
+      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: get('node:zlib') }
+    }
+    const [http, https, tls, zlib] = await Promise.all([import('node:http'), import('node:https'), import('node:tls'), import('node:zlib')])
+    return { http, https, tls, zlib }
+  })().catch((cause: unknown) => {
+    builtins = undefined
+    throw new HttpGetFailure('network', 'network error: the HTTP client could not be loaded', { cause })
+  }))
+
 /** The runtime's default trust store (bundled roots plus `NODE_EXTRA_CA_CERTS` and, with `--use-system-ca`, the system store). */
-const defaultCertificates = (): readonly string[] =>
+const defaultCertificates = ({ tls }: Builtins): readonly string[] =>
   typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : tls.rootCertificates
 
 const headersFrom = (raw: readonly string[]): Headers => {
@@ -28,18 +55,18 @@ const headersFrom = (raw: readonly string[]): Headers => {
   return headers
 }
 
-const decoderFor = (encoding: string): Transform | 'identity' | undefined => {
+const decoderFor = ({ zlib }: Builtins, encoding: string): Transform | 'identity' | undefined => {
   switch (encoding) {
     case '':
     case 'identity':
       return 'identity'
     case 'gzip':
     case 'x-gzip':
-      return createGunzip()
+      return zlib.createGunzip()
     case 'deflate':
-      return createInflate()
+      return zlib.createInflate()
     case 'br':
-      return createBrotliDecompress()
+      return zlib.createBrotliDecompress()
     default:
       return undefined
   }
@@ -53,8 +80,8 @@ const failureForSocketError = (error: unknown, url: URL): HttpGetFailure => {
   return new HttpGetFailure('network', `network error: ${detail}`, { cause: error })
 }
 
-const requestOptions = (request: HttpGetRequest): RequestOptions & tls.SecureContextOptions & { rejectUnauthorized?: boolean } => {
-  const options: RequestOptions & tls.SecureContextOptions & { rejectUnauthorized?: boolean } = {
+const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOptions & NodeTls.SecureContextOptions & { rejectUnauthorized?: boolean } => {
+  const options: RequestOptions & NodeTls.SecureContextOptions & { rejectUnauthorized?: boolean } = {
     method: 'GET',
     // A fresh connection per fetch, closed after the response: JWKS fetches are minutes apart, and
     // a pooled socket would outlive the request.
@@ -64,7 +91,7 @@ const requestOptions = (request: HttpGetRequest): RequestOptions & tls.SecureCon
   if (request.url.protocol === 'https:') {
     options.rejectUnauthorized = request.certificateValidation
     const extra = request.trustedCertificates ?? []
-    if (extra.length > 0) options.ca = [...defaultCertificates(), ...extra]
+    if (extra.length > 0) options.ca = [...defaultCertificates(modules), ...extra]
   }
   return options
 }
@@ -92,7 +119,9 @@ const requestOptions = (request: HttpGetRequest): RequestOptions & tls.SecureCon
  * if (response.status === 200) console.log(new TextDecoder().decode(response.body))
  * ```
  */
-export const nodeHttpGet: HttpGet = (request) =>
+export const nodeHttpGet: HttpGet = async (request) => getWith(await loadBuiltins(), request)
+
+const getWith = (modules: Builtins, request: HttpGetRequest): Promise<HttpGetResponse> =>
   new Promise<HttpGetResponse>((resolve, reject) => {
     const { url, maxBytes, timeoutMs } = request
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -123,7 +152,7 @@ export const nodeHttpGet: HttpGet = (request) =>
         return
       }
       const encoding = (response.headers['content-encoding'] ?? '').trim().toLowerCase()
-      const decoding = decoderFor(encoding)
+      const decoding = decoderFor(modules, encoding)
       if (decoding === undefined) {
         fail(new HttpGetFailure('network', `unsupported content-encoding "${encoding}"`))
         return
@@ -168,7 +197,7 @@ export const nodeHttpGet: HttpGet = (request) =>
     }
 
     try {
-      req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, requestOptions(request), onResponse)
+      req = (url.protocol === 'https:' ? modules.https.request : modules.http.request)(url, requestOptions(modules, request), onResponse)
     } catch (error) {
       fail(failureForSocketError(error, url))
       return

@@ -8,29 +8,16 @@
 import { Buffer } from 'node:buffer'
 import { hasZeroTrailingBits } from '../jws/base64url.ts'
 import { nodeSignatureProvider } from './node-signature.ts'
-import { type HttpGet, HttpGetFailure, type Platform } from './types.ts'
+import { nodeHttpGet } from './node-http.ts'
+import type { Platform } from './types.ts'
 import { webHttpGet } from './web-http.ts'
-
-// node:http, node:https, node:tls and node:zlib take ~40 ms to load; a verifier with inline keys
-// never needs them, and one with a JWKS URL loads them with its first fetch.
-let nodeHttpGet: Promise<HttpGet> | undefined
-const lazyNodeHttpGet: HttpGet = async (request) => {
-  nodeHttpGet ??= import('./node-http.ts').then(
-    (module) => module.nodeHttpGet,
-    (cause: unknown) => {
-      nodeHttpGet = undefined
-      throw new HttpGetFailure('network', 'the HTTP client could not be loaded', { cause })
-    },
-  )
-  return (await nodeHttpGet)(request)
-}
 
 /** The platform used when the package is loaded under the `node` condition. */
 export const platform: Platform = {
   name: 'node',
   signature: nodeSignatureProvider,
   // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
-  httpGet: (fetchImpl) => (fetchImpl === undefined ? lazyNodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
+  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
   decodeBase64Url: decodeCanonicalBase64Url,
   // Exact for ASCII, which is all a signing input can hold once its segments decoded.
   encodeAscii: (text) => Buffer.from(text, 'latin1'),
