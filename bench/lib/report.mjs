@@ -137,14 +137,19 @@ function herdSection(herd) {
 }
 
 function coldStartSection(coldStart) {
-  const labels = { inline: 'inline JWK', remote: 'remote JWKS (local server)' }
+  const labels = {
+    inline: 'inline JWK',
+    remote: 'remote JWKS (local server)',
+    'inline-bundled': 'inline JWK, bundled',
+    'remote-bundled': 'remote JWKS (local server), bundled',
+  }
   const rows = Object.entries(coldStart.timings).flatMap(([mode, libraries]) =>
     libraries.map((r) => [r.library, labels[mode], ...spread(r.importMs, ms), ...spread(r.firstVerificationMs, ms)]),
   )
   return [
     '## Cold start',
     '',
-    `${coldStart.settings.rounds} fresh process(es) per library and key source, pinned to one core, interleaved. Import = \`await import(library)\`; first verification = from before the import to the first accepted token (import, verifier construction, key import or JWKS fetch, one verification).`,
+    `${coldStart.settings.rounds} fresh process(es) per library and key source, pinned to one core, interleaved. Import = \`await import(library)\`; first verification = from before the import to the first accepted token (import, verifier construction, key import or JWKS fetch, one verification). "Bundled": the same probe, with the library's imports pre-bundled into one file by esbuild (\`bundle\`, \`minify\`, \`platform: node\`, \`format: esm\`), as Lambda handlers are usually deployed; module loading then reads one file instead of a package tree.`,
     '',
     table(['Library', 'Keys', '>import ms median', '>min', '>max', '>first verification ms median', '>min', '>max'], rows),
     '',

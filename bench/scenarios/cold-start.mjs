@@ -5,8 +5,13 @@
 //             libraries: time to import the library, and time from before the import to the
 //             first accepted token (import + verifier construction + key import or JWKS fetch
 //             from a local server + one verification). Two key sources: inline JWK and remote JWKS.
+//             Both again with each library's imports pre-bundled into one file by esbuild (as
+//             Lambda handlers are usually deployed): module loading then reads one file.
 //   bundles   esbuild (bundle, minify, node, esm) of the same minimal Lambda handler written with
 //             each library: bytes and gzipped bytes.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { startJwksServer } from '../lib/jwks-server.mjs'
@@ -16,7 +21,7 @@ import { summarize } from '../lib/sampling.mjs'
 import { audience, createSigningKey, issuer, mintAccessToken } from '../lib/tokens.mjs'
 
 const coldStartLibraries = ['tokenward', 'jose', 'aws-jwt-verify']
-const modes = ['inline', 'remote']
+const modes = ['inline', 'remote', 'inline-bundled', 'remote-bundled']
 const probeCpu = 1
 const probeTimeoutMs = 20_000
 
@@ -40,6 +45,24 @@ async function bundleSizes() {
   return sizes
 }
 
+/** Each library's probe imports bundled into one ESM file (bundle, minify, node) under `dir`. */
+async function bundleProbeImports(dir) {
+  const files = {}
+  for (const library of coldStartLibraries) {
+    files[library] = join(dir, `${library}.mjs`)
+    await build({
+      entryPoints: [new URL(`./cold-start/bundled/${library}.mjs`, import.meta.url).pathname],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: files[library],
+      logLevel: 'silent',
+    })
+  }
+  return files
+}
+
 runAsChild(async () => {
   const key = createSigningKey('RS256')
   const token = mintAccessToken(key, 'cold-start')
@@ -47,14 +70,22 @@ runAsChild(async () => {
   try {
     const env = { BENCH_PROBE: JSON.stringify({ token, jwk: key.jwk, jwksUrl: jwksServer.url, issuer, audience }) }
     const samples = {}
-    for (let round = 0; round < settings.coldStart.rounds; round++) {
-      for (const mode of modes) {
-        for (const library of coldStartLibraries) {
-          const probe = new URL('./cold-start/probe.mjs', import.meta.url)
-          const sample = await runNodeForResult(probe, [library, mode], { cpu: probeCpu, env }, probeTimeoutMs)
-          ;(samples[`${mode}|${library}`] ??= []).push(sample)
+    const bundleDir = mkdtempSync(join(tmpdir(), 'tokenward-bench-cold-'))
+    try {
+      const bundled = await bundleProbeImports(bundleDir)
+      for (let round = 0; round < settings.coldStart.rounds; round++) {
+        for (const mode of modes) {
+          for (const library of coldStartLibraries) {
+            const probe = new URL('./cold-start/probe.mjs', import.meta.url)
+            const [keys, packaging] = mode.split('-')
+            const args = packaging === 'bundled' ? [library, keys, bundled[library]] : [library, keys]
+            const sample = await runNodeForResult(probe, args, { cpu: probeCpu, env }, probeTimeoutMs)
+            ;(samples[`${mode}|${library}`] ??= []).push(sample)
+          }
         }
       }
+    } finally {
+      rmSync(bundleDir, { recursive: true, force: true })
     }
     const timings = {}
     for (const mode of modes) {
