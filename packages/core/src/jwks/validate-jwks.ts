@@ -93,7 +93,7 @@ const reportKey = (jwk: Parameters<typeof algorithmsForKey>[0]): JwksKeyReport =
   }
 }
 
-const examineBody = async (response: HttpGetResponse, findings: Findings): Promise<void> => {
+const examineBody = (response: HttpGetResponse, findings: Findings): void => {
   if (response.status !== 200) {
     findings.problems.push(`the server answered HTTP ${response.status}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
     return
@@ -183,6 +183,6 @@ export async function validateJwks(input: ValidateJwksInput): Promise<JwksValida
   findings.reachable = true
   findings.httpStatus = response.status
   if (url.protocol === 'https:') findings.tls = certificateValidation ? 'ok' : 'not_checked'
-  await examineBody(response, findings)
+  examineBody(response, findings)
   return report()
 }
