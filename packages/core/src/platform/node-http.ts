@@ -10,6 +10,7 @@ import type * as NodeHttps from 'node:https'
 import type { Readable, Transform } from 'node:stream'
 import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
+import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse } from './types.ts'
 
@@ -182,13 +183,7 @@ const getWith = (modules: Builtins, request: HttpGetRequest): Promise<HttpGetRes
         }
         settled = true
         clearTimeout(timer)
-        const body = new Uint8Array(total)
-        let offset = 0
-        for (const chunk of chunks) {
-          body.set(chunk, offset)
-          offset += chunk.byteLength
-        }
-        resolve({ status: response.statusCode ?? 0, headers: headersFrom(response.rawHeaders), body })
+        resolve({ status: response.statusCode ?? 0, headers: headersFrom(response.rawHeaders), body: concatBytes(chunks, total) })
       })
       response.on('error', (error) => fail(failureForSocketError(error, url)))
       response.on('close', () => {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest } from './types.ts'
 
@@ -85,13 +86,7 @@ const readBody = async (body: ReadableStream<Uint8Array> | null, maxBytes: numbe
     reader.cancel(error).catch(() => undefined)
     throw error
   }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
+  return concatBytes(chunks, total)
 }
 
 /**
