@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ResponseHeaders } from '../platform/types.ts'
 
 /** Bounds and fallback for JWK Set freshness, in seconds. */
 export interface FreshnessPolicy {
@@ -61,7 +62,7 @@ const secondsValue = /^(?:\d+|"\d+")$/
  * // { maxAgeSeconds: 300, source: 'default' }
  * ```
  */
-export function freshnessFromHeaders(headers: Headers, policy: FreshnessPolicy = {}): Freshness {
+export function freshnessFromHeaders(headers: ResponseHeaders, policy: FreshnessPolicy = {}): Freshness {
   const min = policy.minMaxAgeSeconds ?? defaultFreshnessPolicy.minMaxAgeSeconds
   const max = Math.max(min, policy.maxMaxAgeSeconds ?? defaultFreshnessPolicy.maxMaxAgeSeconds)
   const clamp = (seconds: number): number => Math.min(max, Math.max(min, seconds))

@@ -117,7 +117,7 @@ describe('nodeHttpGet loading its modules', () => {
     }
   })
 
-  it('uses process.getBuiltinModule where it exists, and never imports the modules at load', async () => {
+  it('uses process.getBuiltinModule where it exists, never imports the modules at load, and node:zlib only for a compressed body', async () => {
     const runtime = process as { getBuiltinModule?: (id: string) => unknown }
     const original = runtime.getBuiltinModule!
     const asked: string[] = []
@@ -127,6 +127,9 @@ describe('nodeHttpGet loading its modules', () => {
       const fresh = (await import('./node-http.ts')).nodeHttpGet
       expect(asked).toEqual([])
       await fresh({ url: new URL(`${plainServer.origin}/jwks`), timeoutMs: 2000, maxBytes: 64 * 1024, certificateValidation: true })
+      expect(asked.sort()).toEqual(['node:http', 'node:https', 'node:tls'])
+      const compressed = await fresh({ url: new URL(`${goodServer.origin}/gzip`), timeoutMs: 2000, maxBytes: 64 * 1024, certificateValidation: true, trustedCertificates: [ca.certificatePem] })
+      expect(JSON.parse(new TextDecoder().decode(compressed.body))).toEqual(JSON.parse(jwks))
       expect(asked.sort()).toEqual(['node:http', 'node:https', 'node:tls', 'node:zlib'])
     } finally {
       runtime.getBuiltinModule = original
@@ -140,9 +143,10 @@ describe('nodeHttpGet over TLS', () => {
     const response = await get(`${goodServer.origin}/jwks`, { trustedCertificates: [ca.certificatePem] })
     expect(response.status).toBe(200)
     expect(new TextDecoder().decode(response.body)).toBe(jwks)
-    expect(response.headers).toBeInstanceOf(Headers)
     expect(response.headers.get('cache-control')).toBe('max-age=300')
+    expect(response.headers.get('Cache-Control')).toBe('max-age=300')
     expect(response.headers.get('x-multi')).toBe('a, b')
+    expect(response.headers.get('x-absent')).toBeNull()
   })
 
   it('rejects with kind tls when the CA is not trusted', async () => {

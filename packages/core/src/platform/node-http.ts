@@ -12,13 +12,14 @@ import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
-import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse } from './types.ts'
+import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse, type ResponseHeaders } from './types.ts'
 
 interface Builtins {
   readonly http: typeof NodeHttp
   readonly https: typeof NodeHttps
   readonly tls: typeof NodeTls
-  readonly zlib: typeof NodeZlib
+  /** Only a server that compresses despite `accept-encoding: identity` needs it. */
+  readonly zlib: () => typeof NodeZlib
 }
 
 // The modules load with the first request, not with the package: they take ~40 ms, and a verifier
@@ -31,10 +32,11 @@ const loadBuiltins = (): Promise<Builtins> =>
     const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
     if (typeof runtime?.getBuiltinModule === 'function') {
       const get = <T>(id: string): T => runtime.getBuiltinModule!(id) as T
-      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: get('node:zlib') }
+      let zlib: typeof NodeZlib | undefined
+      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: () => (zlib ??= get('node:zlib')) }
     }
     const [http, https, tls, zlib] = await Promise.all([import('node:http'), import('node:https'), import('node:tls'), import('node:zlib')])
-    return { http, https, tls, zlib }
+    return { http, https, tls, zlib: () => zlib }
   })().catch((cause: unknown) => {
     builtins = undefined
     throw new HttpGetFailure('network', 'network error: the HTTP client could not be loaded', { cause })
@@ -44,16 +46,21 @@ const loadBuiltins = (): Promise<Builtins> =>
 const defaultCertificates = ({ tls }: Builtins): readonly string[] =>
   typeof tls.getCACertificates === 'function' ? tls.getCACertificates('default') : tls.rootCertificates
 
-const headersFrom = (raw: readonly string[]): Headers => {
-  const headers = new Headers()
+/**
+ * The response's header fields read the way `Headers.get` reads them (names case-insensitive,
+ * values trimmed, repeated fields joined with ", "), without constructing a `Headers`: in Node
+ * the first one loads the whole fetch implementation, which a JWKS fetch over node:http does not
+ * otherwise need.
+ */
+const headersFrom = (raw: readonly string[]): ResponseHeaders => {
+  const fields = new Map<string, string>()
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    try {
-      headers.append(raw[i] as string, raw[i + 1] as string)
-    } catch {
-      // A header Headers cannot represent (invalid name or value) is dropped, not fatal.
-    }
+    const name = (raw[i] as string).toLowerCase()
+    const value = (raw[i + 1] as string).trim()
+    const previous = fields.get(name)
+    fields.set(name, previous === undefined ? value : `${previous}, ${value}`)
   }
-  return headers
+  return { get: (name) => fields.get(name.toLowerCase()) ?? null }
 }
 
 const decoderFor = ({ zlib }: Builtins, encoding: string): Transform | 'identity' | undefined => {
@@ -63,11 +70,11 @@ const decoderFor = ({ zlib }: Builtins, encoding: string): Transform | 'identity
       return 'identity'
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip()
+      return zlib().createGunzip()
     case 'deflate':
-      return zlib.createInflate()
+      return zlib().createInflate()
     case 'br':
-      return zlib.createBrotliDecompress()
+      return zlib().createBrotliDecompress()
     default:
       return undefined
   }

@@ -79,10 +79,19 @@ export interface HttpGetRequest {
   readonly trustedCertificates?: readonly string[] | undefined
 }
 
+/**
+ * Response headers as the key set reads them: by name, case-insensitively, repeated fields joined
+ * with ", " (`null` when absent). A `Headers` is one; the Node client builds a lighter one, since
+ * the first `Headers` a Node process makes loads its whole fetch implementation.
+ */
+export interface ResponseHeaders {
+  get(name: string): string | null
+}
+
 /** The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is. */
 export interface HttpGetResponse {
   readonly status: number
-  readonly headers: Headers
+  readonly headers: ResponseHeaders
   readonly body: Uint8Array
 }
 
