@@ -80,6 +80,35 @@ describe('packed tarballs', () => {
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/core/effect').TokenVerifier.layer)"]).trim()).toBe('function')
   })
 
+  // Counts the effect modules a script loads (module hooks see both import and require), serves the
+  // inline keys as a JWK Set on 127.0.0.1, and verifies one token with inline keys, then with the URL.
+  const lazyRuntimeScript = (load: string) => `
+const { registerHooks } = require('node:module')
+const effectModules = new Set()
+registerHooks({ load(url, context, next) { if (url.includes('/node_modules/effect/')) effectModules.add(url); return next(url, context) } })
+;(async () => {
+  ${load}
+  const config = JSON.parse(require('node:fs').readFileSync('server.json', 'utf8'))
+  const inline = core.createVerifier({ server: config })
+  await inline.verify(process.argv[1])
+  const afterInline = effectModules.size
+  const server = require('node:http').createServer((req, res) => res.end(JSON.stringify(config.jwks)))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const remote = core.createVerifier({ server: { name: 'PackedRemote', jwksUrl: 'http://127.0.0.1:' + server.address().port + '/jwks', issuer: config.issuer } })
+  const afterCreate = effectModules.size
+  const token = await remote.verify(process.argv[1])
+  console.log(JSON.stringify({ afterInline, afterCreate, loadedForRemote: effectModules.size > 0, clientId: token.clientId, source: (await remote.status()).jwksSource.startsWith('http://127.0.0.1:') }))
+  await remote.close()
+  server.close()
+})()`
+
+  it('the Promise door loads the Effect runtime only for a JWKS URL, and only once it is used (ESM and CJS)', () => {
+    const expected = { afterInline: 0, afterCreate: 0, loadedForRemote: true, clientId: 'client-1', source: true }
+    const esm = lazyRuntimeScript("const core = await import('@tokenward/core')")
+    expect(JSON.parse(node(['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);${esm}`, token]))).toEqual(expected)
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', lazyRuntimeScript("const core = require('@tokenward/core')"), token]))).toEqual(expected)
+  })
+
   it('type-checks under TypeScript nodenext, ESM and CJS, and the Promise door exposes no Effect types', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),

@@ -1,9 +1,11 @@
 /**
- * The key-set contract the verifier reads keys through, and the inline (never fetched) key set.
+ * The key-set contract the verifier reads keys through, and the snapshots both key sets serve.
+ * Types and pure functions only: the Promise door with inline keys loads this without the Effect
+ * runtime.
  *
  * @module
  */
-import * as Effect from 'effect/Effect'
+import type * as Effect from 'effect/Effect'
 import type { JwksUnavailableError } from '../errors.ts'
 import type { Jwk } from '../platform/types.ts'
 
@@ -87,32 +89,27 @@ export function snapshotOf(keys: readonly Jwk[], fetchedAtMs: number, generation
 }
 
 /**
- * A key set for keys written into the configuration (`jwks: { keys: [...] }`): never fetches,
- * never goes stale, and `refreshForUnknownKid` returns the same keys.
+ * The snapshot of keys written into the configuration (`jwks: { keys: [...] }`): copies of the
+ * caller's key objects, frozen, so the configuration stays the caller's to change.
  *
  * @example
  * ```ts
- * const keySet = makeStaticKeySet(config.jwks.keys)
- * const snapshot = await Effect.runPromise(keySet.current)
- * const status = await Effect.runPromise(keySet.status) // { source: 'inline', fetchCount: 0, … }
+ * const snapshot = inlineSnapshot(config.jwks.keys)
+ * snapshot.generation // 1, for ever
  * ```
  */
-export function makeStaticKeySet(keys: readonly Jwk[]): KeySet {
-  const snapshot = snapshotOf(keys.map((key) => ({ ...key })), 0, 1)
-  const current = Effect.succeed(snapshot)
-  return {
-    current,
-    refreshForUnknownKid: () => current,
-    peek: Effect.succeed(snapshot),
-    peekAt: () => snapshot,
-    freshAt: () => snapshot,
-    status: Effect.sync(() => ({
-      source: 'inline',
-      lastSuccessfulFetchAt: undefined,
-      lastFailure: undefined,
-      fetchCount: 0,
-      keyCount: snapshot.keys.length,
-      stale: false,
-    })),
-  }
+export function inlineSnapshot(keys: readonly Jwk[]): JwksSnapshot {
+  return snapshotOf(keys.map((key) => ({ ...key })), 0, 1)
+}
+
+/**
+ * What {@link KeySet.status} reports for inline keys: never fetched, never stale.
+ *
+ * @example
+ * ```ts
+ * inlineKeySetStatus(inlineSnapshot(keys)) // { source: 'inline', fetchCount: 0, keyCount: 1, … }
+ * ```
+ */
+export function inlineKeySetStatus(snapshot: JwksSnapshot): KeySetStatus {
+  return { source: 'inline', lastSuccessfulFetchAt: undefined, lastFailure: undefined, fetchCount: 0, keyCount: snapshot.keys.length, stale: false }
 }

@@ -23,7 +23,8 @@ import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from '.
 
 // The key-set contract is defined beside the inline implementation; it is re-exported here so
 // callers import everything about key sets from one module.
-export { makeStaticKeySet, type JwksSnapshot, type KeySet, type KeySetStatus } from './key-set.ts'
+export { type JwksSnapshot, type KeySet, type KeySetStatus } from './key-set.ts'
+export { makeStaticKeySet } from './static-key-set.ts'
 export type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
 
 /** Options of {@link makeRemoteKeySet}. Every duration has a default; see each field. */

@@ -1,5 +1,6 @@
 // Hostile tokens (RFC 8725 and the classic JWT attacks), run through the whole verifier on both
-// platform implementations (node:crypto + node:https, and WebCrypto + fetch).
+// platform implementations (node:crypto + node:https, and WebCrypto + fetch), and through the
+// Promise door with the same keys written inline (which runs without the Effect runtime).
 import { createHmac, generateKeyPairSync, sign as nodeSign } from 'node:crypto'
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Scope } from 'effect'
 import fc from 'fast-check'
@@ -10,6 +11,7 @@ import { platform as nodePlatform } from '../platform/node.ts'
 import { platform as webPlatform } from '../platform/web.ts'
 import type { Platform } from '../platform/types.ts'
 import { b64, baseClaims, makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
+import { createVerifier } from './create-verifier.ts'
 import { makeTokenVerifier, resolveVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
 import type { VerifierOptions } from './types.ts'
 
@@ -38,12 +40,21 @@ beforeAll(async () => {
 })
 afterAll(() => jwksServer.close())
 
-function harness(platform: Platform, options: Partial<VerifierOptions> = {}) {
-  const resolved = resolveVerifierOptions({
-    server: { name: 'IdP', jwksUrl: jwksServer.url, issuer: 'https://idp.test', audience: 'api://orders', algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] },
-    cache: false,
-    ...options,
-  })
+interface Harness {
+  /** `'accepted'`, or the code of the error the token was refused with. */
+  code(token: unknown): Promise<string>
+  close(): Promise<void>
+}
+
+const harnessOptions = (options: Partial<VerifierOptions>): VerifierOptions => ({
+  server: { name: 'IdP', jwksUrl: jwksServer.url, issuer: 'https://idp.test', audience: 'api://orders', algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] },
+  cache: false,
+  ...options,
+})
+
+/** The Effect verifier, fetching the hostile JWKS from a real server. */
+function harness(platform: Platform, options: Partial<VerifierOptions> = {}): Harness {
+  const resolved = resolveVerifierOptions(harnessOptions(options))
   if (!resolved.ok) throw resolved.error
   const runtime = ManagedRuntime.make(Layer.empty)
   // The verifier lives in the runtime's scope, like the Promise door's, so background work runs until close.
@@ -63,16 +74,38 @@ function harness(platform: Platform, options: Partial<VerifierOptions> = {}) {
   }
 }
 
+/** The Promise door with the same keys written into the configuration instead of fetched. */
+function inlineDoorHarness(options: Partial<VerifierOptions> = {}): Harness {
+  const { server, ...rest } = harnessOptions(options)
+  const { jwksUrl, ...inline } = server as typeof server & { jwksUrl?: string }
+  // The configuration refuses symmetric keys outright, so the inline set lacks the oct key.
+  const inlineKeys = keys.filter((key) => key.kty !== 'oct')
+  const verifier = createVerifier({ ...rest, server: jwksUrl === undefined ? inline : { ...inline, jwks: { keys: inlineKeys as never } } })
+  return {
+    async code(token: unknown): Promise<string> {
+      try {
+        await verifier.verify(token as string)
+        return 'accepted'
+      } catch (e) {
+        if (!isTokenwardError(e)) throw new Error(`not a tokenward error: ${String(e)}`)
+        return e.code
+      }
+    },
+    close: () => verifier.close(),
+  }
+}
+
 const split = (t: string) => t.split('.') as [string, string, string]
 const rawToken = (header: string, payload: string, signature = 'c2ln') => `${header}.${payload}.${signature}`
 
 describe.each([
-  ['node', nodePlatform],
-  ['web', webPlatform],
-] as const)('hostile tokens through the %s platform', (_name, platform) => {
-  let h: ReturnType<typeof harness>
+  ['the node platform', (options?: Partial<VerifierOptions>) => harness(nodePlatform, options), {}],
+  ['the web platform', (options?: Partial<VerifierOptions>) => harness(webPlatform, options), {}],
+  ['the Promise door with inline keys', inlineDoorHarness, { 'a kid naming the oct key with an allowed alg': 'key_not_found' }],
+] as const)('hostile tokens through %s', (_name, harnessFor, differentCodes: Readonly<Record<string, string>>) => {
+  let h: Harness
   beforeAll(() => {
-    h = harness(platform)
+    h = harnessFor()
   })
   afterAll(() => h.close())
 
@@ -157,12 +190,12 @@ describe.each([
     ['a non-string token', () => 42 as unknown as string, 'malformed_token'],
   ]
 
-  it.each(cases)('refuses %s', async (_label, make, code) => {
-    expect(await h.code(await make())).toBe(code)
+  it.each(cases)('refuses %s', async (label, make, code) => {
+    expect(await h.code(await make())).toBe(differentCodes[label] ?? code)
   })
 
   it('refuses a JWT typ when at+jwt is required', async () => {
-    const strict = harness(platform, { server: { name: 'IdP', jwksUrl: jwksServer.url, requireAccessTokenType: true } })
+    const strict = harnessFor({ server: { name: 'IdP', jwksUrl: jwksServer.url, requireAccessTokenType: true } })
     try {
       expect(await strict.code(await mint(rsa, { header: { typ: 'JWT' } }))).toBe('invalid_typ')
       expect(await strict.code(await mint(rsa, { header: { typ: 'application/AT+JWT' } }))).toBe('accepted')
@@ -174,7 +207,7 @@ describe.each([
   it('refuses an RSA-PSS signature made with the wrong salt length', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const jwk = { ...(await exportJWK(publicKey)), kid: 'pss', alg: 'PS256' }
-    const pss = harness(platform, { server: { name: 'IdP', jwks: { keys: [jwk] as never }, algorithms: ['PS256'] } })
+    const pss = harnessFor({ server: { name: 'IdP', jwks: { keys: [jwk] as never }, algorithms: ['PS256'] } })
     try {
       const signingInput = `${b64({ alg: 'PS256', kid: 'pss' })}.${b64(baseClaims())}`
       const sig = (saltLength: number) => nodeSign('sha256', Buffer.from(signingInput), { key: privateKey, padding: 6, saltLength }).toString('base64url')

@@ -1,22 +1,20 @@
 /**
- * The Promise door: a verifier object holding one long-lived Effect runtime, so its key cache,
- * key imports and verified-token cache survive between calls. Its types mention no Effect.
+ * The Promise door: a verifier object whose caches survive between calls. Its types mention no
+ * Effect, and neither does its loading: with keys written into the configuration it runs the
+ * verification pipeline directly (there is no I/O to run), and with a JWKS URL it loads the Effect
+ * runtime that fetches keys with its first use (see `runtime-engine.ts`).
  *
  * @module
  */
-import * as Cause from 'effect/Cause'
-import * as Clock from 'effect/Clock'
-import * as Effect from 'effect/Effect'
-import * as Exit from 'effect/Exit'
-import * as Layer from 'effect/Layer'
-import * as ManagedRuntime from 'effect/ManagedRuntime'
+import { platform } from '#platform'
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
 import { isTokenwardError, type VerificationError } from '../errors.ts'
 import type { TokenRequest } from '../http/bearer.ts'
 import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
-import { resolveVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
-import { TokenVerifier } from './token-verifier-service.ts'
+import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
+import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
+import { createVerificationPipeline, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 /** Options of {@link createVerifier}: the verifier options plus the injectable seams. */
 export interface CreateVerifierOptions extends VerifierOptions {
@@ -78,82 +76,116 @@ export interface Verifier {
 export function createVerifier(options: CreateVerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options)
   if (!resolved.ok) throw resolved.error
-  const clockLayer = options.clock === undefined ? Layer.empty : Layer.succeed(Clock.Clock, wallClock(options.clock))
-  // One runtime for the life of the verifier: the layer's scope owns the key cache, the key imports,
-  // the verified-token cache and the background JWKS refresh. It is built on first use.
-  const runtime = ManagedRuntime.make(Layer.provideMerge(TokenVerifier.layerResolved(resolved.value, options.fetch), clockLayer))
+  const seams = { fetch: options.fetch, clock: options.clock }
+  const engine: VerifierEngine | (() => Promise<VerifierEngine>) =
+    resolved.value.server.jwks !== undefined
+      ? createInlineEngine(resolved.value, options.clock ?? Date.now)
+      : async () => (await import('./runtime-engine.ts')).createRuntimeEngine(resolved.value, seams)
+  return verifierOver(resolved.value.server, engine, options)
+}
+
+/**
+ * What a verifier runs on. The `…Now` operations answer without waiting where they can (a
+ * promise only for an asynchronous signature check) and `undefined` when the full path must run;
+ * the full path rejects with the {@link VerificationError}, or with a fault.
+ *
+ * @internal
+ */
+export interface VerifierEngine {
+  readonly verifyNow: (token: string, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | undefined
+  readonly verifyRequestNow: (request: TokenRequest, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | undefined
+  readonly verify: (token: string, options?: VerifyOptions) => Promise<VerifiedAccessToken>
+  readonly verifyRequest: (request: TokenRequest, options?: VerifyOptions) => Promise<VerifiedAccessToken>
+  readonly warm: () => Promise<void>
+  readonly status: () => Promise<VerifierStatus>
+  readonly clearCache: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The engine for keys written into the configuration: the pipeline over one frozen snapshot. The
+ * only thing it ever waits for is a key import; an unknown kid is refused at once (there is
+ * nothing to refetch).
+ */
+function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number): VerifierEngine {
+  const snapshot = inlineSnapshot(resolved.server.jwks!.keys)
+  const pipeline = createVerificationPipeline(resolved, platform, { freshAt: () => snapshot, peekAt: () => snapshot })
+  // A token that needs keys has parsed as a compact JWS, so it is within the bearer syntax and its
+  // completion's error needs no syntax check.
+  const complete = (fast: ReturnType<typeof pipeline.verifyFast>, nowMs: number, options: VerifyOptions | undefined): Outcome | Promise<Outcome> =>
+    isNeedsKeys(fast) ? pipeline.completeWith(fast, snapshot, nowMs, options) : fast
+  const verifyNow = (token: string, nowMs: number, options?: VerifyOptions) => complete(pipeline.verifyFast(token, nowMs, options), nowMs, options)
+  const verifyRequestNow = (request: TokenRequest, nowMs: number, options?: VerifyOptions) =>
+    complete(pipeline.verifyRequestFast(request, nowMs, options), nowMs, options)
+  const rejectOrResolve = async (answer: Outcome | Promise<Outcome>): Promise<VerifiedAccessToken> => {
+    const settled = await answer
+    if (isTokenwardError(settled)) throw settled
+    return settled
+  }
+  return {
+    verifyNow,
+    verifyRequestNow,
+    verify: (token, options) => rejectOrResolve(verifyNow(token, now(), options)),
+    verifyRequest: (request, options) => rejectOrResolve(verifyRequestNow(request, now(), options)),
+    warm: async () => {},
+    status: async () => pipeline.status(inlineKeySetStatus(snapshot)),
+    clearCache: async () => pipeline.clearCache(),
+    close: async () => {},
+  }
+}
+
+/** The public verifier over an engine, or over a loader of one (built with the first call that needs it). */
+function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine | (() => Promise<VerifierEngine>), options: CreateVerifierOptions): Verifier {
+  let engine = typeof source === 'function' ? undefined : source
+  let loading: Promise<VerifierEngine> | undefined
   let closed = false
   const now = options.clock ?? Date.now
-  // The verifier's operations, once its layer is built (on first use).
-  let shape: TokenVerifierShape | undefined
-  const getShape = async (): Promise<TokenVerifierShape> => (shape ??= await runtime.runPromise(Effect.service(TokenVerifier)))
-
-  const run = async <A>(f: (v: TokenVerifierShape) => Effect.Effect<A, VerificationError>): Promise<A> => {
+  const load = (): Promise<VerifierEngine> => {
+    if (engine !== undefined) return Promise.resolve(engine)
+    loading ??= (source as () => Promise<VerifierEngine>)().then((loaded) => (engine = loaded))
+    return loading
+  }
+  const run = async <A>(f: (e: VerifierEngine) => Promise<A>): Promise<A> => {
     if (closed) throw new Error('This verifier is closed')
-    const exit = await runtime.runPromiseExit(f(shape ?? (await getShape())))
-    if (Exit.isSuccess(exit)) return exit.value
-    throw errorOf(exit.cause)
+    return f(await load())
   }
 
-  // Hot path: with fresh, imported keys (and on cache hits) the verification runs synchronously
-  // without entering the Effect runtime; only key work (fetch, refresh, unknown kid) goes through it.
-  const settle = (answer: VerifiedAccessToken | VerificationError): Promise<VerifiedAccessToken> =>
-    isTokenwardError(answer) ? Promise.reject(answer) : Promise.resolve(answer)
+  // Hot path: on cache hits and with fresh, imported keys the answer comes without waiting; only
+  // key work (fetch, refresh, unknown kid) takes the engine's full path.
+  const settle = (answer: Outcome): Promise<VerifiedAccessToken> => (isTokenwardError(answer) ? Promise.reject(answer) : Promise.resolve(answer))
   const verify = (token: string, verifyOptions?: VerifyOptions): Promise<VerifiedAccessToken> => {
-    const answer = shape !== undefined && !closed ? shape.verifyNow(token, now(), verifyOptions) : undefined
-    if (answer === undefined) return run((v) => v.verify(token, verifyOptions))
+    const answer = engine !== undefined && !closed ? engine.verifyNow(token, now(), verifyOptions) : undefined
+    if (answer === undefined) return run((e) => e.verify(token, verifyOptions))
     return answer instanceof Promise ? answer.then(settle) : settle(answer)
   }
 
   const refused = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
-  const verdictOf = (answer: VerifiedAccessToken | VerificationError): RequestVerdict =>
-    isTokenwardError(answer) ? refused(answer) : { ok: true, token: answer }
+  const verdictOf = (answer: Outcome): RequestVerdict => (isTokenwardError(answer) ? refused(answer) : { ok: true, token: answer })
   // Any other error is a programming or infrastructure fault: it propagates (rejects or throws).
   const settleVerdict = (error: unknown): RequestVerdict => {
     if (isTokenwardError(error)) return refused(error)
     throw error
   }
   const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
-    const answer = shape !== undefined && !closed ? shape.verifyRequestNow(request, now(), verifyOptions) : undefined
-    if (answer === undefined) return run((v) => v.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), settleVerdict)
+    const answer = engine !== undefined && !closed ? engine.verifyRequestNow(request, now(), verifyOptions) : undefined
+    if (answer === undefined) return run((e) => e.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), settleVerdict)
     return answer instanceof Promise ? answer.then(verdictOf) : verdictOf(answer)
   }
 
   return {
-    config: resolved.value.server,
+    config,
     verify,
     verifyRequest: async (request, verifyOptions) => verifyRequestNow(request, verifyOptions),
     verifyRequestNow,
-    warm: () => run((v) => v.warm),
-    status: () => run((v) => v.status),
-    clearCache: () => run((v) => v.clearCache),
+    warm: () => run((e) => e.warm()),
+    status: () => run((e) => e.status()),
+    clearCache: () => run((e) => e.clearCache()),
     async close() {
       if (closed) return
       closed = true
-      await runtime.dispose()
+      // An engine never loaded has nothing to release; one loading is released once it is there.
+      const loaded = engine ?? (loading === undefined ? undefined : await loading.catch(() => undefined))
+      await loaded?.close()
     },
-  }
-}
-
-
-/** The failure of a cause as a plain error: the typed failure, or the defect, or an interruption. */
-function errorOf(cause: Cause.Cause<VerificationError>): unknown {
-  const failure = Cause.findErrorOption(cause)
-  if (failure._tag === 'Some') return failure.value
-  const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(Cause.pretty(cause))
-}
-
-function wallClock(now: () => number): Clock.Clock {
-  // Only wall-clock time is replaced; sleeping and monotonic time (timeouts) stay the runtime's.
-  const base = Clock.Clock.defaultValue()
-  return {
-    currentTimeMillisUnsafe: () => now(),
-    currentTimeMillis: Effect.sync(() => now()),
-    currentTimeNanosUnsafe: () => BigInt(Math.round(now() * 1_000_000)),
-    currentTimeNanos: Effect.sync(() => BigInt(Math.round(now() * 1_000_000))),
-    monotonicTimeNanosUnsafe: () => base.monotonicTimeNanosUnsafe(),
-    monotonicTimeNanos: base.monotonicTimeNanos,
-    sleep: (duration) => base.sleep(duration),
   }
 }

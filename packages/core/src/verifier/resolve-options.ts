@@ -1,0 +1,84 @@
+/**
+ * Verifier options, checked once when a verifier is built: every bad field named by its path.
+ * Pure: no I/O, no runtime.
+ *
+ * @module
+ */
+import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
+import { ConfigError, type ConfigIssue } from '../errors.ts'
+import type { Result } from '../result.ts'
+import type { OrganizationAccess, VerifierOptions } from './types.ts'
+
+/** Checked verifier options with defaults applied. */
+export interface ResolvedVerifierOptions {
+  readonly server: AuthorizationServerConfig
+  readonly organization: OrganizationAccess | undefined
+  readonly cacheMaxEntries: number
+  readonly options: VerifierOptions
+}
+
+/**
+ * Validates verifier options, naming every bad field by its path, without throwing.
+ *
+ * @example
+ * ```ts
+ * const r = resolveVerifierOptions({ server: { name: 'Okta1', jwksUrl: 'https://idp/keys' } })
+ * if (!r.ok) console.log(r.error.issues)
+ * ```
+ */
+export function resolveVerifierOptions(options: VerifierOptions): Result<ResolvedVerifierOptions, ConfigError> {
+  const issues: ConfigIssue[] = []
+  if (typeof options !== 'object' || options === null) return { ok: false, error: new ConfigError([{ path: '', message: 'options must be an object' }]) }
+  const server = validateAuthorizationServer(options.server)
+  if (!server.ok) for (const i of server.issues) issues.push({ path: i.path === '' ? 'server' : `server.${i.path}`, message: i.message })
+
+  const org = options.organization
+  if (org !== undefined) {
+    if (typeof org !== 'object' || org === null) issues.push({ path: 'organization', message: 'must be an object' })
+    else {
+      for (const key of ['cloud', 'orgId', 'cloudDomain'] as const) {
+        const v = org[key]
+        if (typeof v !== 'string' || !/^[^\s:]+$/.test(v)) issues.push({ path: `organization.${key}`, message: 'must be a non-empty string without spaces or colons' })
+      }
+      if (!Array.isArray(org.apiRoles)) issues.push({ path: 'organization.apiRoles', message: 'must be an array of role names' })
+      else
+        org.apiRoles.forEach((r: unknown, i) => {
+          if (typeof r !== 'string' || !/^[^\s:]+$/.test(r)) issues.push({ path: `organization.apiRoles[${i}]`, message: 'must be a role name without spaces or colons' })
+        })
+    }
+  }
+
+  let cacheMaxEntries = 10_000
+  if (options.cache === false) cacheMaxEntries = 0
+  else if (options.cache !== undefined) {
+    const max = options.cache.maxEntries
+    if (max !== undefined) {
+      if (!Number.isInteger(max) || max < 1 || max > 10_000_000) issues.push({ path: 'cache.maxEntries', message: 'must be an integer from 1 to 10000000 (use cache: false to turn the cache off)' })
+      else cacheMaxEntries = max
+    }
+  }
+
+  const jwks = options.jwks ?? {}
+  const numeric: [keyof typeof jwks, number, number][] = [
+    ['timeoutMs', 1, 120_000],
+    ['maxBytes', 1024, 16 * 1024 * 1024],
+    ['minMaxAgeSeconds', 0, 86_400 * 7],
+    ['maxMaxAgeSeconds', 1, 86_400 * 30],
+    ['defaultMaxAgeSeconds', 1, 86_400 * 30],
+    ['refreshAheadSeconds', 0, 86_400],
+    ['unknownKidCooldownSeconds', 0, 86_400],
+    ['failureCooldownSeconds', 0, 86_400],
+    ['maxStaleSeconds', 0, 86_400 * 30],
+  ]
+  for (const [key, min, max] of numeric) {
+    const v = jwks[key]
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
+      issues.push({ path: `jwks.${key}`, message: `must be a number from ${min} to ${max}` })
+    }
+  }
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') issues.push({ path: 'onEvent', message: 'must be a function' })
+  if (options.realm !== undefined && typeof options.realm !== 'string') issues.push({ path: 'realm', message: 'must be a string' })
+
+  if (issues.length > 0 || !server.ok) return { ok: false, error: new ConfigError(issues) }
+  return { ok: true, value: { server: server.config, organization: org, cacheMaxEntries, options } }
+}
