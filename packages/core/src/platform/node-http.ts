@@ -33,7 +33,7 @@ const loadBuiltins = (): Promise<Builtins> =>
     if (typeof runtime?.getBuiltinModule === 'function') {
       const get = <T>(id: string): T => runtime.getBuiltinModule!(id) as T
       let zlib: typeof NodeZlib | undefined
-      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: () => (zlib ??= get('node:zlib')) }
+      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: () => (zlib ??= get<typeof NodeZlib>('node:zlib')) }
     }
     const [http, https, tls, zlib] = await Promise.all([import('node:http'), import('node:https'), import('node:tls'), import('node:zlib')])
     return { http, https, tls, zlib: () => zlib }

@@ -6,6 +6,7 @@ import { Cause, Effect, Exit, Layer, ManagedRuntime, Scope } from 'effect'
 import fc from 'fast-check'
 import { exportJWK, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AuthorizationServerInput } from '../config/authorization-server.ts'
 import { isTokenwardError, type VerificationError } from '../errors.ts'
 import { platform as nodePlatform } from '../platform/node.ts'
 import { platform as webPlatform } from '../platform/web.ts'
@@ -77,10 +78,10 @@ function harness(platform: Platform, options: Partial<VerifierOptions> = {}): Ha
 /** The Promise door with the same keys written into the configuration instead of fetched. */
 function inlineDoorHarness(options: Partial<VerifierOptions> = {}): Harness {
   const { server, ...rest } = harnessOptions(options)
-  const { jwksUrl, ...inline } = server as typeof server & { jwksUrl?: string }
+  const { jwksUrl, ...inline } = server as AuthorizationServerInput & { jwksUrl?: string }
   // The configuration refuses symmetric keys outright, so the inline set lacks the oct key.
   const inlineKeys = keys.filter((key) => key.kty !== 'oct')
-  const verifier = createVerifier({ ...rest, server: jwksUrl === undefined ? inline : { ...inline, jwks: { keys: inlineKeys as never } } })
+  const verifier = createVerifier({ ...rest, server: jwksUrl === undefined ? server : ({ ...inline, jwks: { keys: inlineKeys } } as AuthorizationServerInput) })
   return {
     async code(token: unknown): Promise<string> {
       try {
