@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { extractBearerToken } from './bearer.ts'
+import { extractBearerToken, headerValues } from './bearer.ts'
 
 const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
 
@@ -49,5 +49,20 @@ describe('extractBearerToken', () => {
     if (r.ok) return
     expect(r.error.code).toBe('invalid_request')
     expect(r.error.status).toBe(400)
+  })
+})
+
+describe('headerValues', () => {
+  it.each([
+    ['one lower-case field', { authorization: 'a' }, ['a']],
+    ['every casing, in order, arrays spread', { Authorization: 'a', accept: '*/*', authorization: ['b', 'c'], AUTHORIZATION: 'd' }, ['a', 'b', 'c', 'd']],
+    ['undefined values skipped', { authorization: undefined, Authorization: 'a' }, ['a']],
+    ['names that only contain or prefix it ignored', { 'x-authorization': 'no', authorizatio: 'no', authorizations: 'no' }, []],
+    ['an empty record', {}, []],
+    ['Headers: one joined value', new Headers([['authorization', 'a'], ['Authorization', 'b']]), ['a, b']],
+    ['Headers without the field', new Headers({ accept: '*/*' }), []],
+  ] as const)('%s', (_label, headers, expected) => {
+    expect(headerValues(headers, 'Authorization')).toEqual(expected)
+    expect(headerValues(headers, 'authorization')).toEqual(expected)
   })
 })

@@ -29,7 +29,8 @@ export interface TokenRequest {
 const b64token = /^[A-Za-z0-9\-._~+/]+=*$/
 
 /**
- * Reads every value of one header, case-insensitively. Values a `Headers` object joined with
+ * Reads every value of one header, case-insensitively (header names are ASCII tokens, RFC 9110
+ * §5.1; a name outside ASCII never matches one that differs in length). Values a `Headers` object joined with
  * ", " stay joined: a second Authorization header then shows up as a comma, which the bearer
  * syntax does not allow.
  *
@@ -44,9 +45,14 @@ export function headerValues(headers: HeadersInput, name: string): readonly stri
     return v === null ? [] : [v]
   }
   const lower = name.toLowerCase()
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>
   const out: string[] = []
-  for (const [key, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
-    if (key.toLowerCase() !== lower || value === undefined) continue
+  // Every own name is compared, so differently cased copies of the field are all found; only a
+  // name of the same length can match, which spares lowercasing the others.
+  for (const key of Object.keys(record)) {
+    if (key.length !== lower.length || (key !== lower && key.toLowerCase() !== lower)) continue
+    const value = record[key]
+    if (value === undefined) continue
     if (typeof value === 'string') out.push(value)
     else out.push(...value)
   }
