@@ -260,6 +260,31 @@ describe('createVerifier', () => {
     expect(jwks.fetches).toBe(0)
   })
 
+  it('a JWKS-URL verifier closed right after creation (engine still loading) fetches nothing and stays closed', async () => {
+    const v = createVerifier({ server: server() })
+    await v.close()
+    await v.close()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(jwks.fetches).toBe(0)
+    await expect(v.verify(await mint(rsa))).rejects.toThrow(/closed/)
+    await expect(v.status()).rejects.toThrow(/closed/)
+  })
+
+  it('with inline keys: status, clearCache, warm and close need no runtime', async () => {
+    const v = verifier({ server: { name: 'Static', jwks: { keys: [ec.publicJwk as never] }, issuer: 'https://idp.test' } })
+    await v.warm()
+    const token = await mint(ec)
+    expect((await v.verify(token)).fromCache).toBe(false)
+    expect((await v.verify(token)).fromCache).toBe(true)
+    expect(await v.status()).toMatchObject({ authorizationServer: 'Static', jwksSource: 'inline', fetchCount: 0, keyCount: 1, stale: false, cachedTokens: 1 })
+    await v.clearCache()
+    expect((await v.status()).cachedTokens).toBe(0)
+    const e = await rejection(v.verify(await mint(ec, { header: { kid: 'unknown' } })))
+    expect(e.code).toBe('key_not_found')
+    await v.close()
+    await expect(v.verify(token)).rejects.toThrow(/closed/)
+  })
+
   it('rejects calls after close()', async () => {
     const v = createVerifier({ server: server() })
     await v.close()

@@ -1,8 +1,8 @@
 /**
  * The Promise door: a verifier object whose caches survive between calls. Its types mention no
  * Effect, and neither does its loading: with keys written into the configuration it runs the
- * verification pipeline directly (there is no I/O to run), and with a JWKS URL it loads the Effect
- * runtime that fetches keys with its first use (see `runtime-engine.ts`).
+ * verification pipeline directly (there is no I/O to run), and with a JWKS URL it starts loading
+ * the Effect runtime that fetches keys when the verifier is created (see `runtime-engine.ts`).
  *
  * @module
  */
@@ -134,7 +134,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
   }
 }
 
-/** The public verifier over an engine, or over a loader of one (built with the first call that needs it). */
+/** The public verifier over an engine, or over a loader of one (started at once, awaited by the first call that needs it). */
 function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine | (() => Promise<VerifierEngine>), options: CreateVerifierOptions): Verifier {
   let engine = typeof source === 'function' ? undefined : source
   let loading: Promise<VerifierEngine> | undefined
@@ -149,6 +149,9 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
     if (closed) throw new Error('This verifier is closed')
     return f(await load())
   }
+  // Loading starts now, in the background: a verifier created at start-up (a Lambda's init phase)
+  // has its engine by the first request. A failure to load surfaces on first use, from `loading`.
+  if (engine === undefined) load().catch(() => {})
 
   // Hot path: on cache hits and with fresh, imported keys the answer comes without waiting; only
   // key work (fetch, refresh, unknown kid) takes the engine's full path.
