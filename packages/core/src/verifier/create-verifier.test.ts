@@ -285,6 +285,15 @@ describe('createVerifier', () => {
     await expect(v.verify(token)).rejects.toThrow(/closed/)
   })
 
+  it('requiredRoles without an organization is a fault that rejects, on the first call and on the hot path', async () => {
+    const v = verifier({ server: { name: 'Static', jwks: { keys: [ec.publicJwk as never] }, issuer: 'https://idp.test' } })
+    const token = await mint(ec)
+    await v.verify(token)
+    const misuse = v.verify(token, { requiredRoles: ['Admin'] })
+    expect(misuse).toBeInstanceOf(Promise)
+    await expect(misuse).rejects.toThrow(TypeError)
+  })
+
   it('rejects calls after close()', async () => {
     const v = createVerifier({ server: server() })
     await v.close()

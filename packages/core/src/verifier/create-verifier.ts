@@ -157,7 +157,13 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
   // key work (fetch, refresh, unknown kid) takes the engine's full path.
   const settle = (answer: Outcome): Promise<VerifiedAccessToken> => (isTokenwardError(answer) ? Promise.reject(answer) : Promise.resolve(answer))
   const verify = (token: string, verifyOptions?: VerifyOptions): Promise<VerifiedAccessToken> => {
-    const answer = engine !== undefined && !closed ? engine.verifyNow(token, now(), verifyOptions) : undefined
+    let answer: Outcome | Promise<Outcome> | undefined
+    try {
+      answer = engine !== undefined && !closed ? engine.verifyNow(token, now(), verifyOptions) : undefined
+    } catch (fault) {
+      // A misuse (requiredRoles without an organization) rejects, as it does on the full path.
+      return Promise.reject(fault)
+    }
     if (answer === undefined) return run((e) => e.verify(token, verifyOptions))
     return answer instanceof Promise ? answer.then(settle) : settle(answer)
   }
