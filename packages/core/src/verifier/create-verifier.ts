@@ -117,21 +117,24 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
   const verifyNow = (token: string, nowMs: number, options?: VerifyOptions) => complete(pipeline.verifyFast(token, nowMs, options), nowMs, options)
   const verifyRequestNow = (request: TokenRequest, nowMs: number, options?: VerifyOptions) =>
     complete(pipeline.verifyRequestFast(request, nowMs, options), nowMs, options)
-  const rejectOrResolve = async (answer: Outcome | Promise<Outcome>): Promise<VerifiedAccessToken> => {
-    const settled = await answer
-    if (isTokenwardError(settled)) throw settled
-    return settled
-  }
   return {
     verifyNow,
     verifyRequestNow,
-    verify: (token, options) => rejectOrResolve(verifyNow(token, now(), options)),
-    verifyRequest: (request, options) => rejectOrResolve(verifyRequestNow(request, now(), options)),
+    // The `…Now` answers are never `undefined` here, so the facade does not call these two; they
+    // exist so that every engine has the same full path.
+    verify: (token, options) => settleOutcome(verifyNow(token, now(), options)),
+    verifyRequest: (request, options) => settleOutcome(verifyRequestNow(request, now(), options)),
     warm: async () => {},
     status: async () => pipeline.status(inlineKeySetStatus(snapshot)),
     clearCache: async () => pipeline.clearCache(),
     close: async () => {},
   }
+}
+
+/** An answer as `verify` gives it: the token, or a rejection with the error. */
+function settleOutcome(answer: Outcome | Promise<Outcome>): Promise<VerifiedAccessToken> {
+  const settle = (outcome: Outcome): Promise<VerifiedAccessToken> => (isTokenwardError(outcome) ? Promise.reject(outcome) : Promise.resolve(outcome))
+  return answer instanceof Promise ? answer.then(settle) : settle(answer)
 }
 
 /** The public verifier over an engine, or over a loader of one (started at once, awaited by the first call that needs it). */
@@ -155,7 +158,6 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
 
   // Hot path: on cache hits and with fresh, imported keys the answer comes without waiting; only
   // key work (fetch, refresh, unknown kid) takes the engine's full path.
-  const settle = (answer: Outcome): Promise<VerifiedAccessToken> => (isTokenwardError(answer) ? Promise.reject(answer) : Promise.resolve(answer))
   const verify = (token: string, verifyOptions?: VerifyOptions): Promise<VerifiedAccessToken> => {
     let answer: Outcome | Promise<Outcome> | undefined
     try {
@@ -165,7 +167,7 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
       return Promise.reject(fault)
     }
     if (answer === undefined) return run((e) => e.verify(token, verifyOptions))
-    return answer instanceof Promise ? answer.then(settle) : settle(answer)
+    return settleOutcome(answer)
   }
 
   const refused = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
