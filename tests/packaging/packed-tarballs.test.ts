@@ -94,15 +94,20 @@ registerHooks({ load(url, context, next) { if (url.includes('/node_modules/effec
   const afterInline = effectModules.size
   const server = require('node:http').createServer((req, res) => res.end(JSON.stringify(config.jwks)))
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  let fetches = 0
+  server.on('request', () => fetches++)
   const remote = core.createVerifier({ server: { name: 'PackedRemote', jwksUrl: 'http://127.0.0.1:' + server.address().port + '/jwks', issuer: config.issuer } })
+  // Created, not yet used: the runtime loads in the background, and nothing is fetched.
+  for (let waited = 0; effectModules.size === 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+  const loadedBeforeUse = effectModules.size > 0 && fetches === 0
   const token = await remote.verify(process.argv[1])
-  console.log(JSON.stringify({ afterInline, loadedForRemote: effectModules.size > 0, clientId: token.clientId, source: (await remote.status()).jwksSource.startsWith('http://127.0.0.1:') }))
+  console.log(JSON.stringify({ afterInline, loadedBeforeUse, loadedForRemote: effectModules.size > 0, clientId: token.clientId, source: (await remote.status()).jwksSource.startsWith('http://127.0.0.1:') }))
   await remote.close()
   server.close()
 })()`
 
-  it('the Promise door loads the Effect runtime only for a JWKS URL (ESM and CJS)', () => {
-    const expected = { afterInline: 0, loadedForRemote: true, clientId: 'client-1', source: true }
+  it('the Promise door loads the Effect runtime only for a JWKS URL, from its creation and without fetching (ESM and CJS)', () => {
+    const expected = { afterInline: 0, loadedBeforeUse: true, loadedForRemote: true, clientId: 'client-1', source: true }
     const esm = lazyRuntimeScript("const core = await import('@tokenward/core')")
     expect(JSON.parse(node(['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);${esm}`, token]))).toEqual(expected)
     expect(JSON.parse(node(['--input-type=commonjs', '-e', lazyRuntimeScript("const core = require('@tokenward/core')"), token]))).toEqual(expected)
