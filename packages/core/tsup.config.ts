@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Options } from 'tsup'
+import { bundlePrivateRuntimeEngine } from './scripts/private-runtime-engine.ts'
 
 // Two builds of the same sources, differing only in the `#platform` seam: `node` (node:crypto key
 // objects, node:https) and `web` (WebCrypto, fetch). package.json's export conditions pick one.
@@ -21,6 +22,8 @@ const platformBuild = (name: 'node' | 'web'): Options => ({
   esbuildOptions(options) {
     options.alias = { '#platform': fileURLToPath(new URL(`./src/platform/${name}.ts`, import.meta.url)) }
   },
+  // The Promise door's runtime engine gets a private copy of Effect (see the script for why).
+  onSuccess: () => bundlePrivateRuntimeEngine(`dist/${name}`, name === 'node' ? 'node' : 'neutral'),
 })
 
 export default defineConfig([

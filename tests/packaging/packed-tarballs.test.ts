@@ -51,12 +51,13 @@ verifier.verify(process.argv[1]).then(async (t) => {
 })`
 
 describe('packed tarballs', () => {
-  it('ship only dist, README and package.json', () => {
+  it('ship only dist, README, the third-party notices and package.json', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/core/package.json'), 'utf8'))
     expect(manifest.engines.node).toBe('>=22.19')
     const files = execFileSync('find', ['node_modules/@tokenward/core', '-type', 'f'], { cwd: project, encoding: 'utf8' })
     expect(files).not.toMatch(/\/src\//)
     expect(files).not.toMatch(/\.test\./)
+    expect(readFileSync(join(project, 'node_modules/@tokenward/core/THIRD-PARTY-NOTICES.md'), 'utf8')).toMatch(/effect[\s\S]*MIT License/)
   })
 
   it('import from ESM (node condition) and verify', () => {
@@ -80,34 +81,56 @@ describe('packed tarballs', () => {
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/core/effect').TokenVerifier.layer)"]).trim()).toBe('function')
   })
 
-  // Counts the effect modules a script loads (module hooks see both import and require), serves the
-  // inline keys as a JWK Set on 127.0.0.1, and verifies one token with inline keys, then with the URL.
+  // Watches what a script loads (module hooks see both import and require): modules of the `effect`
+  // package and the Promise door's runtime engine. Serves the inline keys as a JWK Set on 127.0.0.1,
+  // verifies one token with inline keys, then with the URL, then asks an unreachable URL.
   const lazyRuntimeScript = (load: string) => `
 const { registerHooks } = require('node:module')
 const effectModules = new Set()
-registerHooks({ load(url, context, next) { if (url.includes('/node_modules/effect/')) effectModules.add(url); return next(url, context) } })
+const engines = new Set()
+registerHooks({ load(url, context, next) {
+  if (url.includes('/node_modules/effect/')) effectModules.add(url)
+  if (url.includes('/@tokenward/core/dist/node/runtime-engine-')) engines.add(url)
+  return next(url, context)
+} })
 ;(async () => {
   ${load}
   const config = JSON.parse(require('node:fs').readFileSync('server.json', 'utf8'))
   const inline = core.createVerifier({ server: config })
   await inline.verify(process.argv[1])
-  const afterInline = effectModules.size
+  const engineAfterInline = engines.size
   const server = require('node:http').createServer((req, res) => res.end(JSON.stringify(config.jwks)))
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   let fetches = 0
   server.on('request', () => fetches++)
   const remote = core.createVerifier({ server: { name: 'PackedRemote', jwksUrl: 'http://127.0.0.1:' + server.address().port + '/jwks', issuer: config.issuer } })
-  // Created, not yet used: the runtime loads in the background, and nothing is fetched.
-  for (let waited = 0; effectModules.size === 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
-  const loadedBeforeUse = effectModules.size > 0 && fetches === 0
+  // Created, not yet used: the engine loads in the background, and nothing is fetched.
+  for (let waited = 0; engines.size === 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+  const loadedBeforeUse = engines.size === 1 && fetches === 0
   const token = await remote.verify(process.argv[1])
-  console.log(JSON.stringify({ afterInline, loadedBeforeUse, loadedForRemote: effectModules.size > 0, clientId: token.clientId, source: (await remote.status()).jwksSource.startsWith('http://127.0.0.1:') }))
+  const source = (await remote.status()).jwksSource.startsWith('http://127.0.0.1:')
   await remote.close()
-  server.close()
+  const port = server.address().port
+  await new Promise((resolve) => server.close(resolve))
+  // An error made inside the engine is an instance of the classes the application imported.
+  const unreachable = core.createVerifier({ server: { name: 'Gone', jwksUrl: 'http://127.0.0.1:' + port + '/jwks' } })
+  const failure = await unreachable.verify(process.argv[1]).then(() => undefined, (e) => e)
+  await unreachable.close()
+  console.log(JSON.stringify({
+    engineAfterInline, loadedBeforeUse, clientId: token.clientId, source, effectModules: effectModules.size,
+    unreachable: [failure?.code, failure instanceof core.JwksUnavailableError, failure instanceof core.TokenwardError, core.renderChallenge(failure).status],
+  }))
 })()`
 
-  it('the Promise door loads the Effect runtime only for a JWKS URL, from its creation and without fetching (ESM and CJS)', () => {
-    const expected = { afterInline: 0, loadedBeforeUse: true, loadedForRemote: true, clientId: 'client-1', source: true }
+  it('the Promise door loads its runtime engine only for a JWKS URL, from creation, without fetching, and with no effect package modules (ESM and CJS)', () => {
+    const expected = {
+      engineAfterInline: 0,
+      loadedBeforeUse: true,
+      clientId: 'client-1',
+      source: true,
+      effectModules: 0,
+      unreachable: ['jwks_unavailable', true, true, 503],
+    }
     const esm = lazyRuntimeScript("const core = await import('@tokenward/core')")
     expect(JSON.parse(node(['--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);${esm}`, token]))).toEqual(expected)
     expect(JSON.parse(node(['--input-type=commonjs', '-e', lazyRuntimeScript("const core = require('@tokenward/core')"), token]))).toEqual(expected)
