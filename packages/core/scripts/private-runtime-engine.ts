@@ -87,8 +87,17 @@ async function bundle(
     logLevel: 'warning',
   })
   for (const file of result.outputFiles) {
-    writeFileSync(file.path, file.path.endsWith('.map') ? withoutDependencySources(file.text) : file.contents)
+    writeFileSync(file.path, file.path.endsWith('.map') ? withoutDependencySources(file.text) : withoutBareChunkImports(file.text))
   }
+}
+
+/**
+ * Blanks `import "./chunk-….js"` lines (the package has no side effects, so they only order
+ * evaluation, and the engine imports the same chunk by name). Bundlers warn about each one in a
+ * `sideEffects: false` package. The line stays, empty, so the source map still lines up.
+ */
+function withoutBareChunkImports(code: string): string {
+  return code.replace(/^import "\.\/chunk-[A-Z0-9]+\.js";$/gm, '')
 }
 
 /**
