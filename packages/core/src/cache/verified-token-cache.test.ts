@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createVerifiedTokenCache } from './verified-token-cache.ts'
+import { createVerifiedTokenCache, doorkeeperSlots, fingerprint } from './verified-token-cache.ts'
 
 const entry = (value: string, expiresAt = 1000, extra: { notBefore?: number; kid?: string; keyGeneration?: number } = {}) => ({
   value,
@@ -53,19 +53,31 @@ describe('createVerifiedTokenCache', () => {
     expect(c.size).toBe(100)
   })
 
-  it('is bounded, evicting the least recently used', () => {
+  it('is bounded: once full, a token verified a second time goes in, evicting the least recently used', () => {
     const c = createVerifiedTokenCache<string>({ maxEntries: 2 })
     c.set('a', entry('A'))
     c.set('b', entry('B'))
     expect(c.get('a', 1, 0, always)).toBe('A') // a is now most recent
-    c.set('c', entry('C'))
+    c.set('c', entry('C')) // full, first sighting: remembered, not cached
     expect(c.size).toBe(2)
-    expect(c.get('b', 1, 0, always)).toBeUndefined()
-    expect(c.get('a', 1, 0, always)).toBe('A')
+    expect(c.get('c', 1, 0, always)).toBeUndefined()
+    expect(c.get('b', 1, 0, always)).toBe('B') // nothing was evicted; b is now most recent
+    c.set('c', entry('C')) // second sighting: goes in, evicting a
+    expect(c.size).toBe(2)
+    expect(c.get('a', 1, 0, always)).toBeUndefined()
+    expect(c.get('b', 1, 0, always)).toBe('B')
     expect(c.get('c', 1, 0, always)).toBe('C')
   })
 
-  it('behaves like a strict LRU over any sequence of sets, hits, expiries and clears', () => {
+  it('once full, tokens that never come back cause no evictions', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 3 })
+    for (const t of ['p1', 'p2', 'p3']) c.set(t, entry(t))
+    for (let i = 0; i < 50_000; i++) c.set(`once-${i}.sig${i * 7919}`, entry('x'))
+    expect(c.size).toBe(3)
+    for (const t of ['p1', 'p2', 'p3']) expect(c.get(t, 1, 0, always)).toBe(t)
+  })
+
+  it('behaves like an LRU with second-sighting admission over any sequence of sets, hits, expiries and clears', () => {
     type Op = { kind: 'set'; key: number; expired: boolean } | { kind: 'get'; key: number } | { kind: 'clear' }
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), expired: fc.boolean() }) },
@@ -76,8 +88,11 @@ describe('createVerifiedTokenCache', () => {
       fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (maxEntries, ops) => {
         const c = createVerifiedTokenCache<string>({ maxEntries })
         // The model: entries from least to most recently used. Gets happen at time 5, so an entry
-        // set with expiresAt 1 is evicted by its next hit.
+        // set with expiresAt 1 is evicted by its next hit. The admission table is modelled slot by
+        // slot; `clear` empties the cache but not the table.
         let model: { key: string; expiresAt: number }[] = []
+        const slots = doorkeeperSlots(maxEntries)
+        const seen = new Map<number, number>()
         for (const o of ops) {
           if (o.kind === 'clear') {
             c.clear()
@@ -86,8 +101,18 @@ describe('createVerifiedTokenCache', () => {
             const key = `t${o.key}`
             const expiresAt = o.expired ? 1 : 1000
             c.set(key, entry(key, expiresAt))
-            model = [...model.filter((e) => e.key !== key), { key, expiresAt }]
-            if (model.length > maxEntries) model.shift()
+            const present = model.some((e) => e.key === key)
+            let admitted = present || model.length < maxEntries
+            if (!admitted) {
+              const print = fingerprint(key)
+              const slot = print & (slots - 1)
+              admitted = seen.get(slot) === print
+              seen.set(slot, print)
+            }
+            if (admitted) {
+              model = [...model.filter((e) => e.key !== key), { key, expiresAt }]
+              if (model.length > maxEntries) model.shift()
+            }
           } else {
             const key = `t${o.key}`
             const found = model.find((e) => e.key === key)
@@ -98,11 +123,22 @@ describe('createVerifiedTokenCache', () => {
           }
           expect(c.size).toBe(model.length)
         }
-        // Fill up with fresh keys: the survivors must be exactly the model's most recent ones.
-        for (let i = 0; i < maxEntries; i++) c.set(`fresh${i}`, entry('F'))
+        // Fill up with fresh keys, each set twice: the cache ends full.
+        for (let i = 0; i < maxEntries; i++) for (const _ of [1, 2]) c.set(`fresh${i}`, entry('F'))
         expect(c.size).toBe(maxEntries)
       }),
     )
+  })
+
+  it('fingerprints tokens by the end of the signature, never as zero', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhIn0.' + 'Q'.repeat(84) + 'AbCdEfGhIjAA'
+    const changed = (i: number) => token.slice(0, i) + (token[i] === 'x' ? 'y' : 'x') + token.slice(i + 1)
+    // Each of the ten characters before the last two changes the fingerprint…
+    for (let i = token.length - 12; i < token.length - 2; i++) expect(fingerprint(changed(i))).not.toBe(fingerprint(token))
+    // …the last two (few bits in an Ed25519 signature) and the rest of the token do not take part.
+    for (const i of [token.length - 1, token.length - 2, 0, 40]) expect(fingerprint(changed(i))).toBe(fingerprint(token))
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => fingerprint(s) !== 0 && Number.isInteger(fingerprint(s)) && fingerprint(s) === (fingerprint(s) | 0)))
+    expect([1, 2, 512, 5000, 10_000, 1e7].map(doorkeeperSlots)).toEqual([1024, 1024, 1024, 16_384, 32_768, 1 << 20])
   })
 
   it('holds nothing when maxEntries is 0, and clear() empties it', () => {

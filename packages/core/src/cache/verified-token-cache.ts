@@ -6,6 +6,13 @@
  * cached. Every hit re-checks `exp` and `nbf` against the current time and that the signing key
  * is still in the authorization server's key set.
  *
+ * Admission: while the cache has room, every verified token goes in. Once it is full, a token goes
+ * in (evicting the least recently used) only the second time it is verified. A stream of tokens
+ * that never come back (every request with a fresh token) then costs no cache writes, no
+ * evictions and no garbage, and cannot push out the tokens that do come back. Tokens seen once
+ * are remembered as 32-bit fingerprints in a fixed table, not as strings. A fingerprint collision
+ * only lets a token in on its first verification, as if the cache had room.
+ *
  * @module
  */
 
@@ -82,6 +89,17 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
     unlink(slot)
     entries.delete(slot.token)
   }
+  // Fingerprints of tokens verified once while the cache was full: direct-mapped, a new one
+  // overwriting whatever shared its slot. Made when the cache first fills.
+  let seen: Int32Array | undefined
+  const seenBefore = (token: string): boolean => {
+    seen ??= new Int32Array(doorkeeperSlots(maxEntries))
+    const print = fingerprint(token)
+    const slot = print & (seen.length - 1)
+    if (seen[slot] === print) return true
+    seen[slot] = print
+    return false
+  }
 
   return {
     maxEntries,
@@ -115,6 +133,7 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
         }
         return
       }
+      if (entries.size >= maxEntries && !seenBefore(token)) return
       const slot: Slot<V> = { token, entry, newer: undefined, older: undefined }
       entries.set(token, slot)
       linkNewest(slot)
@@ -125,4 +144,31 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
       newest = oldest = undefined
     },
   }
+}
+
+/**
+ * Slots of the admission table: a power of two at least twice `maxEntries` (so that most of a
+ * window of single sightings fits), at most 2^20 (4 MiB).
+ *
+ * @internal Exported for the cache's model-based test.
+ */
+export function doorkeeperSlots(maxEntries: number): number {
+  let slots = 1024
+  while (slots < 2 * maxEntries && slots < 1 << 20) slots *= 2
+  return slots
+}
+
+/**
+ * A non-zero 32-bit fingerprint of a verified token, from the ten characters before its last two:
+ * the end of the signature, which the issuer's key makes unpredictable. (The last two characters
+ * can carry few bits: an Ed25519 signature ends in a small byte.) FNV-1a over those characters and
+ * the length.
+ *
+ * @internal Exported for the cache's model-based test.
+ */
+export function fingerprint(token: string): number {
+  const end = token.length - 2
+  let hash = Math.imul(0x811c9dc5 ^ token.length, 0x01000193)
+  for (let i = Math.max(0, end - 10); i < end; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
+  return hash === 0 ? 1 : hash
 }
