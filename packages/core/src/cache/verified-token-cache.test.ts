@@ -21,6 +21,22 @@ describe('createVerifiedTokenCache', () => {
     expect(c.get('a.b', 500, 0, always)).toBeUndefined()
   })
 
+  it('never serves one token the verification of another with the same fingerprint', () => {
+    // Same length and same last twelve characters: the same fingerprint.
+    const a = 'hdr.payload-A.' + 'S'.repeat(40) + 'AbCdEfGhIjKl'
+    const b = 'hdr.payload-B.' + 'T'.repeat(40) + 'AbCdEfGhIjKl'
+    expect(fingerprint(a)).toBe(fingerprint(b))
+    const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
+    c.set(a, entry('A'))
+    expect(c.get(b, 500, 0, always)).toBeUndefined()
+    expect(c.get(a, 500, 0, always)).toBe('A')
+    // The later verified takes the slot; the cache does not grow.
+    c.set(b, entry('B'))
+    expect(c.size).toBe(1)
+    expect(c.get(a, 500, 0, always)).toBeUndefined()
+    expect(c.get(b, 500, 0, always)).toBe('B')
+  })
+
   it('re-checks exp on every hit and evicts expired entries', () => {
     const c = createVerifiedTokenCache<string>({ maxEntries: 10 })
     c.set('t', entry('v', 1000))
@@ -93,6 +109,9 @@ describe('createVerifiedTokenCache', () => {
         let model: { key: string; expiresAt: number }[] = []
         const slots = doorkeeperSlots(maxEntries)
         const seen = new Map<number, number>()
+        // The model assumes no two of its keys share a cache slot (a case tested on its own above).
+        const keys = [...Array.from({ length: 13 }, (_, i) => `t${i}`), ...Array.from({ length: 6 }, (_, i) => `fresh${i}`)]
+        expect(new Set(keys.map((k) => fingerprint(k) & 0x3fffffff)).size).toBe(keys.length)
         for (const o of ops) {
           if (o.kind === 'clear') {
             c.clear()
@@ -133,10 +152,10 @@ describe('createVerifiedTokenCache', () => {
   it('fingerprints tokens by the end of the signature, never as zero', () => {
     const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhIn0.' + 'Q'.repeat(84) + 'AbCdEfGhIjAA'
     const changed = (i: number) => token.slice(0, i) + (token[i] === 'x' ? 'y' : 'x') + token.slice(i + 1)
-    // Each of the ten characters before the last two changes the fingerprint…
-    for (let i = token.length - 12; i < token.length - 2; i++) expect(fingerprint(changed(i))).not.toBe(fingerprint(token))
-    // …the last two (few bits in an Ed25519 signature) and the rest of the token do not take part.
-    for (const i of [token.length - 1, token.length - 2, 0, 40]) expect(fingerprint(changed(i))).toBe(fingerprint(token))
+    // Each of the last twelve characters changes the fingerprint; the rest of the token does not take part.
+    for (let i = token.length - 12; i < token.length; i++) expect(fingerprint(changed(i))).not.toBe(fingerprint(token))
+    for (const i of [0, 40, token.length - 13]) expect(fingerprint(changed(i))).toBe(fingerprint(token))
+    expect(new Set(['a', 'b', 'ab', 'ba', ''].map(fingerprint)).size).toBe(5)
     fc.assert(fc.property(fc.string({ maxLength: 40 }), (s) => fingerprint(s) !== 0 && Number.isInteger(fingerprint(s)) && fingerprint(s) === (fingerprint(s) | 0)))
     expect([1, 2, 512, 5000, 10_000, 1e7].map(doorkeeperSlots)).toEqual([1024, 1024, 1024, 16_384, 32_768, 1 << 20])
   })

@@ -2,8 +2,10 @@
  * A bounded cache of successful verifications, so a client that repeats its token (the normal
  * case for client-credentials tokens) pays a map lookup instead of a signature check.
  *
- * Keyed by the whole token string, so distinct tokens can never collide. Failures are never
- * cached. Every hit re-checks `exp` and `nbf` against the current time and that the signing key
+ * An entry is found by a fingerprint of the end of the token's signature and served only when the
+ * whole token matches, so one token is never answered with another's verification (two tokens
+ * sharing a fingerprint share one slot: the later verified replaces the earlier). Finding it this
+ * way spares hashing the whole ~1 KB token for every lookup. Failures are never cached. Every hit re-checks `exp` and `nbf` against the current time and that the signing key
  * is still in the authorization server's key set.
  *
  * Admission: while the cache has room, every verified token goes in. Once it is full, a token goes
@@ -45,6 +47,8 @@ export interface VerifiedTokenCache<V> {
 
 /** One cached token, linked into the recency list (most recent at the head). */
 interface Slot<V> {
+  /** The slot's key in the map: {@link slotKey} of the token. */
+  readonly key: number
   readonly token: string
   entry: CachedVerification<V>
   newer: Slot<V> | undefined
@@ -67,7 +71,7 @@ interface Slot<V> {
  */
 export function createVerifiedTokenCache<V>(options: { readonly maxEntries: number }): VerifiedTokenCache<V> {
   const maxEntries = options.maxEntries
-  const entries = new Map<string, Slot<V>>()
+  const entries = new Map<number, Slot<V>>()
   let newest: Slot<V> | undefined
   let oldest: Slot<V> | undefined
 
@@ -87,7 +91,7 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
   }
   const remove = (slot: Slot<V>): void => {
     unlink(slot)
-    entries.delete(slot.token)
+    entries.delete(slot.key)
   }
   // Fingerprints of tokens verified once while the cache was full: direct-mapped, a new one
   // overwriting whatever shared its slot. Made when the cache first fills.
@@ -107,8 +111,8 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
       return entries.size
     },
     get(token, nowSeconds, toleranceSeconds, keyStillPublished) {
-      const slot = entries.get(token)
-      if (slot === undefined) return undefined
+      const slot = entries.get(slotKey(token))
+      if (slot === undefined || slot.token !== token) return undefined
       const entry = slot.entry
       if (nowSeconds - toleranceSeconds >= entry.expiresAt || !keyStillPublished(entry.kid, entry.keyGeneration)) {
         remove(slot)
@@ -124,8 +128,9 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
     },
     set(token, entry) {
       if (maxEntries <= 0) return
-      const existing = entries.get(token)
-      if (existing !== undefined) {
+      const key = slotKey(token)
+      const existing = entries.get(key)
+      if (existing !== undefined && existing.token === token) {
         existing.entry = entry
         if (existing !== newest) {
           unlink(existing)
@@ -133,9 +138,11 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
         }
         return
       }
-      if (entries.size >= maxEntries && !seenBefore(token)) return
-      const slot: Slot<V> = { token, entry, newer: undefined, older: undefined }
-      entries.set(token, slot)
+      // Another token with the same key gives up its slot: the cache does not grow.
+      if (existing !== undefined) remove(existing)
+      else if (entries.size >= maxEntries && !seenBefore(token)) return
+      const slot: Slot<V> = { key, token, entry, newer: undefined, older: undefined }
+      entries.set(key, slot)
       linkNewest(slot)
       while (entries.size > maxEntries && oldest !== undefined) remove(oldest)
     },
@@ -145,6 +152,9 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
     },
   }
 }
+
+/** The map key of a token: its fingerprint as a small integer (V8 keeps those unboxed). */
+const slotKey = (token: string): number => fingerprint(token) & 0x3fffffff
 
 /**
  * Slots of the admission table: a power of two at least twice `maxEntries` (so that most of a
@@ -159,16 +169,15 @@ export function doorkeeperSlots(maxEntries: number): number {
 }
 
 /**
- * A non-zero 32-bit fingerprint of a verified token, from the ten characters before its last two:
- * the end of the signature, which the issuer's key makes unpredictable. (The last two characters
- * can carry few bits: an Ed25519 signature ends in a small byte.) FNV-1a over those characters and
- * the length.
+ * A non-zero 32-bit fingerprint of a token: FNV-1a over its length and its last twelve characters
+ * (all of them when it is shorter). For a verified token those are the end of the signature, which
+ * the issuer's key makes unpredictable: 72 bits in, at least 60 of them random (an Ed25519
+ * signature's last byte is small).
  *
  * @internal Exported for the cache's model-based test.
  */
 export function fingerprint(token: string): number {
-  const end = token.length - 2
   let hash = Math.imul(0x811c9dc5 ^ token.length, 0x01000193)
-  for (let i = Math.max(0, end - 10); i < end; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
+  for (let i = Math.max(0, token.length - 12); i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
   return hash === 0 ? 1 : hash
 }
