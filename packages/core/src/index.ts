@@ -56,7 +56,7 @@ export {
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
 
-export { parseCompactJws, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
+export { createHeaderMemo, parseCompactJws, type HeaderMemo, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
 export { parseStrictJsonObject } from './jws/strict-json.ts'
 export { decodeBase64Url, encodeBase64Url, isCanonicalBase64Url } from './jws/base64url.ts'
 export { validateJoseHeader, type CheckedHeader, type ValidateJoseHeaderOptions } from './jws/header.ts'

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MalformedTokenError } from '../errors.ts'
-import { encodeBase64Url } from './base64url.ts'
-import { parseCompactJws } from './parse-compact.ts'
+import { decodeBase64Url, encodeBase64Url } from './base64url.ts'
+import { createHeaderMemo, parseCompactJws } from './parse-compact.ts'
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 const segment = (json: string) => encodeBase64Url(utf8(json))
@@ -123,6 +123,43 @@ describe('parseCompactJws', () => {
     const token = jws(header, payload)
     const result = parseCompactJws(token, options)
     expect(result.ok && new TextDecoder().decode(result.value.signingInput)).toBe(token.slice(0, token.lastIndexOf('.')))
+  })
+})
+
+describe('parseCompactJws with a header memo', () => {
+  it('decodes each good header once and answers every token as it does without the memo', () => {
+    const memo = createHeaderMemo(32)
+    const decoded: string[] = []
+    const decodeSegment = (text: string) => {
+      decoded.push(text)
+      return decodeBase64Url(text)
+    }
+    const nested = segment('{"alg":"RS256","cty":"JWT"}')
+    const tokens = [
+      jws(header, payload),
+      jws(header, segment('{"sub":"bob"}')),
+      jws(header, segment('{"sub":"a","sub":"b"}')),
+      jws(header, payload, ''),
+      jws(header, `${payload}=`),
+      jws(nested, payload),
+      jws(segment('{"alg":"RS256","alg":"none"}'), payload),
+    ]
+    for (const token of [...tokens, ...tokens]) {
+      expect(parseCompactJws(token, { ...options, headerMemo: memo, decodeSegment })).toStrictEqual(parseCompactJws(token, options))
+    }
+    expect(decoded.filter((text) => text === header)).toHaveLength(1)
+    // A refused header is never remembered.
+    expect(decoded.filter((text) => text === nested)).toHaveLength(2)
+    const remembered = memo.get(header)
+    expect(remembered).toEqual({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })
+    expect(Object.isFrozen(remembered)).toBe(true)
+  })
+
+  it('holds at most maxEntries headers, starting over when full', () => {
+    const memo = createHeaderMemo(2)
+    const headers = ['{"alg":"RS256","kid":"a"}', '{"alg":"RS256","kid":"b"}', '{"alg":"RS256","kid":"c"}'].map(segment)
+    for (const h of headers) expect(parseCompactJws(jws(h, payload), { ...options, headerMemo: memo }).ok).toBe(true)
+    expect(headers.map((h) => memo.get(h) !== undefined)).toEqual([false, false, true])
   })
 })
 

@@ -56,9 +56,44 @@ export interface ParseCompactJwsOptions {
    * verifier passes its platform's.
    */
   readonly encodeAscii?: ((text: string) => Uint8Array) | undefined
+  /**
+   * Headers already decoded, by header segment. Every token an issuer signs with one key has the
+   * same header segment, so the verifier passes a small memo ({@link createHeaderMemo}) and decodes
+   * each header once. Only headers that passed every check here are remembered, frozen.
+   */
+  readonly headerMemo?: HeaderMemo | undefined
+}
+
+/** A bounded memo of decoded JOSE headers, keyed by their base64url segment. */
+export interface HeaderMemo {
+  get(segment: string): Readonly<Record<string, unknown>> | undefined
+  set(segment: string, header: Readonly<Record<string, unknown>>): void
+}
+
+/**
+ * A {@link HeaderMemo} of at most `maxEntries` headers. When full it starts over, so a stream of
+ * distinct headers (forged tokens) costs one map write each and never more memory.
+ *
+ * @example
+ * ```ts
+ * const options = { maxLength: 8192, headerMemo: createHeaderMemo(32) }
+ * parseCompactJws(token, options) // decodes the header
+ * parseCompactJws(sameIssuerToken, options) // reuses it
+ * ```
+ */
+export function createHeaderMemo(maxEntries: number): HeaderMemo {
+  const headers = new Map<string, Readonly<Record<string, unknown>>>()
+  return {
+    get: (segment) => headers.get(segment),
+    set(segment, header) {
+      if (headers.size >= maxEntries) headers.clear()
+      headers.set(segment, header)
+    },
+  }
 }
 
 const ascii = new TextEncoder()
+const emptyBytes = new Uint8Array(0)
 
 const malformed = (message: string) => err(new MalformedTokenError('malformed_token', message))
 
@@ -102,7 +137,11 @@ export function parseCompactJws(
   }
 
   const decode = options.decodeSegment ?? decodeBase64Url
-  const headerBytes = decode(token.slice(0, firstDot))
+  const headerSegment = token.slice(0, firstDot)
+  const memo = options.headerMemo
+  let header = memo?.get(headerSegment)
+  // A remembered header passed every check below; its segment is the same text, so it would again.
+  const headerBytes = header === undefined ? decode(headerSegment) : emptyBytes
   if (headerBytes === undefined) return malformed('The header segment is not canonical base64url')
   const payloadBytes = decode(token.slice(firstDot + 1, secondDot))
   if (payloadBytes === undefined) return malformed('The payload segment is not canonical base64url')
@@ -110,19 +149,23 @@ export function parseCompactJws(
   if (signature === undefined) return malformed('The signature segment is not canonical base64url')
   if (signature.length === 0) return malformed('The signature segment is empty')
 
-  const header = parseStrictJsonObject(headerBytes)
-  if (!header.ok) return malformed(`The JOSE header ${header.error}`)
-  if (Object.hasOwn(header.value, 'enc')) return malformed('JWE (encrypted token) is not accepted')
-  // Checked before the payload is parsed: a nested JWT's payload is a token, not JSON, and
-  // "nested JWT" is the more useful answer. `application/jwt` is the same media type (RFC 7515 §4.1.10).
-  if (isJwtContentType(Object.hasOwn(header.value, 'cty') ? header.value.cty : undefined)) {
-    return malformed('Nested JWTs (cty: JWT) are not accepted')
+  if (header === undefined) {
+    const parsedHeader = parseStrictJsonObject(headerBytes)
+    if (!parsedHeader.ok) return malformed(`The JOSE header ${parsedHeader.error}`)
+    header = parsedHeader.value
+    if (Object.hasOwn(header, 'enc')) return malformed('JWE (encrypted token) is not accepted')
+    // Checked before the payload is parsed: a nested JWT's payload is a token, not JSON, and
+    // "nested JWT" is the more useful answer. `application/jwt` is the same media type (RFC 7515 §4.1.10).
+    if (isJwtContentType(Object.hasOwn(header, 'cty') ? header.cty : undefined)) {
+      return malformed('Nested JWTs (cty: JWT) are not accepted')
+    }
+    if (memo !== undefined) memo.set(headerSegment, Object.freeze(header))
   }
   const payload = parseStrictJsonObject(payloadBytes)
   if (!payload.ok) return malformed(`The payload ${payload.error}`)
 
   return ok({
-    header: header.value,
+    header,
     payload: payload.value,
     signingInput: options.encodeAscii === undefined ? ascii.encode(token.slice(0, secondDot)) : options.encodeAscii(token.slice(0, secondDot)),
     signature,

@@ -21,7 +21,7 @@ import {
 import { bearerSyntaxError, readBearerCredential, type TokenRequest } from '../http/bearer.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/key-set.ts'
 import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
-import { parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
+import { createHeaderMemo, parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
 import { selectVerificationKey } from '../keys/select-key.ts'
 import type { Jwk, Platform, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
 import { auditAdminId, authorizeApiRole, grantsFromClaims } from '../scope/api-role.ts'
@@ -108,7 +108,13 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   const { server, organization } = resolved
   const cache: VerifiedTokenCache<CachedToken> = createVerifiedTokenCache({ maxEntries: resolved.cacheMaxEntries })
   const importedKeys = new WeakMap<Jwk, Map<SupportedAlgorithm, ImportedKey>>()
-  const parseOptions = { maxLength: server.maxTokenLength, decodeSegment: platform.decodeBase64Url, encodeAscii: platform.encodeAscii }
+  // An authorization server signs with a few keys, so its tokens carry a few distinct headers.
+  const parseOptions = {
+    maxLength: server.maxTokenLength,
+    decodeSegment: platform.decodeBase64Url,
+    encodeAscii: platform.encodeAscii,
+    headerMemo: createHeaderMemo(32),
+  }
   const headerOptions = { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType }
   const uncheckedClaims = [
     ...(server.issuer === undefined ? (['iss'] as const) : []),
