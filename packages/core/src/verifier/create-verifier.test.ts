@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, isTokenwardError } from '../errors.ts'
 import { extractBearerToken } from '../http/bearer.ts'
 import { makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
+import type { Jwk } from '../platform/types.ts'
 import { createVerifier, type CreateVerifierOptions, type Verifier } from './create-verifier.ts'
 
 let rsa: TestKey
@@ -71,6 +72,27 @@ describe('createVerifier', () => {
       fromCache: false,
     })
     expect(jwks.fetches).toBe(1)
+  })
+
+  it('works out the grants of a repeated scope once, shared and frozen, and never for other grant claims', async () => {
+    const v = createVerifier({ server: { name: 'TestIdP', jwks: { keys: [rsa.publicJwk as Jwk] }, issuer: 'https://idp.test', audience: 'api://orders' }, organization, cache: false })
+    const scope = 'zscloud::12345::Admin openid'
+    const [a, b] = [await v.verify(await mint(rsa, { claims: { scope, jti: 'a' } })), await v.verify(await mint(rsa, { claims: { scope, jti: 'b' } }))]
+    expect(a.scopes).toEqual(['zscloud::12345::Admin', 'openid'])
+    expect(a.apiRoles).toEqual([{ cloud: 'zscloud', orgId: '12345', role: 'Admin' }])
+    expect(b.scopes).toBe(a.scopes)
+    expect(b.apiRoles).toBe(a.apiRoles)
+    expect(Object.isFrozen(a.scopes) && Object.isFrozen(a.roles) && Object.isFrozen(a.apiRoles) && Object.isFrozen(a.apiRoles[0])).toBe(true)
+    // The same scope beside roles (or scp, or permissions) grants more: worked out for that token.
+    const withRoles = await v.verify(await mint(rsa, { claims: { scope, roles: ['zscloud::12345::ReadOnly'] } }))
+    expect(withRoles.apiRoles).toEqual([
+      { cloud: 'zscloud', orgId: '12345', role: 'Admin' },
+      { cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' },
+    ])
+    const withScp = await v.verify(await mint(rsa, { claims: { scope, scp: ['zscloud::12345::ReadOnly'] } }))
+    expect(withScp.scopes).toEqual(['zscloud::12345::Admin', 'openid', 'zscloud::12345::ReadOnly'])
+    expect((await v.verify(await mint(rsa, { claims: { scope, jti: 'c' } }))).scopes).toBe(a.scopes)
+    await v.close()
   })
 
   it('serves a repeated token from the cache, still authorizing each call', async () => {

@@ -24,7 +24,7 @@ import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
 import { createHeaderMemo, parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
 import { selectVerificationKey } from '../keys/select-key.ts'
 import type { Jwk, Platform, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
-import { auditAdminId, authorizeApiRole, grantsFromClaims } from '../scope/api-role.ts'
+import { auditAdminId, authorizeApiRole, grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
 
@@ -81,6 +81,14 @@ interface ImportedKey {
   settled?: { readonly key: VerificationKey } | { readonly error: KeyError }
 }
 
+/** Distinct `scope` strings whose grants a pipeline remembers; it starts over when full. */
+const maxRememberedScopes = 64
+
+function freezeGrants(grants: TokenGrants): TokenGrants {
+  for (const role of grants.apiRoles) Object.freeze(role)
+  return Object.freeze({ scopes: Object.freeze(grants.scopes), roles: Object.freeze(grants.roles), apiRoles: Object.freeze(grants.apiRoles) })
+}
+
 /**
  * Tells `NeedsKeys` apart from an answer.
  *
@@ -121,6 +129,23 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     ...(server.audience === undefined ? (['aud'] as const) : []),
     ...(server.clientId === undefined ? (['client_id'] as const) : []),
   ]
+
+  // A client's tokens repeat its `scope`: when that is the only grant claim, its grants are worked
+  // out once and shared, frozen, by every token that carries it (as cache hits already share them).
+  const grantsByScope = new Map<string, TokenGrants>()
+  const grantsOf = (payload: Readonly<Record<string, unknown>>): TokenGrants => {
+    const scope = payload.scope
+    if (typeof scope !== 'string' || payload.scp !== undefined || payload.permissions !== undefined || payload.roles !== undefined) {
+      return grantsFromClaims(payload)
+    }
+    let grants = grantsByScope.get(scope)
+    if (grants === undefined) {
+      grants = freezeGrants(grantsFromClaims(payload))
+      if (grantsByScope.size >= maxRememberedScopes) grantsByScope.clear()
+      grantsByScope.set(scope, grants)
+    }
+    return grants
+  }
 
   const keyImportError = (cause: unknown, alg: SupportedAlgorithm, kid: string | undefined): KeyError =>
     cause instanceof KeyError ? cause : new KeyError('invalid_key', `The key cannot be used for ${alg}`, { kid, cause })
@@ -191,7 +216,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       const claims = validateAccessTokenClaims(parsed.payload, server, nowSeconds)
       if (!claims.ok) return claims.error
       const c = claims.value
-      const grants = grantsFromClaims(parsed.payload)
+      const grants = grantsOf(parsed.payload)
       const token: CachedToken['token'] = {
         authorizationServer: server.name,
         clientId: c.clientId,
