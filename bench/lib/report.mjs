@@ -166,7 +166,7 @@ function memorySection(memory) {
   return [
     '## Memory',
     '',
-    `One tokenward verifier (inline ${memory.algorithm} key, ${memory.tokenBytes}-byte tokens, default cache \`{ maxEntries: ${int(memory.maxEntries)} }\`), heap used after full GCs (\`--expose-gc\`). Baseline after the first verification: ${mib(memory.baselineBytes)} MiB; about ${int(memory.bytesPerCachedToken)} bytes of heap per cached verification. Valid tokens are minted on a worker thread (not this heap); forged ones alternate between the real kid with a random signature and a random unknown kid. RSS is context only (it includes the minting worker).`,
+    `One tokenward verifier (inline ${memory.algorithm} key, ${memory.tokenBytes}-byte tokens, default cache \`{ maxEntries: ${int(memory.maxEntries)} }\`), heap used after full GCs (\`--expose-gc\`). Baseline after the first verification: ${mib(memory.baselineBytes)} MiB; about ${int(memory.bytesPerCachedToken)} bytes of heap per cached verification. Valid tokens are minted on a worker thread (not this heap); every ${int(memory.revisitEvery)}th is verified twice, because a full cache takes a token only on its second verification: so the full cache keeps taking tokens and evicting others all through the run. Forged ones alternate between the real kid with a random signature and a random unknown kid. RSS is context only (it includes the minting worker).`,
     '',
     table(
       ['Phase', '>tokens so far', '>heap MiB', '>above baseline MiB', '>cached verifications', '>RSS MiB', '>seconds in phase'],

@@ -55,7 +55,8 @@ export interface VerifierOptions {
   readonly jwks?: JwksOptions | undefined
   /**
    * Cache of successful verifications. Default `{ maxEntries: 10000 }`; `false` turns it off
-   * (explicitly).
+   * (explicitly). While it has room every verified token enters; once full, a token enters
+   * (evicting the least recently used) on its second verification.
    */
   readonly cache?: { readonly maxEntries?: number } | false | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
