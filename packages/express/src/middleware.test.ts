@@ -10,7 +10,7 @@ import type { ErrorRequestHandler, Express, RequestHandler, Router } from 'expre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { createTestCertificateAuthority, type TestCertificate } from '../../core/src/platform/tls-fixture.test-support.ts'
-import { requireApiRoles, tokenward } from './middleware.ts'
+import { requireApiRoles, tokenward, toTokenRequest } from './middleware.ts'
 import { frameworks, serve, type RunningServer } from './serve.test-support.ts'
 
 const organization = { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] }
@@ -96,10 +96,10 @@ function routes(app: Express, router: Router, recorder: RequestGuard): void {
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 /** Sends a request with two separate Authorization lines (fetch would join them into one). */
-function rawTwoAuthorizationLines(port: number, token: string): Promise<string> {
+function rawTwoAuthorizationLines(port: number, token: string, path = '/api/whoami', secondName = 'Authorization'): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`)
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n${secondName}: Bearer ${token}\r\nConnection: close\r\n\r\n`)
     })
     let answer = ''
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')))
@@ -164,9 +164,11 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
     expect(joined.status).toBe(400)
     expect(joined.headers.get('www-authenticate')).toContain('error="invalid_request"')
     // Node's req.headers keeps only the first Authorization line; the adapter reads every line.
-    const raw = await rawTwoAuthorizationLines(server.port, token)
-    expect(raw).toMatch(/^HTTP\/1\.1 400 /)
-    expect(raw).toMatch(/\r\nWWW-Authenticate: Bearer error="invalid_request"/i)
+    for (const secondName of ['Authorization', 'AUTHORIZATION']) {
+      const raw = await rawTwoAuthorizationLines(server.port, token, '/api/whoami', secondName)
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /)
+      expect(raw).toMatch(/\r\nWWW-Authenticate: Bearer error="invalid_request"/i)
+    }
   })
 
   it('answers an unreachable JWKS with 503 and Retry-After, never a 401 challenge', async () => {
@@ -231,14 +233,22 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
     expect(await unknown.json()).toMatchObject({ code: 'server_disabled' })
   })
 
-  it('translates method, the original URL (inside a router) and every header line; no client certificate over plain HTTP', async () => {
+  it('translates method, the original URL (inside a router) and the headers; no client certificate over plain HTTP', async () => {
     const token = await mint(key)
     await get('/mounted/x?y=1', { ...bearer(token), 'x-org-id': '12345' })
     const seen = recorder.requests.at(-1)!
     expect(seen.method).toBe('GET')
     expect(seen.url).toBe('/mounted/x?y=1')
-    expect(seen.headers).toMatchObject({ authorization: [`Bearer ${token}`], 'x-org-id': ['12345'] })
+    expect(seen.headers).toMatchObject({ authorization: `Bearer ${token}`, 'x-org-id': '12345' })
     expect(seen.clientCertificate).toBeUndefined()
+    // Node's req.headers keeps one Authorization line: with two, the core is handed every line.
+    await rawTwoAuthorizationLines(server.port, token, '/mounted/x')
+    expect(recorder.requests.at(-1)!.headers).toMatchObject({ authorization: [`Bearer ${token}`, `Bearer ${token}`] })
+  })
+
+  it('toTokenRequest hands over every header line', () => {
+    const req = { method: 'POST', originalUrl: '/a?b=1', headersDistinct: { authorization: ['Bearer x'], 'x-a': ['1', '2'] }, socket: {} }
+    expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0])).toEqual({ method: 'POST', url: '/a?b=1', headers: { authorization: ['Bearer x'], 'x-a': ['1', '2'] } })
   })
 })
 

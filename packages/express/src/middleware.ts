@@ -44,7 +44,7 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
   return function tokenwardMiddleware(req, res, next) {
     let verdict: RequestVerdict | Promise<RequestVerdict>
     try {
-      const request = toTokenRequest(req)
+      const request = hotPathTokenRequest(req)
       // A verdict reached without waiting (cache hit, fresh keys) continues in this same tick.
       verdict = guard.verifyRequestNow === undefined ? guard.verifyRequest(request, verifyOptions) : guard.verifyRequestNow(request, verifyOptions)
     } catch (error) {
@@ -101,6 +101,36 @@ export function toTokenRequest(req: Request): TokenRequest {
 }
 
 /** The DER certificate the client presented on this TLS connection, if any. */
+/**
+ * {@link toTokenRequest} without building `headersDistinct` for every request: `req.headers` (which
+ * Node builds anyway, and Express reads) holds everything the core reads, except that it keeps only
+ * the first of several Authorization lines. So a request that repeats that line gets every line.
+ * (A later stage that reads another header whose repeats matter, such as DPoP, belongs in the check.)
+ */
+function hotPathTokenRequest(req: Request): TokenRequest {
+  const raw = req.rawHeaders as readonly string[] | undefined
+  if (raw === undefined || repeatsAuthorization(raw)) return toTokenRequest(req)
+  const clientCertificate = clientCertificateOf(req)
+  return {
+    method: req.method,
+    url: req.originalUrl,
+    headers: req.headers,
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
+  }
+}
+
+/** Whether the raw header lines (name, value, name, value…) carry Authorization more than once. */
+function repeatsAuthorization(raw: readonly string[]): boolean {
+  let seen = false
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
+    if (seen) return true
+    seen = true
+  }
+  return false
+}
+
 function clientCertificateOf(req: Request): ClientCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket> | undefined
   // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
