@@ -91,6 +91,7 @@ describe('createVerifier', () => {
     ])
     const withScp = await v.verify(await mint(rsa, { claims: { scope, scp: ['zscloud::12345::ReadOnly'] } }))
     expect(withScp.scopes).toEqual(['zscloud::12345::Admin', 'openid', 'zscloud::12345::ReadOnly'])
+    expect(Object.isFrozen(withScp.scopes) && Object.isFrozen(withRoles.roles) && Object.isFrozen(withRoles.apiRoles[1])).toBe(true)
     expect((await v.verify(await mint(rsa, { claims: { scope, jti: 'c' } }))).scopes).toBe(a.scopes)
     await v.close()
   })

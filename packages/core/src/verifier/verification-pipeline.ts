@@ -131,12 +131,13 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   ]
 
   // A client's tokens repeat its `scope`: when that is the only grant claim, its grants are worked
-  // out once and shared, frozen, by every token that carries it (as cache hits already share them).
+  // out once and shared by every token that carries it (as cache hits already share them). Grants
+  // are always frozen, shared or not, so every result behaves alike.
   const grantsByScope = new Map<string, TokenGrants>()
   const grantsOf = (payload: Readonly<Record<string, unknown>>): TokenGrants => {
     const scope = payload.scope
     if (typeof scope !== 'string' || payload.scp !== undefined || payload.permissions !== undefined || payload.roles !== undefined) {
-      return grantsFromClaims(payload)
+      return freezeGrants(grantsFromClaims(payload))
     }
     let grants = grantsByScope.get(scope)
     if (grants === undefined) {
