@@ -33,13 +33,20 @@ export async function opsPerSecond({ fn, async }, durationMs) {
 }
 
 /**
- * Runs every operation for `rounds` rounds, interleaved within each round so drift in machine load
- * hits them all alike. Returns ops/s samples per operation name.
+ * `items` in the order of `round`: as given in even rounds, reversed in odd ones. Counterbalancing
+ * keeps a fixed position in the round (always first, always right after a heavy case) from
+ * favouring one item over the rounds.
+ */
+export const inRoundOrder = (items, round) => (round % 2 === 0 ? items : [...items].reverse())
+
+/**
+ * Runs every operation for `rounds` rounds, interleaved within each round (in {@link inRoundOrder})
+ * so drift in machine load hits them all alike. Returns ops/s samples per operation name.
  */
 export async function sampleInterleaved(operations, { rounds, roundMs }) {
   const samples = Object.fromEntries(Object.keys(operations).map((name) => [name, []]))
   for (let round = 0; round < rounds; round++) {
-    for (const [name, operation] of Object.entries(operations)) samples[name].push(await opsPerSecond(operation, roundMs))
+    for (const [name, operation] of inRoundOrder(Object.entries(operations), round)) samples[name].push(await opsPerSecond(operation, roundMs))
   }
   return samples
 }

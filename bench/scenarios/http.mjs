@@ -17,7 +17,7 @@ import { startJwksServer } from '../lib/jwks-server.mjs'
 import { mintInParallel } from '../lib/mint-pool.mjs'
 import { settings } from '../lib/mode.mjs'
 import { nextMessage, runAsChild, startNode, stopChild } from '../lib/processes.mjs'
-import { ratioSummary, summarize } from '../lib/sampling.mjs'
+import { inRoundOrder, ratioSummary, summarize } from '../lib/sampling.mjs'
 import { createSigningKey, mintAccessToken } from '../lib/tokens.mjs'
 
 const appVariants = ['no-auth', 'hand-written', 'express-oauth2-jwt-bearer', 'tokenward']
@@ -96,7 +96,7 @@ runAsChild(async () => {
     const runs = []
     for (let round = 0; round < rounds; round++) {
       for (const mix of mixes) {
-        for (const app of apps) runs.push({ round, mix, variant: app.variant, ...(await measure(app, mix, durationSeconds)) })
+        for (const app of inRoundOrder(apps, round)) runs.push({ round, mix, variant: app.variant, ...(await measure(app, mix, durationSeconds)) })
       }
     }
 
