@@ -91,16 +91,9 @@ export function requireApiRoles(roles: readonly string[], options: RequireApiRol
  * ```
  */
 export function toTokenRequest(req: Request): TokenRequest {
-  const clientCertificate = clientCertificateOf(req)
-  return {
-    method: req.method,
-    url: req.originalUrl,
-    headers: req.headersDistinct,
-    ...(clientCertificate === undefined ? {} : { clientCertificate }),
-  }
+  return tokenRequestWith(req, req.headersDistinct)
 }
 
-/** The DER certificate the client presented on this TLS connection, if any. */
 /**
  * {@link toTokenRequest} without building `headersDistinct` for every request: `req.headers` (which
  * Node builds anyway, and Express reads) holds everything the core reads, except that it keeps only
@@ -109,12 +102,15 @@ export function toTokenRequest(req: Request): TokenRequest {
  */
 function hotPathTokenRequest(req: Request): TokenRequest {
   const raw = req.rawHeaders as readonly string[] | undefined
-  if (raw === undefined || repeatsAuthorization(raw)) return toTokenRequest(req)
+  return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers)
+}
+
+function tokenRequestWith(req: Request, headers: TokenRequest['headers']): TokenRequest {
   const clientCertificate = clientCertificateOf(req)
   return {
     method: req.method,
     url: req.originalUrl,
-    headers: req.headers,
+    headers,
     ...(clientCertificate === undefined ? {} : { clientCertificate }),
   }
 }
@@ -131,6 +127,7 @@ function repeatsAuthorization(raw: readonly string[]): boolean {
   return false
 }
 
+/** The DER certificate the client presented on this TLS connection, if any. */
 function clientCertificateOf(req: Request): ClientCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket> | undefined
   // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
