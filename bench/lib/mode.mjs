@@ -11,7 +11,7 @@ const full = {
   micro: { rounds: 27, roundMs: 100, distinctTokens: 1000 },
   // 160,000 distinct tokens cover 10,000 verifications per second for the warm-up and every round,
   // so an app that verifies every request never sees a token twice.
-  http: { rounds: 5, durationSeconds: 3, warmupSeconds: 1, connections: 16, repeatedTokens: 50, distinctPool: 160_000 },
+  http: { rounds: 8, durationSeconds: 2, warmupSeconds: 1, connections: 16, repeatedTokens: 50, distinctPool: 160_000 },
   herd: { concurrency: 500, rotationDelayMs: 3000, jwksLatencyMs: 50, settleTimeoutMs: 5000, promptMs: 1000 },
   coldStart: { rounds: 7 },
   memory: { validTokens: 1_000_000, forgedTokens: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000] },

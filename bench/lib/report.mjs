@@ -77,7 +77,7 @@ function httpSection(http) {
   const parts = [
     '## HTTP: Express 5, one core for the app, one for the load generator',
     '',
-    `autocannon, ${connections} connections over 127.0.0.1, ${rounds} round(s) of ${durationSeconds} s per app and mix after a warm-up, apps and mixes interleaved per round (app order reversed every other round). "Server CPU" is the app's CPU time over the run: below ~95% means the app core was not saturated (load generator limit, or another process on the machine). express-oauth2-jwt-bearer fetched its JWKS from a local server (${http.jwksFetches} fetch in total); tokenward used inline keys. ${int(http.settings.distinctPool)} distinct tokens were minted for the distinct mix in ${http.mintSeconds.toFixed(1)} s.`,
+    `autocannon, ${connections} connections over 127.0.0.1, ${rounds} round(s) of ${durationSeconds} s per app and mix after a warm-up, apps and mixes interleaved per round, each target's pair of apps back to back (tokenward beside no-auth and beside hand-written; order reversed every other round). "Server CPU" is the app's CPU time over the run: below ~95% means the app core was not saturated (load generator limit, or another process on the machine). express-oauth2-jwt-bearer fetched its JWKS from a local server (${http.jwksFetches} fetch in total); tokenward used inline keys. ${int(http.settings.distinctPool)} distinct tokens were minted for the distinct mix in ${http.mintSeconds.toFixed(1)} s.`,
   ]
   const titles = {
     repeated: `Repeated tokens (${http.mixes.repeated.poolSize} distinct tokens in rotation)`,
