@@ -142,6 +142,8 @@ function coldStartSection(coldStart) {
     remote: 'remote JWKS (local server)',
     'inline-bundled': 'inline JWK, bundled',
     'remote-bundled': 'remote JWKS (local server), bundled',
+    'inline-split': 'inline JWK, bundled with splitting',
+    'remote-split': 'remote JWKS (local server), bundled with splitting',
   }
   const rows = Object.entries(coldStart.timings).flatMap(([mode, libraries]) =>
     libraries.map((r) => [r.library, labels[mode], ...spread(r.importMs, ms), ...spread(r.firstVerificationMs, ms)]),
@@ -149,7 +151,7 @@ function coldStartSection(coldStart) {
   return [
     '## Cold start',
     '',
-    `${coldStart.settings.rounds} fresh process(es) per library and key source, pinned to one core, interleaved. Import = \`await import(library)\`; first verification = from before the import to the first accepted token (import, verifier construction, key import or JWKS fetch, one verification). "Bundled": the same probe, with the library's imports pre-bundled into one file by esbuild (\`bundle\`, \`minify\`, \`platform: node\`, \`format: esm\`), as Lambda handlers are usually deployed; module loading then reads one file instead of a package tree.`,
+    `${coldStart.settings.rounds} fresh process(es) per library and key source, pinned to one core, interleaved. Import = \`await import(library)\`; first verification = from before the import to the first accepted token (import, verifier construction, key import or JWKS fetch, one verification). "Bundled": the same probe, with the library's imports pre-bundled into one file by esbuild (\`bundle\`, \`minify\`, \`platform: node\`, \`format: esm\`), as Lambda handlers are usually deployed; module loading then reads one file instead of a package tree. "Bundled with splitting": the same with esbuild's \`splitting: true\`, where a module the library imports dynamically (tokenward's JWKS runtime) stays in its own file and is read only when used.`,
     '',
     table(['Library', 'Keys', '>import ms median', '>min', '>max', '>first verification ms median', '>min', '>max'], rows),
     '',

@@ -6,7 +6,8 @@
 //             first accepted token (import + verifier construction + key import or JWKS fetch
 //             from a local server + one verification). Two key sources: inline JWK and remote JWKS.
 //             Both again with each library's imports pre-bundled into one file by esbuild (as
-//             Lambda handlers are usually deployed): module loading then reads one file.
+//             Lambda handlers are usually deployed): module loading then reads one file; and
+//             bundled with code splitting, where a dynamic import keeps its own file.
 //   bundles   esbuild (bundle, minify, node, esm) of the same minimal Lambda handler written with
 //             each library: bytes and gzipped bytes.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,7 +22,7 @@ import { summarize } from '../lib/sampling.mjs'
 import { audience, createSigningKey, issuer, mintAccessToken } from '../lib/tokens.mjs'
 
 const coldStartLibraries = ['tokenward', 'jose', 'aws-jwt-verify']
-const modes = ['inline', 'remote', 'inline-bundled', 'remote-bundled']
+const modes = ['inline', 'remote', 'inline-bundled', 'remote-bundled', 'inline-split', 'remote-split']
 const probeCpu = 1
 const probeTimeoutMs = 20_000
 
@@ -45,20 +46,21 @@ async function bundleSizes() {
   return sizes
 }
 
-/** Each library's probe imports bundled into one ESM file (bundle, minify, node) under `dir`. */
+/**
+ * Each library's probe imports bundled (bundle, minify, node, ESM) under `dir`, twice: into one file
+ * (`bundled`), and with code splitting (`split`), where a dynamically imported module gets its own
+ * file and loads only when used. Returns the entry file of each, per library.
+ */
 async function bundleProbeImports(dir) {
-  const files = {}
+  const files = { bundled: {}, split: {} }
   for (const library of coldStartLibraries) {
-    files[library] = join(dir, `${library}.mjs`)
-    await build({
-      entryPoints: [new URL(`./cold-start/bundled/${library}.mjs`, import.meta.url).pathname],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: files[library],
-      logLevel: 'silent',
-    })
+    const entryPoints = [new URL(`./cold-start/bundled/${library}.mjs`, import.meta.url).pathname]
+    const common = { entryPoints, bundle: true, minify: true, platform: 'node', format: 'esm', logLevel: 'silent' }
+    files.bundled[library] = join(dir, `${library}.mjs`)
+    await build({ ...common, outfile: files.bundled[library] })
+    const splitDir = join(dir, `${library}-split`)
+    await build({ ...common, splitting: true, outdir: splitDir, outExtension: { '.js': '.mjs' } })
+    files.split[library] = join(splitDir, `${library}.mjs`)
   }
   return files
 }
@@ -78,7 +80,7 @@ runAsChild(async () => {
           for (const library of coldStartLibraries) {
             const probe = new URL('./cold-start/probe.mjs', import.meta.url)
             const [keys, packaging] = mode.split('-')
-            const args = packaging === 'bundled' ? [library, keys, bundled[library]] : [library, keys]
+            const args = packaging === undefined ? [library, keys] : [library, keys, bundled[packaging][library]]
             const sample = await runNodeForResult(probe, args, { cpu: probeCpu, env }, probeTimeoutMs)
             ;(samples[`${mode}|${library}`] ??= []).push(sample)
           }
