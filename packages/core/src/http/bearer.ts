@@ -30,9 +30,9 @@ const b64token = /^[A-Za-z0-9\-._~+/]+=*$/
 
 /**
  * Reads every value of one header, case-insensitively (header names are ASCII tokens, RFC 9110
- * §5.1; a name outside ASCII never matches one that differs in length). Values a `Headers` object joined with
- * ", " stay joined: a second Authorization header then shows up as a comma, which the bearer
- * syntax does not allow.
+ * §5.1, so a name of another length never matches). Values a `Headers` object joined with ", "
+ * stay joined: a second Authorization header then shows up as a comma, which the bearer syntax
+ * does not allow.
  *
  * @example
  * ```ts

@@ -1,8 +1,8 @@
 /**
  * Decoding a JWK Set document (RFC 7517 §5) from the raw bytes of an HTTP response.
  *
- * A plain hand-written decoder with no dependencies: it is loaded with the first JWKS body, so it
- * is kept small to keep that first fetch cheap.
+ * A plain hand-written decoder with no dependencies, so decoding the first JWKS body loads nothing
+ * more (the Schema-based decoder it replaced loaded effect's Schema module, ~100 ms).
  *
  * @module
  */

@@ -21,8 +21,8 @@ import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.t
 import { decodeJwkSet } from './jwk-set.ts'
 import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from './key-set.ts'
 
-// The key-set contract is defined beside the inline implementation; it is re-exported here so
-// callers import everything about key sets from one module.
+// The key-set contract (key-set.ts) and the inline key set (static-key-set.ts) live in their own
+// modules; they are re-exported here so callers import everything about key sets from one module.
 export { type JwksSnapshot, type KeySet, type KeySetStatus } from './key-set.ts'
 export { makeStaticKeySet } from './static-key-set.ts'
 export type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
