@@ -106,25 +106,24 @@ export const makeTokenVerifier = (
         return yield* fromOutcome(pipeline.completeWith(needs, snapshot, nowMs, verifyOptions))
       })
 
+    type Fast = ReturnType<typeof pipeline.verifyFast>
+    // The full path: the pipeline's answer, or the key work it asks for first. A token that needs
+    // keys has parsed as a compact JWS, so a request's token is within the bearer syntax.
+    const answerFully = (fastAt: (nowMs: number) => Fast, verifyOptions: VerifyOptions | undefined) =>
+      Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
+        const fast = fastAt(nowMs)
+        return isNeedsKeys(fast) ? withKeyWork(fast, nowMs, verifyOptions) : fromOutcome(fast)
+      })
+    // The hot path: the pipeline's answer when it needs no key work, else `undefined`.
+    const answerNow = (fast: Fast) => (isNeedsKeys(fast) ? undefined : fast)
+
     const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
-        const fast = pipeline.verifyFast(raw, nowMs, verifyOptions)
-        return isNeedsKeys(fast) ? withKeyWork(fast, nowMs, verifyOptions) : fromOutcome(fast)
-      })
-    const verifyNow = (token: unknown, nowMs: number, verifyOptions?: VerifyOptions) => {
-      const fast = pipeline.verifyFast(token, nowMs, verifyOptions)
-      return isNeedsKeys(fast) ? undefined : fast
-    }
-    const verifyRequestNow = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) => {
-      const fast = pipeline.verifyRequestFast(request, nowMs, verifyOptions)
-      return isNeedsKeys(fast) ? undefined : fast
-    }
+      answerFully((nowMs) => pipeline.verifyFast(raw, nowMs, verifyOptions), verifyOptions)
     const verifyRequest = (request: TokenRequest, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
-        const fast = pipeline.verifyRequestFast(request, nowMs, verifyOptions)
-        // A token that needs keys has parsed as a compact JWS: it is within the bearer syntax.
-        return isNeedsKeys(fast) ? withKeyWork(fast, nowMs, verifyOptions) : fromOutcome(fast)
-      })
+      answerFully((nowMs) => pipeline.verifyRequestFast(request, nowMs, verifyOptions), verifyOptions)
+    const verifyNow = (token: unknown, nowMs: number, verifyOptions?: VerifyOptions) => answerNow(pipeline.verifyFast(token, nowMs, verifyOptions))
+    const verifyRequestNow = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) =>
+      answerNow(pipeline.verifyRequestFast(request, nowMs, verifyOptions))
 
     const status = Effect.map(keySet.status, pipeline.status)
 
