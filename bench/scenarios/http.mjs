@@ -9,7 +9,7 @@
 //              ≥ 0.9× the hand-written raw-limit middleware.
 // Each run is checked: a single non-2xx answer, error or timeout fails the scenario (a refused
 // token is cheap and would flatter the numbers). CPU use of the app and the load generator is
-// recorded to show which side was saturated.
+// recorded to show which side was saturated, and the app's GC pause time per request.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,11 +20,16 @@ import { nextMessage, runAsChild, startNode, stopChild } from '../lib/processes.
 import { inRoundOrder, ratioSummary, summarize } from '../lib/sampling.mjs'
 import { createSigningKey, mintAccessToken } from '../lib/tokens.mjs'
 
-const appVariants = ['no-auth', 'hand-written', 'express-oauth2-jwt-bearer', 'tokenward']
-// The order apps run in within a round: each target's pair back to back (tokenward next to the
-// no-auth ceiling for the repeated mix, and next to the hand-written middleware for the distinct
-// mix), so each pair shares the machine's state of the moment.
-const measureOrder = ['no-auth', 'tokenward', 'hand-written', 'express-oauth2-jwt-bearer']
+const appVariants = ['no-auth', 'hand-written', 'express-oauth2-jwt-bearer', 'tokenward', 'tokenward-nocache']
+// The order apps run in within a round, per mix: each target's pair back to back (tokenward next
+// to the no-auth ceiling for the repeated mix, and next to the hand-written middleware for the
+// distinct mix), so each pair shares the machine's state of the moment. tokenward with its cache
+// off runs only in the distinct mix, where the cache never hits: it shows what the cache costs
+// there, next to the same hand-written run.
+const measureOrder = {
+  repeated: ['no-auth', 'tokenward', 'hand-written', 'express-oauth2-jwt-bearer'],
+  distinct: ['no-auth', 'tokenward', 'hand-written', 'tokenward-nocache', 'express-oauth2-jwt-bearer'],
+}
 const mixes = ['repeated', 'distinct']
 const appCpu = 1
 const loadCpu = 0
@@ -38,10 +43,12 @@ async function startApp(variant, config) {
     variant,
     child,
     url: `http://127.0.0.1:${port}`,
-    async cpuMicros() {
+    /** CPU time and main-thread GC pause time so far, in microseconds. */
+    async usage() {
       const reply = nextMessage(child, 'cpu', startTimeoutMs)
       child.send({ type: 'cpu' })
-      return (await reply).micros
+      const { micros, gcPauseMicros } = await reply
+      return { cpuMicros: micros, gcPauseMicros }
     },
   }
 }
@@ -82,26 +89,28 @@ runAsChild(async () => {
     // Next token index per app and mix: each app process has its own caches, so each starts at 0.
     const nextIndex = Object.fromEntries(apps.map((app) => [app.variant, { repeated: 0, distinct: 0 }]))
     const measure = async (app, mix, seconds) => {
-      const cpuBefore = await app.cpuMicros()
+      const before = await app.usage()
       const rotation = mix === 'distinct' ? 'global' : 'per-connection'
       const job = { url: app.url, tokensFile: tokensFiles[mix], rotation, startIndex: nextIndex[app.variant][mix], durationSeconds: seconds, connections }
       const result = await loadRun(load, job)
-      const serverCpuShare = ((await app.cpuMicros()) - cpuBefore) / 1000 / result.elapsedMs
+      const after = await app.usage()
+      const serverCpuShare = (after.cpuMicros - before.cpuMicros) / 1000 / result.elapsedMs
+      const gcPauseMicrosPerRequest = (after.gcPauseMicros - before.gcPauseMicros) / result.requests
       nextIndex[app.variant][mix] += result.tokensSent
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
         throw new Error(`${app.variant} / ${mix}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
       }
-      return { ...result, serverCpuShare }
+      return { ...result, serverCpuShare, gcPauseMicrosPerRequest }
     }
 
     // Warm-up: JIT, connection setup and express-oauth2-jwt-bearer's one JWKS fetch, unmeasured.
-    if (warmupSeconds > 0) for (const mix of mixes) for (const app of apps) await measure(app, mix, warmupSeconds)
+    const appsOf = (mix) => measureOrder[mix].map((variant) => apps.find((app) => app.variant === variant))
+    if (warmupSeconds > 0) for (const mix of mixes) for (const app of appsOf(mix)) await measure(app, mix, warmupSeconds)
 
-    const inMeasureOrder = measureOrder.map((variant) => apps.find((app) => app.variant === variant))
     const runs = []
     for (let round = 0; round < rounds; round++) {
       for (const mix of mixes) {
-        for (const app of inRoundOrder(inMeasureOrder, round)) runs.push({ round, mix, variant: app.variant, ...(await measure(app, mix, durationSeconds)) })
+        for (const app of inRoundOrder(appsOf(mix), round)) runs.push({ round, mix, variant: app.variant, ...(await measure(app, mix, durationSeconds)) })
       }
     }
 
@@ -112,7 +121,7 @@ runAsChild(async () => {
       const rawLimit = series(mix, 'hand-written', 'requestsPerSecond')
       result.mixes[mix] = {
         poolSize: mix === 'repeated' ? repeatedTokens : distinctPool,
-        rows: appVariants.map((variant) => {
+        rows: appVariants.filter((variant) => measureOrder[mix].includes(variant)).map((variant) => {
           const rps = series(mix, variant, 'requestsPerSecond')
           const sent = nextIndex[variant][mix]
           return {
@@ -123,6 +132,7 @@ runAsChild(async () => {
             vsHandWritten: ratioSummary(rps, rawLimit),
             serverCpuShare: summarize(series(mix, variant, 'serverCpuShare')),
             loadCpuShare: summarize(series(mix, variant, 'loadCpuShare')),
+            gcPauseMicrosPerRequest: summarize(series(mix, variant, 'gcPauseMicrosPerRequest')),
             tokensSent: sent,
             // How many times the most-used token of the pool was sent (1 = every token distinct).
             maxSendsPerToken: Math.ceil(sent / (mix === 'repeated' ? repeatedTokens : distinctPool)),

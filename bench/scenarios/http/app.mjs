@@ -5,9 +5,13 @@
 //   hand-written               the raw-limit verifier as a 20-line middleware
 //   express-oauth2-jwt-bearer  auth0's middleware (JWKS from the local JWKS server, fetched once)
 //   tokenward                  @tokenward/express with a core verifier over inline keys
+//   tokenward-nocache          the same with the verified-token cache off (context for the
+//                              distinct mix, where the cache never hits)
 //
 // Usage: node app.mjs <variant>   (config in BENCH_APP_CONFIG: { jwk, jwksUrl })
-// Sends { type: 'ready', port } when listening; answers { type: 'cpu' } with its CPU time so far.
+// Sends { type: 'ready', port } when listening; answers { type: 'cpu' } with its CPU time and its
+// garbage-collection pause time so far.
+import { PerformanceObserver } from 'node:perf_hooks'
 import { createVerifier } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
 import express from 'express'
@@ -39,8 +43,16 @@ const middlewares = {
   'hand-written': () => [handWrittenMiddleware()],
   'express-oauth2-jwt-bearer': () => [auth({ issuer, audience, jwksUri: jwksUrl })],
   tokenward: () => [tokenward({ guard: createVerifier({ server: { name: 'Bench', jwks: { keys: [jwk] }, issuer, audience } }) })],
+  'tokenward-nocache': () => [tokenward({ guard: createVerifier({ server: { name: 'Bench', jwks: { keys: [jwk] }, issuer, audience }, cache: false }) })],
 }
 if (!(variant in middlewares)) throw new Error(`unknown app variant ${variant}`)
+
+// Main-thread GC pauses (scavenges and the final pauses of major GCs). Concurrent GC work runs on
+// helper threads, which share this pinned core but are not counted here.
+let gcPauseMs = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauseMs += entry.duration
+}).observe({ entryTypes: ['gc'] })
 
 const app = express()
 app.get('/resource', ...middlewares[variant](), (req, res) => {
@@ -50,7 +62,7 @@ const server = app.listen(0, '127.0.0.1', () => process.send({ type: 'ready', po
 process.on('message', (message) => {
   if (message?.type === 'cpu') {
     const { user, system } = process.cpuUsage()
-    process.send({ type: 'cpu', micros: user + system })
+    process.send({ type: 'cpu', micros: user + system, gcPauseMicros: gcPauseMs * 1000 })
   }
 })
 // The scenario kills this process; if the scenario dies first, the IPC channel closes.
