@@ -81,7 +81,7 @@ function httpSection(http) {
   const parts = [
     '## HTTP: Express 5, one core for the app, one for the load generator',
     '',
-    `autocannon, ${connections} connections over 127.0.0.1, ${rounds} round(s) of ${durationSeconds} s per app and mix after a warm-up, apps and mixes interleaved per round, each target's pair of apps back to back (tokenward beside no-auth and beside hand-written; order reversed every other round). "Server CPU" is the app's CPU time over the run: below ~95% means the app core was not saturated (load generator limit, or another process on the machine). "GC pause" is the app's main-thread garbage-collection pause time per request (concurrent GC work on helper threads shares the app's core but is not counted). In the distinct mix, "tokenward, cache off" is context, not a target: the same middleware with the verified-token cache off, which shows what the cache costs when it can never hit. express-oauth2-jwt-bearer fetched its JWKS from a local server (${http.jwksFetches} fetch in total); tokenward used inline keys. ${int(http.settings.distinctPool)} distinct tokens were minted for the distinct mix in ${http.mintSeconds.toFixed(1)} s.`,
+    `autocannon, ${connections} connections over 127.0.0.1, ${rounds} round(s) of ${durationSeconds} s per app and mix after a warm-up, apps and mixes interleaved per round, each target's pair of apps back to back (tokenward beside no-auth and beside hand-written; order reversed every other round). "Server CPU" is the app's CPU time over the run: below ~95% means the app core was not saturated (load generator limit, or another process on the machine). "GC pause" is the app's main-thread garbage-collection pause time per request; "other threads" is the CPU time per request of the app's threads other than the main one, mostly V8's concurrent garbage collection and compilers (and for express-oauth2-jwt-bearer, WebCrypto's signature checks on libuv's thread pool), which run on the same pinned core and so take time from the requests. In the distinct mix, "tokenward, cache off" is context, not a target: the same middleware with the verified-token cache off, which shows what the cache costs when it can never hit. express-oauth2-jwt-bearer fetched its JWKS from a local server (${http.jwksFetches} fetch in total); tokenward used inline keys. ${int(http.settings.distinctPool)} distinct tokens were minted for the distinct mix in ${http.mintSeconds.toFixed(1)} s.`,
   ]
   const titles = {
     repeated: `Repeated tokens (${http.mixes.repeated.poolSize} distinct tokens in rotation)`,
@@ -91,7 +91,7 @@ function httpSection(http) {
     parts.push('', `### ${titles[mix]}`, '')
     parts.push(
       table(
-        ['App', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× no-auth', '>× hand-written', '>server CPU', '>load CPU', '>GC pause µs/request', ...(mix === 'distinct' ? ['>max sends per token'] : [])],
+        ['App', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× no-auth', '>× hand-written', '>server CPU', '>load CPU', '>GC pause µs/request', '>other threads µs/request', ...(mix === 'distinct' ? ['>max sends per token'] : [])],
         rows.map((r) => [
           appLabels[r.variant] ?? r.variant,
           ...spread(r.requestsPerSecond),
@@ -101,6 +101,7 @@ function httpSection(http) {
           pct(r.serverCpuShare.median),
           pct(r.loadCpuShare.median),
           r.gcPauseMicrosPerRequest === undefined ? '—' : r.gcPauseMicrosPerRequest.median.toFixed(1),
+          r.otherThreadsMicrosPerRequest === undefined ? '—' : r.otherThreadsMicrosPerRequest.median.toFixed(1),
           ...(mix === 'distinct' ? [r.variant === 'no-auth' ? `${r.maxSendsPerToken} (ignores tokens)` : String(r.maxSendsPerToken)] : []),
         ]),
       ),

@@ -9,7 +9,8 @@
 //              ≥ 0.9× the hand-written raw-limit middleware.
 // Each run is checked: a single non-2xx answer, error or timeout fails the scenario (a refused
 // token is cheap and would flatter the numbers). CPU use of the app and the load generator is
-// recorded to show which side was saturated, and the app's GC pause time per request.
+// recorded to show which side was saturated; per request, the app's GC pauses and the CPU time of
+// its threads other than the main one (V8's concurrent GC and compilers, on the same pinned core).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,12 +44,12 @@ async function startApp(variant, config) {
     variant,
     child,
     url: `http://127.0.0.1:${port}`,
-    /** CPU time and main-thread GC pause time so far, in microseconds. */
+    /** CPU time (all threads, and threads other than the main one) and main-thread GC pause time so far, in microseconds. */
     async usage() {
       const reply = nextMessage(child, 'cpu', startTimeoutMs)
       child.send({ type: 'cpu' })
-      const { micros, gcPauseMicros } = await reply
-      return { cpuMicros: micros, gcPauseMicros }
+      const { micros, mainThreadMicros, gcPauseMicros } = await reply
+      return { cpuMicros: micros, otherThreadsMicros: micros - mainThreadMicros, gcPauseMicros }
     },
   }
 }
@@ -96,11 +97,12 @@ runAsChild(async () => {
       const after = await app.usage()
       const serverCpuShare = (after.cpuMicros - before.cpuMicros) / 1000 / result.elapsedMs
       const gcPauseMicrosPerRequest = (after.gcPauseMicros - before.gcPauseMicros) / result.requests
+      const otherThreadsMicrosPerRequest = (after.otherThreadsMicros - before.otherThreadsMicros) / result.requests
       nextIndex[app.variant][mix] += result.tokensSent
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
         throw new Error(`${app.variant} / ${mix}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
       }
-      return { ...result, serverCpuShare, gcPauseMicrosPerRequest }
+      return { ...result, serverCpuShare, gcPauseMicrosPerRequest, otherThreadsMicrosPerRequest }
     }
 
     // Warm-up: JIT, connection setup and express-oauth2-jwt-bearer's one JWKS fetch, unmeasured.
@@ -133,6 +135,7 @@ runAsChild(async () => {
             serverCpuShare: summarize(series(mix, variant, 'serverCpuShare')),
             loadCpuShare: summarize(series(mix, variant, 'loadCpuShare')),
             gcPauseMicrosPerRequest: summarize(series(mix, variant, 'gcPauseMicrosPerRequest')),
+            otherThreadsMicrosPerRequest: summarize(series(mix, variant, 'otherThreadsMicrosPerRequest')),
             tokensSent: sent,
             // How many times the most-used token of the pool was sent (1 = every token distinct).
             maxSendsPerToken: Math.ceil(sent / (mix === 'repeated' ? repeatedTokens : distinctPool)),
