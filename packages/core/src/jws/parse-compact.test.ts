@@ -161,6 +161,12 @@ describe('parseCompactJws with a header memo', () => {
     for (const h of headers) expect(parseCompactJws(jws(h, payload), { ...options, headerMemo: memo }).ok).toBe(true)
     expect(headers.map((h) => memo.get(h) !== undefined)).toEqual([false, false, true])
   })
+
+  it('holds nothing when maxEntries is 0', () => {
+    const memo = createHeaderMemo(0)
+    expect(parseCompactJws(jws(header, payload), { ...options, headerMemo: memo }).ok).toBe(true)
+    expect(memo.get(header)).toBeUndefined()
+  })
 })
 
 describe('parseCompactJws (properties)', () => {

@@ -71,8 +71,9 @@ export interface HeaderMemo {
 }
 
 /**
- * A {@link HeaderMemo} of at most `maxEntries` headers. When full it starts over, so a stream of
- * distinct headers (forged tokens) costs one map write each and never more memory.
+ * A {@link HeaderMemo} of at most `maxEntries` headers (none when `maxEntries` is 0 or less). When
+ * full it starts over, so a stream of distinct headers (forged tokens) costs one map write each and
+ * never more memory.
  *
  * @example
  * ```ts
@@ -86,6 +87,7 @@ export function createHeaderMemo(maxEntries: number): HeaderMemo {
   return {
     get: (segment) => headers.get(segment),
     set(segment, header) {
+      if (!(maxEntries > 0)) return
       if (headers.size >= maxEntries) headers.clear()
       headers.set(segment, header)
     },
