@@ -65,6 +65,7 @@ export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
 export { selectVerificationKey, type KeySelectionHeader } from './keys/select-key.ts'
 
 export {
+  checkBearerAccessToken,
   clientIdClaims,
   validateAccessTokenClaims,
   type ClaimExpectations,
