@@ -76,9 +76,11 @@ export {
   auditAdminId,
   authorizeApiRole,
   grantsFromClaims,
+  isScopeToken,
   parseApiRole,
   type ApiRole,
   type ApiRoleRequirement,
+  type GrantOptions,
   type TokenGrants,
 } from './scope/api-role.ts'
 
