@@ -10,6 +10,11 @@
 // entry statically (it needs no `effect`) and the door's own names from one dynamic import behind a
 // top-level await, which turns "cannot find package effect" into a clear error. CJS: a
 // `require.resolve` of `effect` runs before the first `require`.
+//
+// The price of the top-level await: an application that bundles the Effect door's ESM build into
+// a CommonJS bundle (esbuild `format: 'cjs'`) gets a build error; ESM bundles (esbuild, Rollup,
+// webpack 5) and `require` are unaffected. The Promise door and the other subpaths have no
+// top-level await.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
