@@ -48,7 +48,15 @@ export interface AddressPolicyOptions {
   readonly developmentLoopback?: boolean | undefined
 }
 
-interface Cidr {
+/**
+ * A CIDR range of an {@link AddressPolicy}'s allow-list: the first `prefix` bits of `bytes`.
+ *
+ * @example
+ * ```ts
+ * defineAddressPolicy({ allow: ['10.20.0.0/16'] }).allowRanges[0] // { version: 4, bytes: [10, 20, 0, 0], prefix: 16 }
+ * ```
+ */
+export interface AddressRange {
   readonly version: 4 | 6
   readonly bytes: Uint8Array
   readonly prefix: number
@@ -57,7 +65,7 @@ interface Cidr {
 /** A checked {@link AddressPolicyOptions}, built by {@link defineAddressPolicy}. */
 export interface AddressPolicy {
   readonly _tag: 'AddressPolicy'
-  readonly allowRanges: readonly Cidr[]
+  readonly allowRanges: readonly AddressRange[]
   /** Lowercase host names; a leading `*.` matches any subdomain. */
   readonly allowHosts: readonly string[]
   readonly developmentLoopback: boolean
@@ -159,13 +167,13 @@ export function parseIpAddress(text: string): IpAddress | undefined {
   return bytes === undefined ? undefined : { version: 4, bytes }
 }
 
-const cidr = (text: string): Cidr => {
+const cidr = (text: string): AddressRange => {
   const [address, prefix] = text.split('/') as [string, string]
   const parsed = parseIpAddress(address) as IpAddress
   return { version: parsed.version, bytes: parsed.bytes, prefix: Number(prefix) }
 }
 
-const inRange = (bytes: Uint8Array, range: Cidr): boolean => {
+const inRange = (bytes: Uint8Array, range: AddressRange): boolean => {
   if (bytes.length !== range.bytes.length) return false
   const full = range.prefix >> 3
   for (let i = 0; i < full; i++) if (bytes[i] !== range.bytes[i]) return false
@@ -176,7 +184,7 @@ const inRange = (bytes: Uint8Array, range: Cidr): boolean => {
 }
 
 // IANA IPv4 Special-Purpose Address Registry (RFC 6890 and successors), most specific first.
-const ipv4Table: readonly (readonly [Cidr, AddressClass])[] = (
+const ipv4Table: readonly (readonly [AddressRange, AddressClass])[] = (
   [
     ['255.255.255.255/32', 'broadcast'],
     ['0.0.0.0/8', 'unspecified'],
@@ -198,7 +206,7 @@ const ipv4Table: readonly (readonly [Cidr, AddressClass])[] = (
 ).map(([range, kind]) => [cidr(range), kind] as const)
 
 // IANA IPv6 Special-Purpose Address Registry; anything outside 2000::/3 is not global unicast.
-const ipv6Table: readonly (readonly [Cidr, AddressClass])[] = (
+const ipv6Table: readonly (readonly [AddressRange, AddressClass])[] = (
   [
     ['::/128', 'unspecified'],
     ['::1/128', 'loopback'],
@@ -217,7 +225,7 @@ const ipv6Table: readonly (readonly [Cidr, AddressClass])[] = (
 
 // IPv6 ranges that carry an IPv4 address the packet ends up at: IPv4-mapped (::ffff:0:0/96),
 // NAT64's well-known prefix (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16, RFC 3056).
-const embedding: readonly (readonly [Cidr, number])[] = [
+const embedding: readonly (readonly [AddressRange, number])[] = [
   [cidr('::ffff:0:0/96'), 12],
   [cidr('64:ff9b::/96'), 12],
   [cidr('2002::/16'), 2],
@@ -336,7 +344,7 @@ export function checkAddressPolicy(
   }
   const developmentLoopback = o.developmentLoopback ?? false
   if (typeof developmentLoopback !== 'boolean') issues.push({ path: at('developmentLoopback'), message: 'must be true or false' })
-  const allowRanges: Cidr[] = []
+  const allowRanges: AddressRange[] = []
   const allowHosts: string[] = []
   const allow = o.allow ?? []
   if (!Array.isArray(allow)) issues.push({ path: at('allow'), message: 'must be an array of CIDRs, addresses or host names' })
@@ -353,7 +361,7 @@ export function checkAddressPolicy(
   return { ok: true, policy: Object.freeze({ _tag: 'AddressPolicy', allowRanges, allowHosts, developmentLoopback: developmentLoopback as boolean }) }
 }
 
-const allowEntry = (entry: string): Cidr | string | undefined => {
+const allowEntry = (entry: string): AddressRange | string | undefined => {
   const slash = entry.indexOf('/')
   const addressText = slash === -1 ? entry : entry.slice(0, slash)
   const address = parseIpAddress(addressText)
