@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { describe, expect, it } from 'vitest'
+import { isLoopbackHost } from '../config/loopback.ts'
 import { ConfigError } from '../errors.ts'
 import {
   checkAddressPolicy,
@@ -239,5 +240,24 @@ describe('defineAddressPolicy', () => {
   it('accepts an already built policy unchanged', () => {
     const policy = defineAddressPolicy({ allow: ['10.0.0.0/8'] })
     expect(defineAddressPolicy(policy)).toBe(policy)
+  })
+})
+
+describe('isLoopbackHost follows the same classification', () => {
+  it.each([
+    ['localhost', true],
+    ['app.localhost.', true],
+    ['127.0.0.1', true],
+    ['127.1', true],
+    ['[::1]', true],
+    ['[::ffff:7f00:1]', true],
+    ['[64:ff9b::7f00:1]', true],
+    ['127.0.0.256', false],
+    ['127.0.0.1.nip.io', false],
+    ['localhost.evil.com', false],
+    ['10.0.0.1', false],
+    ['[::]', false],
+  ])('%s: %s', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback)
   })
 })
