@@ -13,6 +13,7 @@ import { TokenwardError, type JwksUnavailableError, type VerificationError } fro
 import type { TokenRequest } from '../http/bearer.ts'
 import { makeRemoteKeySet, type KeySet } from '../jwks/remote-key-set.ts'
 import { makeStaticKeySet } from '../jwks/static-key-set.ts'
+import { defineAddressPolicy } from '../network/address-policy.ts'
 import type { Platform } from '../platform/types.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
@@ -79,13 +80,15 @@ export const makeTokenVerifier = (
   Effect.gen(function* () {
     const { server, options } = resolved
     const onEvent = options.onEvent
-    const jwks = options.jwks ?? {}
+    const { addressPolicy: policyOptions, ...jwks } = options.jwks ?? {}
+    const addressPolicy = policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions)
+    const httpGet = platform.httpGet(fetchImpl)
     const keySet: KeySet =
       server.jwks !== undefined
         ? makeStaticKeySet(server.jwks.keys)
         : yield* makeRemoteKeySet({
             url: new URL(server.jwksUrl!),
-            httpGet: platform.httpGet(fetchImpl),
+            httpGet: addressPolicy === undefined ? httpGet : (request) => httpGet({ ...request, addressPolicy }),
             certificateValidation: server.jwksCertificateValidation,
             trustedCertificates: server.trustedCertificates,
             ...definedOnly(jwks),
