@@ -43,6 +43,14 @@ export const rejectedOrgIds: readonly string[] = [
   '%2e%2e',
   'é',
   'x'.repeat(129),
+  // One organization-ID rule (core's checkOrgId): lowercase only, no Windows device names, no trailing dot.
+  'Acme',
+  'con',
+  'NUL',
+  'nul.json',
+  'com1',
+  'lpt9.txt',
+  'acme.',
 ]
 
 const codeOf = (e: unknown): string | undefined => (isRegistryError(e) ? e.code : undefined)
