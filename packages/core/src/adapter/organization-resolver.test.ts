@@ -60,6 +60,7 @@ describe('defineOrganizationResolver', () => {
     '/orgs/%61cme/reports',
     '/%6frgs/acme/reports',
     '/orgs/acme%2Fx/reports',
+    '/orgs/acme/a%2f..%2f..%2fother/reports',
     '/orgs/./acme/reports',
     '/./orgs/acme/reports',
     '/../orgs/acme/reports',

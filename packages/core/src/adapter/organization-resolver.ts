@@ -32,7 +32,8 @@ const invalidSpec = () => new ConfigError([{ path: 'organization', message: 'mus
  *
  * A `{ path }` resolver reads the raw path of `request.url` segment by segment, as a router does,
  * without resolving dot segments or decoding. It names no organization (the guard answers 400) when
- * the path holds a dot segment (`.`, `..`, `%2e`, `.%2E`…) or a backslash (`\`, `%5c`) anywhere,
+ * the path holds a dot segment (`.`, `..`, `%2e`, `.%2E`…), a backslash (`\`, `%5c`) or an encoded
+ * slash (`%2f`) anywhere,
  * or any percent-encoded character at or before the organization segment: such a path could be
  * routed to one organization and verified against another. Handlers should still compare the
  * verified organization with their own route parameter.
@@ -119,9 +120,9 @@ function rawPathOf(url: string): string | undefined {
   return path.startsWith('/') ? path : undefined
 }
 
-/** A dot segment (literal or percent-encoded, any case) or a segment with a backslash (literal or `%5c`). */
+/** A dot segment (literal or percent-encoded, any case), or a segment with a backslash (`\\`, `%5c`) or an encoded slash (`%2f`). */
 function isConfusingSegment(segment: string): boolean {
-  if (segment.includes('\\') || /%5c/i.test(segment)) return true
+  if (segment.includes('\\') || /%5c|%2f/i.test(segment)) return true
   const dots = segment.replace(/%2e/gi, '.')
   return dots === '.' || dots === '..'
 }
