@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http'
 import { defineAuthorizationServer, type Organization, type RequestGuard } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
-import { withTokenward as withLambda } from '@tokenward/lambda'
+import { withTokenward as withLambda, type ProxyEvent } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
 import { withTokenward as withWeb } from '@tokenward/web'
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
@@ -151,10 +151,13 @@ describe.each(frameworks)('Express ($name), real server', ({ name, express }) =>
 describe('Lambda {proxy+} events', () => {
   const handler = (guard: RequestGuard) =>
     withLambda(
-      async (event: { pathParameters?: Record<string, string | undefined> | null; path?: string; rawPath?: string }, _context: unknown, auth) => ({
-        statusCode: 200,
-        body: JSON.stringify({ routed: event.pathParameters?.['orgId'] ?? (event.path ?? event.rawPath ?? '').split('/')[2], verified: auth.authorization?.apiRole.orgId }),
-      }),
+      async (event: ProxyEvent, _context: unknown, auth) => {
+        const e = event as { pathParameters?: Record<string, string | undefined> | null; path?: string; rawPath?: string }
+        return {
+          statusCode: 200,
+          body: JSON.stringify({ routed: e.pathParameters?.['orgId'] ?? (e.path ?? e.rawPath ?? '').split('/')[2], verified: auth.authorization?.apiRole.orgId }),
+        }
+      },
       { guard },
     ) as unknown as (event: unknown, context: unknown) => Promise<{ statusCode: number; body?: string }>
   const answer = async (result: { statusCode: number; body?: string }): Promise<Answer> => {
