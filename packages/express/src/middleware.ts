@@ -120,23 +120,15 @@ function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf:
   const clientCertificate = clientCertificateOf(req)
   const socket = req.socket as Partial<TLSSocket> | undefined
   const url = urlOf({ target: req.originalUrl, headers, peerAddress: socket?.remoteAddress, platformOrigin: localOriginOf(socket), encrypted: socket?.encrypted === true })
+  // One object shape for every request (absent fields are undefined), which keeps this path monomorphic.
   return {
     method: req.method,
     url,
     headers,
     // The router's own parameters (empty outside a route, e.g. under app.use).
-    ...(req.params === undefined ? {} : { routeParams: routeParamsOf(req.params) }),
-    ...(clientCertificate === undefined ? {} : { clientCertificate }),
+    routeParams: req.params,
+    clientCertificate,
   }
-}
-
-/** The router's parameters as strings (Express 5 gives a wildcard's segments as an array: it is left out). */
-function routeParamsOf(params: Request['params']): Readonly<Record<string, string | undefined>> {
-  const values = params as Record<string, unknown>
-  for (const key in values) {
-    if (typeof values[key] !== 'string') return Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'))
-  }
-  return values as Record<string, string>
 }
 
 // The origin of the local address a connection was accepted on, built once per socket.

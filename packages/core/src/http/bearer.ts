@@ -32,8 +32,9 @@ export interface TokenRequest {
   /**
    * The route parameters the framework's router extracted (Express `req.params`, Lambda
    * `pathParameters`), for the `{ param }` organization resolver. Absent when the adapter knows none.
+   * Values are as the router gives them (Express 5 gives a wildcard's segments as an array).
    */
-  readonly routeParams?: Readonly<Record<string, string | undefined>> | undefined
+  readonly routeParams?: Readonly<Record<string, unknown>> | undefined
 }
 
 // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
