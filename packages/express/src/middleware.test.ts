@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
 import { connect } from 'node:net'
-import { createVerifier, defineAuthorizationServer, type Jwk, type Organization, type RequestGuard, type TokenRequest, type Verifier } from '@tokenward/core'
+import { ConfigError, createVerifier, defineAuthorizationServer, type Jwk, type Organization, type RequestGuard, type TokenRequest, type Verifier } from '@tokenward/core'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
 import type { ErrorRequestHandler, Express, RequestHandler, Router } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -251,6 +251,20 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
     const req = { method: 'POST', originalUrl: '/a?b=1', headersDistinct: { authorization: ['Bearer x'], 'x-a': ['1', '2'] }, socket: {} }
     expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0])).toEqual({ method: 'POST', url: 'http://localhost/a?b=1', headers: { authorization: ['Bearer x'], 'x-a': ['1', '2'] } })
     expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0], { publicOrigin: 'https://api.example.com' }).url).toBe('https://api.example.com/a?b=1')
+  })
+})
+
+describe('tokenward() options', () => {
+  it('checks the URL options when the middleware is built, naming each bad field', () => {
+    let error: unknown
+    try {
+      tokenward({ guard, publicOrigin: 'api.example.com', trustedProxies: ['10.0.0.0/8', 'proxy.internal'] })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual(['publicOrigin', 'trustedProxies[1]'])
+    expect(() => requireApiRoles(['Admin'], { guard, trustHostHeader: 'yes' as never })).toThrow(ConfigError)
   })
 })
 

@@ -82,7 +82,7 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
  * ```
  */
 export function requireApiRoles(roles: readonly string[], options: RequireApiRolesOptions): RequestHandler {
-  return tokenward({ guard: options.guard, requiredRoles: roles })
+  return tokenward({ ...urlOptionsOf(options), guard: options.guard, requiredRoles: roles })
 }
 
 /**

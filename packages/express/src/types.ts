@@ -50,7 +50,7 @@ export interface TokenwardOptions extends RequestUrlOptions {
  * app.delete('/policies/:id', requireApiRoles(['Admin'], options), handler)
  * ```
  */
-export interface RequireApiRolesOptions {
+export interface RequireApiRolesOptions extends RequestUrlOptions {
   /** The same guard the app authenticates with. */
   readonly guard: RequestGuard
 }
