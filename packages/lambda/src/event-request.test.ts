@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { headerValues } from '@tokenward/core'
+import { ConfigError, MissingTokenError, headerValues, renderChallenge } from '@tokenward/core'
 import {
+  defineEventUrl,
   httpApiAuthorizerRequest,
   proxyEventKind,
   proxyEventRequest,
@@ -10,6 +11,9 @@ import {
 import { httpApiAuthorizerEvent, requestAuthorizerEvent, tokenAuthorizerEvent } from './fixtures/aws-events.test-support.ts'
 import { proxyEvent, type ProxyKind } from './testing/events.test-support.ts'
 import type { ProxyEvent } from './types.ts'
+import { httpApiAuthorizer } from './http-api-authorizer.ts'
+import { requestAuthorizer, tokenAuthorizer } from './rest-authorizer.ts'
+import { withTokenward } from './with-tokenward.ts'
 
 describe('proxy events → TokenRequest', () => {
   const table: { kind: ProxyKind; eventKind: string; method: string; url: string }[] = [
@@ -84,5 +88,24 @@ describe('authorizer events → TokenRequest', () => {
       url: 'https://id.execute-api.us-east-1.amazonaws.com/my/path?parameter1=value1&parameter1=value2&parameter2=value',
       headers: { header1: ['value1'], header2: ['value2'] },
     })
+  })
+})
+
+describe('publicOrigin', () => {
+  const guard = { verifyRequest: async () => ({ ok: false, error: new MissingTokenError('none'), response: renderChallenge(new MissingTokenError('none')) }) as const }
+
+  it('replaces the origin of every event kind, and the route parameters are handed over', () => {
+    const urlOf = defineEventUrl({ publicOrigin: 'https://api.example.com' })
+    const event = { ...(proxyEvent('httpApi') as object), pathParameters: { orgId: 'acme' } } as unknown as ProxyEvent
+    expect(proxyEventRequest(event, 'v2', urlOf)).toMatchObject({ url: 'https://api.example.com/my/path?parameter1=value1&parameter1=value2&parameter2=value', routeParams: { orgId: 'acme' } })
+    expect(proxyEventRequest(proxyEvent('alb'), 'alb', urlOf).url).toBe('https://api.example.com/lambda?query=1234ABCD')
+    expect(tokenAuthorizerRequest(tokenAuthorizerEvent, urlOf).url).toBe('https://api.example.com/request')
+  })
+
+  it('is checked when a handler is built', () => {
+    expect(() => withTokenward(async () => ({ statusCode: 200 }), { guard, publicOrigin: 'api.example.com' })).toThrow(ConfigError)
+    expect(() => tokenAuthorizer({ guard, publicOrigin: 'https://api.example.com/v1' })).toThrow(ConfigError)
+    expect(() => requestAuthorizer({ guard, publicOrigin: 'ftp://api.example.com' })).toThrow(ConfigError)
+    expect(() => httpApiAuthorizer({ guard, publicOrigin: 'https://user@api.example.com' })).toThrow(ConfigError)
   })
 })
