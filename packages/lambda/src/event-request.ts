@@ -23,7 +23,15 @@ import type {
 /** Which integration sent a proxy event: REST API (payload 1.0), HTTP API/function URL (2.0), or ALB. */
 export type ProxyEventKind = 'v1' | 'v2' | 'alb'
 
-/** How the adapter builds `TokenRequest.url`, checked when a handler is built. */
+/**
+ * How the adapter builds `TokenRequest.url`, checked when a handler is built (every handler's
+ * options extend it).
+ *
+ * @example
+ * ```ts
+ * export const handler = withTokenward(handle, { guard, publicOrigin: 'https://api.example.com' })
+ * ```
+ */
 export interface EventUrlOptions {
   /**
    * The origin clients call, e.g. `https://api.example.com`. Default: `https://` + the event's

@@ -13,7 +13,14 @@ const orgIdSyntax = /^[a-z0-9._-]{1,128}$/
 // Windows reserves these names in every directory, with or without an extension (`con.json`).
 const windowsDeviceName = /^(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\.|$)/
 
-/** The longest organization ID accepted. */
+/**
+ * The longest organization ID accepted.
+ *
+ * @example
+ * ```ts
+ * checkOrgId('x'.repeat(maxOrgIdLength + 1)) // 'must be 1 to 128 characters long'
+ * ```
+ */
 export const maxOrgIdLength = 128
 
 /**

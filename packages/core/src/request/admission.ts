@@ -9,7 +9,15 @@ import type { ChallengeResponse } from '../http/challenge.ts'
 import type { RequestVerdict } from '../verifier/create-verifier.ts'
 import type { VerifiedAccessToken } from '../verifier/types.ts'
 
-/** The outcome of {@link admitRequest}. */
+/**
+ * The outcome of {@link admitRequest}.
+ *
+ * @example
+ * ```ts
+ * const admission: Admission = admitRequest(verdict, { optional: true })
+ * if (admission.kind === 'anonymous') console.log('no token, optional route')
+ * ```
+ */
 export type Admission =
   | { readonly kind: 'accepted'; readonly token: VerifiedAccessToken }
   /** Optional auth and no token at all: run the handler without one. */

@@ -9,10 +9,24 @@ import { InvalidRequestError, MissingTokenError } from '../errors.ts'
 import { headerValues, type TokenRequest } from '../http/bearer.ts'
 import { err, ok, type Result } from '../result.ts'
 
-/** The authentication schemes tokenward reads from `Authorization`. */
+/**
+ * The authentication schemes tokenward reads from `Authorization`.
+ *
+ * @example
+ * ```ts
+ * const scheme: CredentialScheme = 'DPoP'
+ * ```
+ */
 export type CredentialScheme = 'Bearer' | 'DPoP'
 
-/** The credentials of a request: the scheme as tokenward spells it, and the token after it. */
+/**
+ * The credentials of a request: the scheme as tokenward spells it, and the token after it.
+ *
+ * @example
+ * ```ts
+ * const credentials: Credentials = { scheme: 'Bearer', token: 'eyJ...' }
+ * ```
+ */
 export interface Credentials {
   readonly scheme: CredentialScheme
   readonly token: string

@@ -38,7 +38,14 @@ export interface RequestUrlOptions {
   readonly trustHostHeader?: boolean | undefined
 }
 
-/** What an adapter knows about the connection a request came on. */
+/**
+ * What an adapter knows about the connection a request came on.
+ *
+ * @example
+ * ```ts
+ * const connection: RequestConnection = { target: req.originalUrl, headers: req.headers, peerAddress: req.socket.remoteAddress, platformOrigin: 'http://127.0.0.1:3000' }
+ * ```
+ */
 export interface RequestConnection {
   /** The request target as received (`/orgs/acme/reports?x=1`), or an absolute-form target. */
   readonly target: string
@@ -51,7 +58,15 @@ export interface RequestConnection {
   readonly encrypted?: boolean | undefined
 }
 
-/** Builds the absolute URL of a request from its connection; see {@link defineRequestUrl}. */
+/**
+ * Builds the absolute URL of a request from its connection; see {@link defineRequestUrl}.
+ *
+ * @example
+ * ```ts
+ * const urlOf: RequestUrl = defineRequestUrl({ publicOrigin: 'https://api.example.com' })
+ * urlOf({ target: '/orgs/acme?x=1', headers: {} }) // 'https://api.example.com/orgs/acme?x=1'
+ * ```
+ */
 export type RequestUrl = (connection: RequestConnection) => string
 
 /** The origin used when nothing establishes one. */
