@@ -68,6 +68,9 @@ function microSection(micro) {
   parts.push(
     '',
     `tokenward cache hit vs one RS256 \`crypto.verify\`: same token ${ratio(hit.sameToken)}, 1,000 distinct tokens ${ratio(hit.distinct)}.`,
+    ...(micro.cacheOnVsOffEveryTokenNew === undefined
+      ? []
+      : ['', `Every token new (EdDSA, no token ever repeats): the default cache against \`cache: false\`, per round, ${ratio(micro.cacheOnVsOffEveryTokenNew)}.`]),
     '',
     'Cache cases: "same token" and "1000 distinct" share one verifier whose cache holds all 1,001 tokens (a server\'s cache is rarely empty); "same token, only entry" uses a verifier whose cache holds just that token. fast-jwt gets one cached verifier per case because its cache holds exactly 1,000 tokens.',
   )
