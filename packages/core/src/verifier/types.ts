@@ -55,8 +55,9 @@ export interface VerifierOptions {
   readonly jwks?: JwksOptions | undefined
   /**
    * Cache of successful verifications. Default `{ maxEntries: 10000 }`; `false` turns it off
-   * (explicitly). While it has room every verified token enters; once full, a token enters
-   * (evicting the least recently used) on its second verification.
+   * (explicitly). A token enters on its second verification (evicting the least recently used
+   * once full) and is served from the cache from its third on; a token seen once costs the cache
+   * only a fingerprint in a fixed table, so tokens that never repeat cost it nothing.
    */
   readonly cache?: { readonly maxEntries?: number } | false | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
