@@ -77,6 +77,12 @@ export interface HttpGetRequest {
   readonly certificateValidation: boolean
   /** Extra trusted CA certificates (PEM), added to the runtime's defaults. */
   readonly trustedCertificates?: readonly string[] | undefined
+  /**
+   * Extra request header fields, lower-case names (the key set sends `if-none-match` and
+   * `if-modified-since` to revalidate). They never replace `accept` or `accept-encoding`. A `304`
+   * answer comes back as a response like any other status.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /**
