@@ -92,6 +92,7 @@ export type {
   JwksFetchFailedEvent,
   JwksFetchReason,
   JwksFetchedEvent,
+  JwksNotModifiedEvent,
   JwksRefetchSuppressedEvent,
   JwksStaleServedEvent,
 } from './jwks/jwks-event.ts'

@@ -36,6 +36,8 @@ export interface JwksOptions {
   readonly refreshAheadSeconds?: number
   /** At most one refetch caused by unknown `kid`s per this window. Default 30 s. */
   readonly unknownKidCooldownSeconds?: number
+  /** The same window once the server has answered a conditional refetch with 304. Default 5 s. */
+  readonly revalidatedUnknownKidCooldownSeconds?: number
   /** After a failed fetch, wait this long before trying again. Default 5 s. */
   readonly failureCooldownSeconds?: number
   /** How long past expiry the last good keys may still be served while the provider fails. Default 3600 s. */
@@ -62,7 +64,7 @@ export interface VerifierOptions {
   readonly cache?: { readonly maxEntries?: number } | false | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
   readonly realm?: string | undefined
-  /** Receives JWKS events (fetched, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
+  /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
 }
 
