@@ -14,7 +14,7 @@ const full = {
   http: { rounds: 8, durationSeconds: 2, warmupSeconds: 1, connections: 16, repeatedTokens: 50, distinctPool: 160_000 },
   herd: { concurrency: 500, rotationDelayMs: 3000, jwksLatencyMs: 50, settleTimeoutMs: 5000, promptMs: 1000 },
   coldStart: { rounds: 7 },
-  memory: { validTokens: 1_000_000, forgedTokens: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000] },
+  memory: { validTokens: 1_000_000, forgedTokens: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000], revisitEvery: 10 },
 }
 
 const brief = {
@@ -23,7 +23,7 @@ const brief = {
   http: { rounds: 1, durationSeconds: 1, warmupSeconds: 0, connections: 16, repeatedTokens: 50, distinctPool: 4_000 },
   herd: { concurrency: 500, rotationDelayMs: 1500, jwksLatencyMs: 50, settleTimeoutMs: 5000, promptMs: 1000 },
   coldStart: { rounds: 1 },
-  memory: { validTokens: 15_000, forgedTokens: 5_000, checkpoints: [10_000, 15_000] },
+  memory: { validTokens: 15_000, forgedTokens: 5_000, checkpoints: [10_000, 15_000], revisitEvery: 1 },
 }
 
 /** The settings of the current mode. */
