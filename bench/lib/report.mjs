@@ -142,6 +142,30 @@ function herdSection(herd) {
       ),
     )
   }
+  const flood = Object.entries(herd.libraries).filter(([, r]) => r.floodThenRotation !== undefined)
+  if (flood.length > 0) {
+    const f = herd.settings.flood
+    parts.push(
+      '',
+      `### (d) Flood, then rotation: ${f.burst} forged tokens (distinct unknown kids) every ${f.tickMs} ms for ${(f.durationMs / 1000).toFixed(1)} s; the provider rotates ${(f.rotateAfterMs / 1000).toFixed(1)} s in`,
+      '',
+      'Each library has its own JWKS server, which sends an ETag and answers 304 to a matching If-None-Match; all four flood at the same time. A token signed with the new key is tried once per tick until accepted. Fetches count 304s too; "refused before" is how often the new key\'s token was refused, and how long the slowest refusal took (a library that held it until its cooldown ended would show it here).',
+      '',
+      table(
+        ['Library', '>JWKS fetches', '>of which 304', '>new key accepted after', '>refused before', '>slowest refusal ms', '>forged accepted', '>hung'],
+        flood.map(([library, { floodThenRotation: r }]) => [
+          library,
+          String(r.fetches),
+          String(r.notModified),
+          r.acceptedAfterSeconds === undefined ? `not within ${r.floodSeconds.toFixed(1)} s` : `${r.acceptedAfterSeconds.toFixed(2)} s`,
+          String(r.rotatedRefusals.count),
+          ms(r.rotatedRefusals.slowestMs),
+          String(r.forgedAccepted),
+          String(r.hung),
+        ]),
+      ),
+    )
+  }
   return parts.join('\n')
 }
 
