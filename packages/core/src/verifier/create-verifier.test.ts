@@ -52,6 +52,7 @@ describe('createVerifier', () => {
       expect((e as ConfigError).issues.map((i) => i.path).sort()).toEqual(['cache.maxEntries', 'jwks.timeoutMs', 'server.jwksUrl', 'server.name'])
     }
     expect(() => createVerifier({ server: server(), organization: { ...organization, apiRoles: ['has space'] } })).toThrow(/organization.apiRoles\[0\]/)
+    expect(() => createVerifier({ server: server(), jwks: { revalidatedUnknownKidCooldownSeconds: -1 } })).toThrow(/jwks\.revalidatedUnknownKidCooldownSeconds/)
   })
 
   it('accepts a valid token and describes it', async () => {
