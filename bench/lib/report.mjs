@@ -68,6 +68,9 @@ function microSection(micro) {
   parts.push(
     '',
     `tokenward cache hit vs one RS256 \`crypto.verify\`: same token ${ratio(hit.sameToken)}, 1,000 distinct tokens ${ratio(hit.distinct)}.`,
+    ...(micro.cacheOnVsOffEveryTokenNew === undefined
+      ? []
+      : ['', `Every token new (EdDSA, no token ever repeats): the default cache against \`cache: false\`, per round, ${ratio(micro.cacheOnVsOffEveryTokenNew)}; verifications the cache kept from that stream: ${micro.cacheEntriesKeptEveryTokenNew}.`]),
     '',
     'Cache cases: "same token" and "1000 distinct" share one verifier whose cache holds all 1,001 tokens (a server\'s cache is rarely empty); "same token, only entry" uses a verifier whose cache holds just that token. fast-jwt gets one cached verifier per case because its cache holds exactly 1,000 tokens.',
   )
@@ -139,6 +142,30 @@ function herdSection(herd) {
       ),
     )
   }
+  const flood = Object.entries(herd.libraries).filter(([, r]) => r.floodThenRotation !== undefined)
+  if (flood.length > 0) {
+    const f = herd.settings.flood
+    parts.push(
+      '',
+      `### (d) Flood, then rotation: ${f.burst} forged tokens (distinct unknown kids) every ${f.tickMs} ms for ${(f.durationMs / 1000).toFixed(1)} s; the provider rotates ${(f.rotateAfterMs / 1000).toFixed(1)} s in`,
+      '',
+      'Each library has its own JWKS server, which sends an ETag and answers 304 to a matching If-None-Match; all four flood at the same time. A token signed with the new key is tried once per tick until accepted. Fetches count 304s too; "refused before" is how often the new key\'s token was refused, and how long the slowest refusal took (a library that held it until its cooldown ended would show it here).',
+      '',
+      table(
+        ['Library', '>JWKS fetches', '>of which 304', '>new key accepted after', '>refused before', '>slowest refusal ms', '>forged accepted', '>hung'],
+        flood.map(([library, { floodThenRotation: r }]) => [
+          library,
+          String(r.fetches),
+          String(r.notModified),
+          r.acceptedAfterSeconds === undefined ? `not within ${r.floodSeconds.toFixed(1)} s` : `${r.acceptedAfterSeconds.toFixed(2)} s`,
+          String(r.rotatedRefusals.count),
+          ms(r.rotatedRefusals.slowestMs),
+          String(r.forgedAccepted),
+          String(r.hung),
+        ]),
+      ),
+    )
+  }
   return parts.join('\n')
 }
 
@@ -174,7 +201,7 @@ function memorySection(memory) {
   return [
     '## Memory',
     '',
-    `One tokenward verifier (inline ${memory.algorithm} key, ${memory.tokenBytes}-byte tokens, default cache \`{ maxEntries: ${int(memory.maxEntries)} }\`), heap used after full GCs (\`--expose-gc\`). Baseline after the first verification: ${mib(memory.baselineBytes)} MiB; about ${int(memory.bytesPerCachedToken)} bytes of heap per cached verification. Valid tokens are minted on a worker thread (not this heap); every ${int(memory.revisitEvery)}th is verified twice, because a full cache takes a token only on its second verification: so the full cache keeps taking tokens and evicting others all through the run. Forged ones alternate between the real kid with a random signature and a random unknown kid. RSS is context only (it includes the minting worker).`,
+    `One tokenward verifier (inline ${memory.algorithm} key, ${memory.tokenBytes}-byte tokens, default cache \`{ maxEntries: ${int(memory.maxEntries)} }\`), heap used after full GCs (\`--expose-gc\`). Baseline after the first verification: ${mib(memory.baselineBytes)} MiB; about ${int(memory.bytesPerCachedToken)} bytes of heap per cached verification. Valid tokens are minted on a worker thread (not this heap); ${memory.revisitEvery === 1 ? 'every one' : `every ${int(memory.revisitEvery)}th`} is verified twice, because the cache takes a token only on its second verification: so once full, the cache keeps taking tokens and evicting others all through the run. Forged ones alternate between the real kid with a random signature and a random unknown kid. RSS is context only (it includes the minting worker).`,
     '',
     table(
       ['Phase', '>tokens so far', '>heap MiB', '>above baseline MiB', '>cached verifications', '>RSS MiB', '>seconds in phase'],

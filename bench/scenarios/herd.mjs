@@ -7,6 +7,14 @@
 //                  enough, and every one of them is valid.
 //   (c) forged     N concurrent forged tokens, each with a distinct unknown kid: at most one fetch
 //                  per cooldown window, and every request answered promptly.
+//   (d) flood, then rotation
+//                  forged tokens with distinct unknown kids arrive in bursts for several seconds;
+//                  shortly after the flood starts the provider rotates to a new key, and a token
+//                  signed with it is tried every tick until accepted. The JWKS server sends ETags
+//                  and answers 304 to a matching If-None-Match (as most providers' CDNs do). Target:
+//                  the rotation accepted within 5 s while the flood costs at most one fetch per
+//                  5 s, and the new key's token refused at once (never held) until then. Every
+//                  library floods its own server at the same time, to keep the run short.
 //
 // Each library gets its own JWKS server (which counts requests and answers after a network-like
 // delay) and a fresh verifier per case. Every verification is bounded by a timeout; one that has
@@ -59,6 +67,61 @@ async function burst(verify, tokens) {
   }
 }
 
+/**
+ * (d) for one library: forged bursts every tick for `durationMs`, the server rotating to `newKey`
+ * `rotateAfterMs` in, and `rotatedToken` tried once per tick until it is accepted.
+ */
+async function floodThenRotation({ server, verifier }, { oldKey, newKey, rotatedToken }) {
+  const { durationMs, rotateAfterMs, burst: perTick, tickMs } = settings.herd.flood
+  const timeoutMs = settings.herd.settleTimeoutMs
+  const started = performance.now()
+  let rotatedAt
+  let acceptedAfterMs
+  let forged = 0
+  let forgedAccepted = 0
+  let hung = 0
+  let slowestForgedMs = 0
+  const refusals = { count: 0, slowestMs: 0, reasons: {} }
+  while (performance.now() - started < durationMs) {
+    const tickStarted = performance.now()
+    if (rotatedAt === undefined && tickStarted - started >= rotateAfterMs) {
+      server.setKeys([newKey.jwk, oldKey.jwk])
+      rotatedAt = tickStarted
+    }
+    const tokens = Array.from({ length: perTick }, () => forgeToken(oldKey, `flood-${forged++}`, { unknownKid: true }))
+    const probe = rotatedAt !== undefined && acceptedAfterMs === undefined ? settle(verifier.verify, rotatedToken, timeoutMs) : undefined
+    for (const o of await Promise.all(tokens.map((token) => settle(verifier.verify, token, timeoutMs)))) {
+      if (o.outcome === 'accepted') forgedAccepted++
+      if (o.outcome === 'hung') hung++
+      slowestForgedMs = Math.max(slowestForgedMs, o.ms)
+    }
+    const answer = await probe
+    if (answer !== undefined) {
+      if (answer.outcome === 'accepted') acceptedAfterMs = tickStarted + answer.ms - rotatedAt
+      else {
+        if (answer.outcome === 'hung') hung++
+        refusals.count++
+        refusals.slowestMs = Math.max(refusals.slowestMs, answer.ms)
+        refusals.reasons[answer.reason ?? 'hung'] = (refusals.reasons[answer.reason ?? 'hung'] ?? 0) + 1
+      }
+    }
+    await sleep(Math.max(0, tickMs - (performance.now() - tickStarted)))
+  }
+  const floodSeconds = (performance.now() - started) / 1000
+  return {
+    floodSeconds,
+    rotatedAfterSeconds: (rotatedAt - started) / 1000,
+    acceptedAfterSeconds: acceptedAfterMs === undefined ? undefined : acceptedAfterMs / 1000,
+    fetches: server.fetches,
+    notModified: server.notModified,
+    forged,
+    forgedAccepted,
+    hung,
+    slowestForgedMs,
+    rotatedRefusals: refusals,
+  }
+}
+
 runAsChild(async () => {
   const { concurrency, rotationDelayMs, jwksLatencyMs } = settings.herd
   const oldKey = createSigningKey('RS256', 'bench-rs256-1')
@@ -70,15 +133,15 @@ runAsChild(async () => {
 
   // One JWKS server and verifier per library and case; all closed at the end.
   const opened = []
-  const setUp = async (library) => {
-    const server = await startJwksServer({ keys: [oldKey.jwk], latencyMs: jwksLatencyMs })
+  const setUp = async (library, { etag = false } = {}) => {
+    const server = await startJwksServer({ keys: [oldKey.jwk], latencyMs: jwksLatencyMs, etag })
     const verifier = libraries[library](server.url)
     opened.push({ server, verifier })
     return { server, verifier }
   }
   /** A verifier that has fetched the keys once (through a valid token), with the count reset. */
-  const warmed = async (library) => {
-    const setup = await setUp(library)
+  const warmed = async (library, options) => {
+    const setup = await setUp(library, options)
     await setup.verifier.verify(warmToken)
     setup.server.resetCount()
     setup.warmedAt = performance.now()
@@ -109,6 +172,14 @@ runAsChild(async () => {
       const { server, verifier } = await warmed(library)
       results[library].forged = { ...(await burst(verifier.verify, forged)), fetches: server.fetches }
     }
+
+    const floods = {}
+    for (const library of Object.keys(libraries)) floods[library] = await warmed(library, { etag: true })
+    const rotatedToken = mintAccessToken(newKey, 'rotated-flood')
+    const outcomes = await Promise.all(Object.keys(libraries).map((library) => floodThenRotation(floods[library], { oldKey, newKey, rotatedToken })))
+    Object.keys(libraries).forEach((library, i) => {
+      results[library].floodThenRotation = outcomes[i]
+    })
     return { settings: settings.herd, libraries: results }
   } finally {
     for (const { server, verifier } of opened) {

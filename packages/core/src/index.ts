@@ -121,6 +121,7 @@ export type {
   JwksFetchFailedEvent,
   JwksFetchReason,
   JwksFetchedEvent,
+  JwksNotModifiedEvent,
   JwksRefetchSuppressedEvent,
   JwksStaleServedEvent,
 } from './jwks/jwks-event.ts'

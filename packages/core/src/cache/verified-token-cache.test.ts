@@ -63,37 +63,68 @@ describe('createVerifiedTokenCache', () => {
     const c = createVerifiedTokenCache<string>({ maxEntries: 100 })
     c.set('hot', entry('H'))
     for (let i = 0; i < 1000; i++) {
-      c.set(`t${i}`, entry(String(i)))
+      c.set(`t${i}`, entry(String(i))) // as if each had been admitted
       expect(c.get('hot', 1, 0, always)).toBe('H')
     }
     expect(c.size).toBe(100)
   })
 
-  it('is bounded: once full, a token verified a second time goes in, evicting the least recently used', () => {
+  it('is bounded: a full cache evicts the least recently used', () => {
     const c = createVerifiedTokenCache<string>({ maxEntries: 2 })
     c.set('a', entry('A'))
     c.set('b', entry('B'))
     expect(c.get('a', 1, 0, always)).toBe('A') // a is now most recent
-    c.set('c', entry('C')) // full, first sighting: remembered, not cached
+    c.set('c', entry('C'))
     expect(c.size).toBe(2)
-    expect(c.get('c', 1, 0, always)).toBeUndefined()
-    expect(c.get('b', 1, 0, always)).toBe('B') // nothing was evicted; b is now most recent
-    c.set('c', entry('C')) // second sighting: goes in, evicting a
-    expect(c.size).toBe(2)
-    expect(c.get('a', 1, 0, always)).toBeUndefined()
-    expect(c.get('b', 1, 0, always)).toBe('B')
+    expect(c.get('b', 1, 0, always)).toBeUndefined()
+    expect(c.get('a', 1, 0, always)).toBe('A')
     expect(c.get('c', 1, 0, always)).toBe('C')
   })
 
-  it('once full, tokens that never come back cause no evictions', () => {
-    const c = createVerifiedTokenCache<string>({ maxEntries: 3 })
-    for (const t of ['p1', 'p2', 'p3']) c.set(t, entry(t))
-    for (let i = 0; i < 50_000; i++) c.set(`once-${i}.sig${i * 7919}`, entry('x'))
-    expect(c.size).toBe(3)
-    for (const t of ['p1', 'p2', 'p3']) expect(c.get(t, 1, 0, always)).toBe(t)
+  it('admits a token on its second verification, even with room to spare, and one already cached at once', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 100 })
+    expect(c.admit('tok.en.A')).toBe(false) // first sighting: a fingerprint, no entry
+    expect(c.size).toBe(0)
+    expect(c.admit('tok.en.B')).toBe(false)
+    expect(c.admit('tok.en.A')).toBe(true) // second sighting
+    c.set('tok.en.A', entry('A'))
+    expect(c.admit('tok.en.A')).toBe(true) // cached already
+    expect(c.size).toBe(1)
+    // clear() forgets entries, not sightings.
+    c.clear()
+    expect(c.admit('tok.en.B')).toBe(true)
   })
 
-  it('behaves like an LRU with second-sighting admission over any sequence of sets, hits, expiries and clears', () => {
+  it('admits nothing when maxEntries is 0', () => {
+    const off = createVerifiedTokenCache<string>({ maxEntries: 0 })
+    for (const _ of [1, 2, 3]) expect(off.admit('t')).toBe(false)
+  })
+
+  it('tokens that never come back are never admitted, so they cause no entries and no evictions', () => {
+    const c = createVerifiedTokenCache<string>({ maxEntries: 3 })
+    for (const t of ['p1', 'p2', 'p3']) {
+      c.admit(t)
+      if (c.admit(t)) c.set(t, entry(t))
+    }
+    expect(c.size).toBe(3)
+    let admitted = 0
+    for (let i = 0; i < 50_000; i++) {
+      const t = `once-${i}.sig${i * 7919}`
+      if (c.admit(t)) {
+        admitted++
+        c.set(t, entry('x'))
+      }
+    }
+    expect(admitted).toBe(0)
+    expect(c.size).toBe(3)
+    for (const t of ['p1', 'p2', 'p3']) expect(c.get(t, 1, 0, always)).toBe(t)
+    // And an empty cache stays empty under the same stream.
+    const empty = createVerifiedTokenCache<string>({ maxEntries: 10_000 })
+    for (let i = 0; i < 20_000; i++) expect(empty.admit(`fresh-${i}.sig${i * 104_729}`)).toBe(false)
+    expect(empty.size).toBe(0)
+  })
+
+  it('behaves like an LRU with second-sighting admission over any sequence of verifications, hits, expiries and clears', () => {
     type Op = { kind: 'set'; key: number; expired: boolean } | { kind: 'get'; key: number } | { kind: 'clear' }
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), expired: fc.boolean() }) },
@@ -103,9 +134,10 @@ describe('createVerifiedTokenCache', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (maxEntries, ops) => {
         const c = createVerifiedTokenCache<string>({ maxEntries })
-        // The model: entries from least to most recently used. Gets happen at time 5, so an entry
-        // set with expiresAt 1 is evicted by its next hit. The admission table is modelled slot by
-        // slot; `clear` empties the cache but not the table.
+        // The model: entries from least to most recently used. A 'set' is a verification: admit,
+        // then set when admitted. Gets happen at time 5, so an entry set with expiresAt 1 is
+        // evicted by its next hit. The admission table is modelled slot by slot; `clear` empties
+        // the cache but not the table.
         let model: { key: string; expiresAt: number }[] = []
         const slots = doorkeeperSlots(maxEntries)
         const seen = new Map<number, number>()
@@ -119,9 +151,9 @@ describe('createVerifiedTokenCache', () => {
           } else if (o.kind === 'set') {
             const key = `t${o.key}`
             const expiresAt = o.expired ? 1 : 1000
-            c.set(key, entry(key, expiresAt))
+            if (c.admit(key)) c.set(key, entry(key, expiresAt))
             const present = model.some((e) => e.key === key)
-            let admitted = present || model.length < maxEntries
+            let admitted = present
             if (!admitted) {
               const print = fingerprint(key)
               const slot = print & (slots - 1)
@@ -143,7 +175,7 @@ describe('createVerifiedTokenCache', () => {
           expect(c.size).toBe(model.length)
         }
         // Fill up with fresh keys, each set twice: the cache ends full.
-        for (let i = 0; i < maxEntries; i++) for (const _ of [1, 2]) c.set(`fresh${i}`, entry('F'))
+        for (let i = 0; i < maxEntries; i++) for (const _ of [1, 2]) if (c.admit(`fresh${i}`)) c.set(`fresh${i}`, entry('F'))
         expect(c.size).toBe(maxEntries)
       }),
     )

@@ -8,12 +8,14 @@
  * way spares hashing the whole ~1 KB token for every lookup. Failures are never cached. Every hit re-checks `exp` and `nbf` against the current time and that the signing key
  * is still in the authorization server's key set.
  *
- * Admission: while the cache has room, every verified token goes in. Once it is full, a token goes
- * in (evicting the least recently used) only the second time it is verified. A stream of tokens
- * that never come back (every request with a fresh token) then costs no cache writes, no
- * evictions and no garbage, and cannot push out the tokens that do come back. Tokens seen once
- * are remembered as 32-bit fingerprints in a fixed table, not as strings. A fingerprint collision
- * only lets a token in on its first verification, as if the cache had room.
+ * Admission: a verified token goes in (evicting the least recently used once the cache is full)
+ * only the second time it is verified, whether or not the cache has room. Its first sighting
+ * allocates nothing and retains nothing: it is remembered as a 32-bit fingerprint in a fixed table
+ * of integers. A stream of tokens that never come back (every request with a fresh token) then
+ * costs the cache a lookup and a table write each, with no entries, no evictions and no garbage,
+ * and cannot push out the tokens that do come back; a repeated token is served from the cache from
+ * its third verification on. A fingerprint collision only lets a token in on its first
+ * verification.
  *
  * @module
  */
@@ -38,6 +40,13 @@ export type KeyStillPublished = (kid: string | undefined, generation: number) =>
 export interface VerifiedTokenCache<V> {
   /** The cached verification if it is still valid at `nowSeconds`; stale entries are evicted. */
   get(token: string, nowSeconds: number, toleranceSeconds: number, keyStillPublished: KeyStillPublished): V | undefined
+  /**
+   * Records that `token` was just verified and says whether to {@link set} it: true when it is
+   * cached already or was verified before (its second sighting). False for a first sighting, which
+   * only writes its fingerprint into the admission table; callers build no entry then.
+   */
+  admit(token: string): boolean
+  /** Stores a verification (call after {@link admit} said yes), evicting the least recently used when full. */
   set(token: string, entry: CachedVerification<V>): void
   /** Drops every entry (used when the server's configuration changes). */
   clear(): void
@@ -65,7 +74,10 @@ interface Slot<V> {
  * @example
  * ```ts
  * const cache = createVerifiedTokenCache<string>({ maxEntries: 10_000 })
- * cache.set(token, { value: 'client-1', expiresAt: 2_000_000_000, notBefore: undefined, kid: 'k1', keyGeneration: 1 })
+ * const entry = { value: 'client-1', expiresAt: 2_000_000_000, notBefore: undefined, kid: 'k1', keyGeneration: 1 }
+ * cache.admit(token) // false: first sighting, nothing stored
+ * cache.admit(token) // true: verified again, store it
+ * cache.set(token, entry)
  * cache.get(token, Date.now() / 1000, 30, () => true) // 'client-1'
  * ```
  */
@@ -93,17 +105,9 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
     unlink(slot)
     entries.delete(slot.key)
   }
-  // Fingerprints of tokens verified once while the cache was full: direct-mapped, a new one
-  // overwriting whatever shared its slot. Made when the cache first fills.
+  // Fingerprints of tokens verified once: direct-mapped, a new one overwriting whatever shared its
+  // slot. Made with the first verification.
   let seen: Int32Array | undefined
-  const seenBefore = (token: string): boolean => {
-    seen ??= new Int32Array(doorkeeperSlots(maxEntries))
-    const print = fingerprint(token)
-    const slot = print & (seen.length - 1)
-    if (seen[slot] === print) return true
-    seen[slot] = print
-    return false
-  }
 
   return {
     maxEntries,
@@ -126,6 +130,17 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
       }
       return entry.value
     },
+    admit(token) {
+      if (maxEntries <= 0) return false
+      const print = fingerprint(token)
+      const cached = entries.get(print & 0x3fffffff)
+      if (cached !== undefined && cached.token === token) return true
+      seen ??= new Int32Array(doorkeeperSlots(maxEntries))
+      const slot = print & (seen.length - 1)
+      if (seen[slot] === print) return true
+      seen[slot] = print
+      return false
+    },
     set(token, entry) {
       if (maxEntries <= 0) return
       const key = slotKey(token)
@@ -140,7 +155,6 @@ export function createVerifiedTokenCache<V>(options: { readonly maxEntries: numb
       }
       // Another token with the same key gives up its slot: the cache does not grow.
       if (existing !== undefined) remove(existing)
-      else if (entries.size >= maxEntries && !seenBefore(token)) return
       const slot: Slot<V> = { key, token, entry, newer: undefined, older: undefined }
       entries.set(key, slot)
       linkNewest(slot)

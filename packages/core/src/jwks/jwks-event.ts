@@ -33,6 +33,22 @@ export interface JwksFetchedEvent {
   readonly changed: boolean
 }
 
+/**
+ * A conditional refetch was answered `304 Not Modified`: the keys held are still current and their
+ * lifetime was renewed, without importing them again. From then on the unknown-`kid` cooldown is
+ * the short one (`revalidatedUnknownKidCooldownSeconds`).
+ */
+export interface JwksNotModifiedEvent {
+  readonly type: 'jwks_not_modified'
+  readonly url: string
+  readonly reason: JwksFetchReason
+  readonly durationMs: number
+  /** Freshness lifetime applied, after clamping (the 304's own, else the previous response's). */
+  readonly maxAgeSeconds: number
+  /** The generation of the keys kept. */
+  readonly generation: number
+}
+
 /** A fetch failed; cached keys, if any, are kept. */
 export interface JwksFetchFailedEvent {
   readonly type: 'jwks_fetch_failed'
@@ -54,7 +70,10 @@ export interface JwksStaleServedEvent {
   readonly message: string
 }
 
-/** An unknown-`kid` refetch was skipped because one happened within the cooldown. */
+/**
+ * An unknown-`kid` refetch was skipped because one happened within the cooldown; the token was
+ * answered with the keys held. One refetch follows when the cooldown ends (`retryInSeconds`).
+ */
 export interface JwksRefetchSuppressedEvent {
   readonly type: 'jwks_refetch_suppressed'
   readonly url: string
@@ -74,4 +93,4 @@ export interface JwksRefetchSuppressedEvent {
  * }
  * ```
  */
-export type JwksEvent = JwksFetchedEvent | JwksFetchFailedEvent | JwksStaleServedEvent | JwksRefetchSuppressedEvent
+export type JwksEvent = JwksFetchedEvent | JwksNotModifiedEvent | JwksFetchFailedEvent | JwksStaleServedEvent | JwksRefetchSuppressedEvent

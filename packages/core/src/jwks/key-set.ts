@@ -51,7 +51,8 @@ export interface KeySet {
   /**
    * Called when a token's `kid` is not in the snapshot: refetch now (joining any in-flight fetch)
    * unless an unknown-kid refetch already happened within the cooldown, in which case the current
-   * snapshot is returned and a `jwks_refetch_suppressed` event emitted.
+   * snapshot is returned at once, a `jwks_refetch_suppressed` event emitted, and one refetch
+   * scheduled for the end of the cooldown.
    */
   readonly refreshForUnknownKid: (kid: string) => Effect.Effect<JwksSnapshot, JwksUnavailableError>
   /** The last good snapshot without any I/O, or `undefined` (for verified-token cache hits). */

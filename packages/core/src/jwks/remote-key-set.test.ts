@@ -431,13 +431,18 @@ describe('makeRemoteKeySet: unknown kid', () => {
         expect(yield* keySet.refreshForUnknownKid('c')).toBe(rotated)
         expect(idp.requests).toBe(2)
 
+        // 'c' was turned away, so the cooldown's end brings one refetch with no caller waiting on it;
+        // a 'c' right after it is within the next window.
         yield* at(31)
+        yield* flush
+        expect(idp.requests).toBe(3)
         yield* keySet.refreshForUnknownKid('c')
         expect(idp.requests).toBe(3)
       }),
     )
     expect(ofType(events, 'jwks_refetch_suppressed')).toEqual([
       { type: 'jwks_refetch_suppressed', url: 'https://idp.test/jwks', kid: 'c', retryInSeconds: 20 },
+      { type: 'jwks_refetch_suppressed', url: 'https://idp.test/jwks', kid: 'c', retryInSeconds: 30 },
     ])
     expect(ofType(events, 'jwks_fetched').map((e) => e.reason)).toEqual(['initial', 'unknown_kid', 'unknown_kid'])
   })
@@ -465,7 +470,11 @@ describe('makeRemoteKeySet: unknown kid', () => {
           expect(idp.requests).toBe(2)
         }
 
+        // The window's end brings the one refetch by itself (forged kids were turned away in it);
+        // the flood right after it falls in the next window.
         yield* at(130)
+        yield* flush
+        expect(idp.requests).toBe(3)
         yield* flood(keySet, 4)
         expect(idp.requests).toBe(3)
 
@@ -475,12 +484,14 @@ describe('makeRemoteKeySet: unknown kid', () => {
         }
         expect(idp.requests).toBe(3)
         yield* at(160)
+        yield* flush
+        expect(idp.requests).toBe(4)
         yield* flood(keySet, 5)
         expect(idp.requests).toBe(4)
       }),
     )
     expect(ofType(events, 'jwks_fetched').map((e) => e.reason)).toEqual(['initial', 'unknown_kid', 'unknown_kid', 'unknown_kid'])
-    expect(ofType(events, 'jwks_refetch_suppressed')).toHaveLength(2000 + 5000)
+    expect(ofType(events, 'jwks_refetch_suppressed')).toHaveLength(2000 + 1000 + 5000 + 1000)
   })
 
   it('picks up a rotation right after a scheduled fetch with exactly one extra fetch', async () => {
@@ -577,6 +588,129 @@ describe('makeRemoteKeySet: unknown kid', () => {
       }),
     )
     expect(ofType(events, 'jwks_refetch_suppressed')[0]?.kid).toHaveLength(100)
+  })
+})
+
+describe('makeRemoteKeySet: conditional requests and flood, then rotation', () => {
+  const lastModified = 'Thu, 01 Jan 2026 00:00:00 GMT'
+  const withValidators = (kids: readonly string[], etag: string, cacheControl = 'max-age=600'): HttpGetResponse => ({
+    ...jwksAnswer(kids, cacheControl),
+    headers: new Headers({ 'cache-control': cacheControl, etag, 'last-modified': lastModified }),
+  })
+  const notModified = (headers: Record<string, string> = {}): HttpGetResponse => ({ status: 304, headers: new Headers(headers), body: new Uint8Array(0) })
+
+  it('revalidates with the last ETag and Last-Modified; a 304 renews the lifetime and keeps the very same keys', async () => {
+    const { idp, events, make } = setup(withValidators(['a'], '"v1"'))
+    await run(
+      Effect.gen(function* () {
+        const keySet = yield* make
+        const first = yield* keySet.current
+        expect(idp.seen[0]?.headers).toBeUndefined() // nothing to revalidate yet
+
+        yield* at(600) // expired
+        idp.answer(notModified({ 'cache-control': 'max-age=300', etag: '"v1"' }))
+        const again = yield* keySet.current
+        expect(idp.requests).toBe(2)
+        expect(idp.seen[1]?.headers).toEqual({ 'if-none-match': '"v1"', 'if-modified-since': lastModified })
+        expect(again).toBe(first) // not decoded or imported again: the same snapshot, same JWK objects
+        expect((yield* keySet.status).lastSuccessfulFetchAt).toEqual(new Date(600_000))
+
+        // The 304's own max-age applies: fresh until 900 s (refresh-ahead starts at 870 s).
+        yield* at(869)
+        yield* keySet.current
+        expect(idp.requests).toBe(2)
+        yield* at(900)
+        idp.answer(notModified()) // no Cache-Control: the previous max-age (300 s) again
+        yield* keySet.current
+        expect(idp.requests).toBe(3)
+        yield* at(1199)
+        yield* keySet.current
+        expect(idp.requests).toBe(3)
+      }),
+    )
+    expect(ofType(events, 'jwks_not_modified')).toEqual([
+      { type: 'jwks_not_modified', url: 'https://idp.test/jwks', reason: 'scheduled', durationMs: 0, maxAgeSeconds: 300, generation: 1 },
+      { type: 'jwks_not_modified', url: 'https://idp.test/jwks', reason: 'scheduled', durationMs: 0, maxAgeSeconds: 300, generation: 1 },
+    ])
+    expect(ofType(events, 'jwks_fetched')).toHaveLength(1)
+  })
+
+  it('a 304 nobody asked for is a failure, not keys', async () => {
+    const { events, make } = setup({ status: 304, headers: new Headers(), body: new Uint8Array(0) })
+    const error = await run(Effect.gen(function* () {
+      const keySet = yield* make
+      return yield* failureOf(keySet.current)
+    }))
+    expect(error).toBeInstanceOf(JwksUnavailableError)
+    expect(ofType(events, 'jwks_fetch_failed')).toMatchObject([{ kind: 'http_status', message: 'HTTP 304' }])
+  })
+
+  it('keeps the long cooldown for a server that ignores validators, and sends none when it stops giving them', async () => {
+    const { idp, make } = setup(withValidators(['a'], '"v1"'))
+    await run(
+      Effect.gen(function* () {
+        const keySet = yield* make
+        yield* keySet.current
+        idp.answer(jwksAnswer(['a'])) // a full 200 without validators, whatever was asked
+        yield* at(10)
+        yield* keySet.refreshForUnknownKid('x')
+        expect(idp.seen[1]?.headers).toEqual({ 'if-none-match': '"v1"', 'if-modified-since': lastModified })
+        yield* at(16)
+        yield* keySet.refreshForUnknownKid('y') // within 30 s: suppressed
+        expect(idp.requests).toBe(2)
+        yield* at(40)
+        yield* flush // the refetch at the end of the cooldown
+        expect(idp.requests).toBe(3)
+        expect(idp.seen[2]?.headers).toBeUndefined()
+      }),
+    )
+  })
+
+  it('flood, then rotation: the new key is accepted within 5 s, the flood costs one fetch per 5 s, nobody waits', async () => {
+    // An IdP that honours If-None-Match; it rotates to key b at 3 s.
+    let kids = ['a']
+    let requests = 0
+    const seen: (string | undefined)[] = []
+    const etagOf = () => `"${kids.join('-')}"`
+    const httpGet: HttpGet = async (request) => {
+      requests++
+      seen.push(request.headers?.['if-none-match'])
+      if (request.headers?.['if-none-match'] === etagOf()) return { status: 304, headers: new Headers({ etag: etagOf() }), body: new Uint8Array(0) }
+      return withValidators(kids, etagOf(), 'max-age=86400')
+    }
+    const events: JwksEvent[] = []
+    const outcome = await run(
+      Effect.gen(function* () {
+        const keySet = yield* makeRemoteKeySet({ url, httpGet, onEvent: (e) => events.push(e) })
+        yield* keySet.current
+        let acceptedAtMs: number | undefined
+        let refusedAnswers = 0
+        for (let ms = 0; ms <= 30_000; ms += 100) {
+          yield* TestClock.setTime(ms)
+          if (ms === 3_000) kids = ['b', 'a']
+          yield* flush
+          // Every tick: a forged kid, and (after the rotation) a token signed with b.
+          const forged = yield* keySet.refreshForUnknownKid(`forged-${ms}`)
+          expect(forged.kids.has(`forged-${ms}`)).toBe(false)
+          if (ms >= 3_000 && acceptedAtMs === undefined) {
+            const before = yield* Clock.currentTimeMillis
+            const snapshot = yield* keySet.refreshForUnknownKid('b')
+            expect(yield* Clock.currentTimeMillis).toBe(before) // answered at once, never held for the cooldown
+            if (snapshot.kids.has('b')) acceptedAtMs = ms
+            else refusedAnswers++
+          }
+        }
+        return { acceptedAtMs, refusedAnswers }
+      }),
+    )
+    expect(outcome.acceptedAtMs).toBeDefined()
+    expect(outcome.acceptedAtMs! - 3_000).toBeLessThanOrEqual(5_000)
+    expect(outcome.refusedAnswers).toBeGreaterThan(0) // the rotation did land inside a cooldown
+    // The initial fetch, then at most one per 5 s window over the 30 s flood.
+    expect(requests).toBeLessThanOrEqual(1 + 30 / 5 + 1)
+    expect(seen.slice(1).every((etag) => etag !== undefined)).toBe(true) // every refetch was conditional
+    expect(ofType(events, 'jwks_not_modified').length).toBeGreaterThan(0)
+    expect(ofType(events, 'jwks_fetched').map((e) => e.changed)).toEqual([true, true])
   })
 })
 

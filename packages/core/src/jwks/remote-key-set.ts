@@ -15,11 +15,30 @@ import * as Ref from 'effect/Ref'
 import * as Result from 'effect/Result'
 import * as Scope from 'effect/Scope'
 import { ConfigError, type ConfigIssue, JwksUnavailableError } from '../errors.ts'
-import { type HttpGet, HttpGetFailure, type HttpGetRequest, type Jwk } from '../platform/types.ts'
+import { type HttpGet, HttpGetFailure, type HttpGetRequest, type Jwk, type ResponseHeaders } from '../platform/types.ts'
 import { defaultFreshnessPolicy, freshnessFromHeaders, type FreshnessPolicy } from './cache-policy.ts'
 import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
 import { decodeJwkSet } from './jwk-set.ts'
 import { type JwksSnapshot, type KeySet, type KeySetStatus, snapshotOf } from './key-set.ts'
+import {
+  closedError,
+  conditionalHeaders,
+  type FetchFailureRecord,
+  type FetchInFlight,
+  initialRefreshState,
+  type LoadedKeys,
+  planCurrent,
+  planTrailingRefetch,
+  planUnknownKid,
+  type RefreshDecision,
+  type RefreshPlan,
+  type RefreshSettings,
+  type RefreshState,
+  refreshAheadMs,
+  serveStale,
+  unavailableError,
+  type Validators,
+} from './refresh-planner.ts'
 
 // The key-set contract (key-set.ts) and the inline key set (static-key-set.ts) live in their own
 // modules; they are re-exported here so callers import everything about key sets from one module.
@@ -45,6 +64,12 @@ export interface RemoteKeySetOptions extends FreshnessPolicy {
   readonly refreshAheadSeconds?: number
   /** At most one unknown-`kid` refetch per this many seconds. Default 30 s. */
   readonly unknownKidCooldownSeconds?: number
+  /**
+   * The unknown-`kid` cooldown once the server has answered a conditional request (`If-None-Match`
+   * / `If-Modified-Since`) with `304 Not Modified`, which makes a refetch cheap for it. Default 5 s
+   * (never longer than `unknownKidCooldownSeconds`).
+   */
+  readonly revalidatedUnknownKidCooldownSeconds?: number
   /** After a failed fetch, wait this long before the next attempt. Default 5 s. */
   readonly failureCooldownSeconds?: number
   /** How long past expiry the last good keys may be served while fetches fail. Default 3600 s. */
@@ -55,8 +80,9 @@ export interface RemoteKeySetOptions extends FreshnessPolicy {
 
 /**
  * The defaults {@link makeRemoteKeySet} applies: 5 s timeout, 512 KiB body, max-age clamped into
- * [60 s, 1 day] with 600 s when absent, 30 s refresh-ahead, one unknown-`kid` refetch per 30 s,
- * 5 s between failed attempts, stale keys served for at most 1 hour past expiry.
+ * [60 s, 1 day] with 600 s when absent, 30 s refresh-ahead, one unknown-`kid` refetch per 30 s
+ * (per 5 s once the server answers conditional requests with 304), 5 s between failed attempts,
+ * stale keys served for at most 1 hour past expiry.
  *
  * @example
  * ```ts
@@ -68,6 +94,7 @@ export const remoteKeySetDefaults = {
   maxBytes: 512 * 1024,
   refreshAheadSeconds: 30,
   unknownKidCooldownSeconds: 30,
+  revalidatedUnknownKidCooldownSeconds: 5,
   failureCooldownSeconds: 5,
   maxStaleSeconds: 3600,
   ...defaultFreshnessPolicy,
@@ -75,60 +102,28 @@ export const remoteKeySetDefaults = {
 
 // An HttpGet that ignores its own timeout is still cut off this long after it.
 const timeoutGraceMs = 1000
-const maxKidLengthInEvents = 100
 
-interface Loaded {
-  readonly snapshot: JwksSnapshot
-  readonly expiresAtMs: number
-  readonly maxAgeSeconds: number
-  readonly fingerprint: string
-}
-
-interface InFlight {
-  readonly reason: JwksFetchReason
+interface InFlight extends FetchInFlight {
   readonly deferred: Deferred.Deferred<JwksSnapshot, JwksUnavailableError>
 }
 
-interface Failure {
-  readonly atMs: number
-  readonly kind: JwksFailureKind
-  readonly message: string
-  readonly status: number | undefined
-  readonly cause: unknown
-}
+type State = RefreshState<InFlight>
 
-interface State {
-  readonly loaded: Loaded | undefined
-  readonly inFlight: InFlight | undefined
-  readonly lastSuccessAtMs: number | undefined
-  readonly lastFailure: Failure | undefined
-  /** True when the latest finished attempt failed. */
-  readonly failing: boolean
-  readonly lastUnknownKidFetchAtMs: number | undefined
-  /** `lastFailure.atMs` already announced by a `jwks_stale_served` event. */
-  readonly staleAnnouncedForMs: number | undefined
-  readonly fetchCount: number
-  readonly closed: boolean
-}
+/** A 200 with keys, or a 304 that confirms the keys held. */
+type Fetched =
+  | {
+      readonly _tag: 'keys'
+      readonly keys: readonly Jwk[]
+      readonly droppedKeyCount: number
+      readonly maxAgeSeconds: number
+      readonly validators: Validators
+    }
+  | { readonly _tag: 'not_modified'; readonly headers: ResponseHeaders }
 
-interface Fetched {
-  readonly keys: readonly Jwk[]
-  readonly droppedKeyCount: number
-  readonly maxAgeSeconds: number
-}
-
-type Plan =
-  | { readonly _tag: 'serve'; readonly snapshot: JwksSnapshot }
-  | { readonly _tag: 'await'; readonly inFlight: InFlight; readonly staleFallback: Loaded | undefined }
-  | { readonly _tag: 'fail'; readonly error: JwksUnavailableError }
-  | { readonly _tag: 'suppressed'; readonly retryInSeconds: number; readonly error: JwksUnavailableError | undefined }
-
-interface Decision {
-  readonly plan: Plan
-  /** A fetch this decision started; the caller forks it. */
-  readonly launch: InFlight | undefined
-  readonly events: readonly JwksEvent[]
-}
+const validatorsOf = (headers: ResponseHeaders): Validators => ({
+  etag: headers.get('etag') ?? undefined,
+  lastModified: headers.get('last-modified') ?? undefined,
+})
 
 const withoutCredentials = (url: URL): string => {
   if (url.username === '' && url.password === '') return url.href
@@ -155,6 +150,7 @@ const checkOptions = (options: RemoteKeySetOptions): void => {
     'defaultMaxAgeSeconds',
     'refreshAheadSeconds',
     'unknownKidCooldownSeconds',
+    'revalidatedUnknownKidCooldownSeconds',
     'failureCooldownSeconds',
     'maxStaleSeconds',
   ] as const
@@ -185,13 +181,22 @@ const checkOptions = (options: RemoteKeySetOptions): void => {
  *   background. After that, or with no keys at all, `current` fails with a 503
  *   `JwksUnavailableError` whose `retryAfterSeconds` is the remaining failure cooldown.
  * - **Unknown `kid`**: `refreshForUnknownKid` joins an in-flight fetch, else refetches at once,
- *   at most once per 30 s. Scheduled fetches do not count toward that cooldown, so a rotation
- *   right after one is picked up with one extra fetch; a joined scheduled fetch that still lacks
- *   the `kid` is followed by that one unknown-kid fetch. Within the cooldown the current keys are
- *   returned (`jwks_refetch_suppressed`), except while the provider is failing: then the answer is
- *   the 503 (an unknown key during an outage is an outage, not a bad token).
+ *   at most once per 30 s, or per 5 s once the server has answered a conditional request with
+ *   304. Scheduled fetches do not count toward that cooldown, so a rotation right after one is
+ *   picked up with one extra fetch; a joined scheduled fetch that still lacks the `kid` is followed
+ *   by that one unknown-kid fetch. Within the cooldown the current keys are returned at once
+ *   (`jwks_refetch_suppressed`; the token is refused, not held), except while the provider is
+ *   failing: then the answer is the 503 (an unknown key during an outage is an outage, not a bad
+ *   token). When an unknown `kid` was turned away, one refetch runs as the cooldown ends, so a key
+ *   rotation hidden behind a flood of forged `kid`s is accepted within one cooldown while the flood
+ *   costs one fetch per cooldown.
+ * - **Conditional requests**: every refetch sends the last `ETag` as `If-None-Match` and the last
+ *   `Last-Modified` as `If-Modified-Since`. A `304 Not Modified` renews the keys' lifetime (from
+ *   its own `Cache-Control`, else the previous max-age) without importing them again
+ *   (`jwks_not_modified`).
  * - **Accepted responses**: status 200, a JWK Set (see `decodeJwkSet`) with at least one
- *   well-formed key. Anything else is a failure that keeps the old keys.
+ *   well-formed key, or 304 to a conditional request. Anything else is a failure that keeps the
+ *   old keys.
  *
  * Options are checked when this function is called: bad ones throw a {@link ConfigError}
  * naming each field.
@@ -225,10 +230,16 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
     maxMaxAgeSeconds: options.maxMaxAgeSeconds ?? remoteKeySetDefaults.maxMaxAgeSeconds,
     defaultMaxAgeSeconds: options.defaultMaxAgeSeconds ?? remoteKeySetDefaults.defaultMaxAgeSeconds,
   }
-  const refreshAheadSeconds = options.refreshAheadSeconds ?? remoteKeySetDefaults.refreshAheadSeconds
-  const unknownKidCooldownMs = (options.unknownKidCooldownSeconds ?? remoteKeySetDefaults.unknownKidCooldownSeconds) * 1000
-  const failureCooldownMs = (options.failureCooldownSeconds ?? remoteKeySetDefaults.failureCooldownSeconds) * 1000
-  const maxStaleMs = (options.maxStaleSeconds ?? remoteKeySetDefaults.maxStaleSeconds) * 1000
+  const settings: RefreshSettings = {
+    url,
+    refreshAheadSeconds: options.refreshAheadSeconds ?? remoteKeySetDefaults.refreshAheadSeconds,
+    unknownKidCooldownMs: (options.unknownKidCooldownSeconds ?? remoteKeySetDefaults.unknownKidCooldownSeconds) * 1000,
+    revalidatedUnknownKidCooldownMs:
+      (options.revalidatedUnknownKidCooldownSeconds ?? remoteKeySetDefaults.revalidatedUnknownKidCooldownSeconds) * 1000,
+    failureCooldownMs: (options.failureCooldownSeconds ?? remoteKeySetDefaults.failureCooldownSeconds) * 1000,
+    maxStaleMs: (options.maxStaleSeconds ?? remoteKeySetDefaults.maxStaleSeconds) * 1000,
+  }
+  const { failureCooldownMs, maxStaleMs } = settings
   const onEvent = options.onEvent
 
   const emit = (events: readonly JwksEvent[]): Effect.Effect<void> =>
@@ -244,103 +255,7 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
           }
         })
 
-  const retryAfter = (ms: number): number => Math.max(1, Math.ceil(ms / 1000))
-
-  const unavailable = (failure: Failure, retryAfterMs: number): JwksUnavailableError =>
-    new JwksUnavailableError(`JWKS fetch failed: ${failure.message} from ${url}`, {
-      ...(failure.status === undefined ? {} : { expected: 200, actual: failure.status }),
-      cause: failure.cause,
-      retryAfterSeconds: retryAfter(retryAfterMs),
-    })
-
-  const closedError = (): JwksUnavailableError =>
-    new JwksUnavailableError(`JWKS key set for ${url} is closed`, { retryAfterSeconds: 1 })
-
-  const failureCooldownLeft = (s: State, now: number): number =>
-    s.failing && s.lastFailure !== undefined ? Math.max(0, s.lastFailure.atMs + failureCooldownMs - now) : 0
-
-  const refreshAheadMs = (loaded: Loaded): number => Math.min(refreshAheadSeconds, loaded.maxAgeSeconds / 2) * 1000
-
-  const launchInto = (s: State, reason: JwksFetchReason, now: number): [InFlight, State] => {
-    const inFlight: InFlight = { reason, deferred: Deferred.makeUnsafe<JwksSnapshot, JwksUnavailableError>() }
-    return [
-      inFlight,
-      {
-        ...s,
-        inFlight,
-        fetchCount: s.fetchCount + 1,
-        lastUnknownKidFetchAtMs: reason === 'unknown_kid' ? now : s.lastUnknownKidFetchAtMs,
-      },
-    ]
-  }
-
-  /** Serves expired keys because the provider fails; announces it once per failed attempt. */
-  const serveStale = (s: State, loaded: Loaded, now: number): [JwksEvent[], State] => {
-    const failure = s.lastFailure
-    if (failure === undefined || s.staleAnnouncedForMs === failure.atMs) return [[], s]
-    const event: JwksEvent = {
-      type: 'jwks_stale_served',
-      url,
-      staleForSeconds: Math.floor((now - loaded.expiresAtMs) / 1000),
-      message: failure.message,
-    }
-    return [[event], { ...s, staleAnnouncedForMs: failure.atMs }]
-  }
-
-  const planCurrent = (s: State, now: number): [Decision, State] => {
-    if (s.closed) return [{ plan: { _tag: 'fail', error: closedError() }, launch: undefined, events: [] }, s]
-    const loaded = s.loaded
-    const coolingDown = failureCooldownLeft(s, now) > 0
-
-    if (loaded !== undefined && now < loaded.expiresAtMs) {
-      const serve: Plan = { _tag: 'serve', snapshot: loaded.snapshot }
-      if (now < loaded.expiresAtMs - refreshAheadMs(loaded) || s.inFlight !== undefined || coolingDown) {
-        return [{ plan: serve, launch: undefined, events: [] }, s]
-      }
-      const [launch, next] = launchInto(s, 'scheduled', now)
-      return [{ plan: serve, launch, events: [] }, next]
-    }
-
-    if (loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs && s.failing) {
-      // Stale-if-error: answer at once, retry in the background once the cooldown allows.
-      const [events, announced] = serveStale(s, loaded, now)
-      const serve: Plan = { _tag: 'serve', snapshot: loaded.snapshot }
-      if (s.inFlight !== undefined || coolingDown) return [{ plan: serve, launch: undefined, events }, announced]
-      const [launch, next] = launchInto(announced, 'scheduled', now)
-      return [{ plan: serve, launch, events }, next]
-    }
-
-    const staleFallback = loaded !== undefined && now < loaded.expiresAtMs + maxStaleMs ? loaded : undefined
-    if (s.inFlight !== undefined) return [{ plan: { _tag: 'await', inFlight: s.inFlight, staleFallback }, launch: undefined, events: [] }, s]
-    if (coolingDown && s.lastFailure !== undefined) {
-      const error = unavailable(s.lastFailure, failureCooldownLeft(s, now))
-      return [{ plan: { _tag: 'fail', error }, launch: undefined, events: [] }, s]
-    }
-    const [launch, next] = launchInto(s, loaded === undefined ? 'initial' : 'scheduled', now)
-    return [{ plan: { _tag: 'await', inFlight: launch, staleFallback }, launch, events: [] }, next]
-  }
-
-  const planUnknownKid = (s: State, now: number, kid: string): [Decision, State] => {
-    if (s.closed) return [{ plan: { _tag: 'fail', error: closedError() }, launch: undefined, events: [] }, s]
-    if (s.loaded?.snapshot.kids.has(kid) === true) {
-      return [{ plan: { _tag: 'serve', snapshot: s.loaded.snapshot }, launch: undefined, events: [] }, s]
-    }
-    if (s.inFlight !== undefined) {
-      return [{ plan: { _tag: 'await', inFlight: s.inFlight, staleFallback: undefined }, launch: undefined, events: [] }, s]
-    }
-    const kidCooldownLeft =
-      s.lastUnknownKidFetchAtMs === undefined ? 0 : Math.max(0, s.lastUnknownKidFetchAtMs + unknownKidCooldownMs - now)
-    const failCooldownLeft = failureCooldownLeft(s, now)
-    if (kidCooldownLeft > 0 || failCooldownLeft > 0) {
-      const waitMs = Math.max(kidCooldownLeft, failCooldownLeft)
-      const retryInSeconds = retryAfter(waitMs)
-      const error = s.failing && s.lastFailure !== undefined ? unavailable(s.lastFailure, waitMs) : undefined
-      const event: JwksEvent = { type: 'jwks_refetch_suppressed', url, kid: kid.slice(0, maxKidLengthInEvents), retryInSeconds }
-      return [{ plan: { _tag: 'suppressed', retryInSeconds, error }, launch: undefined, events: [event] }, s]
-    }
-    const [launch, next] = launchInto(s, 'unknown_kid', now)
-    return [{ plan: { _tag: 'await', inFlight: launch, staleFallback: undefined }, launch, events: [] }, next]
-  }
+  const newFetch = (reason: JwksFetchReason): InFlight => ({ reason, deferred: Deferred.makeUnsafe<JwksSnapshot, JwksUnavailableError>() })
 
   const failureOf = (kind: JwksFailureKind, message: string, cause?: unknown, status?: number) =>
     ({ kind, message, cause, status }) as const
@@ -359,9 +274,10 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
     return failureOf('closed', 'the key set was closed during the fetch')
   }
 
-  const fetchOnce: Effect.Effect<Fetched, FetchFailure> = Effect.gen(function* () {
+  const fetchOnce = (loaded: LoadedKeys | undefined): Effect.Effect<Fetched, FetchFailure> => Effect.gen(function* () {
+    const headers = conditionalHeaders(loaded)
     const response = yield* Effect.tryPromise({
-      try: () => options.httpGet(request),
+      try: () => options.httpGet(headers === undefined ? request : { ...request, headers }),
       catch: (cause): FetchFailure =>
         cause instanceof HttpGetFailure
           ? failureOf(cause.kind, cause.message, cause)
@@ -370,7 +286,9 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
     if (Option.isNone(response)) {
       return yield* Effect.fail(failureOf('timeout', `timed out after ${request.timeoutMs} ms`))
     }
-    const { status, headers, body } = response.value
+    const { status, headers: responseHeaders, body } = response.value
+    // 304 only answers a conditional request: a server that sends it unasked has no keys to give.
+    if (status === 304 && headers !== undefined) return { _tag: 'not_modified', headers: responseHeaders } satisfies Fetched
     if (status !== 200) return yield* Effect.fail(failureOf('http_status', `HTTP ${status}`, undefined, status))
     const decoded = decodeJwkSet(body)
     if (!decoded.ok) return yield* Effect.fail(failureOf('invalid_body', `not a JWK Set: ${decoded.error}`))
@@ -383,28 +301,50 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
           : `the JWK Set contains no well-formed keys (${problems.length} dropped; keys[${first.index}]: ${first.message})`
       return yield* Effect.fail(failureOf('no_keys', message))
     }
-    return { keys, droppedKeyCount: problems.length, maxAgeSeconds: freshnessFromHeaders(headers, policy).maxAgeSeconds }
+    return {
+      _tag: 'keys',
+      keys,
+      droppedKeyCount: problems.length,
+      maxAgeSeconds: freshnessFromHeaders(responseHeaders, policy).maxAgeSeconds,
+      validators: validatorsOf(responseHeaders),
+    } satisfies Fetched
   })
 
   return Effect.gen(function* () {
     const scope = yield* Scope.Scope
-    const state = yield* Ref.make<State>({
-      loaded: undefined,
-      inFlight: undefined,
-      lastSuccessAtMs: undefined,
-      lastFailure: undefined,
-      failing: false,
-      lastUnknownKidFetchAtMs: undefined,
-      staleAnnouncedForMs: undefined,
-      fetchCount: 0,
-      closed: false,
-    })
+    const state = yield* Ref.make<State>(initialRefreshState)
 
     const settle = (inFlight: InFlight, startedAtMs: number, exit: Exit.Exit<Fetched, FetchFailure>): Effect.Effect<void> =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const durationMs = now - startedAtMs
-        if (Exit.isSuccess(exit)) {
+        if (Exit.isSuccess(exit) && exit.value._tag === 'not_modified') {
+          const { headers } = exit.value
+          const outcome = yield* Ref.modify(state, (s): [[JwksSnapshot, JwksEvent] | undefined, State] => {
+            const previous = s.loaded
+            if (previous === undefined) return [undefined, s]
+            // RFC 9111 §4.3.4: the 304's own fields update the stored response's.
+            const maxAgeSeconds = headers.get('cache-control') === null ? previous.maxAgeSeconds : freshnessFromHeaders(headers, policy).maxAgeSeconds
+            const fresh = validatorsOf(headers)
+            const loaded: LoadedKeys = {
+              ...previous,
+              expiresAtMs: startedAtMs + maxAgeSeconds * 1000,
+              maxAgeSeconds,
+              validators: { etag: fresh.etag ?? previous.validators.etag, lastModified: fresh.lastModified ?? previous.validators.lastModified },
+            }
+            const event: JwksEvent = { type: 'jwks_not_modified', url, reason: inFlight.reason, durationMs, maxAgeSeconds, generation: previous.snapshot.generation }
+            return [
+              [previous.snapshot, event],
+              { ...s, loaded, inFlight: s.inFlight === inFlight ? undefined : s.inFlight, lastSuccessAtMs: now, failing: false, revalidates: true },
+            ]
+          })
+          if (outcome !== undefined) {
+            yield* emit([outcome[1]])
+            yield* Deferred.succeed(inFlight.deferred, outcome[0])
+            return
+          }
+        }
+        if (Exit.isSuccess(exit) && exit.value._tag === 'keys') {
           const fetched = exit.value
           const fingerprint = JSON.stringify(fetched.keys)
           const [snapshot, event] = yield* Ref.modify(state, (s): [[JwksSnapshot, JwksEvent], State] => {
@@ -412,11 +352,12 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
             const changed = previous?.fingerprint !== fingerprint
             const generation = previous === undefined ? 1 : changed ? previous.snapshot.generation + 1 : previous.snapshot.generation
             const snapshot = snapshotOf(changed || previous === undefined ? fetched.keys : previous.snapshot.keys, now, generation)
-            const loaded: Loaded = {
+            const loaded: LoadedKeys = {
               snapshot,
               expiresAtMs: startedAtMs + fetched.maxAgeSeconds * 1000,
               maxAgeSeconds: fetched.maxAgeSeconds,
               fingerprint,
+              validators: fetched.validators,
             }
             const event: JwksEvent = {
               type: 'jwks_fetched',
@@ -431,14 +372,25 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
             }
             return [
               [snapshot, event],
-              { ...s, loaded, inFlight: s.inFlight === inFlight ? undefined : s.inFlight, lastSuccessAtMs: now, failing: false },
+              {
+                ...s,
+                loaded,
+                inFlight: s.inFlight === inFlight ? undefined : s.inFlight,
+                lastSuccessAtMs: now,
+                failing: false,
+                // A server that sends no validators can no longer be asked conditionally.
+                revalidates: s.revalidates && (fetched.validators.etag !== undefined || fetched.validators.lastModified !== undefined),
+              },
             ]
           })
           yield* emit([event])
           yield* Deferred.succeed(inFlight.deferred, snapshot)
           return
         }
-        const failure: Failure = { ...failureFromExit(exit), atMs: now }
+        const failure: FetchFailureRecord = {
+          ...(Exit.isSuccess(exit) ? failureOf('http_status', 'HTTP 304', undefined, 304) : failureFromExit(exit)),
+          atMs: now,
+        }
         yield* Ref.update(state, (s) => ({
           ...s,
           inFlight: s.inFlight === inFlight ? undefined : s.inFlight,
@@ -446,13 +398,14 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
           failing: true,
         }))
         yield* emit([{ type: 'jwks_fetch_failed', url, reason: inFlight.reason, kind: failure.kind, message: failure.message, durationMs }])
-        yield* Deferred.fail(inFlight.deferred, unavailable(failure, failureCooldownMs))
+        yield* Deferred.fail(inFlight.deferred, unavailableError(settings, failure, failureCooldownMs))
       })
 
     const run = (inFlight: InFlight): Effect.Effect<void> =>
       Effect.gen(function* () {
         const startedAtMs = yield* Clock.currentTimeMillis
-        yield* fetchOnce.pipe(
+        const { loaded } = yield* Ref.get(state)
+        yield* fetchOnce(loaded).pipe(
           Effect.onExit((exit) => settle(inFlight, startedAtMs, exit)),
           Effect.ignore,
         )
@@ -462,30 +415,44 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
       scope,
       Effect.gen(function* () {
         const inFlight = yield* Ref.modify(state, (s): [InFlight | undefined, State] => [s.inFlight, { ...s, closed: true, inFlight: undefined }])
-        if (inFlight !== undefined) yield* Deferred.fail(inFlight.deferred, closedError())
+        if (inFlight !== undefined) yield* Deferred.fail(inFlight.deferred, closedError(settings))
       }),
     )
 
     // Deciding and forking the fetch it launched happen without an interruption point in between:
     // an in-flight slot whose fetch never started would leave every later caller waiting.
-    const decide = (plan: (s: State) => [Decision, State]): Effect.Effect<Plan> =>
+    const decide = (plan: (s: State) => RefreshDecision<InFlight>): Effect.Effect<RefreshPlan<InFlight>> =>
       Effect.uninterruptible(
         Effect.gen(function* () {
-          const decision = yield* Ref.modify(state, plan)
+          const decision = yield* Ref.modify(state, (s): [RefreshDecision<InFlight>, State] => {
+            const d = plan(s)
+            return [d, d.next]
+          })
           if (decision.launch !== undefined) yield* Effect.forkIn(run(decision.launch), scope)
+          if (decision.scheduleTrailingRefetchAtMs !== undefined) yield* Effect.forkIn(trailingRefetch(decision.scheduleTrailingRefetchAtMs), scope)
           yield* emit(decision.events)
           return decision.plan
         }),
       )
 
-    const awaitFetch = (inFlight: InFlight, staleFallback: Loaded | undefined): Effect.Effect<JwksSnapshot, JwksUnavailableError> =>
+    // The refetch at the end of an unknown-kid cooldown: a timer in the key set's scope (closing
+    // the scope cancels it), which asks the planner again when it is due.
+    const trailingRefetch = (dueAtMs: number): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        yield* Effect.sleep(Duration.millis(Math.max(0, dueAtMs - now)))
+        const at = yield* Clock.currentTimeMillis
+        yield* decide((s) => planTrailingRefetch(s, at, settings, newFetch))
+      })
+
+    const awaitFetch = (inFlight: InFlight, staleFallback: LoadedKeys | undefined): Effect.Effect<JwksSnapshot, JwksUnavailableError> =>
       Deferred.await(inFlight.deferred).pipe(
         Effect.catch((error) =>
           Effect.gen(function* () {
             if (staleFallback === undefined) return yield* Effect.fail(error)
             const now = yield* Clock.currentTimeMillis
             if (now >= staleFallback.expiresAtMs + maxStaleMs) return yield* Effect.fail(error)
-            const events = yield* Ref.modify(state, (s) => serveStale(s, staleFallback, now))
+            const events = yield* Ref.modify(state, (s) => serveStale(s, staleFallback, now, settings))
             yield* emit(events)
             return staleFallback.snapshot
           }),
@@ -494,7 +461,7 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
 
     const current: Effect.Effect<JwksSnapshot, JwksUnavailableError> = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      const plan = yield* decide((s) => planCurrent(s, now))
+      const plan = yield* decide((s) => planCurrent(s, now, settings, newFetch))
       switch (plan._tag) {
         case 'serve':
           return plan.snapshot
@@ -503,7 +470,8 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
         case 'fail':
           return yield* Effect.fail(plan.error)
         case 'suppressed':
-          return yield* Effect.die(new Error('unreachable: current is never suppressed'))
+        case 'idle':
+          return yield* Effect.die(new Error(`unreachable: current is never ${plan._tag}`))
       }
     })
 
@@ -513,7 +481,7 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
         // lacks this one, is followed by one unknown-kid fetch (subject to the cooldown).
         for (let round = 0; ; round++) {
           const now = yield* Clock.currentTimeMillis
-          const plan = yield* decide((s) => planUnknownKid(s, now, kid))
+          const plan = yield* decide((s) => planUnknownKid(s, now, kid, settings, newFetch))
           switch (plan._tag) {
             case 'serve':
               return plan.snapshot
@@ -522,6 +490,8 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
             case 'suppressed':
               if (plan.error !== undefined) return yield* Effect.fail(plan.error)
               return yield* current
+            case 'idle':
+              return yield* Effect.die(new Error('unreachable: an unknown kid is never idle'))
             case 'await': {
               const snapshot = yield* awaitFetch(plan.inFlight, undefined)
               if (round > 0 || plan.inFlight.reason === 'unknown_kid' || snapshot.kids.has(kid)) return snapshot
@@ -539,7 +509,7 @@ export const makeRemoteKeySet = (options: RemoteKeySetOptions): Effect.Effect<Ke
       const s = Ref.getUnsafe(state)
       const loaded = s.loaded
       // Exactly the case where planCurrent serves without launching anything.
-      return !s.closed && loaded !== undefined && nowMs < loaded.expiresAtMs - refreshAheadMs(loaded) ? loaded.snapshot : undefined
+      return !s.closed && loaded !== undefined && nowMs < loaded.expiresAtMs - refreshAheadMs(loaded, settings) ? loaded.snapshot : undefined
     }
 
     const status: Effect.Effect<KeySetStatus> = Effect.gen(function* () {

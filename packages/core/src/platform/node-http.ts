@@ -102,7 +102,7 @@ const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOpti
     // A fresh connection per fetch, closed after the response: JWKS fetches are minutes apart, and
     // a pooled socket would outlive the request.
     agent: false,
-    headers: { accept: 'application/json, application/jwk-set+json', 'accept-encoding': 'identity' },
+    headers: { ...request.headers, accept: 'application/json, application/jwk-set+json', 'accept-encoding': 'identity' },
   }
   if (request.url.protocol === 'https:') {
     options.rejectUnauthorized = request.certificateValidation

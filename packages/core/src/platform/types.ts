@@ -89,6 +89,12 @@ export interface HttpGetRequest {
    * with kind `address_not_allowed`. Absent: any address (the operator's own configuration).
    */
   readonly addressPolicy?: AddressPolicy | undefined
+  /**
+   * Extra request header fields, lower-case names (the key set sends `if-none-match` and
+   * `if-modified-since` to revalidate). They never replace `accept` or `accept-encoding`. A `304`
+   * answer comes back as a response like any other status.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /**

@@ -141,7 +141,7 @@ export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions =
     const aborted = whenAborted(signal)
     try {
       const response = await Promise.race([
-        fetchImpl(url, { method: 'GET', redirect: 'manual', signal, headers: { accept: acceptHeader } }),
+        fetchImpl(url, { method: 'GET', redirect: 'manual', signal, headers: { ...request.headers, accept: acceptHeader } }),
         aborted.promise,
       ])
       if (response.type === 'opaqueredirect') {

@@ -56,19 +56,62 @@ export interface JwksServer {
   /** 'ok' serves the keys; a number answers with that status; 'hang' never answers; 'garbage' sends non-JSON. */
   mode: 'ok' | 'hang' | 'garbage' | number
   cacheControl: string | undefined
+  /** When true, responses carry `ETag` and `Last-Modified`, and a matching conditional request gets a 304. Default false. */
+  conditional: boolean
+  /** Requests answered 304 (they count in `fetches` too). */
+  notModified: number
+  /** The conditional headers of the latest request. */
+  lastConditional: { ifNoneMatch: string | undefined; ifModifiedSince: string | undefined }
   close(): Promise<void>
 }
 
+// An ETag and a Last-Modified per distinct key list: the same keys always give the same validators.
+const validatorsFor = (body: string, seen: Map<string, string>): { etag: string; lastModified: string } => {
+  let lastModified = seen.get(body)
+  if (lastModified === undefined) {
+    lastModified = new Date(Date.UTC(2026, 0, 1) + seen.size * 60_000).toUTCString()
+    seen.set(body, lastModified)
+  }
+  let hash = 0
+  for (let i = 0; i < body.length; i++) hash = (Math.imul(hash, 31) + body.charCodeAt(i)) | 0
+  return { etag: `"k${(hash >>> 0).toString(16)}"`, lastModified }
+}
+
 export async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
-  const state = { keys, fetches: 0, mode: 'ok' as JwksServer['mode'], cacheControl: 'max-age=300' as string | undefined }
+  const state = {
+    keys,
+    fetches: 0,
+    mode: 'ok' as JwksServer['mode'],
+    cacheControl: 'max-age=300' as string | undefined,
+    conditional: false,
+    notModified: 0,
+    lastConditional: { ifNoneMatch: undefined as string | undefined, ifModifiedSince: undefined as string | undefined },
+  }
+  const lastModifiedByBody = new Map<string, string>()
   const server: Server = createServer((req, res) => {
     state.fetches++
+    const ifNoneMatch = req.headers['if-none-match']
+    const ifModifiedSince = req.headers['if-modified-since']
+    state.lastConditional = { ifNoneMatch, ifModifiedSince }
     if (state.mode === 'hang') return
     if (state.mode === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>')
     if (typeof state.mode === 'number') return void res.writeHead(state.mode).end()
     const headers: Record<string, string> = { 'content-type': 'application/jwk-set+json' }
     if (state.cacheControl !== undefined) headers['cache-control'] = state.cacheControl
-    res.writeHead(200, headers).end(JSON.stringify({ keys: state.keys }))
+    const body = JSON.stringify({ keys: state.keys })
+    if (state.conditional) {
+      const { etag, lastModified } = validatorsFor(body, lastModifiedByBody)
+      headers.etag = etag
+      headers['last-modified'] = lastModified
+      // RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since.
+      const unchanged = ifNoneMatch !== undefined ? ifNoneMatch === etag : ifModifiedSince !== undefined && ifModifiedSince === lastModified
+      if (unchanged) {
+        state.notModified++
+        const { 'content-type': _, ...notModifiedHeaders } = headers
+        return void res.writeHead(304, notModifiedHeaders).end()
+      }
+    }
+    res.writeHead(200, headers).end(body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()

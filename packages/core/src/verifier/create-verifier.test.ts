@@ -52,6 +52,7 @@ describe('createVerifier', () => {
       expect((e as ConfigError).issues.map((i) => i.path).sort()).toEqual(['cache.maxEntries', 'jwks.timeoutMs', 'server.jwksUrl', 'server.name'])
     }
     expect(() => createVerifier({ server: server(), organization: { ...organization, apiRoles: ['has space'] } })).toThrow(/organization.apiRoles\[0\]/)
+    expect(() => createVerifier({ server: server(), jwks: { revalidatedUnknownKidCooldownSeconds: -1 } })).toThrow(/jwks\.revalidatedUnknownKidCooldownSeconds/)
   })
 
   it('accepts a valid token and describes it', async () => {
@@ -96,9 +97,11 @@ describe('createVerifier', () => {
     await v.close()
   })
 
-  it('serves a repeated token from the cache, still authorizing each call', async () => {
+  it('serves a repeated token from the cache (from its third verification), still authorizing each call', async () => {
     const v = verifier({ organization })
     const token = await mint(rsa)
+    expect((await v.verify(token)).fromCache).toBe(false)
+    expect((await v.status()).cachedTokens).toBe(0) // a first sighting keeps nothing
     expect((await v.verify(token)).fromCache).toBe(false)
     expect((await v.verify(token)).fromCache).toBe(true)
     const e = await rejection(v.verify(token, { requiredRoles: ['Admin'] }))
@@ -111,6 +114,7 @@ describe('createVerifier', () => {
     const v = verifier({ clock: () => clock })
     const token = await mint(rsa, { claims: { exp: Math.floor(clock / 1000) + 60 } })
     await v.verify(token)
+    await v.verify(token)
     expect((await v.verify(token)).fromCache).toBe(true)
     clock += 120_000
     expect((await rejection(v.verify(token))).code).toBe('token_expired')
@@ -120,7 +124,15 @@ describe('createVerifier', () => {
     const v = verifier({ cache: false })
     const token = await mint(rsa)
     await v.verify(token)
+    await v.verify(token)
     expect((await v.verify(token)).fromCache).toBe(false)
+  })
+
+  it('keeps nothing for tokens that never repeat, even with room in the cache', async () => {
+    const v = verifier()
+    for (let i = 0; i < 20; i++) expect((await v.verify(await mint(rsa, { claims: { jti: `once-${i}` } }))).fromCache).toBe(false)
+    expect((await v.status()).cachedTokens).toBe(0)
+    await v.close()
   })
 
   it.each([
@@ -297,6 +309,7 @@ describe('createVerifier', () => {
     const v = verifier({ server: { name: 'Static', jwks: { keys: [ec.publicJwk as never] }, issuer: 'https://idp.test' } })
     await v.warm()
     const token = await mint(ec)
+    expect((await v.verify(token)).fromCache).toBe(false)
     expect((await v.verify(token)).fromCache).toBe(false)
     expect((await v.verify(token)).fromCache).toBe(true)
     expect(await v.status()).toMatchObject({ authorizationServer: 'Static', jwksSource: 'inline', fetchCount: 0, keyCount: 1, stale: false, cachedTokens: 1 })

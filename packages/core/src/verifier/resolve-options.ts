@@ -72,6 +72,7 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
     ['defaultMaxAgeSeconds', 1, 86_400 * 30],
     ['refreshAheadSeconds', 0, 86_400],
     ['unknownKidCooldownSeconds', 0, 86_400],
+    ['revalidatedUnknownKidCooldownSeconds', 0, 86_400],
     ['failureCooldownSeconds', 0, 86_400],
     ['maxStaleSeconds', 0, 86_400 * 30],
   ]

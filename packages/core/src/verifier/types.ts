@@ -37,6 +37,8 @@ export interface JwksOptions {
   readonly refreshAheadSeconds?: number
   /** At most one refetch caused by unknown `kid`s per this window. Default 30 s. */
   readonly unknownKidCooldownSeconds?: number
+  /** The same window once the server has answered a conditional refetch with 304. Default 5 s. */
+  readonly revalidatedUnknownKidCooldownSeconds?: number
   /** After a failed fetch, wait this long before trying again. Default 5 s. */
   readonly failureCooldownSeconds?: number
   /** How long past expiry the last good keys may still be served while the provider fails. Default 3600 s. */
@@ -64,13 +66,14 @@ export interface VerifierOptions {
   readonly jwks?: JwksOptions | undefined
   /**
    * Cache of successful verifications. Default `{ maxEntries: 10000 }`; `false` turns it off
-   * (explicitly). While it has room every verified token enters; once full, a token enters
-   * (evicting the least recently used) on its second verification.
+   * (explicitly). A token enters on its second verification (evicting the least recently used
+   * once full) and is served from the cache from its third on; a token seen once costs the cache
+   * only a fingerprint in a fixed table, so tokens that never repeat cost it nothing.
    */
   readonly cache?: { readonly maxEntries?: number } | false | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
   readonly realm?: string | undefined
-  /** Receives JWKS events (fetched, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
+  /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
 }
 

@@ -179,9 +179,6 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     return entry
   }
 
-  const keyStillPublished = (snapshot: JwksSnapshot | undefined) => (kid: string | undefined, generation: number) =>
-    snapshot !== undefined && (snapshot.generation === generation || (kid !== undefined && snapshot.kids.has(kid)))
-
   const authorize = (token: CachedToken['token'], verifyOptions: VerifyOptions | undefined, fromCache: boolean): VerifiedAccessToken | InsufficientScopeError => {
     if (organization === undefined) {
       if (verifyOptions?.requiredRoles !== undefined) throw new TypeError('requiredRoles needs an organization in the verifier options')
@@ -199,9 +196,18 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     }
   }
 
+  // One function for every lookup, reading the time of the lookup in progress: a miss then
+  // allocates nothing and never reads the key set (only a hit asks whether its key is published).
+  let lookupAtMs = 0
+  const cachedKeyStillPublished = (kid: string | undefined, generation: number): boolean => {
+    const snapshot = keys.peekAt(lookupAtMs)
+    return snapshot !== undefined && (snapshot.generation === generation || (kid !== undefined && snapshot.kids.has(kid)))
+  }
+
   const verifyCached = (raw: string, nowMs: number, verifyOptions?: VerifyOptions): VerifiedAccessToken | InsufficientScopeError | undefined => {
     if (resolved.cacheMaxEntries === 0) return undefined
-    const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, keyStillPublished(keys.peekAt(nowMs)))
+    lookupAtMs = nowMs
+    const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, cachedKeyStillPublished)
     if (hit === undefined) return undefined
     if (verifyOptions?.requiredRoles !== undefined) return authorize(hit.token, verifyOptions, true)
     hit.defaultAnswer ??= authorize(hit.token, undefined, true)
@@ -242,7 +248,8 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
         claims: parsed.payload,
         uncheckedClaims,
       }
-      if (typeof raw === 'string' && resolved.cacheMaxEntries > 0) {
+      // A first sighting only leaves a fingerprint: no entry is built or kept for it.
+      if (typeof raw === 'string' && resolved.cacheMaxEntries > 0 && cache.admit(raw)) {
         cache.set(raw, { value: { token }, expiresAt: c.expiresAt, notBefore: c.notBefore, kid, keyGeneration: snapshot.generation })
       }
       return authorize(token, verifyOptions, false)
