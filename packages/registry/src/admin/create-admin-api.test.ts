@@ -140,7 +140,7 @@ describe('createAdminApi over HTTP: the full happy path', () => {
 describe('createAdminApi over HTTP: routing', () => {
   it('answers 404 not_found for unknown routes, before authentication', async () => {
     const h = await harness()
-    for (const path of ['', 'orgs', `orgs/${orgId}`, `${servers}/`, `${servers}/Okta1/enable/now`, `orgs/${orgId}/users`, `${servers}/%E0%A4%A`]) {
+    for (const path of ['', 'orgs', `orgs/${orgId}`, `${servers}/`, `${servers}/Okta1/enable/now`, `orgs/${orgId}/users`, `${servers}/%E0%A4%A`, `${servers}/Okta%31`, 'orgs/a%20b/authorization-servers', 'orgs/a%2Fb/authorization-servers', 'orgs/%61cme/authorization-servers']) {
       const r = await h.call('GET', path, { token: null })
       expect([path, r.status, r.body.error]).toEqual([path, 404, 'not_found'])
       expectJsonNoStore(r.headers)
@@ -166,7 +166,8 @@ describe('createAdminApi over HTTP: routing', () => {
 
   it('answers 404 organization_not_found for an unknown or unusable organization ID', async () => {
     const h = await harness()
-    for (const id of ['globex', 'a%20b', 'a%2Fb', 'x'.repeat(129)]) {
+    // Percent-escaped IDs never get this far: they match no route (see the not_found test).
+    for (const id of ['globex', 'x'.repeat(129)]) {
       const r = await h.call('GET', `orgs/${id}/authorization-servers`)
       expect([id, r.status, r.body.error]).toEqual([id, 404, 'organization_not_found'])
     }
