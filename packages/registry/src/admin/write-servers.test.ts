@@ -295,19 +295,39 @@ describe('failures after the rules', () => {
     expect(h.errors).toEqual([new Error('disk full')])
   })
 
-  it('answers 500 internal_error without details when the store throws, and 503 on a lock timeout', async () => {
+  // Behaviour change (one outage model): a store that throws is an outage, 503 store_unavailable
+  // with Retry-After, no longer a 500; still without details, the cause reported to onError.
+  it('answers 503 store_unavailable without details when the store throws, 503 with retry-after 1 on a lock timeout', async () => {
     const { StoreLockTimeoutError } = await import('../errors.ts')
     let failure: Error = new Error('secret connection string')
     const h = await withOkta({ wrapStore: (store) => ({ ...store, get: async () => Promise.reject(failure) }) })
     const r = await h.call('GET', servers)
-    expect(r.status).toBe(500)
-    expect(r.body).toEqual({ error: 'internal_error', message: 'The request could not be completed' })
+    expect(r.status).toBe(503)
+    expect(r.headers.get('retry-after')).toBe('5')
+    expect(r.body).toEqual({ error: 'store_unavailable', message: expect.not.stringContaining('secret') })
     expect(h.errors).toEqual([failure])
+    const write = await h.call('POST', `${servers}/Okta1/disable`)
+    expect([write.status, write.body.error]).toEqual([503, 'store_unavailable'])
     failure = new StoreLockTimeoutError('/var/lib/orgs/acme.lock', 10_000)
     const busy = await h.call('POST', `${servers}/Okta1/disable`)
     expect(busy.status).toBe(503)
     expect(busy.headers.get('retry-after')).toBe('1')
     expect(busy.body.error).toBe('store_unavailable')
+  })
+
+  it('answers 503 when the store fails during a write: nothing saved, nothing audited, the receipt kept', async () => {
+    const outage = new Error('EIO: write failed')
+    const h = await withOkta({ wrapStore: (store) => ({ ...store, get: (id) => store.get(id), put: async () => Promise.reject(outage) }) })
+    const validationId = crypto.randomUUID()
+    const jwksUrl = 'https://idp.example.com/keys'
+    const receipt = { validationId, orgId, jwksUrl, jwksCertificateValidation: true, trustedCertificates: [], validatedAt: tSeconds }
+    await h.receipts.save(receipt)
+    const r = await h.call('POST', servers, { body: { name: 'Entra1', jwksUrl, issuer: 'https://entra.example.com', audience: 'api://acme', clientId: 'c2', validationId } })
+    expect([r.status, r.body.error, r.headers.get('retry-after')]).toEqual([503, 'store_unavailable', '5'])
+    expect(await revisionOf(h)).toBe(3)
+    expect(h.sink.events).toEqual([])
+    expect(h.errors).toEqual([outage])
+    expect(await h.receipts.take(orgId, validationId)).toEqual(receipt)
   })
 
   it('shows lastSuccessfulFetchAt as null when keyStatus fails, and reports the failure', async () => {
