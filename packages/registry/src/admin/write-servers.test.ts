@@ -1,4 +1,5 @@
 import type { Organization } from '@tokenward/core'
+import { exportJWK, generateKeyPair } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OrganizationStore } from '../store/organization-store.ts'
 import { inlineServer, makeOrg, makePublicJwk, orgId, revisionOf, startHarness, t0, type Harness, type HarnessOptions } from './admin-fixture.test-support.ts'
@@ -342,5 +343,49 @@ describe('failures after the rules', () => {
     expect(r.body.authorizationServers[0]).toMatchObject({ lastSuccessfulFetchAt: null, issuer: null, audience: null, clientId: null })
     expect(r.body.authorizationServers[0].warnings.map((w: { code: string }) => w.code)).toEqual(['no_issuer', 'no_audience', 'no_client_id'])
     expect(h.errors).toEqual([new Error('verifier closed')])
+  })
+})
+
+describe('private key material (hole 6/7): refused on the way in, never shown on the way out', () => {
+  const privateJwk = async (kid: string) => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    return { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }
+  }
+  const secretPem = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n'
+
+  it('refuses a private or secret key pasted as inline jwks with 400 invalid_config, naming each key, echoing none', async () => {
+    const h = await withOkta()
+    const ec = await privateJwk('pasted-private')
+    const oct = { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', kid: 'hs', alg: 'HS256' }
+    const body = inlineServer('Entra1', jwk, { jwks: { keys: [jwk, ec, oct] }, trustedCertificates: [secretPem] })
+    for (const [method, path] of [['POST', servers], ['PUT', `${servers}/Okta1`]] as const) {
+      const r = await h.call(method, path, { body })
+      expect([method, r.status, r.body.error]).toEqual([method, 400, 'invalid_config'])
+      expect(paths(r)).toEqual(['jwks.keys[1]', 'jwks.keys[2]', 'trustedCertificates[0]'])
+      expect(r.body.issues[0].message).toMatch(/private key \(it has "d"\): paste the public key/)
+      expect(r.body.issues[1].message).toMatch(/secret \(symmetric\) key \(it has "k"\)/)
+      const text = JSON.stringify(r.body)
+      for (const secret of [ec.d as string, oct.k, 'MIGHAgEA']) expect(text).not.toContain(secret)
+    }
+    expect(await revisionOf(h)).toBe(3)
+    expect(h.sink.events).toEqual([])
+  })
+
+  it('never shows private members of a document already stored with them, in list, get or a change', async () => {
+    const h = await withOkta()
+    const ec = await privateJwk('stored-private')
+    const org = (await h.store.get(orgId)) as Organization
+    const okta = org.authorizationServers[0] as Organization['authorizationServers'][number]
+    const leaky = { ...okta, jwks: { keys: [ec] }, trustedCertificates: [secretPem] } as never
+    await h.store.put({ ...org, authorizationServers: [leaky], revision: 4 }, 3)
+    const answers = [await h.call('GET', servers), await h.call('GET', `${servers}/Okta1`), await h.call('POST', `${servers}/Okta1/disable`)]
+    for (const r of answers) {
+      expect(r.status).toBe(200)
+      const text = JSON.stringify(r.body)
+      expect(text).not.toContain(ec.d as string)
+      expect(text).not.toContain('MIGHAgEA')
+      expect(text).toContain(ec.x as string) // the public part is still shown
+    }
+    expect(answers[1]?.body.server.config.jwks.keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x: ec.x, y: ec.y, kid: 'stored-private', alg: 'ES256', use: 'sig' })
   })
 })
