@@ -21,6 +21,10 @@ describe('matchAdminRoute', () => {
     ['GET', '/admin/orgs/a%20b/authorization-servers', { kind: 'not_found' }],
     ['GET', '/admin/orgs/%61cme/authorization-servers', { kind: 'not_found' }],
     ['GET', '/admin/orgs/acme\\..\\victim/authorization-servers', { kind: 'not_found' }],
+    // Dot segments never reach a handler through a parsed URL; a pathname handed in directly gets no further.
+    ['GET', '/admin/orgs/../authorization-servers', { kind: 'not_found' }],
+    ['DELETE', '/admin/orgs/acme/authorization-servers/..', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/./authorization-servers/Okta1', { kind: 'not_found' }],
     ['PATCH', s, { kind: 'method_not_allowed', allow: ['GET', 'POST'] }],
     ['POST', `${s}/Okta1`, { kind: 'method_not_allowed', allow: ['GET', 'PUT', 'DELETE'] }],
     ['DELETE', `${s}/validate`, { kind: 'found', operation: 'delete_server', params: { orgId: 'acme', name: 'validate' } }],

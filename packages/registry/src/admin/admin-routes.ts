@@ -95,8 +95,8 @@ const routes: readonly Route[] = [
 /**
  * Finds the operation for `method` and `pathname` (the raw, percent-encoded path of the request
  * URL) under `basePath` (which starts and ends with `/`). Literal segments must be spelled
- * exactly; parameters are returned as spelled, and one carrying `%` or `\\` matches nothing. An
- * empty segment or a trailing slash matches nothing.
+ * exactly; parameters are returned as spelled. A parameter carrying `%` or a backslash, or one
+ * that is `.` or `..`, an empty segment and a trailing slash match nothing.
  *
  * @example
  * ```ts
@@ -128,7 +128,7 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
     const segment = segments[i] as string
     if (part.startsWith(':')) {
       // Never decoded, so an escape could only stand for a character no ID or name may hold.
-      if (segment.includes('%') || segment.includes('\\')) return undefined
+      if (segment.includes('%') || segment.includes('\\') || segment === '.' || segment === '..') return undefined
       if (part === ':orgId') orgId = segment
       else name = segment
     } else if (part !== segment) return undefined
