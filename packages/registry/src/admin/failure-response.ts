@@ -86,7 +86,7 @@ export function preconditionFailedResponse(currentRevision: number): Response {
 export function unavailableResponse(error: UnavailableError): Response {
   const retryAfter = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 5)))
   const message =
-    error.reason === 'store' ? 'The organization store is unavailable; nothing was saved. Try again shortly.' : 'A service this request needs is unavailable. Try again shortly.'
+    error.reason === 'store' ? 'A store this request needs is unavailable; nothing was saved. Try again shortly.' : 'A service this request needs is unavailable. Try again shortly.'
   return errorResponse(503, error.code, message, { headers: { 'retry-after': retryAfter } })
 }
 

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { CommandOutcome, JwksValidationReceipt, ServerCommand } from '@tokenward/core'
-import { changeOrganization } from '../write/change-organization.ts'
+import { StoreUnavailableError, type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core'
+import { changeOrganization, storeCall } from '../write/change-organization.ts'
 import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest } from './admin-response.ts'
 import { conflictResponse, preconditionFailedResponse, unavailableResponse, violationResponse } from './failure-response.ts'
@@ -67,7 +67,12 @@ export async function runServerCommand(ctx: AdminContext, plan: ServerCommandPla
   const ifMatch = parseIfMatch(ctx.request.headers.get('if-match'))
   if (ifMatch === undefined) return refuse(invalidRequest([{ path: 'headers.if-match', message: 'must be "*" or a list of quoted entity tags, e.g. "7"' }]))
   const { options } = ctx
-  const receipt = plan.validationId === undefined ? undefined : await options.receipts.take(ctx.orgId, plan.validationId)
+  const { validationId } = plan
+  const receipt = validationId === undefined ? undefined : await storeCall(() => options.receipts.take(ctx.orgId, validationId), 'receipt store')
+  if (receipt instanceof StoreUnavailableError) {
+    options.onError(receipt.cause ?? receipt)
+    return refuse(unavailableResponse(receipt))
+  }
   const result = await changeOrganization(options.store, options.audit, {
     orgId: ctx.orgId,
     command: plan.command(receipt),

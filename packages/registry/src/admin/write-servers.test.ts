@@ -331,6 +331,17 @@ describe('failures after the rules', () => {
     expect(await h.receipts.take(orgId, validationId)).toEqual(receipt)
   })
 
+  it('answers 503 when the receipt store fails, before anything is read or written', async () => {
+    const outage = new Error('ECONNREFUSED')
+    const h = await withOkta({ overrides: { receipts: { save: async () => undefined, take: async () => Promise.reject(outage) } } })
+    const body = { name: 'Entra1', jwksUrl: 'https://idp.example.com/keys', issuer: 'https://entra.example.com', audience: 'api://acme', clientId: 'c2', validationId: crypto.randomUUID() }
+    const r = await h.call('POST', servers, { body })
+    expect([r.status, r.body.error, r.headers.get('retry-after')]).toEqual([503, 'store_unavailable', '5'])
+    expect(await revisionOf(h)).toBe(3)
+    expect(h.sink.events).toEqual([])
+    expect(h.errors).toEqual([outage])
+  })
+
   it('shows lastSuccessfulFetchAt as null when keyStatus fails, and reports the failure', async () => {
     const h = await harness({ overrides: { keyStatus: async () => Promise.reject(new Error('verifier closed')) } })
     const jwksUrl = 'https://idp.example.com/keys'

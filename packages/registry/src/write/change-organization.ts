@@ -133,7 +133,8 @@ export async function changeOrganization(
 /**
  * What a store failure means for a caller: `StoreUnavailableError` (the store could not answer;
  * retry later) for everything a store may throw, except the programming errors that name a bad
- * argument (`invalid_org_id`, `invalid_revision`), which are rethrown.
+ * argument (`invalid_org_id`, `invalid_revision`), which are rethrown. `store` names it in the
+ * message (default `organization store`).
  *
  * @example
  * ```ts
@@ -141,13 +142,13 @@ export async function changeOrganization(
  * if (org instanceof StoreUnavailableError) return unavailable(org)
  * ```
  */
-export async function storeCall<T>(call: () => Promise<T>): Promise<T | StoreUnavailableError> {
+export async function storeCall<T>(call: () => Promise<T>, store = 'organization store'): Promise<T | StoreUnavailableError> {
   try {
     return await call()
   } catch (error) {
     if (isRegistryError(error) && (error.code === 'invalid_org_id' || error.code === 'invalid_revision')) throw error
     const busy = isRegistryError(error) && error.code === 'store_lock_timeout'
-    return new StoreUnavailableError(busy ? 'The organization store is busy' : 'The organization store could not be reached', {
+    return new StoreUnavailableError(busy ? `The ${store} is busy` : `The ${store} could not be reached`, {
       retryAfterSeconds: busy ? 1 : 5,
       cause: error,
     })
