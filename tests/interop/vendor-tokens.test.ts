@@ -119,6 +119,17 @@ describe('Okta (custom authorization server) access tokens', () => {
     expect(error).toMatchObject({ code: 'invalid_issuer', expected: issuer, actual: 'https://acme.okta.com' })
   })
 
+  // Okta's DPoP guide ("Configure OAuth 2.0 Demonstrating Proof-of-Possession"), after RFC 9449: a
+  // DPoP-bound access token carries `cnf.jkt`, the SHA-256 thumbprint of the client's proof key.
+  // tokenward checks no DPoP proof yet, so such a token must not pass as a bearer token.
+  it('refuses a DPoP-bound Okta token (cnf.jkt) instead of accepting it as a bearer token (token_bound)', async () => {
+    const verifier = okta.verifier({ name: 'Okta', issuer, audience: 'api://default', clientId: cid })
+    const token = await oktaToken({ cnf: { jkt: 'XV3bNmAeBSSlvScYeHLdP4jqfMaVLAJkuOyKkcS0G1Y' } })
+    for (let i = 0; i < 2; i++) {
+      expect(await refusal(verifier.verify(token))).toMatchObject({ code: 'token_bound', status: 401, oauthError: 'invalid_token', claim: 'cnf', actual: ['jkt'] })
+    }
+  })
+
   it('cannot require typ at+jwt: Okta access tokens carry no typ (invalid_typ)', async () => {
     const verifier = okta.verifier({ name: 'Okta', issuer, audience: 'api://default', requireAccessTokenType: true })
     const error = await refusal(verifier.verify(await oktaToken()))
@@ -379,11 +390,45 @@ describe('Keycloak (service account) access tokens', () => {
     expect(error).toMatchObject({ code: 'invalid_audience', expected: ['tokenward-api'], actual: ['account'] })
   })
 
-  it('does not read realm_access.roles: an API role only there is insufficient_scope (403)', async () => {
+  it('reads an API role from realm_access.roles (a realm role mapped to the service account)', async () => {
     const verifier = keycloak.verifier({ name: 'Keycloak', issuer, audience: 'tokenward-api' })
     const token = await keycloakToken({ scope: 'profile email', realm_access: { roles: [readOnly, 'offline_access'] } })
+    const verified = await verifier.verify(token)
+    expect(verified).toMatchObject({ scopes: ['profile', 'email'], apiRoles: [readOnlyRole], authorization: { adminId } })
+    expect(verified.roles).toEqual([readOnly, 'offline_access', 'manage-account', 'view-profile'])
+  })
+
+  it('reads an API role from resource_access.<client>.roles (a client role of the API)', async () => {
+    const verifier = keycloak.verifier({ name: 'Keycloak', issuer, audience: 'tokenward-api' })
+    const token = await keycloakToken({
+      scope: 'profile email',
+      resource_access: { 'tokenward-api': { roles: [readOnly] }, account: { roles: ['manage-account', 'view-profile'] } },
+    })
+    expect(await verifier.verify(token)).toMatchObject({ apiRoles: [readOnlyRole], authorization: { adminId } })
+  })
+
+  it('does not read an API role written with full-width digits (scope-token grammar: insufficient_scope)', async () => {
+    const verifier = keycloak.verifier({ name: 'Keycloak', issuer, audience: 'tokenward-api' })
+    const token = await keycloakToken({ scope: 'profile email zscloud::１２３４５::ReadOnly', realm_access: { roles: ['zscloud::１２３４５::ReadOnly'] } })
     const error = await refusal(verifier.verify(token))
     expect(error).toMatchObject({ code: 'insufficient_scope', status: 403 })
+  })
+
+  // A Keycloak ID token of the same client: `typ: "ID"`, `aud` and `azp` the client, signed by the
+  // same realm key, so only the typ claim tells it apart.
+  it('refuses a Keycloak ID token (typ claim ID: invalid_token_use)', async () => {
+    const verifier = keycloak.verifier({ name: 'Keycloak', issuer, clientId })
+    const idToken = await keycloakToken({ typ: 'ID', aud: clientId, scope: undefined, realm_access: undefined, resource_access: undefined, at_hash: 'x4Zl2Pmf0-w6H9JqG3QW7A' })
+    const error = await refusal(verifier.verify(idToken))
+    expect(error).toMatchObject({ code: 'invalid_token_use', status: 401, claim: 'typ', expected: 'Bearer', actual: 'ID' })
+  })
+
+  // Keycloak's DPoP support (server admin guide), after RFC 9449: the access token carries
+  // `cnf.jkt` and the token type DPoP.
+  it('refuses a DPoP-bound Keycloak token (cnf.jkt: token_bound)', async () => {
+    const verifier = keycloak.verifier({ name: 'Keycloak', issuer, audience: 'tokenward-api', clientId })
+    const error = await refusal(verifier.verify(await keycloakToken({ typ: 'DPoP', cnf: { jkt: 'nVTJ0DTpq3vgyR4nG5PM9qfvjXfn8TsYPZkWS_eYBUE' } })))
+    expect(error).toMatchObject({ code: 'token_bound', status: 401, claim: 'cnf' })
   })
 })
 
@@ -444,14 +489,23 @@ describe('Amazon Cognito (machine-to-machine) access tokens', () => {
     expect(error).toMatchObject({ code: 'missing_claim', status: 401, claim: 'aud' })
   })
 
-  it('does not parse resource-server-prefixed custom scopes as API roles (insufficient_scope)', async () => {
+  it('does not parse resource-server-prefixed custom scopes as API roles without scopePrefix (insufficient_scope)', async () => {
     const verifier = cognito.verifier({ name: 'Cognito', issuer, clientId: appClientId })
     const token = await cognitoToken({ scope: `tokenward-api/${readOnly}` })
     const error = await refusal(verifier.verify(token))
     expect(error).toMatchObject({ code: 'insufficient_scope', status: 403 })
   })
 
-  it('refuses a Cognito ID token presented as an access token (it names no client claim)', async () => {
+  it('reads the API role from a resource-server-prefixed custom scope with scopePrefix', async () => {
+    const verifier = cognito.verifier({ name: 'Cognito', issuer, clientId: appClientId, scopePrefix: 'tokenward-api/' })
+    const verified = await verifier.verify(await cognitoToken({ scope: `tokenward-api/${readOnly} tokenward-api/orders.read` }))
+    expect(verified).toMatchObject({ scopes: [`tokenward-api/${readOnly}`, 'tokenward-api/orders.read'], apiRoles: [readOnlyRole], authorization: { adminId } })
+    // A role another resource server's scope names, or an unprefixed one, grants nothing.
+    const error = await refusal(verifier.verify(await cognitoToken({ scope: `billing-api/${readOnly} ${readOnly}` })))
+    expect(error).toMatchObject({ code: 'insufficient_scope', status: 403 })
+  })
+
+  it('refuses a Cognito ID token presented as an access token (token_use id: invalid_token_use)', async () => {
     const verifier = cognito.verifier({ name: 'Cognito', issuer, clientId: appClientId })
     const idToken = await sign(key, { kid: key.kid }, {
       sub: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
@@ -464,7 +518,7 @@ describe('Amazon Cognito (machine-to-machine) access tokens', () => {
       iat: now() - 2,
     })
     const error = await refusal(verifier.verify(idToken))
-    expect(error).toMatchObject({ code: 'missing_claim', claim: 'client_id' })
+    expect(error).toMatchObject({ code: 'invalid_token_use', status: 401, claim: 'token_use', expected: 'access', actual: 'id' })
   })
 })
 
@@ -533,6 +587,14 @@ describe('Auth0 access tokens', () => {
     expect(otherClient).toMatchObject({ code: 'invalid_client', claim: 'azp' })
     const otherApi = await refusal(verifier.verify(await auth0Token({ aud: 'https://billing.acme.example' })))
     expect(otherApi).toMatchObject({ code: 'invalid_audience', actual: ['https://billing.acme.example'] })
+  })
+
+  // Auth0's mTLS token binding (Highly Regulated Identity), after RFC 8705: a certificate-bound
+  // access token carries `cnf["x5t#S256"]`, the client certificate's SHA-256 thumbprint.
+  it('refuses a certificate-bound Auth0 token (cnf x5t#S256: token_bound)', async () => {
+    const verifier = auth0.verifier({ name: 'Auth0', issuer, audience: api, clientId })
+    const error = await refusal(verifier.verify(await auth0Token({ cnf: { 'x5t#S256': 'A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0' } })))
+    expect(error).toMatchObject({ code: 'token_bound', status: 401, claim: 'cnf', actual: ['x5t#S256'] })
   })
 
   it('refuses an issuer written without the trailing slash Auth0 puts in iss (exact match)', async () => {

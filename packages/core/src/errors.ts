@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'invalid_client'
   | 'missing_claim'
   | 'invalid_claim'
+  | 'token_bound'
+  | 'invalid_token_use'
   | 'insufficient_scope'
   | 'server_disabled'
   | 'jwks_unavailable'
@@ -60,6 +62,8 @@ export const errorCodes: readonly ErrorCode[] = [
   'invalid_client',
   'missing_claim',
   'invalid_claim',
+  'token_bound',
+  'invalid_token_use',
   'insufficient_scope',
   'server_disabled',
   'jwks_unavailable',
@@ -257,9 +261,14 @@ export type ClaimErrorCode =
   | 'invalid_client'
   | 'missing_claim'
   | 'invalid_claim'
+  | 'token_bound'
+  | 'invalid_token_use'
 
 /**
- * A claim is missing, mistyped, or does not match what the authorization server config requires.
+ * A claim is missing, mistyped, or does not match what the authorization server config requires;
+ * or the token is not a plain bearer access token: it is sender-constrained (`token_bound`, a
+ * `cnf` claim, RFC 7800 / RFC 8705 / RFC 9449), or its issuer marks it as another kind of token
+ * (`invalid_token_use`: Cognito `token_use`, Keycloak `typ`).
  *
  * @example
  * ```ts

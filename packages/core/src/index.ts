@@ -74,6 +74,7 @@ export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
 export { selectVerificationKey, type KeySelectionHeader } from './keys/select-key.ts'
 
 export {
+  checkBearerAccessToken,
   clientIdClaims,
   validateAccessTokenClaims,
   type ClaimExpectations,
@@ -84,9 +85,11 @@ export {
   auditAdminId,
   authorizeApiRole,
   grantsFromClaims,
+  isScopeToken,
   parseApiRole,
   type ApiRole,
   type ApiRoleRequirement,
+  type GrantOptions,
   type TokenGrants,
 } from './scope/api-role.ts'
 

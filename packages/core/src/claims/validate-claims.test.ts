@@ -88,3 +88,57 @@ describe('validateAccessTokenClaims', () => {
     expect(!r.ok && String(r.error.actual).length).toBeLessThan(300)
   })
 })
+
+describe('only plain bearer access tokens (cnf, token_use, typ)', () => {
+  it.each([
+    ['DPoP-bound (cnf.jkt, RFC 9449)', { cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }, ['jkt']],
+    ['certificate-bound (cnf.x5t#S256, RFC 8705)', { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } }, ['x5t#S256']],
+    ['key-bound (cnf.jwk, RFC 7800)', { cnf: { jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' } } }, ['jwk']],
+    ['bound by a member not defined yet', { cnf: { 'x-future': 'v' } }, ['x-future']],
+    ['bound by several members', { cnf: { jkt: 'a', 'x5t#S256': 'b' } }, ['jkt', 'x5t#S256']],
+    ['an empty cnf object', { cnf: {} }, []],
+    ['cnf a string', { cnf: 'jkt' }, 'string'],
+    ['cnf null', { cnf: null }, 'null'],
+    ['cnf an array', { cnf: [{ jkt: 'a' }] }, 'array'],
+  ] as const)('refuses a token carrying cnf: %s (token_bound)', (_label, claims, actual) => {
+    const r = validateAccessTokenClaims({ ...good, ...claims }, strict, now)
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error).toMatchObject({ _tag: 'ClaimValidationError', code: 'token_bound', claim: 'cnf', status: 401, oauthError: 'invalid_token', actual })
+  })
+
+  it.each([
+    ['a Cognito ID token (token_use id)', { token_use: 'id' }, 'token_use', 'id'],
+    ['token_use in another case', { token_use: 'Access' }, 'token_use', 'Access'],
+    ['token_use a number', { token_use: 1 }, 'token_use', 'number'],
+    ['a Keycloak ID token (typ ID)', { typ: 'ID' }, 'typ', 'ID'],
+    ['a Keycloak refresh token (typ Refresh)', { typ: 'Refresh' }, 'typ', 'Refresh'],
+    ['a Keycloak logout token (typ Logout)', { typ: 'Logout' }, 'typ', 'Logout'],
+    ['typ empty', { typ: '' }, 'typ', ''],
+    ['typ an object', { typ: { a: 1 } }, 'typ', 'object'],
+  ] as const)('refuses %s (invalid_token_use)', (_label, claims, claim, actual) => {
+    const r = validateAccessTokenClaims({ ...good, ...claims }, strict, now)
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error).toMatchObject({ code: 'invalid_token_use', claim, status: 401, oauthError: 'invalid_token', actual })
+  })
+
+  it.each([
+    ['token_use access (Cognito)', { token_use: 'access' }],
+    ['typ Bearer (Keycloak)', { typ: 'Bearer' }],
+    ['typ bearer (the OAuth token type is case-insensitive)', { typ: 'bearer' }],
+    ['neither', {}],
+  ])('accepts %s', (_label, claims) => {
+    expect(validateAccessTokenClaims({ ...good, ...claims }, strict, now).ok).toBe(true)
+  })
+
+  it('names the failing check first for a foreign token: issuer before token kind', () => {
+    const r = validateAccessTokenClaims({ ...good, iss: 'https://other', cnf: { jkt: 'a' } }, strict, now)
+    expect(!r.ok && r.error.code).toBe('invalid_issuer')
+  })
+
+  it('never echoes a long cnf member name unbounded', () => {
+    const r = validateAccessTokenClaims({ ...good, cnf: { ['m'.repeat(10_000)]: 1 } }, strict, now)
+    expect(!r.ok && JSON.stringify(r.error.actual).length).toBeLessThan(300)
+  })
+})

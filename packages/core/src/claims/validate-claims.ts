@@ -101,6 +101,10 @@ export function validateAccessTokenClaims(
     }
   }
 
+  // Only plain bearer access tokens: not sender-constrained, not marked as another kind of token.
+  const kind = checkBearerAccessToken(payload)
+  if (kind !== undefined) return err(kind)
+
   // Client identifier, from whichever claim this IdP uses; aliases present together must agree.
   let clientId: string | undefined
   let clientIdClaim: ClientIdClaim | undefined
@@ -148,6 +152,45 @@ export function validateAccessTokenClaims(
   })
 }
 
+/**
+ * Why a verified payload is not a plain bearer access token, or `undefined` when it is one:
+ *
+ * - a `cnf` claim (RFC 7800) in any form binds the token to a key or certificate its presenter
+ *   must prove (DPoP `jkt`, mutual-TLS `x5t#S256`, `jwk`, or members not yet defined). tokenward
+ *   does not check such proofs yet, so a bound token is refused (`token_bound`) rather than
+ *   accepted from whoever holds it;
+ * - Amazon Cognito's `token_use` must be `access` when present (`id` marks an ID token);
+ * - Keycloak's `typ` claim (not the header) must be `Bearer` when present (`ID`, `Refresh`,
+ *   `Logout`, `DPoP` … are refused).
+ *
+ * @example
+ * ```ts
+ * checkBearerAccessToken({ cnf: { jkt: '0ZcOCORZNYy…' } })?.code // 'token_bound'
+ * checkBearerAccessToken({ token_use: 'id' })?.code // 'invalid_token_use'
+ * checkBearerAccessToken({ token_use: 'access', typ: 'Bearer' }) // undefined
+ * ```
+ */
+export function checkBearerAccessToken(payload: Readonly<Record<string, unknown>>): ClaimValidationError | undefined {
+  const cnf = payload.cnf
+  if (cnf !== undefined) {
+    const members = typeof cnf === 'object' && cnf !== null && !Array.isArray(cnf) ? Object.keys(cnf).slice(0, 8).map(short) : undefined
+    return new ClaimValidationError('token_bound', 'The token is bound to a key or certificate (cnf); sender-constrained tokens are not accepted as bearer tokens', {
+      claim: 'cnf',
+      expected: 'no cnf claim',
+      actual: members ?? kindOf(cnf),
+    })
+  }
+  const tokenUse = payload.token_use
+  if (tokenUse !== undefined && tokenUse !== 'access') {
+    return new ClaimValidationError('invalid_token_use', 'The token is not an access token (token_use)', { claim: 'token_use', expected: 'access', actual: typeof tokenUse === 'string' ? short(tokenUse) : kindOf(tokenUse) })
+  }
+  const typ = payload.typ
+  if (typ !== undefined && (typeof typ !== 'string' || typ.toLowerCase() !== 'bearer')) {
+    return new ClaimValidationError('invalid_token_use', 'The token is not an access token (typ claim)', { claim: 'typ', expected: 'Bearer', actual: typeof typ === 'string' ? short(typ) : kindOf(typ) })
+  }
+  return undefined
+}
+
 function readAudience(aud: unknown): Result<readonly string[], ClaimValidationError> {
   if (aud === undefined) return ok([])
   if (typeof aud === 'string') return ok([aud])
@@ -159,7 +202,10 @@ function isStringArray(v: unknown): v is readonly string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string')
 }
 
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
+}
+
 function invalidType(claim: string, expected: string, actual: unknown): ClaimValidationError {
-  const kind = Array.isArray(actual) ? 'array' : actual === null ? 'null' : typeof actual
-  return new ClaimValidationError('invalid_claim', `The ${claim} claim must be ${expected}`, { claim, expected, actual: kind })
+  return new ClaimValidationError('invalid_claim', `The ${claim} claim must be ${expected}`, { claim, expected, actual: kindOf(actual) })
 }

@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../errors.ts'
+import { createTestCertificateAuthority } from '../platform/tls-fixture.test-support.ts'
 import { checkJwksUrl, defineAuthorizationServer, validateAuthorizationServer } from './authorization-server.ts'
 import { isLoopbackHost } from './loopback.ts'
 
@@ -156,5 +158,137 @@ describe('checkJwksUrl / isLoopbackHost', () => {
   it('parses loopback hosts strictly', () => {
     expect(isLoopbackHost('127.0.0.256')).toBe(false)
     expect(isLoopbackHost('LOCALHOST')).toBe(true)
+  })
+})
+
+describe('nothing private in a config (issue 12, holes 6 and 7)', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const ecPrivate = ec.privateKey.export({ format: 'jwk' })
+  const ecPublic = ec.publicKey.export({ format: 'jwk' })
+  const rsaPrivate = rsa.privateKey.export({ format: 'jwk' })
+  const rsaPublic = rsa.publicKey.export({ format: 'jwk' })
+  const ca = createTestCertificateAuthority('config test CA')
+  const realCert = ca.certificatePem
+
+  it.each([
+    ['an EC private key (d)', { ...ecPrivate, kid: 'ec' }, ['d']],
+    ['an RSA private key (d, p, q, dp, dq, qi)', { ...rsaPrivate, kid: 'rsa' }, ['d', 'p', 'q', 'dp', 'dq', 'qi']],
+    ['an OKP private key (d)', { kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }, ['d']],
+    ['a multi-prime RSA key (oth)', { ...rsaPublic, oth: [{ r: 'r', d: 'd', t: 't' }] }, ['oth']],
+    ['a symmetric member on an RSA key (k)', { ...rsaPublic, k: 'c2VjcmV0' }, ['k']],
+    ['a private member set to null', { ...ecPublic, d: null }, ['d']],
+  ])('refuses %s in inline jwks, telling the admin to paste the public key', (_label, key, members) => {
+    const r = validateAuthorizationServer({ name: 'Static', jwks: { keys: [ecPublic, key] } })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.issues).toHaveLength(1)
+    expect(r.issues[0]!.path).toBe('jwks.keys[1]')
+    expect(r.issues[0]!.message).toMatch(/private key.*paste the public key/)
+    for (const m of members) expect(r.issues[0]!.message).toContain(m)
+    // The message names members, never their values.
+    expect(r.issues[0]!.message).not.toContain(String((key as { d?: unknown }).d ?? 'no-d-value'))
+    expect(() => defineAuthorizationServer({ name: 'Static', jwks: { keys: [key] } })).toThrow(ConfigError)
+  })
+
+  it('accepts the public halves, and keeps its own frozen copy the caller cannot add a private member to', () => {
+    const keys = [{ ...ecPublic, kid: 'ec' }, { ...rsaPublic, kid: 'rsa', x5c: ['MIIB'] }]
+    const input = { name: 'Static', jwks: { keys } }
+    const config = defineAuthorizationServer(input)
+    expect(config.jwks?.keys).toEqual(keys)
+    ;(keys[0] as Record<string, unknown>).d = ecPrivate.d
+    ;(keys[1] as { x5c: string[] }).x5c.push('more')
+    expect(JSON.stringify(config)).not.toContain(String(ecPrivate.d))
+    expect(config.jwks?.keys[1]?.x5c).toEqual(['MIIB'])
+    expect(Object.isFrozen(config.jwks?.keys[0])).toBe(true)
+    expect(() => {
+      ;(config.jwks!.keys[0] as Record<string, unknown>).d = 'x'
+    }).toThrow(TypeError)
+  })
+
+  const privateKeyPems = [
+    ['a PKCS#8 private key', ec.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string],
+    ['an EC (SEC1) private key', ec.privateKey.export({ format: 'pem', type: 'sec1' }) as string],
+    ['an RSA (PKCS#1) private key', rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }) as string],
+    ['an encrypted private key', ec.privateKey.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'x' }) as string],
+    ['a certificate followed by its private key', realCert + ca.privateKeyPem],
+    ['a private key between two certificates', realCert + ca.privateKeyPem + realCert],
+  ] as const
+  it.each(privateKeyPems)('refuses %s in trustedCertificates, telling the admin to paste the certificate', (_label, pem) => {
+    const r = validateAuthorizationServer({ ...base, trustedCertificates: [realCert, pem] })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.issues).toEqual([{ path: 'trustedCertificates[1]', message: expect.stringMatching(/private key: paste only the CA certificate/) }])
+    expect(JSON.stringify(r)).not.toContain('PRIVATE KEY-----')
+  })
+
+  it.each([
+    ['a public key block', ec.publicKey.export({ format: 'pem', type: 'spki' }) as string],
+    ['text before the block', `Subject: CN=Acme\n${realCert}`],
+    ['text after the block', `${realCert}issuer: Acme\n`],
+    ['text between two blocks', `${realCert}and\n${realCert}`],
+    ['a block without its end line', realCert.replace('-----END CERTIFICATE-----', '')],
+    ['a body with a character outside base64', realCert.replace(/\n(.)/, '\n!')],
+    ['an empty body', '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n'],
+    ['a mislabelled end line', realCert.replace('END CERTIFICATE', 'END X509 CRL')],
+    ['an empty string', ''],
+    ['a number', 42],
+  ])('refuses %s in trustedCertificates', (_label, pem) => {
+    const r = validateAuthorizationServer({ ...base, trustedCertificates: [pem] })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.issues.map((i) => i.path)).toEqual(['trustedCertificates[0]'])
+  })
+
+  it.each([
+    ['a real certificate', realCert],
+    ['two certificates in one entry (a chain)', realCert + realCert],
+    ['LF line ends', realCert.replace(/\r\n/g, '\n')],
+    ['CRLF line ends and surrounding whitespace', `  \r\n${realCert.replace(/\r?\n/g, '\r\n')}\n\n`],
+  ])('accepts %s in trustedCertificates, stored as given', (_label, pem) => {
+    const r = validateAuthorizationServer({ ...base, trustedCertificates: [pem] })
+    expect(r.ok && r.config.trustedCertificates).toEqual([pem])
+  })
+})
+
+describe('description length counts characters (code points), not UTF-16 units', () => {
+  const emoji = '😀' // one character, two UTF-16 units
+  it.each([
+    ['209 characters with emoji (256 + 162 UTF-16 units)', 'a'.repeat(47) + emoji.repeat(162), true],
+    ['256 emoji', emoji.repeat(256), true],
+    ['256 characters mixing scripts', 'é'.repeat(100) + '漢'.repeat(100) + emoji.repeat(56), true],
+    ['257 emoji', emoji.repeat(257), false],
+    ['257 ASCII characters', 'x'.repeat(257), false],
+    ['256 ASCII characters', 'x'.repeat(256), true],
+  ])('%s', (_label, description, ok) => {
+    const r = validateAuthorizationServer({ ...base, description })
+    expect(r.ok).toBe(ok)
+    if (!r.ok) expect(r.issues).toEqual([{ path: 'description', message: `must be at most 256 characters (got ${[...description].length})` }])
+  })
+})
+
+describe('scopePrefix', () => {
+  it.each([
+    ['tokenward-api/'],
+    ['https://api.acme.example/'],
+  ])('accepts %j and keeps it', (scopePrefix) => {
+    const r = validateAuthorizationServer({ ...base, scopePrefix })
+    expect(r.ok && r.config.scopePrefix).toBe(scopePrefix)
+  })
+  it('is left out when not set (stored configs stay as they were)', () => {
+    const r = validateAuthorizationServer(base)
+    expect(r.ok && Object.hasOwn(r.config, 'scopePrefix')).toBe(false)
+  })
+  it.each([
+    ['empty', ''],
+    ['without the trailing slash', 'tokenward-api'],
+    ['with a space', 'tokenward api/'],
+    ['with full-width letters', 'ｔｏｋｅｎ/'],
+    ['with a quote', 'a"b/'],
+    ['not a string', 5],
+    ['too long', `${'a'.repeat(256)}/`],
+  ])('refuses one %s', (_label, scopePrefix) => {
+    const r = validateAuthorizationServer({ ...base, scopePrefix })
+    expect(!r.ok && r.issues.map((i) => i.path)).toEqual(['scopePrefix'])
   })
 })

@@ -17,17 +17,24 @@ export const defaultAlgorithms: readonly SupportedAlgorithm[] = ['RS256', 'PS256
 export interface AuthorizationServerInput {
   /** Letters and digits only, 1–64 characters. */
   readonly name: string
-  /** Free text, at most 256 characters. Default `""`. */
+  /** Free text, at most 256 characters (Unicode code points, so an emoji counts as one). Default `""`. */
   readonly description?: string
   /** Disabled servers reject every token with `server_disabled`. Default `true`. */
   readonly enabled?: boolean
   /** Where the server publishes its keys: `https:` (plain `http:` only for loopback hosts). */
   readonly jwksUrl?: string
-  /** Inline keys instead of a URL (static keys, or a public key / certificate converted to a JWK). */
+  /**
+   * Inline keys instead of a URL (static keys, or a public key / certificate converted to a JWK).
+   * Public keys only: a JWK with a private member (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) is
+   * refused.
+   */
   readonly jwks?: { readonly keys: readonly Jwk[] }
   /** Check the JWKS host's TLS certificate. Default `true`; `false` is an explicit, warned opt-out. */
   readonly jwksCertificateValidation?: boolean
-  /** Extra CA certificates (PEM) to trust for the JWKS host, added to the defaults. */
+  /**
+   * Extra CA certificates to trust for the JWKS host, added to the defaults: each entry one or more
+   * `-----BEGIN CERTIFICATE-----` PEM blocks and nothing else (no private keys, no other text).
+   */
   readonly trustedCertificates?: readonly string[]
   /** When set, `iss` must equal it exactly. */
   readonly issuer?: string
@@ -43,6 +50,14 @@ export interface AuthorizationServerInput {
   readonly requireAccessTokenType?: boolean
   /** Tokens longer than this many characters are rejected before decoding. Default 16384. */
   readonly maxTokenLength?: number
+  /**
+   * A prefix scope values carry before `<cloud>::<orgId>::<role>`, stripped before parsing: Amazon
+   * Cognito issues custom scopes as `<resource-server>/<scope>`, so with a resource server
+   * `tokenward-api` this is `tokenward-api/`. When set, a scope without the prefix grants no API
+   * role. It must end with `/` and be a scope-token (printable ASCII, no space, `"` or `\`), at most
+   * 256 characters. Default: none.
+   */
+  readonly scopePrefix?: string
 }
 
 /** A validated configuration with every default filled in. */
@@ -61,6 +76,8 @@ export interface AuthorizationServerConfig {
   readonly clockToleranceSeconds: number
   readonly requireAccessTokenType: boolean
   readonly maxTokenLength: number
+  /** Present only when configured (see {@link AuthorizationServerInput.scopePrefix}). */
+  readonly scopePrefix?: string | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -98,11 +115,18 @@ const knownFields = new Set([
   'clockToleranceSeconds',
   'requireAccessTokenType',
   'maxTokenLength',
+  'scopePrefix',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
 const maxClaimValueLength = 2048
-const pemCertificate = /^-----BEGIN CERTIFICATE-----\s[\s\S]+?\s-----END CERTIFICATE-----\s*$/
+const maxDescriptionLength = 256
+const maxScopePrefixLength = 256
+/** One or more PEM certificate blocks (RFC 7468 strict base64 body) separated by whitespace, nothing else. */
+const pemCertificates = /^\s*(?:-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+-----END CERTIFICATE-----\s*)+$/
+/** JWK members that only private (or symmetric) keys have (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
+const privateJwkMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 
 /**
  * Checks an authorization server configuration without throwing. Every problem is reported with
@@ -133,7 +157,8 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
 
   const description = optional(o, 'description', '', (v) => {
     if (typeof v !== 'string') return 'must be a string'
-    if (v.length > 256) return `must be at most 256 characters (got ${v.length})`
+    const length = codePointLength(v)
+    if (length > maxDescriptionLength) return `must be at most ${maxDescriptionLength} characters (got ${length})`
     return undefined
   }, issue)
   const enabled = optional(o, 'enabled', true, booleanCheck, issue)
@@ -163,11 +188,10 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     if (!Array.isArray(o.trustedCertificates)) issue('trustedCertificates', 'must be an array of PEM certificates')
     else {
       o.trustedCertificates.forEach((pem: unknown, i) => {
-        if (typeof pem !== 'string' || !pemCertificate.test(pem.trim() + '\n')) {
-          issue(`trustedCertificates[${i}]`, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)')
-        }
+        const problem = checkPemCertificates(pem)
+        if (problem !== undefined) issue(`trustedCertificates[${i}]`, problem)
       })
-      trustedCertificates = o.trustedCertificates as string[]
+      trustedCertificates = Object.freeze([...(o.trustedCertificates as string[])])
     }
   }
   if (jwksUrl !== undefined && jwksUrl.startsWith('http:') && (o.jwksCertificateValidation === false || trustedCertificates.length > 0)) {
@@ -234,6 +258,14 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     Number.isInteger(v) && (v as number) >= 256 && (v as number) <= 1_048_576 ? undefined : 'must be an integer from 256 to 1048576',
   issue)
 
+  const scopePrefix = optional(o, 'scopePrefix', undefined, (v) => {
+    if (typeof v !== 'string' || v.length === 0) return 'must be a non-empty string'
+    if (v.length > maxScopePrefixLength) return `must be at most ${maxScopePrefixLength} characters`
+    if (!scopeTokenPattern.test(v)) return 'must be printable ASCII without spaces, " or \\ (an RFC 6749 scope-token)'
+    if (!v.endsWith('/')) return 'must end with "/" (Cognito scopes are <resource-server>/<scope>, so e.g. "tokenward-api/")'
+    return undefined
+  }, issue)
+
   if (issues.length > 0) return { ok: false, issues, warnings }
   return {
     ok: true,
@@ -253,6 +285,7 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       clockToleranceSeconds: clockToleranceSeconds as number,
       requireAccessTokenType: requireAccessTokenType as boolean,
       maxTokenLength: maxTokenLength as number,
+      ...(scopePrefix === undefined ? {} : { scopePrefix: scopePrefix as string }),
     },
   }
 }
@@ -319,12 +352,52 @@ function checkInlineJwks(value: unknown, issue: (path: string, message: string) 
     if (typeof k !== 'object' || k === null || Array.isArray(k) || typeof (k as { kty?: unknown }).kty !== 'string') {
       issue(`jwks.keys[${i}]`, 'must be a JWK object with a string kty')
       fine = false
-    } else if ((k as { kty: string }).kty === 'oct') {
+      return
+    }
+    const privateMembers = privateJwkMembers.filter((m) => Object.hasOwn(k, m))
+    if ((k as { kty: string }).kty === 'oct') {
       issue(`jwks.keys[${i}]`, 'symmetric (oct) keys are never used')
+      fine = false
+    } else if (privateMembers.length > 0) {
+      issue(
+        `jwks.keys[${i}]`,
+        `is a private key (it has ${privateMembers.join(', ')}): paste the public key only, without ${privateJwkMembers.join(', ')}; keep the private key secret and consider it exposed`,
+      )
       fine = false
     }
   })
-  return fine ? { keys: keys as Jwk[] } : undefined
+  // A frozen copy: the config never shares (and so never later carries) what the caller passes.
+  return fine ? Object.freeze({ keys: Object.freeze(keys.map((k: Jwk) => deepFreeze(structuredClone(k)))) }) : undefined
+}
+
+/**
+ * Why a `trustedCertificates` entry is unacceptable, or `undefined`: it must hold one or more
+ * `-----BEGIN CERTIFICATE-----` PEM blocks and nothing else.
+ */
+function checkPemCertificates(pem: unknown): string | undefined {
+  if (typeof pem !== 'string') return 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'
+  if (/PRIVATE KEY-----/.test(pem)) {
+    return 'contains a private key: paste only the CA certificate (-----BEGIN CERTIFICATE----- …); keep the private key secret and consider it exposed'
+  }
+  if (pem.length > 1_048_576 || !pemCertificates.test(pem)) {
+    return 'must contain only PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), with no other blocks or text'
+  }
+  return undefined
+}
+
+/** Length in Unicode code points (what a person counts as characters, near enough), not UTF-16 units. */
+function codePointLength(text: string): number {
+  let length = 0
+  for (const _ of text) length++
+  return length
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member)
+    Object.freeze(value)
+  }
+  return value
 }
 
 function optional<T>(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { clientIdClaims } from '../claims/validate-claims.ts'
+import { checkBearerAccessToken, clientIdClaims } from '../claims/validate-claims.ts'
 import { grantsFromClaims, type ApiRole } from '../scope/api-role.ts'
 import { parseCompactJws } from './parse-compact.ts'
 
@@ -86,6 +86,8 @@ export function inspectToken(token: string, nowSeconds: number): TokenInspection
   if (clientId === undefined) notes.push('No client identifier (client_id, cid, appid or azp): rejected (missing_claim).')
   else if (clientIdClaim !== 'client_id') notes.push(`The client identifier comes from ${clientIdClaim}.`)
   if (payload.aud === undefined) notes.push('No aud claim: configure no audience for this server (e.g. Cognito access tokens), and set clientId instead.')
+  const notAnAccessToken = checkBearerAccessToken(payload)
+  if (notAnAccessToken !== undefined) notes.push(`${notAnAccessToken.message}: rejected (${notAnAccessToken.code}).`)
   const grants = grantsFromClaims(payload)
   const malformedRoles = [...grants.scopes, ...grants.roles].filter((s) => s.includes('::') && !grants.apiRoles.some((r) => `${r.cloud}::${r.orgId}::${r.role}` === s))
   if (malformedRoles.length > 0) notes.push(`Ignored as malformed API roles: ${malformedRoles.slice(0, 5).join(', ')}`)

@@ -15,24 +15,64 @@ export interface ApiRole {
 
 /** The scope and role values a token carries. */
 export interface TokenGrants {
-  /** From `scope` (space-delimited), `scp` (string or array) and `permissions` (Auth0), in order, without duplicates. */
+  /**
+   * From `scope` (space-delimited, or an array), `scp` (string or array) and `permissions`
+   * (Auth0), in order, without duplicates. Only values that follow RFC 6749's scope-token grammar
+   * (printable ASCII without space, `"` or `\`) are scopes; anything else is dropped, never split
+   * or repaired.
+   */
   readonly scopes: readonly string[]
-  /** From `roles` (e.g. Microsoft Entra ID app roles). */
+  /**
+   * From `roles` (e.g. Microsoft Entra ID app roles), then Keycloak's `realm_access.roles` and
+   * every `resource_access.<client>.roles`, in order, without duplicates.
+   */
   readonly roles: readonly string[]
   /** Every well-formed `<cloud>::<orgId>::<role>` value among scopes and roles. */
   readonly apiRoles: readonly ApiRole[]
 }
 
-const apiRolePattern = /^([^\s:]+)::([^\s:]+)::([^\s:]+)$/
+/** How {@link grantsFromClaims} reads a payload. */
+export interface GrantOptions {
+  /**
+   * A prefix every scope value carrying an API role starts with, stripped before the
+   * `<cloud>::<orgId>::<role>` parsing (Amazon Cognito issues custom scopes as
+   * `<resource-server>/<scope>`, so the prefix is e.g. `tokenward-api/`). When set, a scope value
+   * without it grants no API role. Role values (`roles`, `realm_access`, `resource_access`) are
+   * parsed as they are.
+   */
+  readonly scopePrefix?: string | undefined
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). An API role part is a scope-token
+// without `:` (%x3A), so that `::` separates exactly three parts.
+const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+const apiRolePattern = /^([\x21\x23-\x39\x3B-\x5B\x5D-\x7E]+)::([\x21\x23-\x39\x3B-\x5B\x5D-\x7E]+)::([\x21\x23-\x39\x3B-\x5B\x5D-\x7E]+)$/
 
 /**
- * Parses `<cloud>::<orgId>::<apiRole>`: three non-empty parts, no `:` inside a part, no
- * whitespace anywhere. Anything else is `undefined` — never trimmed or repaired.
+ * True when `value` is an RFC 6749 scope-token: one or more printable ASCII characters other
+ * than space, `"` and `\`.
+ *
+ * @example
+ * ```ts
+ * isScopeToken('orders:read') // true
+ * isScopeToken('orders read') // false: two scopes, or none
+ * isScopeToken('ｒｅａｄ') // false: full-width letters are not ASCII
+ * ```
+ */
+export function isScopeToken(value: string): boolean {
+  return scopeTokenPattern.test(value)
+}
+
+/**
+ * Parses `<cloud>::<orgId>::<apiRole>`: three non-empty parts, each an RFC 6749 scope-token
+ * without `:` (printable ASCII; no space, `"`, `\` or `:`). Anything else is `undefined` — never
+ * trimmed, normalized or repaired (full-width `１２３４５` is not `12345`).
  *
  * @example
  * ```ts
  * parseApiRole('zscloud::12345::ReadOnly') // { cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }
  * parseApiRole(' zscloud::12345::ReadOnly') // undefined
+ * parseApiRole('zscloud::１２３４５::Admin') // undefined
  * ```
  */
 export function parseApiRole(value: string): ApiRole | undefined {
@@ -42,17 +82,20 @@ export function parseApiRole(value: string): ApiRole | undefined {
 
 /**
  * Collects the scopes, roles and API roles of a verified payload. Values of the wrong type are
- * skipped (claim validation has already rejected mistyped `scope`, `scp` and `roles`).
+ * skipped (claim validation has already rejected mistyped `scope`, `scp` and `roles`; Keycloak's
+ * `realm_access` and `resource_access` are read only where they have Keycloak's shape).
  *
  * @example
  * ```ts
  * grantsFromClaims({ scp: ['zscloud::12345::ReadOnly', 'openid'] }).apiRoles
  * // [{ cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }]
+ * grantsFromClaims({ scope: 'tokenward-api/zscloud::12345::ReadOnly' }, { scopePrefix: 'tokenward-api/' }).apiRoles
+ * // [{ cloud: 'zscloud', orgId: '12345', role: 'ReadOnly' }]
  * ```
  */
-export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): TokenGrants {
+export function grantsFromClaims(payload: Readonly<Record<string, unknown>>, options: GrantOptions = {}): TokenGrants {
   const scopes: string[] = []
-  const scopeList = new UniqueList(scopes, { skipEmpty: true })
+  const scopeList = new UniqueList(scopes, { scopeTokensOnly: true })
   if (typeof payload.scope === 'string') scopeList.addSpaceDelimited(payload.scope)
   else if (Array.isArray(payload.scope)) scopeList.addStrings(payload.scope)
   const scp = payload.scp
@@ -61,20 +104,41 @@ export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): To
   // Auth0 RBAC puts API permissions in `permissions` (an array; other shapes are not Auth0's and are ignored).
   if (Array.isArray(payload.permissions)) scopeList.addStrings(payload.permissions)
   const roles: string[] = []
-  if (Array.isArray(payload.roles)) new UniqueList(roles, { skipEmpty: false }).addStrings(payload.roles)
+  const roleList = new UniqueList(roles, { scopeTokensOnly: false })
+  if (Array.isArray(payload.roles)) roleList.addStrings(payload.roles)
+  // Keycloak: realm roles, then each client's roles.
+  const realmRoles = keycloakRoles(payload.realm_access)
+  if (realmRoles !== undefined) roleList.addStrings(realmRoles)
+  const resourceAccess = payload.resource_access
+  if (typeof resourceAccess === 'object' && resourceAccess !== null && !Array.isArray(resourceAccess)) {
+    for (const client of Object.values(resourceAccess)) {
+      const clientRoles = keycloakRoles(client)
+      if (clientRoles !== undefined) roleList.addStrings(clientRoles)
+    }
+  }
 
+  const prefix = options.scopePrefix
   const apiRoles: ApiRole[] = []
   for (const value of scopes) {
-    const parsed = parseApiRole(value)
+    const parsed = prefix === undefined ? parseApiRole(value) : value.startsWith(prefix) ? parseApiRole(value.slice(prefix.length)) : undefined
     if (parsed !== undefined) apiRoles.push(parsed)
   }
   for (const value of roles) {
     // A value that is both a scope and a role grants its API role once.
-    if (scopeList.has(value)) continue
+    if (prefix === undefined && scopeList.has(value)) continue
     const parsed = parseApiRole(value)
-    if (parsed !== undefined) apiRoles.push(parsed)
+    if (parsed === undefined) continue
+    if (prefix !== undefined && apiRoles.some((r) => r.cloud === parsed.cloud && r.orgId === parsed.orgId && r.role === parsed.role)) continue
+    apiRoles.push(parsed)
   }
   return { scopes, roles, apiRoles }
+}
+
+/** Keycloak's `{ roles: string[] }`, or `undefined` for any other shape. */
+function keycloakRoles(access: unknown): readonly unknown[] | undefined {
+  if (typeof access !== 'object' || access === null || Array.isArray(access)) return undefined
+  const roles = (access as { roles?: unknown }).roles
+  return Array.isArray(roles) ? roles : undefined
 }
 
 /**
@@ -84,12 +148,12 @@ export function grantsFromClaims(payload: Readonly<Record<string, unknown>>): To
 class UniqueList {
   static readonly scanLimit = 16
   private seen: Set<string> | undefined
-  private readonly skipEmpty: boolean
+  private readonly scopeTokensOnly: boolean
   constructor(
     private readonly values: string[],
-    options: { readonly skipEmpty: boolean },
+    options: { readonly scopeTokensOnly: boolean },
   ) {
-    this.skipEmpty = options.skipEmpty
+    this.scopeTokensOnly = options.scopeTokensOnly
   }
 
   has(value: string): boolean {
@@ -97,7 +161,7 @@ class UniqueList {
   }
 
   add(value: string): void {
-    if ((this.skipEmpty && value.length === 0) || this.has(value)) return
+    if ((this.scopeTokensOnly && !scopeTokenPattern.test(value)) || this.has(value)) return
     this.values.push(value)
     if (this.seen !== undefined) this.seen.add(value)
     else if (this.values.length > UniqueList.scanLimit) this.seen = new Set(this.values)

@@ -134,14 +134,22 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   // out once and shared by every token that carries it (as cache hits already share them). Grants
   // are always frozen, shared or not, so every result behaves alike.
   const grantsByScope = new Map<string, TokenGrants>()
+  const grantOptions = { scopePrefix: server.scopePrefix }
   const grantsOf = (payload: Readonly<Record<string, unknown>>): TokenGrants => {
     const scope = payload.scope
-    if (typeof scope !== 'string' || payload.scp !== undefined || payload.permissions !== undefined || payload.roles !== undefined) {
-      return freezeGrants(grantsFromClaims(payload))
+    if (
+      typeof scope !== 'string' ||
+      payload.scp !== undefined ||
+      payload.permissions !== undefined ||
+      payload.roles !== undefined ||
+      payload.realm_access !== undefined ||
+      payload.resource_access !== undefined
+    ) {
+      return freezeGrants(grantsFromClaims(payload, grantOptions))
     }
     let grants = grantsByScope.get(scope)
     if (grants === undefined) {
-      grants = freezeGrants(grantsFromClaims(payload))
+      grants = freezeGrants(grantsFromClaims(payload, grantOptions))
       if (grantsByScope.size >= maxRememberedScopes) grantsByScope.clear()
       grantsByScope.set(scope, grants)
     }
