@@ -4,14 +4,12 @@
  *
  * @module
  */
-import { ruleViolation, type AuthorizationServerConfig, type CommandOutcome, type ConfigIssue, type Notice, type Organization } from '@tokenward/core'
+import type { AuthorizationServerConfig, CommandOutcome, ConfigIssue, Notice, Organization } from '@tokenward/core'
 import { nowSeconds, type AdminContext } from './admin-context.ts'
 import { emptyResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { revisionTag } from './if-match.ts'
 import { readJsonBody } from './read-json-body.ts'
-import { violationResponse } from './failure-response.ts'
-import { privateKeyIssues } from './private-key-material.ts'
-import { readDisableBody, readEnableBody, readServerBody, type ServerBody } from './request-bodies.ts'
+import { readDisableBody, readEnableBody, readServerBody } from './request-bodies.ts'
 import { runServerCommand } from './run-server-command.ts'
 import { serverView, type AuthorizationServerView } from './server-view.ts'
 
@@ -36,8 +34,8 @@ export interface ServerChangeBody {
 /**
  * `POST …/authorization-servers`: body = server config + `validationId` (needed for a
  * `jwksUrl`). 201 with {@link ServerChangeBody}. A config holding private key material (an
- * inline JWK with `d`, `k`..., a private key PEM) is refused with 400 `invalid_config`, each such
- * key named by path, and is never stored or echoed.
+ * inline JWK with `d`, `k`..., a private key PEM) is refused by core's config rules with 400
+ * `invalid_config`, each such key named by path, and is never stored or echoed.
  *
  * @example
  * ```ts
@@ -49,8 +47,6 @@ export async function addServer(ctx: AdminContext): Promise<Response> {
   if (!body.ok) return body.response
   const parts = readServerBody(body.value ?? {})
   if (!parts.ok) return invalidRequest(parts.issues)
-  const secret = refusePrivateKeys(parts)
-  if (secret !== undefined) return secret
   const r = await runServerCommand(ctx, {
     command: (receipt) => ({ type: 'add_server', server: parts.server, receipt }),
     validationId: parts.validationId,
@@ -76,8 +72,6 @@ export async function editServer(ctx: AdminContext): Promise<Response> {
   if (!body.ok) return body.response
   const parts = readServerBody(body.value ?? {})
   if (!parts.ok) return invalidRequest(parts.issues)
-  const secret = refusePrivateKeys(parts)
-  if (secret !== undefined) return secret
   const name = ctx.name as string
   const r = await runServerCommand(ctx, {
     command: (receipt) => ({ type: 'edit_server', name, server: parts.server, receipt }),
@@ -153,17 +147,6 @@ export async function disableServer(ctx: AdminContext): Promise<Response> {
   const r = await runServerCommand(ctx, { command: () => ({ type: 'disable_server', name }), validationId: undefined, retryOnConflict: true })
   if (!r.ok) return r.response
   return serverChanged(ctx, 200, r.outcome, name)
-}
-
-/**
- * `400 invalid_config` for a config carrying private key material, before anything is read,
- * written or audited, so the key is never stored, logged or echoed.
- */
-function refusePrivateKeys(parts: Extract<ServerBody, { ok: true }>): Response | undefined {
-  const issues = privateKeyIssues(parts.server)
-  if (issues.length === 0) return undefined
-  const message = 'The configuration holds private key material; paste the public key only (nothing was saved)'
-  return violationResponse(ruleViolation('invalid_config', message, { issues }))
 }
 
 async function serverChanged(ctx: AdminContext, status: 200 | 201, outcome: CommandOutcome, name: string): Promise<Response> {
