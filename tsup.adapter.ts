@@ -8,7 +8,8 @@ export const adapterBuild: Options = {
   target: 'es2023',
   dts: true,
   clean: true,
-  sourcemap: true,
+  // No source maps: the output is unminified and readable, and maps would double what users install.
+  sourcemap: false,
   tsconfig: 'tsconfig.build.json',
   external: ['@tokenward/core', '@tokenward/registry', 'express', 'effect', 'jose'],
 }

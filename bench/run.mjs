@@ -27,6 +27,7 @@ const scenarios = [
   { name: 'herd', script: './scenarios/herd.mjs', timeoutMs: minutes(3) },
   { name: 'coldStart', script: './scenarios/cold-start.mjs', cpu: 0, timeoutMs: minutes(5) },
   { name: 'memory', script: './scenarios/memory.mjs', nodeArgs: ['--expose-gc'], timeoutMs: minutes(15) },
+  { name: 'size', script: './scenarios/size.mjs', timeoutMs: minutes(3) },
 ]
 
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))

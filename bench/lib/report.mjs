@@ -183,6 +183,40 @@ function memorySection(memory) {
   ].join('\n')
 }
 
+function sizeSection(size) {
+  const kib = (bytes) => (bytes / 1024).toFixed(1)
+  const install = (name) => size.installs.find((i) => i.name === name)
+  const [jose, aws] = [install('jose'), install('aws-jwt-verify')]
+  const versus = (value, base) => x(value / base)
+  const bundleOf = (library) => size.bundles[library]
+  return [
+    '## Size',
+    '',
+    `What a user downloads, installs and deploys. Tarballs: \`npm pack\` of the built workspaces and of jose's and aws-jwt-verify's installed copies. Installs: those tarballs installed into empty projects with \`npm install --offline\` (peers such as Express are the application's and not counted), every file under \`node_modules\`. The \`effect\` package, needed only by the Effect door (\`@tokenward/core/effect\`, an optional peer), would add ${mib(size.effectPeerBytes)} MiB. Ratios are against jose and aws-jwt-verify in the same run.`,
+    '',
+    table(
+      ['Install', 'packages', '>tarballs KiB', '>node_modules KiB', '>files', '>× jose', '>× aws-jwt-verify', 'effect installed'],
+      size.installs.map((i) => [i.name, i.packages.join(', '), kib(i.tarballBytes), kib(i.bytes), int(i.files), versus(i.bytes, jose.bytes), versus(i.bytes, aws.bytes), i.effectInstalled ? '**yes**' : 'no']),
+    ),
+    '',
+    'Minimal Lambda handler (the cold-start scenario\'s handlers), bundled from those installs with esbuild (`bundle`, `minify`, `platform: node`, `format: esm`):',
+    '',
+    table(
+      ['Handler', '>minified KiB', '>gzip KiB', '>input files', '>minified × jose', '>gzip × jose', '>minified × aws-jwt-verify', '>gzip × aws-jwt-verify'],
+      Object.entries(size.bundles).map(([library, b]) => [
+        library === 'tokenward' ? 'tokenward (@tokenward/core + @tokenward/lambda withTokenward)' : library,
+        kib(b.bytes),
+        kib(b.gzipBytes),
+        String(b.inputFiles),
+        versus(b.bytes, bundleOf('jose').bytes),
+        versus(b.gzipBytes, bundleOf('jose').gzipBytes),
+        versus(b.bytes, bundleOf('aws-jwt-verify').bytes),
+        versus(b.gzipBytes, bundleOf('aws-jwt-verify').gzipBytes),
+      ]),
+    ),
+  ].join('\n')
+}
+
 function failuresSection(failures) {
   if (failures.length === 0) return undefined
   return ['## Scenarios that failed', '', ...failures.map((f) => `- **${f.name}**: ${f.error}`)].join('\n')
@@ -199,6 +233,7 @@ export function renderReport({ facts, mode, durationSeconds, targets, results, f
     results.herd && herdSection(results.herd),
     results.coldStart && coldStartSection(results.coldStart),
     results.memory && memorySection(results.memory),
+    results.size && sizeSection(results.size),
   ]
   return `${sections.filter(Boolean).join('\n\n')}\n`
 }

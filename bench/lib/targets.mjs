@@ -182,6 +182,26 @@ function memoryTargets(memory) {
   ]
 }
 
+/** Installing an adapter or the CLI must not pull the `effect` package (an optional peer, for the Effect door only). */
+function sizeTargets(size) {
+  const name = 'Install for Express, Lambda or the CLI'
+  const goal = 'no effect package; sizes beside jose'
+  if (size === undefined) return [notMeasured(name, goal)]
+  const tokenward = size.installs.filter((i) => i.library === 'tokenward')
+  const jose = size.installs.find((i) => i.name === 'jose')
+  const withEffect = tokenward.filter((i) => i.effectInstalled)
+  const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
+  return [
+    {
+      name,
+      goal,
+      measured: `${tokenward.map((i) => `${i.name.replace(/^tokenward /, '')} ${kib(i.bytes)} (${x(i.bytes / jose.bytes)})`).join(', ')} vs jose ${kib(jose.bytes)}`,
+      met: withEffect.length === 0,
+      shortfall: withEffect.length === 0 ? undefined : `effect installed with ${withEffect.map((i) => i.name).join(', ')}`,
+    },
+  ]
+}
+
 /** Every target, in the issue's order. `results` maps scenario name → result (absent if it failed). */
 export function evaluateTargets(results) {
   return [
@@ -190,5 +210,6 @@ export function evaluateTargets(results) {
     ...herdTargets(results.herd),
     ...coldStartTargets(results.coldStart),
     ...memoryTargets(results.memory),
+    ...sizeTargets(results.size),
   ]
 }

@@ -8,6 +8,6 @@ export default defineConfig({
   dts: { entry: { main: 'src/main.ts' } },
   tsconfig: 'tsconfig.build.json',
   clean: true,
-  sourcemap: true,
+  sourcemap: false,
   external: ['@tokenward/core'],
 })

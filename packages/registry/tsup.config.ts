@@ -6,7 +6,7 @@ export default defineConfig({
   target: 'es2023',
   dts: true,
   clean: true,
-  sourcemap: true,
+  sourcemap: false,
   splitting: true,
   tsconfig: 'tsconfig.build.json',
   external: ['@tokenward/core', 'effect', 'jose'],

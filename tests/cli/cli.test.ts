@@ -155,6 +155,16 @@ describe('tokenward jwks validate', () => {
     }
   })
 
+  it('--as-tenant applies the admin API’s address policy and tenant report; without it loopback stays allowed', async () => {
+    const asTenant = await cli(['jwks', 'validate', jwks.url, '--as-tenant'])
+    expect(asTenant.code).toBe(1)
+    expect(JSON.parse(asTenant.out.join('\n'))).toMatchObject({ ok: false, problems: ['address not allowed: a JWKS URL must be https and reach public addresses only'] })
+    const metadata = await cli(['jwks', 'validate', 'https://2852039166/latest/meta-data/', '--as-tenant', '--allow', '10.0.0.0/8'])
+    expect(JSON.parse(metadata.out.join('\n'))).toMatchObject({ ok: false, reachable: false })
+    expect((await cli(['jwks', 'validate', jwks.url, '--as-tenant', '--allow', '10.0.0.0/99'])).code).toBe(2)
+    expect((await cli(['jwks', 'validate', jwks.url, '--allow', '10.0.0.0/8'])).code).toBe(2)
+  })
+
   it('exits 1 for an unreachable endpoint and 2 without a URL', async () => {
     expect((await cli(['jwks', 'validate', 'http://127.0.0.1:1/keys'])).code).toBe(1)
     expect((await cli(['jwks', 'validate'])).code).toBe(2)

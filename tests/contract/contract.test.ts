@@ -157,7 +157,7 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     jwks.keys = (scenario.jwks?.keys?.() ?? [key]).map((k) => k.publicJwk)
     jwks.mode = scenario.jwks?.mode ?? 'ok'
     // A fresh registry per door, so no door benefits from another's caches.
-    const registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([(scenario.org ?? organization)()]), jwks: { failureCooldownSeconds: 0 } })
+    const registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([(scenario.org ?? organization)()]), jwks: { failureCooldownSeconds: 0, addressPolicy: { developmentLoopback: true } } })
     registries.push(registry)
     const guard = registryGuard(registry, { path: '/orgs/:orgId/*' })
     await scenario.prepare?.(guard)

@@ -1,8 +1,8 @@
 // The packages as users get them: `npm pack` tarballs unpacked into a fresh project, imported from
 // ESM, CJS and TypeScript (`nodenext`), and the `tokenward` binary run from it. Needs the build
 // (`npm test` runs it first).
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +21,13 @@ function unpack(workspace: string, into: string): void {
   execFileSync('tar', ['-xzf', join(project, packed[0]!.filename.replace(/^@tokenward\//, 'tokenward-')), '-C', target, '--strip-components=1'])
 }
 
+// `effect` is an optional peer of @tokenward/core, for the Effect door only: the project starts
+// without it, as an Express, Lambda or CLI user's does, and the Effect door's tests add it.
+function installEffect(): void {
+  const target = join(project, 'node_modules', 'effect')
+  if (!existsSync(target)) symlinkSync(join(root, 'node_modules', 'effect'), target, 'dir')
+}
+
 function node(args: string[], input?: string): string {
   return execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', ...(input === undefined ? {} : { input }) })
 }
@@ -31,8 +38,7 @@ beforeAll(async () => {
   unpack('@tokenward/core', '@tokenward/core')
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
-  // The packages' own dependencies, as npm would install them.
-  for (const dep of ['effect', 'jose']) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir')
+  // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
   writeFileSync(join(project, 'server.json'), JSON.stringify({ name: 'Packed', jwks: { keys: [key.publicJwk] }, issuer: 'https://idp.test' }))
@@ -51,12 +57,13 @@ verifier.verify(process.argv[1]).then(async (t) => {
 })`
 
 describe('packed tarballs', () => {
-  it('ship only dist, README, the third-party notices and package.json', () => {
+  it('ship only dist, README, the third-party notices and package.json, without source maps', () => {
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/core/package.json'), 'utf8'))
     expect(manifest.engines.node).toBe('>=22.19')
-    const files = execFileSync('find', ['node_modules/@tokenward/core', '-type', 'f'], { cwd: project, encoding: 'utf8' })
+    const files = execFileSync('find', ['node_modules/@tokenward', '-type', 'f'], { cwd: project, encoding: 'utf8' })
     expect(files).not.toMatch(/\/src\//)
     expect(files).not.toMatch(/\.test\./)
+    expect(files).not.toMatch(/\.map$/m)
     expect(readFileSync(join(project, 'node_modules/@tokenward/core/THIRD-PARTY-NOTICES.md'), 'utf8')).toMatch(/effect[\s\S]*MIT License/)
   })
 
@@ -76,7 +83,34 @@ describe('packed tarballs', () => {
     expect(JSON.parse(out)).toEqual({ clientId: 'client-1', rejected: 'malformed_token', challenge: 401 })
   })
 
-  it('the Effect door loads from ESM and CJS', () => {
+  it('need no effect package: it is an optional peer of core, and no package depends on it', () => {
+    for (const name of ['core', 'cli', 'registry']) {
+      const manifest = JSON.parse(readFileSync(join(project, `node_modules/@tokenward/${name}/package.json`), 'utf8'))
+      expect(Object.keys(manifest.dependencies ?? {}).filter((dep) => dep !== '@tokenward/core')).toEqual([])
+    }
+    const core = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/core/package.json'), 'utf8'))
+    expect(core.peerDependencies).toEqual({ effect: expect.any(String) })
+    expect(core.peerDependenciesMeta).toEqual({ effect: { optional: true } })
+    expect(existsSync(join(project, 'node_modules/effect'))).toBe(false)
+  })
+
+  it('without effect installed, the Effect door names the package to install (CJS: how; ESM: Node\'s own error)', () => {
+    const attempt = (args: string[]) => {
+      const result = spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8' })
+      return result.status === 0 ? 'loaded' : result.stderr
+    }
+    expect(existsSync(join(project, 'node_modules/effect'))).toBe(false)
+    const esm = attempt(['--input-type=module', '-e', "await import('@tokenward/core/effect')"])
+    const cjs = attempt(['--input-type=commonjs', '-e', "require('@tokenward/core/effect')"])
+    expect(cjs).toMatch(/@tokenward\/core\/effect needs the `effect` package \(\^4\.\d+\.\d+\)[^\n]*npm install effect@/)
+    // ESM resolves every import before the door runs; a top-level await to catch it would break CJS bundles.
+    expect(esm).toMatch(/Cannot find package 'effect' imported from [^\n]*\/@tokenward\/core\/dist\/node\//)
+    // The Promise door's names, and the pure subpaths, load all the same.
+    expect(node(['--input-type=module', '-e', "const [c, o, j] = await Promise.all(['@tokenward/core', '@tokenward/core/organization', '@tokenward/core/jose'].map((s) => import(s))); console.log(typeof c.createVerifier, typeof o.applyCommand, typeof j.parseCompactJws)"]).trim()).toBe('function function function')
+  })
+
+  it('the Effect door loads from ESM and CJS once effect is installed', () => {
+    installEffect()
     expect(node(['--input-type=module', '-e', "const m = await import('@tokenward/core/effect'); console.log(typeof m.TokenVerifier.layer)"]).trim()).toBe('function')
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/core/effect').TokenVerifier.layer)"]).trim()).toBe('function')
   })
@@ -136,7 +170,28 @@ registerHooks({ load(url, context, next) {
     expect(JSON.parse(node(['--input-type=commonjs', '-e', lazyRuntimeScript("const core = require('@tokenward/core')"), token]))).toEqual(expected)
   })
 
+  it('the organization and jose subpaths load from ESM and CJS, sharing the root\'s functions and error classes', () => {
+    const check = `
+const same = [core.applyCommand === organization.applyCommand, core.effectiveServerStatus === organization.effectiveServerStatus, core.parseCompactJws === jose.parseCompactJws, core.selectVerificationKey === jose.selectVerificationKey]
+const parsed = jose.parseCompactJws('not-a-jws', { maxLength: 8192 })
+const inspected = jose.inspectToken(process.argv[1], 0)
+console.log(JSON.stringify({ same, refused: parsed.ok === false && parsed.error instanceof core.MalformedTokenError && core.isTokenwardError(parsed.error), alg: inspected.header.alg, algorithms: jose.supportedAlgorithms.includes('ES256'), organizationNames: Object.keys(organization).length, joseNames: Object.keys(jose).sort() }))`
+    const expected = {
+      same: [true, true, true, true],
+      refused: true,
+      alg: 'ES256',
+      algorithms: true,
+      organizationNames: expect.any(Number),
+      joseNames: ['algorithmsForKey', 'createHeaderMemo', 'decodeBase64Url', 'encodeBase64Url', 'inspectToken', 'isCanonicalBase64Url', 'keyProblems', 'parseCompactJws', 'parseStrictJsonObject', 'selectVerificationKey', 'supportedAlgorithms', 'validateJoseHeader'],
+    }
+    const esm = JSON.parse(node(['--input-type=module', '-e', `const core = await import('@tokenward/core'); const organization = await import('@tokenward/core/organization'); const jose = await import('@tokenward/core/jose');${check}`, token]))
+    const cjs = JSON.parse(node(['--input-type=commonjs', '-e', `const core = require('@tokenward/core'); const organization = require('@tokenward/core/organization'); const jose = require('@tokenward/core/jose');${check}`, token]))
+    for (const out of [esm, cjs]) expect(out).toEqual(expected)
+    expect(esm.organizationNames).toBeGreaterThan(20)
+  })
+
   it('type-checks under TypeScript nodenext, ESM and CJS, and the Promise door exposes no Effect types', () => {
+    installEffect()
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, include: ['*.ts', '*.cts', '*.mts'] }),
@@ -145,22 +200,37 @@ registerHooks({ load(url, context, next) {
       join(project, 'esm.mts'),
       `import { createVerifier, isTokenwardError, type VerifiedAccessToken, type RequestVerdict } from '@tokenward/core'
 import { TokenVerifier } from '@tokenward/core/effect'
+import { parseCompactJws, type Jwk, type ParsedJws } from '@tokenward/core/jose'
+import { effectiveServerStatus, type Organization } from '@tokenward/core/organization'
+import type { MalformedTokenError, Result } from '@tokenward/core'
 const v = createVerifier({ server: { name: 'A', jwksUrl: 'https://idp.example/keys' } })
 export async function f(t: string): Promise<VerifiedAccessToken> { return v.verify(t) }
 export async function g(): Promise<RequestVerdict> { return v.verifyRequest({ method: 'GET', url: '/', headers: {} }) }
 export const isErr: (e: unknown) => boolean = isTokenwardError
 export const layer = TokenVerifier.layer
+export const parsed: Result<ParsedJws, MalformedTokenError> = parseCompactJws('a.b.c', { maxLength: 8192 })
+export const key: Jwk | undefined = undefined
+export const status: (o: Organization, serverId: string, now: number) => unknown = (o, id, now) => effectiveServerStatus(o, id, now)
 `,
     )
-    writeFileSync(join(project, 'cjs.cts'), `import core = require('@tokenward/core')\nexport const c: typeof core.createVerifier = core.createVerifier\n`)
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' })
+    writeFileSync(
+      join(project, 'cjs.cts'),
+      `import core = require('@tokenward/core')\nimport jose = require('@tokenward/core/jose')\nimport organization = require('@tokenward/core/organization')\nexport const c: typeof core.createVerifier = core.createVerifier\nexport const p: typeof core.parseCompactJws = jose.parseCompactJws\nexport const a: typeof core.applyCommand = organization.applyCommand\n`,
+    )
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' })
+    expect(tsc.stdout + tsc.stderr).toBe('')
+    expect(tsc.status).toBe(0)
     // The Promise door's declarations, and every chunk they import, must not mention Effect.
     const dist = join(project, 'node_modules/@tokenward/core/dist')
     const promiseDoor = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f))
     expect(promiseDoor.length).toBeGreaterThanOrEqual(2)
     for (const file of promiseDoor) expect(readFileSync(join(dist, file), 'utf8')).not.toMatch(/from ['"]effect/)
-    expect(readFileSync(join(dist, 'effect/index.d.ts'), 'utf8')).toMatch(/from ['"]effect/)
-  })
+    const effectDoor = readFileSync(join(dist, 'effect/index.d.ts'), 'utf8')
+    expect(effectDoor).toMatch(/from ['"]effect/)
+    // The Effect door publishes the domain's shape: no internals, no value | Promise | undefined methods.
+    expect(effectDoor).not.toMatch(/@internal|verifyNow|verifyRequestNow|layerResolved|ResolvedVerifierOptions/)
+    // tsc checks every declaration file without skipLibCheck, effect's included: ~15 s on 2 busy cores.
+  }, 90_000)
 
   it('the registry loads from ESM and CJS, and its Node store works from the tarball', () => {
     const esm = `const r = await import('@tokenward/registry'); const n = await import('@tokenward/registry/node');

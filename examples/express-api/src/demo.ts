@@ -42,12 +42,14 @@ const store = await createFileOrganizationStore({ directory: join(dir, 'orgs') }
 const auditPath = join(dir, 'audit.jsonl')
 const audit = await createJsonlAuditSink({ path: auditPath })
 // Short JWKS timings so the outage part of the story fits in seconds.
-const registry = createRegistryVerifier({ store, auditSink: audit, jwks: { minMaxAgeSeconds: 1, maxStaleSeconds: 2, failureCooldownSeconds: 0 } })
+const registry = createRegistryVerifier({ store, auditSink: audit, jwks: { minMaxAgeSeconds: 1, maxStaleSeconds: 2, failureCooldownSeconds: 0, addressPolicy: { developmentLoopback: true } } })
 const admin = createAdminApi({
   basePath: '/admin/',
   store,
   receipts: createInMemoryReceiptStore(),
   audit,
+  // The demo's identity providers run on http://127.0.0.1; tenants' URLs are public https in production.
+  addressPolicy: { developmentLoopback: true },
   authenticate: adminAuthenticator({ verifier: createVerifier({ server: { name: 'AdminIdP', jwksUrl: adminIdp.jwksUrl, issuer: adminIdp.issuer } }) }),
   authorizeOrganization: (actor, orgId) => actor.id.endsWith(`@${orgId}`),
   keyStatus: registry.keyStatus,

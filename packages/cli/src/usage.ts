@@ -15,7 +15,10 @@ Usage:
       Exit 0 if all valid, 1 if any invalid, 2 on a usage or config error.
 
   tokenward jwks validate <url> [--no-certificate-validation] [--ca <pem-file>]...
+                          [--as-tenant [--allow <cidr|host>]...]
       Fetch and check a JWKS endpoint; prints the report. Exit 0 if usable, 1 if not.
+      Any address may be fetched (your own check). --as-tenant answers as the admin API's
+      Validate answers a tenant: public https addresses only (plus --allow), a coarse report.
 
   tokenward inspect <jwt>
       Decode a token WITHOUT verifying it and explain what it contains.

@@ -78,7 +78,7 @@ async function bundle(
     format,
     platform,
     target: 'es2023',
-    sourcemap: true,
+    sourcemap: false,
     // Effect ships ES modules only.
     conditions: ['import'],
     mainFields: ['module', 'main'],
@@ -86,28 +86,16 @@ async function bundle(
     banner: { js: '/*! Bundles parts of effect (MIT License): see THIRD-PARTY-NOTICES.md in this package. */' },
     logLevel: 'warning',
   })
-  for (const file of result.outputFiles) {
-    writeFileSync(file.path, file.path.endsWith('.map') ? withoutDependencySources(file.text) : withoutBareChunkImports(file.text))
-  }
+  for (const file of result.outputFiles) writeFileSync(file.path, withoutBareChunkImports(file.text))
 }
 
 /**
  * Blanks `import "./chunk-….js"` lines (the package has no side effects, so they only order
  * evaluation, and the engine imports the same chunk by name). Bundlers warn about each one in a
- * `sideEffects: false` package. The line stays, empty, so the source map still lines up.
+ * `sideEffects: false` package.
  */
 function withoutBareChunkImports(code: string): string {
   return code.replace(/^import "\.\/chunk-[A-Z0-9]+\.js";$/gm, '')
-}
-
-/**
- * The source map without the sources of dependencies (Effect's maps carry its TypeScript sources,
- * ~2.6 MB per engine); the mappings still name their files, and the engine's own sources stay.
- */
-function withoutDependencySources(mapText: string): string {
-  const map = JSON.parse(mapText) as { sources: string[]; sourcesContent?: (string | null)[] }
-  map.sourcesContent = map.sources.map((source, i) => (source.includes('/node_modules/') ? null : (map.sourcesContent?.[i] ?? null)))
-  return JSON.stringify(map)
 }
 
 function engineFile(outDir: string, extension: string): string {

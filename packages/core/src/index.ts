@@ -64,6 +64,23 @@ export {
   type ConfigWarningCode,
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
+export {
+  checkAddressPolicy,
+  classifyAddress,
+  decideAddress,
+  decideUrl,
+  defineAddressPolicy,
+  embeddedIpv4,
+  formatIpAddress,
+  parseIpAddress,
+  type AddressClass,
+  type AddressContext,
+  type AddressDecision,
+  type AddressPolicy,
+  type AddressPolicyOptions,
+  type AddressRange,
+  type IpAddress,
+} from './network/address-policy.ts'
 
 export { createHeaderMemo, parseCompactJws, type HeaderMemo, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
 export { parseStrictJsonObject } from './jws/strict-json.ts'

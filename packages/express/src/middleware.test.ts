@@ -33,7 +33,7 @@ beforeAll(async () => {
     authorizationServers: [defineAuthorizationServer({ name: 'Okta1', jwksUrl: jwks.url, issuer: 'https://idp.test' })],
     revision: 1,
   }
-  registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([org]) })
+  registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([org]), jwks: { addressPolicy: { developmentLoopback: true } } })
 })
 afterAll(async () => {
   await Promise.all([guard.close(), downGuard.close(), registry.close(), jwks.close()])

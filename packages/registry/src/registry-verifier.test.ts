@@ -38,7 +38,8 @@ const organization = (overrides: Partial<Organization> = {}): Organization => ({
 async function setup(org: Organization | undefined = organization(), extra: Partial<Parameters<typeof createRegistryVerifier>[0]> = {}) {
   const store = createInMemoryOrganizationStore(org === undefined ? [] : [org])
   const auditSink = createInMemoryAuditSink<AuditEvent>()
-  const registry = createRegistryVerifier({ store, auditSink, ...extra })
+  // The test JWKS server listens on http://127.0.0.1: open loopback as a developer would.
+  const registry = createRegistryVerifier({ store, auditSink, ...extra, jwks: { addressPolicy: { developmentLoopback: true }, ...extra.jwks } })
   verifiers.push(registry)
   const call = async (token: string | undefined, target: { orgId?: string; requiredRoles?: string[] } = {}) =>
     registry.verifyRequest(
@@ -150,5 +151,30 @@ describe('registryGuard', () => {
     expect(!other.ok && other.error.code).toBe('server_disabled')
     const none = await guard.verifyRequest({ method: 'GET', url: '/reports', headers: { authorization: `Bearer ${token}` } })
     expect(!none.ok && [none.response.status, none.error.code]).toEqual([400, 'invalid_request'])
+  })
+})
+
+describe('createRegistryVerifier: tenants’ JWKS URLs and the address policy (issue 12, hole 2)', () => {
+  it('refuses a saved loopback JWKS URL by default: 503, and the JWKS server never sees a request', async () => {
+    const store = createInMemoryOrganizationStore([organization()])
+    const registry = createRegistryVerifier({ store })
+    verifiers.push(registry)
+    const before = jwks.fetches
+    const verdict = await registry.verifyRequest({ method: 'GET', url: '/reports', headers: { authorization: `Bearer ${await mint(key)}` } }, { orgId: '12345' })
+    expect(verdict).toMatchObject({ ok: false, error: { code: 'jwks_unavailable' }, response: { status: 503 } })
+    expect(jwks.fetches).toBe(before)
+  })
+
+  it('fetches it with developmentLoopback, or with the policy switched off (null)', async () => {
+    for (const addressPolicy of [{ developmentLoopback: true }, null]) {
+      const registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([organization()]), jwks: { addressPolicy } })
+      verifiers.push(registry)
+      const verdict = await registry.verifyRequest({ method: 'GET', url: '/reports', headers: { authorization: `Bearer ${await mint(key)}` } }, { orgId: '12345' })
+      expect(verdict.ok).toBe(true)
+    }
+  })
+
+  it('checks the policy when it is built', () => {
+    expect(() => createRegistryVerifier({ store: createInMemoryOrganizationStore([]), jwks: { addressPolicy: { allow: ['nope nope'] } } })).toThrow(/jwks|allow\[0\]/)
   })
 })

@@ -13,6 +13,7 @@ import {
   createInMemoryApiCallCounter,
   createVerifier,
   decideApiCall,
+  defineAddressPolicy,
   organizationAccessOf,
   renderChallenge,
   systemActor,
@@ -77,7 +78,9 @@ const retireAfterMs = 30_000
 /**
  * Creates a registry-aware verifier. One underlying verifier (with its key cache) is kept per
  * organization and rebuilt whenever the organization's enabled server or API roles change, so no
- * cached verification survives an edit, a disable or a delete.
+ * cached verification survives an edit, a disable or a delete. JWKS URLs come from tenants, so
+ * `jwks.addressPolicy` defaults to the strict policy `{}` (public https only, checked at connect
+ * time; see `defineAddressPolicy`); `null` opts out.
  *
  * @example
  * ```ts
@@ -92,6 +95,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   const auditDenied = options.auditDenied ?? true
   const entries = new Map<string, Entry>()
   let closed = false
+  const addressPolicy = options.jwks?.addressPolicy === null ? null : defineAddressPolicy(options.jwks?.addressPolicy ?? {})
 
   const verifierFor = (org: Organization, server: Organization['authorizationServers'][number]): Entry => {
     const access = organizationAccessOf(org)
@@ -105,7 +109,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       verifier: createVerifier({
         server,
         organization: access,
-        ...(options.jwks === undefined ? {} : { jwks: options.jwks }),
+        jwks: { ...options.jwks, addressPolicy },
         ...(options.cache === undefined ? {} : { cache: options.cache }),
         ...(options.realm === undefined ? {} : { realm: options.realm }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),

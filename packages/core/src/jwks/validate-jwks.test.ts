@@ -26,9 +26,15 @@ const bodies: Record<string, { status: number; body: string }> = {
   '/garbage': { status: 200, body: '<html>login</html>' },
   '/missing': { status: 404, body: 'not found' },
   '/moved': { status: 301, body: '' },
+  '/boom': { status: 500, body: 'SECRET-BYTES internal stack trace at 10.1.2.3' },
+  '/teapot': { status: 418, body: 'SECRET-BYTES' },
+  '/secret-html': { status: 200, body: '<html>SECRET-BYTES ami-id i-0abc</html>' },
+  '/secret-json': { status: 200, body: '{"AccessKeyId":"SECRET-BYTES"}' },
 }
 
+let requestsSeen = 0
 const handler: TestHandler = (req, res) => {
+  requestsSeen++
   const answer = bodies[req.url ?? ''] ?? { status: 404, body: '' }
   res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.status === 301 ? { location: '/jwks' } : {}) })
   res.end(answer.body)
@@ -243,5 +249,83 @@ describe('validateJwks: URL rules (no request made)', () => {
     })
     expect(report.problems).toEqual(['request failed: boom'])
     expect(report.tls).toBe('not_checked')
+  })
+})
+
+describe('validateJwks for a tenant: an address policy, and a report that echoes nothing', () => {
+  // The test servers live on 127.0.0.1: the operator allow-lists it, as one would an internal IdP.
+  const tenantCheck = (url: string, extra: Partial<Parameters<typeof validateJwks>[0]> = {}) =>
+    validateJwks({ url, trustedCertificates: [ca.certificatePem], httpGet: nodeHttpGet, addressPolicy: { allow: ['127.0.0.1/32'] }, detail: 'tenant', ...extra })
+  const leaks = (report: object): string[] =>
+    ['SECRET', 'stack', '10.1.2.3', 'ami-id', 'AccessKeyId', 'ECONNREFUSED', 'UNABLE_TO', 'self-signed', 'issuer', 'ERR_', '500', '418', 'Unexpected', 'JSON at']
+      .filter((marker) => JSON.stringify(report).includes(marker))
+
+  it('a 500 answer: the coarse class only, no status code, none of the body', async () => {
+    const report = await tenantCheck(`${httpsServer.origin}/boom`)
+    expect(report).toMatchObject({ ok: false, reachable: true, validJwkSet: false, problems: ['the server answered HTTP 5xx; a JWKS URL must answer 200'] })
+    expect(report.httpStatus).toBeUndefined()
+    expect(leaks(report)).toEqual([])
+    expect((await tenantCheck(`${httpsServer.origin}/teapot`)).problems).toEqual(['the server answered HTTP 4xx; a JWKS URL must answer 200'])
+  })
+
+  it('a garbage or foreign JSON body: "not a JWK Set", none of its bytes', async () => {
+    for (const path of ['/secret-html', '/secret-json']) {
+      const report = await tenantCheck(`${httpsServer.origin}${path}`)
+      expect(report.problems).toEqual(['not a JWK Set (the response is not a JSON object with a keys array)'])
+      expect(leaks(report)).toEqual([])
+    }
+    // The operator's report (CLI, code) still says what the parser saw.
+    const operator = await validateJwks({ url: `${httpsServer.origin}/secret-html`, trustedCertificates: [ca.certificatePem], httpGet: nodeHttpGet })
+    expect(operator.problems[0]).toMatch(/^not a JWK Set: /)
+  })
+
+  it('socket and TLS failures: "unreachable", "TLS certificate not trusted", no error text', async () => {
+    const closed = await startHttpsServer(ca.issue({ ipAddresses: ['127.0.0.1'] }), handler)
+    const origin = closed.origin
+    await closed.close()
+    const refused = await tenantCheck(`${origin}/jwks`)
+    expect(refused.problems).toEqual(['unreachable'])
+    const untrusted = await tenantCheck(`${httpsServer.origin}/jwks`, { trustedCertificates: [] })
+    expect(untrusted).toMatchObject({ tls: 'failed', problems: ['TLS certificate not trusted (or the TLS handshake failed)'] })
+    const wrongHost = await tenantCheck(`${wrongHostServer.origin}/jwks`)
+    expect(wrongHost.problems).toEqual(['TLS certificate not trusted (or the TLS handshake failed)'])
+    expect([...leaks(refused), ...leaks(untrusted), ...leaks(wrongHost)]).toEqual([])
+  })
+
+  it('a good JWK Set is still described key by key', async () => {
+    const report = await tenantCheck(`${httpsServer.origin}/jwks`)
+    expect(report).toMatchObject({ ok: true, reachable: true, tls: 'ok', validJwkSet: true, usableSigningKeyCount: 2 })
+    expect(report.keys.map((k) => k.kid)).toEqual(['ec-1', 'rsa-1'])
+  })
+
+  it('refuses loopback and metadata addresses in every spelling without a request, unless the operator opens them', async () => {
+    const before = requestsSeen
+    const port = new URL(httpServer.origin).port
+    for (const url of [
+      `${httpServer.origin}/jwks`,
+      `http://localhost:${port}/jwks`,
+      `https://localhost:${new URL(httpsServer.origin).port}/jwks`,
+      'https://2852039166/latest/meta-data/',
+      'https://0251.0376.0251.0376/latest/meta-data/',
+      'https://0xa9fea9fe/latest/meta-data/',
+      'https://[::ffff:169.254.169.254]/latest/meta-data/',
+      'https://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+      'https://10.0.0.1/keys',
+      'https://[fd00::1]/keys',
+      'https://0.0.0.0/keys',
+    ]) {
+      const report = await validateJwks({ url, httpGet: nodeHttpGet, addressPolicy: {}, detail: 'tenant' })
+      expect([url, report.ok, report.reachable, report.problems]).toEqual([url, false, false, ['address not allowed: a JWKS URL must be https and reach public addresses only']])
+    }
+    expect(requestsSeen).toBe(before)
+    const dev = await validateJwks({ url: `${httpServer.origin}/jwks`, httpGet: nodeHttpGet, addressPolicy: { developmentLoopback: true }, detail: 'tenant' })
+    expect(dev.ok).toBe(true)
+    const operator = await validateJwks({ url: 'https://169.254.169.254/latest/meta-data/', httpGet: async () => ({ status: 200, headers: new Headers(), body: new Uint8Array() }), addressPolicy: {} })
+    expect(operator.problems).toEqual(['address not allowed: 169.254.169.254 is a link-local address, not allowed by the address policy'])
+  })
+
+  it('reports an invalid policy as a problem instead of throwing', async () => {
+    const report = await validateJwks({ url: 'https://idp.example/keys', httpGet: nodeHttpGet, addressPolicy: { allow: ['10.0.0.0/99'] } })
+    expect(report.problems).toEqual([expect.stringMatching(/^the address policy is invalid: addressPolicy.allow\[0\]/)])
   })
 })

@@ -6,6 +6,7 @@
  */
 import { checkJwksUrl } from '../config/authorization-server.ts'
 import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
+import { checkAddressPolicy, decideUrl, type AddressPolicy, type AddressPolicyOptions } from '../network/address-policy.ts'
 import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
 import { decodeJwkSet } from './jwk-set.ts'
 
@@ -25,6 +26,21 @@ export interface ValidateJwksInput {
   readonly maxBytes?: number
   /** The clock for `checkedAt`. Default `() => new Date()`. */
   readonly now?: () => Date
+  /**
+   * Which addresses the URL may reach (see `defineAddressPolicy`). Set it whenever the URL comes
+   * from someone other than the operator (a tenant): plain http, loopback, link-local, private and
+   * other non-public addresses are then refused, on Node.js also for every address DNS returns at
+   * connect time. Default: none (the operator's own URL, anything goes).
+   */
+  readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | undefined
+  /**
+   * How much the report tells. `operator` (the default): everything, socket errors and HTTP
+   * statuses included. `tenant`: nothing that could leak what the server can reach: no response
+   * bytes, no socket or TLS error text, no `httpStatus`, only coarse problems ("unreachable",
+   * "TLS certificate not trusted", "the server answered HTTP 5xx", "not a JWK Set", "address not
+   * allowed"). A JWK Set that did decode is still described key by key.
+   */
+  readonly detail?: 'operator' | 'tenant' | undefined
 }
 
 /** One key of the fetched set, as the report shows it. */
@@ -56,6 +72,7 @@ export interface JwksValidationReport {
    * `not_applicable`: a plain-HTTP loopback URL.
    */
   readonly tls: 'ok' | 'not_checked' | 'failed' | 'not_applicable'
+  /** The response's status. Absent without a response, and always with `detail: 'tenant'`. */
   readonly httpStatus?: number
   /** The body is a JWK Set (status 200, JSON object with a `keys` array). */
   readonly validJwkSet: boolean
@@ -80,6 +97,24 @@ interface Findings {
   warnings: string[]
 }
 
+// What a tenant is told when no response came back: the kind, never the socket's or TLS stack's words.
+const tenantFailure = (kind: unknown, maxBytes: number): string => {
+  switch (kind) {
+    case 'timeout':
+      return 'unreachable: no answer in time'
+    case 'tls':
+      return 'TLS certificate not trusted (or the TLS handshake failed)'
+    case 'too_large':
+      return `the response is larger than ${maxBytes} bytes`
+    case 'address_not_allowed':
+      return 'address not allowed: a JWKS URL must be https and reach public addresses only'
+    case 'unsupported':
+      return 'unsupported: the request cannot be made as configured (redirects are not followed)'
+    default:
+      return 'unreachable'
+  }
+}
+
 const reportKey = (jwk: Parameters<typeof algorithmsForKey>[0]): JwksKeyReport => {
   const algorithms = algorithmsForKey(jwk)
   return {
@@ -93,14 +128,18 @@ const reportKey = (jwk: Parameters<typeof algorithmsForKey>[0]): JwksKeyReport =
   }
 }
 
-const examineBody = (response: HttpGetResponse, findings: Findings): void => {
+const statusClass = (status: number): string => (status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'outside 100-599')
+
+const examineBody = (response: HttpGetResponse, findings: Findings, tenant: boolean): void => {
   if (response.status !== 200) {
-    findings.problems.push(`the server answered HTTP ${response.status}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
+    const shown = tenant ? statusClass(response.status) : String(response.status)
+    findings.problems.push(`the server answered HTTP ${shown}; a JWKS URL must answer 200${response.status >= 300 && response.status < 400 ? ' (redirects are not followed)' : ''}`)
     return
   }
   const decoded = decodeJwkSet(response.body)
   if (!decoded.ok) {
-    findings.problems.push(`not a JWK Set: ${decoded.error}`)
+    // The decoder's message may quote the body (JSON.parse does): tenants get none of it.
+    findings.problems.push(tenant ? 'not a JWK Set (the response is not a JSON object with a keys array)' : `not a JWK Set: ${decoded.error}`)
     return
   }
   findings.validJwkSet = true
@@ -123,7 +162,9 @@ const examineBody = (response: HttpGetResponse, findings: Findings): void => {
  *
  * URL rules, checked before any request: the URL must parse; `https:` is required, except plain
  * `http:` for loopback hosts (`localhost`, 127.0.0.0/8, `::1`). A URL that breaks them is
- * reported with a problem and no request is made.
+ * reported with a problem and no request is made. With an `addressPolicy` (for tenants' URLs) the
+ * policy's rules apply too, before the request and, on Node.js, to every address DNS returns;
+ * `detail: 'tenant'` keeps everything the server answered or the network said out of the report.
  *
  * @example
  * ```ts
@@ -135,6 +176,8 @@ const examineBody = (response: HttpGetResponse, findings: Findings): void => {
 export async function validateJwks(input: ValidateJwksInput): Promise<JwksValidationReport> {
   const checkedAt = (input.now?.() ?? new Date()).toISOString()
   const certificateValidation = input.certificateValidation ?? true
+  const tenant = input.detail === 'tenant'
+  const maxBytes = input.maxBytes ?? 512 * 1024
   const findings: Findings = { reachable: false, tls: 'not_checked', validJwkSet: false, keys: [], problems: [], warnings: [] }
   const report = (): JwksValidationReport => ({
     url: input.url,
@@ -157,6 +200,20 @@ export async function validateJwks(input: ValidateJwksInput): Promise<JwksValida
     return report()
   }
   const url = new URL(input.url)
+  let addressPolicy: AddressPolicy | undefined
+  if (input.addressPolicy !== undefined) {
+    const checked = checkAddressPolicy(input.addressPolicy, 'addressPolicy')
+    if (!checked.ok) {
+      findings.problems.push(`the address policy is invalid: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`)
+      return report()
+    }
+    addressPolicy = checked.policy
+    const decision = decideUrl(addressPolicy, url)
+    if (decision !== 'resolve' && !decision.allowed) {
+      findings.problems.push(tenant ? tenantFailure('address_not_allowed', maxBytes) : `address not allowed: ${decision.reason}`)
+      return report()
+    }
+  }
   if (url.protocol === 'http:') findings.tls = 'not_applicable'
   if (url.protocol === 'https:' && !certificateValidation) {
     findings.warnings.push("TLS certificate validation is switched off: the server's identity is not checked")
@@ -167,22 +224,25 @@ export async function validateJwks(input: ValidateJwksInput): Promise<JwksValida
     response = await input.httpGet({
       url,
       timeoutMs: input.timeoutMs ?? 5000,
-      maxBytes: input.maxBytes ?? 512 * 1024,
+      maxBytes,
       certificateValidation,
       trustedCertificates: input.trustedCertificates ?? [],
+      ...(addressPolicy === undefined ? {} : { addressPolicy }),
     })
   } catch (error) {
     const kind = (error as { kind?: unknown } | null)?.kind
     const message = error instanceof Error ? error.message : String(error)
     if (kind === 'tls') findings.tls = 'failed'
-    // HttpGetFailure messages are already precise ("timed out after 5000 ms", "network error: …").
-    findings.problems.push(typeof kind === 'string' ? message : `request failed: ${message}`)
+    // HttpGetFailure messages are already precise ("timed out after 5000 ms", "network error: …"),
+    // which is what an operator needs and exactly what a tenant must not see.
+    if (tenant) findings.problems.push(tenantFailure(kind, maxBytes))
+    else findings.problems.push(typeof kind === 'string' ? message : `request failed: ${message}`)
     return report()
   }
 
   findings.reachable = true
-  findings.httpStatus = response.status
+  if (!tenant) findings.httpStatus = response.status
   if (url.protocol === 'https:') findings.tls = certificateValidation ? 'ok' : 'not_checked'
-  examineBody(response, findings)
+  examineBody(response, findings, tenant)
   return report()
 }

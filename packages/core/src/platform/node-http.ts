@@ -4,17 +4,21 @@
  *
  * @module
  */
+import type * as NodeDns from 'node:dns'
 import type * as NodeHttp from 'node:http'
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import type * as NodeHttps from 'node:https'
 import type { Readable, Transform } from 'node:stream'
 import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
+import { decideAddress, decideUrl, parseIpAddress, type AddressPolicy } from '../network/address-policy.ts'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse, type ResponseHeaders } from './types.ts'
 
 interface Builtins {
+  /** Only a request with an address policy resolves names itself. */
+  readonly dns: () => typeof NodeDns
   readonly http: typeof NodeHttp
   readonly https: typeof NodeHttps
   readonly tls: typeof NodeTls
@@ -33,10 +37,11 @@ const loadBuiltins = (): Promise<Builtins> =>
     if (typeof runtime?.getBuiltinModule === 'function') {
       const get = <T>(id: string): T => runtime.getBuiltinModule!(id) as T
       let zlib: typeof NodeZlib | undefined
-      return { http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: () => (zlib ??= get<typeof NodeZlib>('node:zlib')) }
+      let dns: typeof NodeDns | undefined
+      return { dns: () => (dns ??= get<typeof NodeDns>('node:dns')), http: get('node:http'), https: get('node:https'), tls: get('node:tls'), zlib: () => (zlib ??= get<typeof NodeZlib>('node:zlib')) }
     }
-    const [http, https, tls, zlib] = await Promise.all([import('node:http'), import('node:https'), import('node:tls'), import('node:zlib')])
-    return { http, https, tls, zlib: () => zlib }
+    const [dns, http, https, tls, zlib] = await Promise.all([import('node:dns'), import('node:http'), import('node:https'), import('node:tls'), import('node:zlib')])
+    return { dns: () => dns, http, https, tls, zlib: () => zlib }
   })().catch((cause: unknown) => {
     builtins = undefined
     throw new HttpGetFailure('network', 'network error: the HTTP client could not be loaded', { cause })
@@ -80,8 +85,11 @@ const decoderFor = ({ zlib }: Builtins, encoding: string): Transform | 'identity
   }
 }
 
+const addressRefused = 'ERR_TOKENWARD_ADDRESS_NOT_ALLOWED'
+
 const failureForSocketError = (error: unknown, url: URL): HttpGetFailure => {
   const code = (error as { code?: unknown } | null)?.code
+  if (code === addressRefused) return new HttpGetFailure('address_not_allowed', `address not allowed: ${(error as Error).message}`, { cause: error })
   const tlsMessage = typeof code === 'string' ? describeTlsFailure(code, url.hostname, error instanceof Error ? error.message : '') : undefined
   if (tlsMessage !== undefined) return new HttpGetFailure('tls', tlsMessage, { cause: error })
   const detail = error instanceof Error ? error.message : String(error)
@@ -104,6 +112,73 @@ const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOpti
   return options
 }
 
+/** One answer of a DNS lookup, as `dns.lookup(…, { all: true })` gives it. */
+export interface ResolvedAddress {
+  readonly address: string
+  readonly family: number
+}
+
+/** Options of {@link createNodeHttpGet}. */
+export interface NodeHttpGetOptions {
+  /**
+   * Resolves a host name for a request that carries an `addressPolicy` (the answers are checked,
+   * then connected to). Default: `dns.lookup` with `all: true`. Tests inject one to play DNS.
+   */
+  readonly resolve?: ((hostname: string, family: number) => Promise<readonly ResolvedAddress[]>) | undefined
+}
+
+type LookupCallback = (error: Error | null, address: string | readonly ResolvedAddress[], family?: number) => void
+
+/**
+ * The `lookup` a policed socket connects with: resolves, refuses the whole request if any answer
+ * is not allowed, and otherwise hands exactly the checked answers to the socket, so nothing can
+ * change between the check and the connection.
+ */
+const guardedLookup =
+  (policy: AddressPolicy, plainHttp: boolean, resolve: (hostname: string, family: number) => Promise<readonly ResolvedAddress[]>) =>
+  (hostname: string, options: { family?: number | string; all?: boolean }, callback: LookupCallback): void => {
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : typeof options.family === 'number' ? options.family : 0
+    resolve(hostname, family).then(
+      (answers) => {
+        if (answers.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '')
+        for (const answer of answers) {
+          const address = parseIpAddress(answer.address)
+          const decision = address === undefined ? undefined : decideAddress(policy, address, { hostname, plainHttp })
+          if (decision === undefined || !decision.allowed) {
+            const reason = decision === undefined ? `${hostname} resolves to ${answer.address}, which is not an IP address` : decision.reason
+            return callback(Object.assign(new Error(reason), { code: addressRefused }), '')
+          }
+        }
+        if (options.all === true) return callback(null, answers)
+        const first = answers[0] as ResolvedAddress
+        return callback(null, first.address, first.family)
+      },
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), ''),
+    )
+  }
+
+/**
+ * Builds the Node.js {@link HttpGet} (see {@link nodeHttpGet}), with the DNS resolution used for
+ * requests that carry an `addressPolicy` replaceable.
+ *
+ * @example
+ * ```ts
+ * // DNS that answers 127.0.0.1 for every name: a policed request is refused at connect time.
+ * const httpGet = createNodeHttpGet({ resolve: async () => [{ address: '127.0.0.1', family: 4 }] })
+ * await httpGet({ url: new URL('https://jwks.example/keys'), timeoutMs: 5000, maxBytes: 65536,
+ *   certificateValidation: true, addressPolicy: defineAddressPolicy({}) }) // rejects: address_not_allowed
+ * ```
+ */
+export function createNodeHttpGet(options: NodeHttpGetOptions = {}): HttpGet {
+  return async (request) => {
+    const modules = await loadBuiltins()
+    const resolve =
+      options.resolve ??
+      (async (hostname: string, family: number) => modules.dns().promises.lookup(hostname, { all: true, family: family as 0 | 4 | 6 }))
+    return getWith(modules, request, resolve)
+  }
+}
+
 /**
  * The {@link HttpGet} used on Node.js: one GET with `node:https` (or `node:http` for loopback
  * development URLs). `certificateValidation: false` maps to `rejectUnauthorized: false`;
@@ -113,7 +188,9 @@ const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOpti
  * destroyed once it exceeds `maxBytes`; a larger `Content-Length` is refused at once. TLS errors
  * (untrusted, expired or wrong-host certificates, handshake failures) reject with kind `tls`, other
  * socket errors with `network`; the original error is the `cause`. The socket is destroyed on
- * every failure.
+ * every failure. With an `addressPolicy`, a refused scheme or literal address rejects before any
+ * connection, and every address DNS returns for a host name is checked in the `lookup` the
+ * socket connects with (one refused address refuses the request): kind `address_not_allowed`.
  *
  * @example
  * ```ts
@@ -127,14 +204,30 @@ const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOpti
  * if (response.status === 200) console.log(new TextDecoder().decode(response.body))
  * ```
  */
-export const nodeHttpGet: HttpGet = async (request) => getWith(await loadBuiltins(), request)
+export const nodeHttpGet: HttpGet = createNodeHttpGet()
 
-const getWith = (modules: Builtins, request: HttpGetRequest): Promise<HttpGetResponse> =>
+const getWith = (
+  modules: Builtins,
+  request: HttpGetRequest,
+  resolveHost: (hostname: string, family: number) => Promise<readonly ResolvedAddress[]>,
+): Promise<HttpGetResponse> =>
   new Promise<HttpGetResponse>((resolve, reject) => {
-    const { url, maxBytes, timeoutMs } = request
+    const { url, maxBytes, timeoutMs, addressPolicy } = request
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       reject(new HttpGetFailure('unsupported', `unsupported URL scheme "${url.protocol}"`))
       return
+    }
+    const options = requestOptions(modules, request)
+    if (addressPolicy !== undefined) {
+      const decision = decideUrl(addressPolicy, url)
+      if (decision !== 'resolve' && !decision.allowed) {
+        reject(new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`))
+        return
+      }
+      // Node never calls `lookup` for a literal address; the decision above covered it.
+      if (parseIpAddress(url.hostname) === undefined) {
+        options.lookup = guardedLookup(addressPolicy, url.protocol === 'http:', resolveHost) as unknown as NonNullable<RequestOptions['lookup']>
+      }
     }
 
     let settled = false
@@ -199,7 +292,7 @@ const getWith = (modules: Builtins, request: HttpGetRequest): Promise<HttpGetRes
     }
 
     try {
-      req = (url.protocol === 'https:' ? modules.https.request : modules.http.request)(url, requestOptions(modules, request), onResponse)
+      req = (url.protocol === 'https:' ? modules.https.request : modules.http.request)(url, options, onResponse)
     } catch (error) {
       fail(failureForSocketError(error, url))
       return

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { AddressPolicy } from '../network/address-policy.ts'
+
 /** Signature algorithms tokenward can verify. `none` and HMAC are never supported. */
 export type SupportedAlgorithm =
   | 'RS256'
@@ -77,6 +79,16 @@ export interface HttpGetRequest {
   readonly certificateValidation: boolean
   /** Extra trusted CA certificates (PEM), added to the runtime's defaults. */
   readonly trustedCertificates?: readonly string[] | undefined
+  /**
+   * When set, the request may only reach addresses this policy allows (for URLs that came from a
+   * tenant). The Node.js client checks the URL's literal address and every address DNS returns
+   * for its host name, at connect time, so a DNS answer that changes between a check and the
+   * connection cannot slip through. The Web client (and any injected `fetch`) can only check
+   * literal addresses and names such as `localhost`: there, other host names go to DNS
+   * unchecked and the runtime's own egress controls must fence private networks. Refusals reject
+   * with kind `address_not_allowed`. Absent: any address (the operator's own configuration).
+   */
+  readonly addressPolicy?: AddressPolicy | undefined
 }
 
 /**
@@ -96,7 +108,7 @@ export interface HttpGetResponse {
 }
 
 /** Why an HTTP GET produced no response. */
-export type HttpFailureKind = 'timeout' | 'network' | 'tls' | 'too_large' | 'unsupported'
+export type HttpFailureKind = 'timeout' | 'network' | 'tls' | 'too_large' | 'unsupported' | 'address_not_allowed'
 
 /** Thrown (rejected) by an {@link HttpGet} when no response could be obtained. */
 export class HttpGetFailure extends Error {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { decideUrl } from '../network/address-policy.ts'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type HttpGet, HttpGetFailure, type HttpGetRequest } from './types.ts'
@@ -95,7 +96,10 @@ const readBody = async (body: ReadableStream<Uint8Array> | null, maxBytes: numbe
  * a stream and abandoned as soon as it exceeds `maxBytes` (a larger `Content-Length` is refused up
  * front). Failures reject with {@link HttpGetFailure}: `timeout`, `too_large`, `tls` (when the
  * `fetch` reports an OpenSSL certificate code, as Node's does), `network`, or `unsupported`
- * (TLS options the runtime's own `fetch` cannot honour; see {@link WebHttpGetOptions.fetchOwnsTls}).
+ * (TLS options the runtime's own `fetch` cannot honour; see {@link WebHttpGetOptions.fetchOwnsTls}),
+ * or `address_not_allowed` (a request's `addressPolicy` refuses its scheme, its literal address or
+ * a loopback name; `fetch` resolves other names itself, so those are left to the runtime's egress
+ * controls).
  *
  * @example
  * ```ts
@@ -118,6 +122,12 @@ export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions =
     const { url, maxBytes } = request
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new HttpGetFailure('unsupported', `unsupported URL scheme "${url.protocol}"`)
+    }
+    if (request.addressPolicy !== undefined) {
+      // fetch resolves names itself: only the scheme, a literal address and loopback names can be
+      // checked here. Other names rely on the runtime's egress controls (see HttpGetRequest).
+      const decision = decideUrl(request.addressPolicy, url)
+      if (decision !== 'resolve' && !decision.allowed) throw new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`)
     }
     const customTls = !request.certificateValidation || (request.trustedCertificates?.length ?? 0) > 0
     if (url.protocol === 'https:' && customTls && !fetchOwnsTls) {

@@ -6,6 +6,7 @@
  */
 import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
 import { ConfigError, type ConfigIssue } from '../errors.ts'
+import { checkAddressPolicy } from '../network/address-policy.ts'
 import type { Result } from '../result.ts'
 import type { OrganizationAccess, VerifierOptions } from './types.ts'
 
@@ -75,6 +76,10 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
       issues.push({ path: `jwks.${key}`, message: `must be a number from ${min} to ${max}` })
     }
+  }
+  if (jwks.addressPolicy !== undefined && jwks.addressPolicy !== null) {
+    const policy = checkAddressPolicy(jwks.addressPolicy, 'jwks.addressPolicy')
+    if (!policy.ok) issues.push(...policy.issues)
   }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') issues.push({ path: 'onEvent', message: 'must be a function' })
   if (options.realm !== undefined && typeof options.realm !== 'string') issues.push({ path: 'realm', message: 'must be a string' })

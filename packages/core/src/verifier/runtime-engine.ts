@@ -8,15 +8,22 @@
  */
 import * as Cause from 'effect/Cause'
 import * as Clock from 'effect/Clock'
+import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Exit from 'effect/Exit'
 import * as Layer from 'effect/Layer'
 import * as ManagedRuntime from 'effect/ManagedRuntime'
+import { platform } from '#platform'
 import type { VerificationError } from '../errors.ts'
 import type { VerifierEngine } from './create-verifier.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
-import type { TokenVerifierShape } from './token-verifier.ts'
-import { TokenVerifier } from './token-verifier-service.ts'
+import { makeTokenVerifier, type TokenVerifierInternals } from './token-verifier.ts'
+
+/**
+ * The verifier with its hot path, as this engine's runtime holds it. Private to the engine: the
+ * Effect door's `TokenVerifier` service publishes the domain's operations only.
+ */
+class EngineVerifier extends Context.Service<EngineVerifier, TokenVerifierInternals>()('@tokenward/core/internal/EngineVerifier') {}
 
 /**
  * Builds the engine. Its runtime (and with it the key set) is built on first use.
@@ -34,11 +41,12 @@ export function createRuntimeEngine(
   const clockLayer = seams.clock === undefined ? Layer.empty : Layer.succeed(Clock.Clock, wallClock(seams.clock))
   // The layer's scope owns the key cache, the key imports, the verified-token cache and the
   // background JWKS refresh.
-  const runtime = ManagedRuntime.make(Layer.provideMerge(TokenVerifier.layerResolved(resolved, seams.fetch), clockLayer))
+  const verifierLayer = Layer.effect(EngineVerifier, makeTokenVerifier(resolved, platform, seams.fetch))
+  const runtime = ManagedRuntime.make(Layer.provideMerge(verifierLayer, clockLayer))
   // The verifier's operations, once its layer is built (on first use).
-  let shape: TokenVerifierShape | undefined
-  const run = async <A>(f: (v: TokenVerifierShape) => Effect.Effect<A, VerificationError>): Promise<A> => {
-    shape ??= await runtime.runPromise(Effect.service(TokenVerifier))
+  let shape: TokenVerifierInternals | undefined
+  const run = async <A>(f: (v: TokenVerifierInternals) => Effect.Effect<A, VerificationError>): Promise<A> => {
+    shape ??= await runtime.runPromise(Effect.service(EngineVerifier))
     const exit = await runtime.runPromiseExit(f(shape))
     if (Exit.isSuccess(exit)) return exit.value
     throw errorOf(exit.cause)

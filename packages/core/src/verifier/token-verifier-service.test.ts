@@ -37,6 +37,19 @@ describe('TokenVerifier (Effect door)', () => {
     expect(exit).toEqual(Exit.succeed({ first: false, hit: true, late: 'token_expired' }))
   })
 
+  it('publishes the domain operations only, not the Promise door\'s hot-path internals', async () => {
+    const exit = await run(
+      Effect.map(Effect.service(TokenVerifier), (verifier) => {
+        // @ts-expect-error verifyNow belongs to the Promise door's engine, not to the published shape.
+        const internal: unknown = verifier.verifyNow
+        return { keys: Object.keys(verifier).sort(), internal }
+      }),
+      layer(),
+    )
+    expect(exit).toEqual(Exit.succeed({ keys: ['clearCache', 'config', 'status', 'verify', 'verifyRequest', 'warm'], internal: undefined }))
+    expect(Object.keys(TokenVerifier).filter((name) => name.startsWith('layer'))).toEqual(['layer'])
+  })
+
   it('fails the layer with a ConfigError naming the bad fields', async () => {
     const exit = await run(Effect.asVoid(Effect.service(TokenVerifier)), TokenVerifier.layer({ server: { name: 'no spaces allowed', jwksUrl: 'ftp://x' } }))
     const failure = Exit.findErrorOption(exit)

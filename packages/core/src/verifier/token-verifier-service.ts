@@ -10,7 +10,7 @@ import * as Layer from 'effect/Layer'
 import type * as Scope from 'effect/Scope'
 import { platform } from '#platform'
 import type { ConfigError } from '../errors.ts'
-import { makeTokenVerifier, resolveVerifierOptions, type ResolvedVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
+import { makeTokenVerifier, resolveVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
 import type { VerifierOptions } from './types.ts'
 
 /** Options of the Effect verifier: the verifier options plus an injectable `fetch`. Time comes from Effect's `Clock`. */
@@ -32,7 +32,15 @@ export const make = (options: EffectVerifierOptions): Effect.Effect<TokenVerifie
   Effect.suspend(() => {
     const resolved = resolveVerifierOptions(options)
     if (!resolved.ok) return Effect.fail(resolved.error)
-    return makeTokenVerifier(resolved.value, platform, options.fetch)
+    // Only the published operations: the Promise door's hot-path internals stay with its engine.
+    return Effect.map(makeTokenVerifier(resolved.value, platform, options.fetch), ({ verify, verifyRequest, warm, status, clearCache, config }) => ({
+      verify,
+      verifyRequest,
+      warm,
+      status,
+      clearCache,
+      config,
+    }))
   })
 
 /**
@@ -53,8 +61,4 @@ export class TokenVerifier extends Context.Service<TokenVerifier, TokenVerifierS
    * ```
    */
   static readonly layer = (options: EffectVerifierOptions): Layer.Layer<TokenVerifier, ConfigError> => Layer.effect(TokenVerifier, make(options))
-
-  /** @internal A layer from options already validated (used by the Promise door). */
-  static readonly layerResolved = (resolved: ResolvedVerifierOptions, fetchImpl: typeof fetch | undefined): Layer.Layer<TokenVerifier> =>
-    Layer.effect(TokenVerifier, makeTokenVerifier(resolved, platform, fetchImpl))
 }

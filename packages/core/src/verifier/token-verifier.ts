@@ -13,6 +13,7 @@ import { TokenwardError, type JwksUnavailableError, type VerificationError } fro
 import type { TokenRequest } from '../http/bearer.ts'
 import { makeRemoteKeySet, type KeySet } from '../jwks/remote-key-set.ts'
 import { makeStaticKeySet } from '../jwks/static-key-set.ts'
+import { defineAddressPolicy } from '../network/address-policy.ts'
 import type { Platform } from '../platform/types.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
@@ -20,22 +21,10 @@ import { createVerificationPipeline, isNeedsKeys, type NeedsKeys, type Outcome }
 
 export { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 
-/** The operations of a token verifier, in Effect form. */
+/** The operations of a token verifier, in Effect form: the shape the Effect door publishes. */
 export interface TokenVerifierShape {
   /** Verifies a raw access token. */
   readonly verify: (token: unknown, options?: VerifyOptions) => Effect.Effect<VerifiedAccessToken, VerificationError>
-  /**
-   * The whole verification without the Effect runtime, when no key work is needed: the answer (a
-   * token or an error, possibly as a promise when signatures are checked asynchronously), or
-   * `undefined` when `verify` must run (key set fetch or refresh, unknown kid, key import).
-   */
-  readonly verifyNow: (token: unknown, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
-  /** {@link TokenVerifierShape.verifyNow} for a whole request: a credential error, the answer, or `undefined` when `verifyRequest` must run. */
-  readonly verifyRequestNow: (
-    request: TokenRequest,
-    nowMs: number,
-    options?: VerifyOptions,
-  ) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
   /**
    * Verifies a whole request: extracts the credentials, then runs the token stages. The request
    * is passed whole so proof-of-possession stages (DPoP, mTLS-bound tokens) and opaque-token
@@ -44,11 +33,31 @@ export interface TokenVerifierShape {
   readonly verifyRequest: (request: TokenRequest, options?: VerifyOptions) => Effect.Effect<VerifiedAccessToken, VerificationError>
   /** Fetches the keys now, so the first request does not wait for them. */
   readonly warm: Effect.Effect<void, JwksUnavailableError>
+  /** The key set's state and the verified-token cache's size. */
   readonly status: Effect.Effect<VerifierStatus>
   /** Forgets every cached verification. */
   readonly clearCache: Effect.Effect<void>
   /** The validated configuration this verifier enforces. */
   readonly config: AuthorizationServerConfig
+}
+
+/**
+ * The verifier as the Promise door's engine holds it: the Effect operations plus the hot path
+ * without the Effect runtime. Internal: the Effect door publishes {@link TokenVerifierShape} only.
+ */
+export interface TokenVerifierInternals extends TokenVerifierShape {
+  /**
+   * The whole verification without the Effect runtime, when no key work is needed: the answer (a
+   * token or an error, possibly as a promise when signatures are checked asynchronously), or
+   * `undefined` when `verify` must run (key set fetch or refresh, unknown kid, key import).
+   */
+  readonly verifyNow: (token: unknown, nowMs: number, options?: VerifyOptions) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
+  /** {@link TokenVerifierInternals.verifyNow} for a whole request: a credential error, the answer, or `undefined` when `verifyRequest` must run. */
+  readonly verifyRequestNow: (
+    request: TokenRequest,
+    nowMs: number,
+    options?: VerifyOptions,
+  ) => VerifiedAccessToken | VerificationError | Promise<VerifiedAccessToken | VerificationError> | undefined
 }
 
 /**
@@ -67,17 +76,19 @@ export const makeTokenVerifier = (
   resolved: ResolvedVerifierOptions,
   platform: Platform,
   fetchImpl?: typeof fetch,
-): Effect.Effect<TokenVerifierShape, never, Scope.Scope> =>
+): Effect.Effect<TokenVerifierInternals, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { server, options } = resolved
     const onEvent = options.onEvent
-    const jwks = options.jwks ?? {}
+    const { addressPolicy: policyOptions, ...jwks } = options.jwks ?? {}
+    const addressPolicy = policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions)
+    const httpGet = platform.httpGet(fetchImpl)
     const keySet: KeySet =
       server.jwks !== undefined
         ? makeStaticKeySet(server.jwks.keys)
         : yield* makeRemoteKeySet({
             url: new URL(server.jwksUrl!),
-            httpGet: platform.httpGet(fetchImpl),
+            httpGet: addressPolicy === undefined ? httpGet : (request) => httpGet({ ...request, addressPolicy }),
             certificateValidation: server.jwksCertificateValidation,
             trustedCertificates: server.trustedCertificates,
             ...definedOnly(jwks),
@@ -136,7 +147,7 @@ export const makeTokenVerifier = (
       status,
       clearCache: Effect.sync(() => pipeline.clearCache()),
       config: server,
-    } satisfies TokenVerifierShape
+    } satisfies TokenVerifierInternals
   })
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

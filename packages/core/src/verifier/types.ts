@@ -6,6 +6,7 @@
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
 import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
 import type { JwksEvent } from '../jwks/remote-key-set.ts'
+import type { AddressPolicy, AddressPolicyOptions } from '../network/address-policy.ts'
 import type { SupportedAlgorithm } from '../platform/types.ts'
 import type { ApiRole } from '../scope/api-role.ts'
 
@@ -40,6 +41,14 @@ export interface JwksOptions {
   readonly failureCooldownSeconds?: number
   /** How long past expiry the last good keys may still be served while the provider fails. Default 3600 s. */
   readonly maxStaleSeconds?: number
+  /**
+   * Which addresses the JWKS URL may reach, for URLs a tenant supplied (see `defineAddressPolicy`):
+   * https to public addresses only, plus what `allow` opens; on Node.js every address DNS returns
+   * is checked at connect time. A refused fetch fails like an unreachable provider (kind
+   * `address_not_allowed`). Default: none here (your own configuration); the registry verifier
+   * defaults to the strict policy `{}`, and `null` there opts out.
+   */
+  readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | null | undefined
 }
 
 /** Events a verifier emits for logging and metrics. Never contain tokens or key material. */

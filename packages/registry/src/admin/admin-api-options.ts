@@ -4,8 +4,11 @@
  * @module
  */
 import {
+  checkAddressPolicy,
   validateJwks as coreValidateJwks,
   type Actor,
+  type AddressPolicy,
+  type AddressPolicyOptions,
   type ConfigIssue,
   type JwksValidationReport,
   type ValidateJwksOptions,
@@ -17,6 +20,7 @@ import type { ReceiptStore } from '../store/receipt-store.ts'
 import type { AdminAuthenticate } from './admin-auth-failure.ts'
 import { checkCrossTenantAuditBound, defaultCrossTenantAuditBound, type AdminAuditEvent, type CrossTenantAuditBound } from './cross-tenant-audit.ts'
 import { defaultMaxBodyBytes } from './read-json-body.ts'
+import { createValidateThrottle, type ThrottleRule, type ValidateThrottle, type ValidateThrottleOptions } from './validate-throttle.ts'
 
 /**
  * Decides whether an authenticated actor may act on an organization at all (tenant isolation).
@@ -67,6 +71,26 @@ export interface AdminApiOptions {
   readonly basePath?: string
   /** Runs the "Validate" check. Default: `validateJwks` of `@tokenward/core`. */
   readonly validateJwks?: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  /**
+   * Which addresses a tenant's JWKS URL may reach when "Validate" fetches it. Default `{}`: https
+   * to public addresses only; loopback, link-local (cloud metadata), private, unique-local and
+   * other special ranges are refused, on Node.js also for every address DNS returns at connect
+   * time. `allow` opens CIDRs or host names (an internal IdP); `developmentLoopback: true` opens
+   * loopback, plain http included, for local development. `null` switches the policy off (only
+   * when every tenant is trusted). Give the registry verifier the same policy (`jwks.addressPolicy`).
+   */
+  readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | null | undefined
+  /**
+   * Per-organization limit on "Validate" calls, answered `429 too_many_requests` with
+   * `Retry-After`. Default `{ burst: 10, refillSeconds: 6 }`; `false` switches it off.
+   */
+  readonly validateThrottle?: ValidateThrottleOptions | false | undefined
+  /**
+   * How much a "Validate" report tells the caller. Default `tenant`: no HTTP status, response
+   * bytes, socket or TLS error text (see `validateJwks`'s `detail`). `operator` for an API only
+   * your own staff use.
+   */
+  readonly validateReportDetail?: 'tenant' | 'operator' | undefined
   /** When the keys of a server were last fetched successfully (the registry verifier provides it). */
   readonly keyStatus?: (orgId: string, serverName: string) => Promise<Date | undefined>
   /** Current time in milliseconds since the epoch. Default `Date.now`. */
@@ -104,6 +128,11 @@ export interface ResolvedAdminApiOptions {
   readonly authorizeOrganization: AuthorizeOrganization | null
   readonly basePath: string
   readonly validateJwks: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  /** `undefined` when switched off with `null`. */
+  readonly addressPolicy: AddressPolicy | undefined
+  /** `undefined` when switched off with `false`. */
+  readonly validateThrottle: ValidateThrottle | undefined
+  readonly validateReportDetail: 'tenant' | 'operator'
   readonly keyStatus: ((orgId: string, serverName: string) => Promise<Date | undefined>) | undefined
   readonly clock: () => number
   readonly auditRejected: boolean
@@ -154,6 +183,26 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
   need('maxBodyBytes', Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 1024 && maxBodyBytes <= 16 * 1024 * 1024, 'must be an integer from 1024 to 16777216')
   const maxAge = options.receiptMaxAgeSeconds
   need('receiptMaxAgeSeconds', maxAge === undefined || (Number.isFinite(maxAge) && maxAge > 0), 'must be a positive number of seconds')
+  let addressPolicy: AddressPolicy | undefined
+  if (options.addressPolicy !== null) {
+    const checked = checkAddressPolicy(options.addressPolicy ?? {}, 'addressPolicy')
+    if (checked.ok) addressPolicy = checked.policy
+    else issues.push(...checked.issues)
+  }
+  let throttle: ThrottleRule | undefined
+  if (options.validateThrottle !== false) {
+    const t = options.validateThrottle ?? {}
+    if (typeof t !== 'object' || t === null) need('validateThrottle', false, 'must be { burst?, refillSeconds? } or false')
+    else {
+      const burst = t.burst ?? 10
+      const refillSeconds = t.refillSeconds ?? 6
+      need('validateThrottle.burst', Number.isSafeInteger(burst) && burst >= 1 && burst <= 10_000, 'must be an integer from 1 to 10000')
+      need('validateThrottle.refillSeconds', Number.isFinite(refillSeconds) && refillSeconds > 0 && refillSeconds <= 86_400, 'must be a number of seconds above 0, at most 86400')
+      throttle = { burst, refillSeconds }
+    }
+  }
+  const detail = options.validateReportDetail ?? 'tenant'
+  need('validateReportDetail', detail === 'tenant' || detail === 'operator', 'must be "tenant" or "operator"')
   if (issues.length > 0) throw new RegistryConfigError(issues)
 
   return {
@@ -164,6 +213,9 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     authorizeOrganization: options.authorizeOrganization,
     basePath: basePath.endsWith('/') ? basePath : `${basePath}/`,
     validateJwks: options.validateJwks ?? coreValidateJwks,
+    addressPolicy,
+    validateThrottle: throttle === undefined ? undefined : createValidateThrottle(throttle),
+    validateReportDetail: detail,
     keyStatus: options.keyStatus,
     clock: options.clock ?? Date.now,
     auditRejected: options.auditRejected ?? true,

@@ -129,6 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     basePath,
     clock,
     onError: (error) => errors.push(error),
+    // The test JWKS servers listen on http://127.0.0.1; tests of the default policy override this.
+    addressPolicy: { developmentLoopback: true },
     ...options.overrides,
   })
   const server: RunningServer = await serveWebHandler(api)

@@ -33,6 +33,7 @@
  */
 export { createAdminApi, type AdminApi } from './create-admin-api.ts'
 export type { AdminApiOptions, AuthorizeOrganization } from './admin-api-options.ts'
+export type { ValidateThrottleOptions } from './validate-throttle.ts'
 export { adminAuthFailure, isAdminAuthFailure, type AdminAuthenticate, type AdminAuthFailure } from './admin-auth-failure.ts'
 export { adminAuthenticator, type AdminAuthenticatorOptions } from './admin-authenticator.ts'
 export type { AdminErrorBody } from './admin-response.ts'

@@ -32,8 +32,10 @@ describe('POST …/authorization-servers/validate', () => {
     const h = await harness()
     const r = await h.call('POST', `${servers}/validate`, { body: { jwksUrl: broken.url } })
     expect(r.status).toBe(200)
-    expect(r.body.report).toMatchObject({ ok: false, reachable: true, httpStatus: 404 })
-    expect(r.body.report.problems[0]).toContain('HTTP 404')
+    // A tenant's report gives the status class only (hole 2 of issue 12: no probing through Validate).
+    expect(r.body.report).toMatchObject({ ok: false, reachable: true })
+    expect(r.body.report.httpStatus).toBeUndefined()
+    expect(r.body.report.problems[0]).toContain('HTTP 4xx')
     expect(r.body.validationId).toBeUndefined()
   })
 
@@ -59,7 +61,9 @@ describe('POST …/authorization-servers/validate', () => {
     const h = await harness({ overrides: { validateJwks: fake.validateJwks } })
     const r = await h.call('POST', `${servers}/validate`, { body: { jwksUrl: 'https://IDP.example.com/keys', jwksCertificateValidation: false } })
     expect(r.status).toBe(200)
-    expect(fake.calls).toEqual([{ url: 'https://idp.example.com/keys', certificateValidation: false, trustedCertificates: [] }])
+    expect(fake.calls).toEqual([
+      { url: 'https://idp.example.com/keys', certificateValidation: false, trustedCertificates: [], detail: 'tenant', addressPolicy: expect.objectContaining({ _tag: 'AddressPolicy' }) },
+    ])
     // The receipt is for certificate validation off: saving with it on is a mismatch.
     const mismatch = await h.call('POST', servers, { body: { ...remote('https://idp.example.com/keys'), validationId: r.body.validationId } })
     expect([mismatch.status, mismatch.body.error, mismatch.body.field]).toEqual([400, 'validation_mismatch', 'receipt.jwksCertificateValidation'])

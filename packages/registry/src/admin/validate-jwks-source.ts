@@ -7,7 +7,7 @@
  */
 import { requireServerChangesAllowed, type JwksValidationReceipt, type JwksValidationReport } from '@tokenward/core'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
-import { invalidRequest, jsonResponse } from './admin-response.ts'
+import { errorResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'
 import { revisionTag } from './if-match.ts'
 import { readJsonBody } from './read-json-body.ts'
@@ -31,8 +31,10 @@ export interface JwksValidationResult {
  * `POST …/authorization-servers/validate` with `{ jwksUrl, jwksCertificateValidation?,
  * trustedCertificates? }` (unknown members are refused). Needs what a change needs: the API Key
  * Management permission, an organization that is neither suspended nor expired (403), so the
- * API never fetches on behalf of a caller who could not save the result. Not audited: nothing
- * changes.
+ * API never fetches on behalf of a caller who could not save the result. The URL must pass the
+ * API's `addressPolicy` (public https addresses by default), each organization is throttled
+ * (`429 too_many_requests` with `Retry-After`), and the report tells a tenant nothing the server
+ * answered beyond a coarse class (`validateReportDetail`). Not audited: nothing changes.
  *
  * @example
  * ```ts
@@ -49,8 +51,23 @@ export async function validateJwksSource(ctx: AdminContext): Promise<Response> {
   const denied = requireServerChangesAllowed(org, ctx.actor, nowSeconds(ctx))
   if (denied !== undefined) return violationResponse(denied)
 
+  const wait = ctx.options.validateThrottle?.take(org.orgId, ctx.options.clock())
+  if (wait !== undefined) {
+    return errorResponse(429, 'too_many_requests', `Too many validations for this organization; retry in ${wait} s`, {
+      headers: { 'retry-after': String(wait) },
+      details: { retryAfterSeconds: wait },
+    })
+  }
+
   const { jwksUrl, jwksCertificateValidation, trustedCertificates } = source.value
-  const report = await ctx.options.validateJwks({ url: jwksUrl, certificateValidation: jwksCertificateValidation, trustedCertificates })
+  const { addressPolicy, validateReportDetail } = ctx.options
+  const report = await ctx.options.validateJwks({
+    url: jwksUrl,
+    certificateValidation: jwksCertificateValidation,
+    trustedCertificates,
+    detail: validateReportDetail,
+    ...(addressPolicy === undefined ? {} : { addressPolicy }),
+  })
   const headers = { etag: revisionTag(org.revision) }
   if (!report.ok) return jsonResponse(200, { report } satisfies JwksValidationResult, headers)
 

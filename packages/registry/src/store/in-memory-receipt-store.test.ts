@@ -62,6 +62,29 @@ describe('createInMemoryReceiptStore', () => {
     expect((await Promise.all(['c', 'd', 'e'].map((id) => store.take('acme', id)))).every((r) => r !== undefined)).toBe(true)
   })
 
+  it("one organization's flood of validations never evicts another organization's receipts", async () => {
+    // Before: one global LRU of maxEntries, so org B's 5000 validations pushed org A's receipt out.
+    const store = createInMemoryReceiptStore({ maxEntries: 100, now: clockAt(t0).now })
+    await store.save(receipt('a-1', 'org-a'))
+    await store.save(receipt('c-1', 'org-c'))
+    for (let i = 0; i < 5000; i++) await store.save(receipt(`b-${i}`, 'org-b'))
+    expect(await store.take('org-a', 'a-1')).toMatchObject({ orgId: 'org-a' })
+    expect(await store.take('org-c', 'c-1')).toMatchObject({ orgId: 'org-c' })
+    // B keeps its newest receipts, up to the per-organization bound (20 by default).
+    expect(await store.take('org-b', 'b-4999')).toBeDefined()
+    expect(await store.take('org-b', 'b-4980')).toBeDefined()
+    expect(await store.take('org-b', 'b-4979')).toBeUndefined()
+  })
+
+  it('when full in all, evicts from the organization holding the most', async () => {
+    const store = createInMemoryReceiptStore({ maxEntries: 4, maxEntriesPerOrganization: 3, now: clockAt(t0).now })
+    for (const id of ['b-1', 'b-2', 'b-3']) await store.save(receipt(id, 'org-b'))
+    await store.save(receipt('a-1', 'org-a'))
+    await store.save(receipt('c-1', 'org-c')) // full: org-b holds the most, its oldest goes
+    expect(await store.take('org-b', 'b-1')).toBeUndefined()
+    expect((await Promise.all([store.take('org-b', 'b-2'), store.take('org-b', 'b-3'), store.take('org-a', 'a-1'), store.take('org-c', 'c-1')])).every((r) => r !== undefined)).toBe(true)
+  })
+
   it('stores a copy', async () => {
     const store = createInMemoryReceiptStore({ now: clockAt(t0).now })
     const r = { ...receipt('v1'), trustedCertificates: ['pem-1'] }
@@ -73,5 +96,6 @@ describe('createInMemoryReceiptStore', () => {
   it('names bad options', () => {
     expect(() => createInMemoryReceiptStore({ maxEntries: 0, maxAgeSeconds: Number.NaN })).toThrow(RegistryConfigError)
     expect(() => createInMemoryReceiptStore({ maxEntries: 0 })).toThrow(/maxEntries/)
+    expect(() => createInMemoryReceiptStore({ maxEntriesPerOrganization: 1.5 })).toThrow(/maxEntriesPerOrganization/)
   })
 })
