@@ -1,10 +1,11 @@
 // One table of scenarios, run through the core and every adapter (Express over real HTTP, Lambda
 // with an HTTP API v2 event, Web Request → Response): the same status, the same WWW-Authenticate
-// challenge and the same JSON body everywhere. Adapters translate; they never decide.
-import { createServer, type Server } from 'node:http'
+// challenge, the same JSON body and the same TokenRequest.url everywhere. Adapters translate;
+// they never decide. A second table asserts the url each adapter builds from the same input.
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Organization, RequestGuard } from '@tokenward/core'
-import { defineAuthorizationServer } from '@tokenward/core'
+import { MissingTokenError, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
 import { withTokenward as withLambda } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
@@ -21,9 +22,10 @@ interface Answer {
 type Door = (guard: RequestGuard, authorization: string | undefined) => Promise<Answer>
 
 const path = '/orgs/12345/reports'
+const origin = 'https://api.example.com'
 
 const throughCore: Door = async (guard, authorization) => {
-  const verdict = await guard.verifyRequest({ method: 'GET', url: path, headers: authorization === undefined ? {} : { authorization } })
+  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers: authorization === undefined ? {} : { authorization } })
   if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId } }
   return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body }
 }
@@ -40,7 +42,7 @@ const throughExpress: Door = async (guard, authorization) => {
       verifyRequest: (request, options) => expressGuard!.verifyRequest(request, options),
       verifyRequestNow: (request, options) => (expressGuard!.verifyRequestNow ?? expressGuard!.verifyRequest).call(expressGuard, request, options),
     }
-    app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic }), (req, res) => {
+    app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic, publicOrigin: origin }), (req, res) => {
       res.json({ clientId: req.auth?.clientId })
     })
     expressServer = createServer(app)
@@ -69,7 +71,7 @@ const throughLambda: Door = async (guard, authorization) => {
 
 const throughWeb: Door = async (guard, authorization) => {
   const handler = withWeb((_request: Request, auth) => Response.json({ clientId: auth?.clientId }), { guard })
-  const response = await handler(new Request(`https://api.example.com${path}`, { headers: authorization === undefined ? {} : { authorization } }))
+  const response = await handler(new Request(`${origin}${path}`, { headers: authorization === undefined ? {} : { authorization } }))
   return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json() }
 }
 
@@ -161,8 +163,12 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     registries.push(registry)
     const guard = registryGuard(registry, { path: '/orgs/:orgId/*' })
     await scenario.prepare?.(guard)
-    const answer = await run(guard, await scenario.authorization())
+    // The request each door hands the guard: the url must mean the same everywhere.
+    const urls: string[] = []
+    const recorded: RequestGuard = { verifyRequest: (request, options) => (urls.push(request.url), guard.verifyRequest(request, options)) }
+    const answer = { ...(await run(recorded, await scenario.authorization())), url: urls.at(-1) }
     answers.set(door, answer)
+    expect(answer.url).toBe(`${origin}${path}`)
     expect(answer.status).toBe(scenario.expected.status)
     if (scenario.expected.code !== undefined) expect((answer.body as { code?: string }).code).toBe(scenario.expected.code)
     if (answer.status === 401) expect(answer.challenge).toMatch(/^Bearer/)
@@ -174,5 +180,66 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     const core = answers.get('core')
     expect(answers.size).toBe(doors.length)
     for (const [door, answer] of answers) expect({ door, ...answer }).toEqual({ door, ...core })
+  })
+})
+
+// The url each adapter builds for the same request: the configured public origin wins; otherwise
+// only what the platform established (API Gateway's domain name, the local socket, the runtime's
+// URL) or a trusted proxy's forwarded headers, never a raw Host header.
+describe('contract: TokenRequest.url', () => {
+  const recorder = () => {
+    const urls: string[] = []
+    const guard: RequestGuard = { verifyRequest: async (request) => (urls.push(request.url), { ok: false, error: new MissingTokenError('none'), response: renderChallenge(new MissingTokenError('none')) }) }
+    return { urls, guard }
+  }
+  const spoofing = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http', forwarded: 'host=evil.example;proto=http' }
+
+  it.each([
+    ['configured public origin', { publicOrigin: origin }, spoofing, `${origin}/orgs/12345/reports?a=1`],
+    ['nothing configured: the local address, not Host', {}, spoofing, 'local'],
+    ['forwarded headers from a peer that is not a trusted proxy are ignored', { trustedProxies: ['10.0.0.0/8'] }, spoofing, 'local'],
+    ['a trusted proxy (the test client on 127.0.0.1)', { trustedProxies: ['127.0.0.1'] }, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }, `${origin}/orgs/12345/reports?a=1`],
+    ['Host only when the operator opts in', { trustHostHeader: true }, { host: 'api.example.com' }, 'http://api.example.com/orgs/12345/reports?a=1'],
+  ] as const)('express: %s', async (_name, options, headers, expected) => {
+    const { urls, guard } = recorder()
+    const app = express()
+    app.use(tokenward({ guard, ...options }))
+    const server = createServer(app)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      // node:http, because fetch does not let a caller set Host.
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/orgs/12345/reports?a=1', headers }, (res) => res.resume().on('end', resolve))
+        req.on('error', reject).end()
+      })
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+    expect(urls).toEqual([expected === 'local' ? `http://127.0.0.1:${port}/orgs/12345/reports?a=1` : expected])
+  })
+
+  const v2 = { version: '2.0', rawPath: path, rawQueryString: 'a=1', headers: spoofing, requestContext: { domainName: 'api.example.com', http: { method: 'GET' } } }
+  const v1 = { httpMethod: 'GET', path, headers: spoofing, queryStringParameters: { a: '1' }, requestContext: { domainName: 'api.example.com' } }
+  const alb = { requestContext: { elb: { targetGroupArn: 'arn' } }, httpMethod: 'GET', path, headers: spoofing, queryStringParameters: { a: '1' } }
+  it.each([
+    ['HTTP API: https + domainName + rawPath + rawQueryString', v2, {}, `${origin}/orgs/12345/reports?a=1`],
+    ['REST API: https + domainName + path + query', v1, {}, `${origin}/orgs/12345/reports?a=1`],
+    ['ALB without publicOrigin: its Host is the client\'s, so no origin is trusted', alb, {}, 'http://localhost/orgs/12345/reports?a=1'],
+    ['ALB with publicOrigin', alb, { publicOrigin: origin }, `${origin}/orgs/12345/reports?a=1`],
+    ['publicOrigin wins over domainName', v2, { publicOrigin: 'https://public.example' }, 'https://public.example/orgs/12345/reports?a=1'],
+  ] as const)('lambda: %s', async (_name, event, options, expected) => {
+    const { urls, guard } = recorder()
+    await (withLambda(async () => ({ statusCode: 200 }), { guard, ...options }) as (e: unknown, c: unknown) => Promise<unknown>)(event, {})
+    expect(urls).toEqual([expected])
+  })
+
+  it.each([
+    ['the runtime\'s request.url', {}, `${origin}/orgs/12345/reports?a=1`],
+    ['publicOrigin replaces the runtime\'s origin', { publicOrigin: 'https://public.example' }, 'https://public.example/orgs/12345/reports?a=1'],
+  ] as const)('web: %s', async (_name, options, expected) => {
+    const { urls, guard } = recorder()
+    await withWeb(() => new Response(), { guard, ...options })(new Request(`${origin}/orgs/12345/reports?a=1`, { headers: spoofing }))
+    expect(urls).toEqual([expected])
   })
 })

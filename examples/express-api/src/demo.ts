@@ -54,7 +54,7 @@ const admin = createAdminApi({
   authorizeOrganization: (actor, orgId) => actor.id.endsWith(`@${orgId}`),
   keyStatus: registry.keyStatus,
 })
-const server = createApp({ guard: registryGuard(registry, { path: '/orgs/:orgId/*' }), admin }).listen(0, '127.0.0.1')
+const server = createApp({ guard: registryGuard(registry, { param: 'orgId' }) /* the organization Express routed to */, admin }).listen(0, '127.0.0.1')
 await new Promise((resolve) => server.once('listening', resolve))
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 

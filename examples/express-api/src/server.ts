@@ -32,6 +32,6 @@ const admin = createAdminApi({
 })
 
 const port = Number(process.env.PORT ?? 3000)
-createApp({ guard: registryGuard(registry, { path: '/orgs/:orgId/*' }), admin }).listen(port, '127.0.0.1', () => {
+createApp({ guard: registryGuard(registry, { param: 'orgId' }) /* the organization Express routed to */, admin }).listen(port, '127.0.0.1', () => {
   console.log(`Example API on http://127.0.0.1:${port} (admin API under /admin/)`)
 })

@@ -141,5 +141,9 @@ export type {
 export * from './organization/index.ts'
 
 // What framework adapters consume.
-export type { RequestGuard } from './adapter/request-guard.ts'
-export { defineOrganizationResolver, type OrganizationResolver, type OrganizationResolverSpec } from './adapter/organization-resolver.ts'
+export type { RequestGuard } from './request/request-guard.ts'
+export { defineOrganizationResolver, type OrganizationResolver, type OrganizationResolverSpec } from './request/organization-resolver.ts'
+// The request every adapter builds: its absolute URL, credentials by scheme, optional auth.
+export { checkPublicOrigin, defineRequestUrl, type RequestConnection, type RequestUrl, type RequestUrlOptions } from './request/request-url.ts'
+export { readCredentials, type CredentialScheme, type Credentials } from './request/credentials.ts'
+export { admitRequest, type Admission } from './request/admission.ts'

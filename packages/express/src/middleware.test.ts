@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto'
 import { request as httpsRequest } from 'node:https'
 import { connect } from 'node:net'
-import { createVerifier, defineAuthorizationServer, type Jwk, type Organization, type RequestGuard, type TokenRequest, type Verifier } from '@tokenward/core'
+import { ConfigError, createVerifier, defineAuthorizationServer, type Jwk, type Organization, type RequestGuard, type TokenRequest, type Verifier } from '@tokenward/core'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
 import type { ErrorRequestHandler, Express, RequestHandler, Router } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -238,7 +238,8 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
     await get('/mounted/x?y=1', { ...bearer(token), 'x-org-id': '12345' })
     const seen = recorder.requests.at(-1)!
     expect(seen.method).toBe('GET')
-    expect(seen.url).toBe('/mounted/x?y=1')
+    // The absolute URL: the local address the client connected to (never its Host header), the path as sent.
+    expect(seen.url).toBe(`http://127.0.0.1:${server.port}/mounted/x?y=1`)
     expect(seen.headers).toMatchObject({ authorization: `Bearer ${token}`, 'x-org-id': '12345' })
     expect(seen.clientCertificate).toBeUndefined()
     // Node's req.headers keeps one Authorization line: with two, the core is handed every line.
@@ -248,7 +249,22 @@ describe.each(frameworks)('tokenward() on $name', ({ express }) => {
 
   it('toTokenRequest hands over every header line', () => {
     const req = { method: 'POST', originalUrl: '/a?b=1', headersDistinct: { authorization: ['Bearer x'], 'x-a': ['1', '2'] }, socket: {} }
-    expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0])).toEqual({ method: 'POST', url: '/a?b=1', headers: { authorization: ['Bearer x'], 'x-a': ['1', '2'] } })
+    expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0])).toEqual({ method: 'POST', url: 'http://localhost/a?b=1', headers: { authorization: ['Bearer x'], 'x-a': ['1', '2'] } })
+    expect(toTokenRequest(req as unknown as Parameters<typeof toTokenRequest>[0], { publicOrigin: 'https://api.example.com' }).url).toBe('https://api.example.com/a?b=1')
+  })
+})
+
+describe('tokenward() options', () => {
+  it('checks the URL options when the middleware is built, naming each bad field', () => {
+    let error: unknown
+    try {
+      tokenward({ guard, publicOrigin: 'api.example.com', trustedProxies: ['10.0.0.0/8', 'proxy.internal'] })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual(['publicOrigin', 'trustedProxies[1]'])
+    expect(() => requireApiRoles(['Admin'], { guard, trustHostHeader: 'yes' as never })).toThrow(ConfigError)
   })
 })
 

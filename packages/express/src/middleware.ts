@@ -5,7 +5,7 @@
  * @module
  */
 import type { TLSSocket } from 'node:tls'
-import type { ChallengeResponse, ClientCertificate, RequestVerdict, TokenRequest } from '@tokenward/core'
+import { admitRequest, defineRequestUrl, type ChallengeResponse, type ClientCertificate, type RequestUrl, type RequestUrlOptions, type RequestVerdict, type TokenRequest } from '@tokenward/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
 
@@ -15,6 +15,13 @@ import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
  * (`verifyRequestNow`: a cache hit, fresh keys). Refused: answers with the core's status, headers
  * (`WWW-Authenticate`, `Retry-After` for an outage, which is 503 and never 401) and JSON body.
  * A guard that throws (an infrastructure or programming fault) goes to `next(error)`.
+ *
+ * The guard sees `req.originalUrl` exactly as received (so a mount such as `app.use('/orgs', …)`
+ * changes nothing), behind the origin the URL options establish, and the router's `req.params`
+ * as `routeParams` (on a route such as `app.get('/orgs/:orgId/reports', …)`, a registry guard
+ * with `{ param: 'orgId' }` verifies against exactly the organization Express routed to). With a
+ * `{ path }` guard, compare `req.auth.authorization?.apiRole.orgId` with `req.params.orgId` in
+ * handlers that act on an organization.
  *
  * @example
  * ```ts
@@ -30,21 +37,20 @@ import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
  */
 export function tokenward(options: TokenwardOptions): RequestHandler {
   const { guard } = options
-  const optional = options.optional ?? false
+  const admission = { optional: options.optional ?? false }
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const urlOf = defineRequestUrl(urlOptionsOf(options))
   const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
-    if (verdict.ok) {
-      req.auth = verdict.token
-      return next()
-    }
-    // Optional auth lets only an absent token through; the core names that case.
-    if (optional && verdict.error.code === 'missing_token') return next()
-    sendChallenge(res, verdict.response)
+    // Optional auth lets only an absent token through; the core decides which.
+    const admitted = admitRequest(verdict, admission)
+    if (admitted.kind === 'accepted') req.auth = admitted.token
+    if (admitted.kind !== 'refused') return next()
+    sendChallenge(res, admitted.response)
   }
   return function tokenwardMiddleware(req, res, next) {
     let verdict: RequestVerdict | Promise<RequestVerdict>
     try {
-      const request = hotPathTokenRequest(req)
+      const request = hotPathTokenRequest(req, urlOf)
       // A verdict reached without waiting (cache hit, fresh keys) continues in this same tick.
       verdict = guard.verifyRequestNow === undefined ? guard.verifyRequest(request, verifyOptions) : guard.verifyRequestNow(request, verifyOptions)
     } catch (error) {
@@ -76,22 +82,27 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
  * ```
  */
 export function requireApiRoles(roles: readonly string[], options: RequireApiRolesOptions): RequestHandler {
-  return tokenward({ guard: options.guard, requiredRoles: roles })
+  return tokenward({ ...urlOptionsOf(options), guard: options.guard, requiredRoles: roles })
 }
 
 /**
- * Translates an Express request into the core's `TokenRequest`: method, `originalUrl` (the path
- * as the client sent it, also inside routers), every header line (from `headersDistinct`, because
- * Node's `req.headers` silently keeps only the first of two `Authorization` lines), and the client
- * certificate of a mutual-TLS connection.
+ * Translates an Express request into the core's `TokenRequest`: method, the absolute URL (the
+ * origin from `options`, see {@link TokenwardOptions}; the path and query exactly as the client
+ * sent them, `originalUrl`, also inside routers), every header line (from `headersDistinct`,
+ * because Node's `req.headers` silently keeps only the first of two `Authorization` lines), the
+ * router's `req.params`, and the client certificate of a mutual-TLS connection.
  *
  * @example
  * ```ts
- * app.post('/token-info', async (req, res) => res.json(await guard.verifyRequest(toTokenRequest(req))))
+ * app.post('/token-info', async (req, res) => res.json(await guard.verifyRequest(toTokenRequest(req, { publicOrigin: 'https://api.example.com' }))))
  * ```
  */
-export function toTokenRequest(req: Request): TokenRequest {
-  return tokenRequestWith(req, req.headersDistinct)
+export function toTokenRequest(req: Request, options: RequestUrlOptions = {}): TokenRequest {
+  return tokenRequestWith(req, req.headersDistinct, defineRequestUrl(urlOptionsOf(options)))
+}
+
+function urlOptionsOf(options: RequestUrlOptions): RequestUrlOptions {
+  return { publicOrigin: options.publicOrigin, trustedProxies: options.trustedProxies, trustHostHeader: options.trustHostHeader }
 }
 
 /**
@@ -100,19 +111,42 @@ export function toTokenRequest(req: Request): TokenRequest {
  * the first of several Authorization lines. So a request that repeats that line gets every line.
  * (A later stage that reads another header whose repeats matter, such as DPoP, belongs in the check.)
  */
-function hotPathTokenRequest(req: Request): TokenRequest {
+function hotPathTokenRequest(req: Request, urlOf: RequestUrl): TokenRequest {
   const raw = req.rawHeaders as readonly string[] | undefined
-  return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers)
+  return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers, urlOf)
 }
 
-function tokenRequestWith(req: Request, headers: TokenRequest['headers']): TokenRequest {
+function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf: RequestUrl): TokenRequest {
   const clientCertificate = clientCertificateOf(req)
+  const socket = req.socket as Partial<TLSSocket> | undefined
+  const url = urlOf({ target: req.originalUrl, headers, peerAddress: socket?.remoteAddress, platformOrigin: localOriginOf(socket), encrypted: socket?.encrypted === true })
+  // One object shape for every request (absent fields are undefined), which keeps this path monomorphic.
   return {
     method: req.method,
-    url: req.originalUrl,
+    url,
     headers,
-    ...(clientCertificate === undefined ? {} : { clientCertificate }),
+    // The router's own parameters (empty outside a route, e.g. under app.use).
+    routeParams: req.params,
+    clientCertificate,
   }
+}
+
+// The origin of the local address a connection was accepted on, built once per socket.
+const localOrigins = new WeakMap<object, string>()
+
+/** `http(s)://<local address>:<port>`: where the client connected, known without reading its headers. */
+function localOriginOf(socket: Partial<TLSSocket> | undefined): string | undefined {
+  if (socket === undefined) return undefined
+  const known = localOrigins.get(socket)
+  if (known !== undefined) return known
+  const address = socket.localAddress
+  const port = socket.localPort
+  if (typeof address !== 'string' || address === '' || typeof port !== 'number') return undefined
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  const host = mapped !== null ? mapped[1]! : address.includes(':') ? `[${address}]` : address
+  const origin = `${socket.encrypted === true ? 'https' : 'http'}://${host}:${port}`
+  localOrigins.set(socket, origin)
+  return origin
 }
 
 /** Whether the raw header lines (name, value, name, value…) carry Authorization more than once. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RequestGuard, VerifiedAccessToken } from '@tokenward/core'
+import type { RequestGuard, RequestUrlOptions, VerifiedAccessToken } from '@tokenward/core'
 
 declare global {
   // Declaration merging is how Express lets middleware add request fields.
@@ -16,15 +16,19 @@ declare global {
 }
 
 /**
- * Options of {@link tokenward}.
+ * Options of {@link tokenward}. The URL options (`publicOrigin`, `trustedProxies`,
+ * `trustHostHeader`) say how `TokenRequest.url` gets its origin: the configured public origin, a
+ * trusted proxy's `Forwarded`/`X-Forwarded-*` headers, or else the local address the client
+ * connected to — never the client's `Host` header unless `trustHostHeader` is set. They are checked
+ * when the middleware is built (`ConfigError`). Express's own `trust proxy` setting is not read.
  *
  * @example
  * ```ts
- * const options: TokenwardOptions = { guard: createVerifier({ server, organization }), optional: false }
+ * const options: TokenwardOptions = { guard: createVerifier({ server, organization }), publicOrigin: 'https://api.example.com' }
  * app.use(tokenward(options))
  * ```
  */
-export interface TokenwardOptions {
+export interface TokenwardOptions extends RequestUrlOptions {
   /** Decides each request: a core `Verifier`, a registry guard, or anything with `verifyRequest`. */
   readonly guard: RequestGuard
   /**
@@ -46,7 +50,7 @@ export interface TokenwardOptions {
  * app.delete('/policies/:id', requireApiRoles(['Admin'], options), handler)
  * ```
  */
-export interface RequireApiRolesOptions {
+export interface RequireApiRolesOptions extends RequestUrlOptions {
   /** The same guard the app authenticates with. */
   readonly guard: RequestGuard
 }

@@ -1,11 +1,13 @@
 /**
- * Lambda events → the core's `TokenRequest`: method, URL (path and query string) and headers with
- * lower-case names, every value of a repeated header kept so that two `Authorization` headers
- * are seen as two.
+ * Lambda events → the core's `TokenRequest`: method; the absolute URL the client called (the
+ * configured `publicOrigin`, else `https://` + the domain name API Gateway answered on, + the path
+ * as API Gateway routed it + the query string); headers with lower-case names, every value of a
+ * repeated header kept so that two `Authorization` headers are seen as two; the route's
+ * `pathParameters`.
  *
  * @module
  */
-import type { TokenRequest } from '@tokenward/core'
+import { defineRequestUrl, type RequestUrl, type TokenRequest } from '@tokenward/core'
 import type {
   AlbEvent,
   ApiGatewayProxyEventV1,
@@ -21,6 +23,30 @@ import type {
 /** Which integration sent a proxy event: REST API (payload 1.0), HTTP API/function URL (2.0), or ALB. */
 export type ProxyEventKind = 'v1' | 'v2' | 'alb'
 
+/**
+ * How the adapter builds `TokenRequest.url`, checked when a handler is built (every handler's
+ * options extend it).
+ *
+ * @example
+ * ```ts
+ * export const handler = withTokenward(handle, { guard, publicOrigin: 'https://api.example.com' })
+ * ```
+ */
+export interface EventUrlOptions {
+  /**
+   * The origin clients call, e.g. `https://api.example.com`. Default: `https://` + the event's
+   * `requestContext.domainName` (set by API Gateway, not by the client); for ALB events, which
+   * carry only the client's `Host`, and TOKEN authorizers, `http://localhost` or the API's
+   * execute-api host.
+   */
+  readonly publicOrigin?: string | undefined
+}
+
+/** Builds the URL builder of a handler (throws `ConfigError` for a bad `publicOrigin`). */
+export function defineEventUrl(options: EventUrlOptions): RequestUrl {
+  return defineRequestUrl({ publicOrigin: options.publicOrigin })
+}
+
 /** Tells the proxy event kinds apart by their documented fields; anything else is a `TypeError`. */
 export function proxyEventKind(event: ProxyEvent): ProxyEventKind {
   const context = (event as { requestContext?: unknown }).requestContext
@@ -31,38 +57,69 @@ export function proxyEventKind(event: ProxyEvent): ProxyEventKind {
 }
 
 /** The request of a proxy event of a known kind. */
-export function proxyEventRequest(event: ProxyEvent, kind: ProxyEventKind): TokenRequest {
-  if (kind === 'v2') return v2Request(event as ApiGatewayProxyEventV2)
-  const e = event as ApiGatewayProxyEventV1 | AlbEvent
-  // API Gateway URL-decodes query values; an ALB passes them as received.
-  const query = kind === 'v1' ? queryString(e.queryStringParameters, e.multiValueQueryStringParameters, encodeURIComponent) : queryString(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s)
-  return { method: e.httpMethod, url: withQuery(e.path, query), headers: headerRecord(e.headers, e.multiValueHeaders) }
+export function proxyEventRequest(event: ProxyEvent, kind: ProxyEventKind, urlOf: RequestUrl = defaultUrl): TokenRequest {
+  if (kind === 'v2') return v2Request(event as ApiGatewayProxyEventV2, urlOf)
+  if (kind === 'alb') {
+    const e = event as AlbEvent
+    // An ALB passes query values as received; its Host header is the client's, so it is not an origin.
+    const query = queryString(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s)
+    const headers = headerRecord(e.headers, e.multiValueHeaders)
+    return { method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers }), headers }
+  }
+  const e = event as ApiGatewayProxyEventV1
+  // API Gateway URL-decodes query values.
+  const query = queryString(e.queryStringParameters, e.multiValueQueryStringParameters, encodeURIComponent)
+  const headers = headerRecord(e.headers, e.multiValueHeaders)
+  return withParams({ method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers, platformOrigin: originOf(e.requestContext?.domainName) }), headers }, e.pathParameters)
 }
 
 /** The request of a REST API `REQUEST` authorizer event. */
-export function requestAuthorizerRequest(event: RequestAuthorizerEvent): TokenRequest {
+export function requestAuthorizerRequest(event: RequestAuthorizerEvent, urlOf: RequestUrl = defaultUrl): TokenRequest {
   const query = queryString(event.queryStringParameters, event.multiValueQueryStringParameters, encodeURIComponent)
-  return { method: event.httpMethod, url: withQuery(event.path, query), headers: headerRecord(event.headers, event.multiValueHeaders) }
+  const headers = headerRecord(event.headers, event.multiValueHeaders)
+  const platformOrigin = originOf(event.requestContext?.domainName) ?? executeApiOrigin(event.methodArn)
+  const url = urlOf({ target: withQuery(event.path, query), headers, platformOrigin })
+  return withParams({ method: event.httpMethod, url, headers }, event.pathParameters)
 }
 
 /** The request of an HTTP API authorizer event (payload 2.0). */
-export function httpApiAuthorizerRequest(event: HttpApiAuthorizerEvent): TokenRequest {
-  return v2Request(event)
+export function httpApiAuthorizerRequest(event: HttpApiAuthorizerEvent, urlOf: RequestUrl = defaultUrl): TokenRequest {
+  return v2Request(event, urlOf)
 }
 
 /**
  * The request of a REST API `TOKEN` authorizer event: the token source value as the
  * `Authorization` header; method and path read from the method ARN
- * (`arn:...:{apiId}/{stage}/{verb}/{path}`), so path-based organization resolvers still work.
+ * (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{verb}/{path}`), so path-based
+ * organization resolvers still work; the origin is the API's execute-api host.
  */
-export function tokenAuthorizerRequest(event: TokenAuthorizerEvent): TokenRequest {
+export function tokenAuthorizerRequest(event: TokenAuthorizerEvent, urlOf: RequestUrl = defaultUrl): TokenRequest {
   const [, , verb = '', ...path] = String(event.methodArn).split('/')
   const headers: Record<string, string> = typeof event.authorizationToken === 'string' ? { authorization: event.authorizationToken } : {}
-  return { method: verb, url: `/${path.join('/')}`, headers }
+  return { method: verb, url: urlOf({ target: `/${path.join('/')}`, headers, platformOrigin: executeApiOrigin(event.methodArn) }), headers }
 }
 
-function v2Request(event: ApiGatewayProxyEventV2 | HttpApiAuthorizerEvent): TokenRequest {
-  return { method: event.requestContext.http.method, url: withQuery(event.rawPath, event.rawQueryString), headers: headerRecord(event.headers, undefined) }
+/** `arn:aws:execute-api:{region}:{account}:{apiId}/…` → `https://{apiId}.execute-api.{region}.amazonaws.com`. */
+function executeApiOrigin(methodArn: unknown): string | undefined {
+  const [, , , region, , apiId] = String(methodArn).split('/')[0]!.split(':')
+  return region === undefined || apiId === undefined ? undefined : originOf(`${apiId}.execute-api.${region}.amazonaws.com`)
+}
+
+const defaultUrl = defineRequestUrl()
+
+function v2Request(event: ApiGatewayProxyEventV2 | HttpApiAuthorizerEvent, urlOf: RequestUrl): TokenRequest {
+  const headers = headerRecord(event.headers, undefined)
+  const url = urlOf({ target: withQuery(event.rawPath, event.rawQueryString), headers, platformOrigin: originOf(event.requestContext.domainName) })
+  return withParams({ method: event.requestContext.http.method, url, headers }, event.pathParameters)
+}
+
+/** `https://` + a domain name API Gateway reports, if it is a plain host name. */
+function originOf(domainName: string | undefined): string | undefined {
+  return typeof domainName === 'string' && /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/i.test(domainName) ? `https://${domainName.toLowerCase()}` : undefined
+}
+
+function withParams(request: TokenRequest, params: SingleValueMap | undefined): TokenRequest {
+  return params === undefined || params === null ? request : { ...request, routeParams: params }
 }
 
 function withQuery(path: string, query: string): string {

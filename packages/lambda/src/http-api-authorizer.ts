@@ -6,7 +6,7 @@
 import type { RequestGuard } from '@tokenward/core'
 import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
-import { httpApiAuthorizerRequest } from './event-request.ts'
+import { defineEventUrl, httpApiAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
  * const options: HttpApiAuthorizerOptions = { guard: verifier, requiredRoles: ['Admin'] }
  * ```
  */
-export interface HttpApiAuthorizerOptions {
+export interface HttpApiAuthorizerOptions extends EventUrlOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's). */
@@ -49,8 +49,9 @@ export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: Ht
   checkGuardOptions('httpApiAuthorizer', options)
   const { guard } = options
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const urlOf = defineEventUrl(options)
   return async (event) => {
-    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event), verifyOptions)
+    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf), verifyOptions)
     if (verdict.ok) return { isAuthorized: true, context: authorizerContext(verdict.token) }
     // An outage must not look like a refused token: throwing makes API Gateway answer 500.
     if (verdict.error.status === 503) throw verdict.error

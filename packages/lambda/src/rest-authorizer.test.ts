@@ -120,7 +120,7 @@ describe('REST authorizers: request translation', () => {
     const { guard, seen } = recording()
     const arn = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/POST/orgs/12345/reports'
     const policy = await tokenAuthorizer({ guard })({ type: 'TOKEN', authorizationToken: `Bearer ${s.tokens.valid}`, methodArn: arn })
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/orgs/12345/reports' })
+    expect(seen[0]).toMatchObject({ method: 'POST', url: 'https://abcdef123.execute-api.us-east-1.amazonaws.com/orgs/12345/reports' })
     expect(policy.policyDocument.Statement[0].Resource).toBe(arn)
   })
 })

@@ -15,7 +15,7 @@
 import type { RequestGuard, RequestVerdict, TokenRequest, VerifiedAccessToken } from '@tokenward/core'
 import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
-import { requestAuthorizerRequest, tokenAuthorizerRequest } from './event-request.ts'
+import { defineEventUrl, requestAuthorizerRequest, tokenAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } from './types.ts'
 
 /**
@@ -26,7 +26,7 @@ import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } f
  * const options: RestAuthorizerOptions = { guard: verifier, resource: 'stage', principalId: (token) => token.subject ?? token.clientId }
  * ```
  */
-export interface RestAuthorizerOptions {
+export interface RestAuthorizerOptions extends EventUrlOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's); others get 403 (`Deny`). */
@@ -63,7 +63,8 @@ export interface RestAuthorizerOptions {
  */
 export function tokenAuthorizer(options: RestAuthorizerOptions): (event: TokenAuthorizerEvent) => Promise<AuthorizerPolicy> {
   const decide = restDecision('tokenAuthorizer', options)
-  return (event) => decide(tokenAuthorizerRequest(event), event.methodArn)
+  const urlOf = defineEventUrl(options)
+  return (event) => decide(tokenAuthorizerRequest(event, urlOf), event.methodArn)
 }
 
 /**
@@ -82,7 +83,8 @@ export function tokenAuthorizer(options: RestAuthorizerOptions): (event: TokenAu
  */
 export function requestAuthorizer(options: RestAuthorizerOptions): (event: RequestAuthorizerEvent) => Promise<AuthorizerPolicy> {
   const decide = restDecision('requestAuthorizer', options)
-  return (event) => decide(requestAuthorizerRequest(event), event.methodArn)
+  const urlOf = defineEventUrl(options)
+  return (event) => decide(requestAuthorizerRequest(event, urlOf), event.methodArn)
 }
 
 function restDecision(name: string, options: RestAuthorizerOptions): (request: TokenRequest, methodArn: string) => Promise<AuthorizerPolicy> {

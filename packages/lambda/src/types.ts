@@ -44,6 +44,10 @@ export interface ApiGatewayProxyEventV1 {
   /** Values are URL-decoded by API Gateway. */
   readonly queryStringParameters?: SingleValueMap | undefined
   readonly multiValueQueryStringParameters?: MultiValueMap | undefined
+  /** The route's parameters (`{orgId}`, `{proxy+}`), for the `{ param }` organization resolver. */
+  readonly pathParameters?: SingleValueMap | null | undefined
+  /** `domainName`: the host API Gateway answered on; the origin of `TokenRequest.url`. */
+  readonly requestContext?: { readonly domainName?: string | undefined; readonly [other: string]: unknown } | undefined
 }
 
 /**
@@ -62,7 +66,10 @@ export interface ApiGatewayProxyEventV2 {
   readonly rawQueryString: string
   /** Lower-case names; repeated headers arrive joined with commas. */
   readonly headers?: SingleValueMap | undefined
-  readonly requestContext: { readonly http: { readonly method: string } }
+  /** The route's parameters (`{orgId}`, `{proxy+}`), for the `{ param }` organization resolver. */
+  readonly pathParameters?: SingleValueMap | null | undefined
+  /** `domainName`: the host API Gateway (or the function URL) answered on; the origin of `TokenRequest.url`. */
+  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined }
 }
 
 /**
@@ -195,6 +202,8 @@ export interface RequestAuthorizerEvent {
   readonly multiValueHeaders?: MultiValueMap | undefined
   readonly queryStringParameters?: SingleValueMap | undefined
   readonly multiValueQueryStringParameters?: MultiValueMap | undefined
+  readonly pathParameters?: SingleValueMap | null | undefined
+  readonly requestContext?: { readonly domainName?: string | undefined; readonly [other: string]: unknown } | undefined
 }
 
 /**
@@ -213,7 +222,8 @@ export interface HttpApiAuthorizerEvent {
   readonly rawPath: string
   readonly rawQueryString: string
   readonly headers?: SingleValueMap | undefined
-  readonly requestContext: { readonly http: { readonly method: string } }
+  readonly pathParameters?: SingleValueMap | null | undefined
+  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined }
 }
 
 /**

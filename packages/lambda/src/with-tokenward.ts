@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { ChallengeResponse, RequestGuard, VerifiedAccessToken } from '@tokenward/core'
+import { admitRequest, type ChallengeResponse, type RequestGuard, type VerifiedAccessToken } from '@tokenward/core'
 import { checkGuardOptions } from './check-options.ts'
-import { proxyEventKind, proxyEventRequest, type ProxyEventKind } from './event-request.ts'
+import { defineEventUrl, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
 import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, ProxyResultFor } from './types.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, Pro
  * const options: WithTokenwardOptions = { guard: verifier, optional: true, requiredRoles: ['Admin'] }
  * ```
  */
-export interface WithTokenwardOptions {
+export interface WithTokenwardOptions extends EventUrlOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /**
@@ -82,14 +82,15 @@ export function withTokenward<E extends ProxyEvent, C, R>(
   if (options.optional !== undefined && typeof options.optional !== 'boolean') throw new TypeError('withTokenward: options.optional must be a boolean')
   const { guard, optional = false } = options
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const urlOf = defineEventUrl(options)
 
   return async (event, context) => {
     const kind = proxyEventKind(event)
-    const verdict = await guard.verifyRequest(proxyEventRequest(event, kind), verifyOptions)
-    if (verdict.ok) return handler(event, context, verdict.token)
+    const admission = admitRequest(await guard.verifyRequest(proxyEventRequest(event, kind, urlOf), verifyOptions), { optional })
+    if (admission.kind === 'accepted') return handler(event, context, admission.token)
     // Only the second overload (whose handler accepts undefined) can set `optional`.
-    if (optional && verdict.error.code === 'missing_token') return (handler as unknown as (e: E, c: C, auth: undefined) => R | Promise<R>)(event, context, undefined)
-    return refusal(kind, event, verdict.response) as ProxyResultFor<E>
+    if (admission.kind === 'anonymous') return (handler as unknown as (e: E, c: C, auth: undefined) => R | Promise<R>)(event, context, undefined)
+    return refusal(kind, event, admission.response) as ProxyResultFor<E>
   }
 }
 

@@ -21,4 +21,4 @@
 export { verifyWebRequest } from './verify-web-request.ts'
 export { challengeResponse } from './challenge-response.ts'
 export { withTokenward } from './with-tokenward.ts'
-export type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
+export type { ProtectedHandler, VerifyWebRequestOptions, WebHandler, WithTokenwardOptions } from './types.ts'

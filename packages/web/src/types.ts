@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RequestGuard, VerifiedAccessToken } from '@tokenward/core'
+import type { RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
 
 /**
  * A Web handler: `Request` in, `Response` out, plus whatever the runtime passes after the request
@@ -33,6 +33,22 @@ export type ProtectedHandler<Auth extends VerifiedAccessToken | undefined, Rest 
 ) => Response | Promise<Response>
 
 /**
+ * Options of {@link verifyWebRequest}: the per-call verify options, and the origin clients call.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyWebRequestOptions = { publicOrigin: 'https://api.example.com', requiredRoles: ['Admin'] }
+ * ```
+ */
+export interface VerifyWebRequestOptions extends VerifyOptions {
+  /**
+   * The origin clients call (`https://api.example.com`): replaces the origin of `request.url`,
+   * which most runtimes build from the client's `Host` header. Default: `request.url` as given.
+   */
+  readonly publicOrigin?: string | undefined
+}
+
+/**
  * Options of {@link withTokenward}.
  *
  * @example
@@ -50,4 +66,6 @@ export interface WithTokenwardOptions {
   readonly optional?: boolean | undefined
   /** Accept only these API roles on this handler (a subset of the organization's roles). */
   readonly requiredRoles?: readonly string[] | undefined
+  /** The origin clients call; see {@link VerifyWebRequestOptions.publicOrigin}. Checked when the handler is built. */
+  readonly publicOrigin?: string | undefined
 }

@@ -1,6 +1,6 @@
 // The translation itself: what the guard sees of a Web Request, and how a refused verdict
 // becomes a Response.
-import { createVerifier, type Jwk, type RequestGuard, type TokenRequest, type Verifier, type VerifyOptions } from '@tokenward/core'
+import { ConfigError, createVerifier, type Jwk, type RequestGuard, type TokenRequest, type Verifier, type VerifyOptions } from '@tokenward/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { challengeResponse, verifyWebRequest } from './index.ts'
@@ -29,6 +29,16 @@ describe('verifyWebRequest', () => {
     expect(seen[0]!.request).toEqual({ method: 'DELETE', url: 'https://api.test/orders?x=1', headers: request.headers })
     expect(seen[0]!.request.headers).toBe(request.headers)
     expect(seen[0]!.options).toEqual({ requiredRoles: undefined })
+  })
+
+  it('replaces the origin with publicOrigin, keeps the path and query, and passes only the verify options on', async () => {
+    const seen: { request: TokenRequest; options: VerifyOptions | undefined }[] = []
+    const recording: RequestGuard = { verifyRequest: async (request, options) => (seen.push({ request, options }), verifier.verifyRequest(request, options)) }
+    const request = new Request('http://spoofed-host.example:8080/orders/a%20b?x=1', { headers: { host: 'spoofed-host.example:8080' } })
+    await verifyWebRequest(request, recording, { publicOrigin: 'https://api.example.com', requiredRoles: ['Admin'] })
+    expect(seen[0]!.request.url).toBe('https://api.example.com/orders/a%20b?x=1')
+    expect(seen[0]!.options).toEqual({ requiredRoles: ['Admin'] })
+    await expect(async () => verifyWebRequest(request, recording, { publicOrigin: 'https://api.example.com/v1' })).rejects.toThrow(ConfigError)
   })
 
   it('resolves to the core verdict', async () => {

@@ -122,5 +122,6 @@ describe('withTokenward', () => {
   it('checks its options when built, not on the first request', () => {
     expect(() => withTokenward(() => new Response(), {} as never)).toThrow(/options.guard/)
     expect(() => withTokenward(() => new Response(), { guard: verifier, requiredRoles: 'Admin' as never })).toThrow(/requiredRoles/)
+    expect(() => withTokenward(() => new Response(), { guard: verifier, publicOrigin: 'api.example.com' })).toThrow(/publicOrigin/)
   })
 })

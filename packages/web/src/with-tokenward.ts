@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
+import { admitRequest, defineRequestUrl, type VerifiedAccessToken, type VerifyOptions } from '@tokenward/core'
 import { challengeResponse } from './challenge-response.ts'
 import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
-import { verifyWebRequest } from './verify-web-request.ts'
+import { webTokenRequest } from './verify-web-request.ts'
 
 /**
  * Wraps a `(request, auth, ...rest) => Response` handler: each request is verified by the guard
@@ -45,11 +45,12 @@ export function withTokenward<Rest extends unknown[]>(
   // `undefined` reaches the handler only with `optional: true`, i.e. through the second overload.
   const call = handler as ProtectedHandler<VerifiedAccessToken | undefined, Rest>
   const verifyOptions: VerifyOptions | undefined = options.requiredRoles === undefined ? undefined : { requiredRoles: [...options.requiredRoles] }
+  const urlOf = options.publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin: options.publicOrigin })
 
   return async (request, ...rest) => {
-    const verdict = await verifyWebRequest(request, guard, verifyOptions)
-    if (verdict.ok) return call(request, verdict.token, ...rest)
-    if (optional && verdict.error.code === 'missing_token') return call(request, undefined, ...rest)
-    return challengeResponse(verdict)
+    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf), verifyOptions), { optional })
+    if (admission.kind === 'accepted') return call(request, admission.token, ...rest)
+    if (admission.kind === 'anonymous') return call(request, undefined, ...rest)
+    return challengeResponse(admission)
   }
 }

@@ -17,12 +17,24 @@ export interface ClientCertificate {
   readonly raw: Uint8Array
 }
 
-/** The small request shape every adapter builds from its native request. */
+/**
+ * The small request shape every adapter builds from its native request.
+ *
+ * `url` is the absolute URL the client called (see `defineRequestUrl`): its origin from
+ * configuration, a trusted proxy or the platform, never a raw `Host`; its path exactly as the
+ * router received it, not normalised. (A relative `url` is still read, as a path.)
+ */
 export interface TokenRequest {
   readonly method: string
   readonly url: string
   readonly headers: HeadersInput
   readonly clientCertificate?: ClientCertificate | undefined
+  /**
+   * The route parameters the framework's router extracted (Express `req.params`, Lambda
+   * `pathParameters`), for the `{ param }` organization resolver. Absent when the adapter knows none.
+   * Values are as the router gives them (Express 5 gives a wildcard's segments as an array).
+   */
+  readonly routeParams?: Readonly<Record<string, unknown>> | undefined
 }
 
 // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="

@@ -78,3 +78,4 @@ export {
 export { createInMemoryApiCallCounter, type ApiCallCounter, type InMemoryApiCallCounterOptions } from './api-call-counter.ts'
 export { systemActor } from './system-actor.ts'
 export { requireApiKeyManagement } from './permission.ts'
+export { checkOrgId, isOrgId, maxOrgIdLength } from './org-id.ts'

@@ -7,6 +7,7 @@
 import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import { checkAddressPolicy } from '../network/address-policy.ts'
+import { checkOrgId } from '../organization/org-id.ts'
 import type { Result } from '../result.ts'
 import type { OrganizationAccess, VerifierOptions } from './types.ts'
 
@@ -37,10 +38,13 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
   if (org !== undefined) {
     if (typeof org !== 'object' || org === null) issues.push({ path: 'organization', message: 'must be an object' })
     else {
-      for (const key of ['cloud', 'orgId', 'cloudDomain'] as const) {
+      for (const key of ['cloud', 'cloudDomain'] as const) {
         const v = org[key]
         if (typeof v !== 'string' || !/^[^\s:]+$/.test(v)) issues.push({ path: `organization.${key}`, message: 'must be a non-empty string without spaces or colons' })
       }
+      // The one organization-ID rule, shared with the resolver and the stores.
+      const orgIdProblem = checkOrgId(org.orgId)
+      if (orgIdProblem !== undefined) issues.push({ path: 'organization.orgId', message: orgIdProblem })
       if (!Array.isArray(org.apiRoles)) issues.push({ path: 'organization.apiRoles', message: 'must be an array of role names' })
       else
         org.apiRoles.forEach((r: unknown, i) => {

@@ -3,7 +3,7 @@
 // Cognito-style scope prefix, on the first verification and on every repeat (the verified-token
 // cache path).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { isTokenwardError, type VerificationError } from '../errors.ts'
+import { isVerificationError, type VerificationError } from '../errors.ts'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
 import type { AuthorizationServerInput } from '../config/authorization-server.ts'
 import type { Jwk } from '../platform/types.ts'
@@ -36,7 +36,7 @@ async function rejection(p: Promise<unknown>): Promise<VerificationError> {
     () => undefined,
     (e: unknown) => e,
   )
-  if (!isTokenwardError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
+  if (!isVerificationError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
   return outcome
 }
 

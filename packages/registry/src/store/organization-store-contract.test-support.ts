@@ -43,6 +43,14 @@ export const rejectedOrgIds: readonly string[] = [
   '%2e%2e',
   'é',
   'x'.repeat(129),
+  // One organization-ID rule (core's checkOrgId): lowercase only, no Windows device names, no trailing dot.
+  'Acme',
+  'con',
+  'NUL',
+  'nul.json',
+  'com1',
+  'lpt9.txt',
+  'acme.',
 ]
 
 const codeOf = (e: unknown): string | undefined => (isRegistryError(e) ? e.code : undefined)
@@ -87,8 +95,8 @@ export function describeOrganizationStoreContract(
     it(
       'lists every organization, sorted',
       withStore(async (store) => {
-        for (const id of ['m.2', 'b_1', 'Z-9', 'a']) expect((await store.put(sampleOrganization(id, 1), undefined)).ok).toBe(true)
-        expect(await store.list()).toEqual(['Z-9', 'a', 'b_1', 'm.2'])
+        for (const id of ['m.2', 'b_1', 'z-9', 'a']) expect((await store.put(sampleOrganization(id, 1), undefined)).ok).toBe(true)
+        expect(await store.list()).toEqual(['a', 'b_1', 'm.2', 'z-9'])
       }),
     )
 
