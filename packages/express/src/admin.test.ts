@@ -2,7 +2,8 @@
 // and its Response comes back unchanged; a body parser mounted first fails loudly.
 import { apiKeyManagementPermission } from '@tokenward/core'
 import { adminAuthenticator, createAdminApi, createInMemoryAuditSink, createInMemoryOrganizationStore, createInMemoryReceiptStore } from '@tokenward/registry'
-import type { ErrorRequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminApi, BodyAlreadyReadError } from './admin.ts'
 import { frameworks, serve, type RunningServer } from './serve.test-support.ts'
@@ -159,5 +160,93 @@ describe.each(frameworks)('the registry admin API mounted on $name', ({ express 
       await server.close()
       await issuer.verifier.close()
     }
+  })
+})
+
+/** Sends a request exactly as written (no URL normalisation by the client), with any `Host`. */
+function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe.each(frameworks)('a per-organization gate in front of the admin API on $name', ({ express }) => {
+  // The gate lets a caller reach only /admin/orgs/acme/...; the API itself trusts it
+  // (authorizeOrganization: null). Every trick below reached "victim" before the API read the
+  // routed path alone: the handler decoded %6Frgs, and the URL it was handed came from the Host
+  // header and went through URL parsing (dot segments, backslashes).
+  let server: RunningServer
+  let headers: Record<string, string>
+  const store = createInMemoryOrganizationStore([makeOrg(), makeOrg({ orgId: 'victim', authorizationServers: [] })])
+  const clock = () => t0
+  let issuer: Awaited<ReturnType<typeof makeAdminIssuer>>
+  beforeAll(async () => {
+    issuer = await makeAdminIssuer(clock)
+    const api = createAdminApi({
+      store,
+      receipts: createInMemoryReceiptStore(),
+      audit: createInMemoryAuditSink(),
+      authenticate: adminAuthenticator({ verifier: issuer.verifier }),
+      authorizeOrganization: null,
+      basePath: '/admin/',
+      clock,
+    })
+    const gate: RequestHandler = (req, res, next) => {
+      if (req.params.orgId === orgId) next()
+      else res.status(403).json({ error: 'gate' })
+    }
+    const app = express()
+    app.use('/admin/orgs/:orgId', gate)
+    app.use('/admin', adminApi(api))
+    server = await serve(app)
+    headers = { authorization: `Bearer ${await issuer.mint({ permissions: [apiKeyManagementPermission] })}` }
+  })
+  afterAll(async () => {
+    await server.close()
+    await issuer.verifier.close()
+  })
+
+  it('serves the allowed organization and the gate refuses the other one (the set-up works)', async () => {
+    const own = await rawGet(server.port, `/admin/orgs/${orgId}/authorization-servers`, headers)
+    expect([own.status, JSON.parse(own.body).orgId]).toEqual([200, orgId])
+    expect((await rawGet(server.port, '/admin/orgs/victim/authorization-servers', headers)).status).toBe(403)
+  })
+
+  it.each([
+    ['a percent-encoded literal segment', '/admin/%6Frgs/victim/authorization-servers', 404, 'not_found'],
+    ['an upper-case literal segment', '/admin/ORGS/victim/authorization-servers', 403, 'gate'],
+    ['a percent-encoded organization ID', '/admin/orgs/%61cme/authorization-servers', 404, 'not_found'],
+    ['a dot segment', '/admin/orgs/acme/../victim/authorization-servers', 400, 'invalid_request'],
+    ['an encoded dot segment', '/admin/orgs/acme/%2E%2e/victim/authorization-servers', 400, 'invalid_request'],
+    ['a half-encoded dot segment', '/admin/orgs/acme/.%2e/victim/authorization-servers', 400, 'invalid_request'],
+    ['a backslash', '/admin/orgs/acme/..\\victim/authorization-servers', 400, 'invalid_request'],
+    ['a fragment', '/admin/orgs/acme#/../../orgs/victim/authorization-servers', 400, 'invalid_request'],
+  ])('%s cannot reach another organization: %s', async (_label, path, status, error) => {
+    const r = await rawGet(server.port, path, headers)
+    expect([r.status, JSON.parse(r.body).error]).toEqual([status, error])
+    expect(r.body).not.toContain('"orgId":"victim"')
+  })
+
+  it.each([
+    '127.0.0.1/admin/orgs/victim/authorization-servers?',
+    '127.0.0.1/admin/orgs/victim/authorization-servers#',
+    'user@127.0.0.1',
+    '127.0.0.1:80:80',
+  ])('a Host header cannot change the path: %j', async (host) => {
+    const r = await rawGet(server.port, `/admin/orgs/${orgId}/authorization-servers`, { ...headers, host })
+    expect([r.status, JSON.parse(r.body)]).toMatchObject([400, { error: 'invalid_request', code: 'invalid_host' }])
+  })
+
+  it('takes only the origin from Host and the path from the routed URL', async () => {
+    const r = await rawGet(server.port, `/admin/orgs/${orgId}/authorization-servers?x=1`, { ...headers, host: 'admin.example.com:8443' })
+    expect([r.status, JSON.parse(r.body).orgId]).toEqual([200, orgId])
+    expect((await store.get('victim'))?.revision).toBe(1)
   })
 })

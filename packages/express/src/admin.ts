@@ -35,15 +35,20 @@ export class BodyAlreadyReadError extends Error {
 
 /**
  * Express middleware that serves a Web handler, such as `createAdminApi(...)` from
- * `@tokenward/registry`. The handler receives a `Request` with the method, the full URL
- * (`req.protocol`, the `Host` header and `req.originalUrl`: a mounted handler sees the full path),
- * every header line and the body as a stream; its `Response` (status, headers including several
+ * `@tokenward/registry`. The handler receives a `Request` with the method, the full URL, every
+ * header line and the body as a stream; its `Response` (status, headers including several
  * `Set-Cookie`, streamed body) is sent.
+ *
+ * The handler sees exactly the path Express routed: the URL's path and query are
+ * `req.originalUrl` (a mounted handler sees the full path), and the origin is `req.protocol` with
+ * the `Host` header, which must be a plain `host[:port]`. A `Host` that is anything else (a path,
+ * a query, user info...) and a path that URL parsing would change before the handler saw it (dot
+ * segments, also percent-encoded; backslashes; a `#`) are answered 400 `invalid_request`, never
+ * reinterpreted: a gate mounted in front on `/orgs/acme` guards what the handler acts on.
  *
  * Mount it before any body parser: a body already consumed cannot be handed on, and the request
  * then fails with {@link BodyAlreadyReadError} (500) instead of reaching the handler without its
- * body. A request whose `Host` makes no valid URL is answered 400. Errors thrown by the handler or
- * while streaming go to `next(error)`.
+ * body. Errors thrown by the handler or while streaming go to `next(error)`.
  *
  * @example
  * ```ts
@@ -59,11 +64,9 @@ export function adminApi(handler: WebHandler): RequestHandler {
   return async function adminApiMiddleware(req, res, next) {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)
     if (hasBody && bodyConsumed(req)) return next(new BodyAlreadyReadError())
-    let url: URL
-    try {
-      url = new URL(`${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`)
-    } catch {
-      res.status(400).json({ error: 'invalid_request', code: 'invalid_url', error_description: 'The request URL or Host header is not valid' })
+    const url = routedUrl(req.protocol, req.get('host') ?? 'localhost', req.originalUrl)
+    if (typeof url === 'string') {
+      res.status(400).json({ error: 'invalid_request', code: url, error_description: url === 'invalid_host' ? 'The Host header is not a valid host[:port]' : 'The request path is not in normal form' })
       return
     }
     try {
@@ -73,6 +76,29 @@ export function adminApi(handler: WebHandler): RequestHandler {
       next(error)
     }
   }
+}
+
+/** A DNS name or IPv4 address, or a bracketed IPv6 literal, then an optional port. */
+const hostPattern = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
+
+/**
+ * The URL the handler gets: the origin from the protocol and `Host`, the path and query exactly
+ * as routed. Anything URL parsing would rewrite (a dot segment, also as `%2e`; a backslash, read as
+ * `/`; a `#`, read as a fragment) would make the handler act on another path than the one Express
+ * and the middleware in front of it saw, so it is refused instead.
+ */
+function routedUrl(protocol: string, host: string, target: string): URL | 'invalid_host' | 'invalid_path' {
+  if ((protocol !== 'http' && protocol !== 'https') || host.length > 261 || !hostPattern.test(host)) return 'invalid_host'
+  if (!target.startsWith('/')) return 'invalid_path'
+  const query = target.indexOf('?')
+  const path = query === -1 ? target : target.slice(0, query)
+  let url: URL
+  try {
+    url = new URL(`${protocol}://${host}${target}`)
+  } catch {
+    return 'invalid_host'
+  }
+  return url.pathname === path ? url : 'invalid_path'
 }
 
 /** True when a body parser (or anyone) has started reading the request stream. */

@@ -38,6 +38,7 @@ export type { AuditEventShape, AuditSink } from './audit/audit-sink.ts'
 export { serializeAuditEvent } from './audit/serialize-audit-event.ts'
 export { createInMemoryAuditSink, type InMemoryAuditSink, type InMemoryAuditSinkOptions } from './audit/in-memory-audit-sink.ts'
 
+export { changeOrganization, type OrganizationChange, type OrganizationChangeResult } from './write/change-organization.ts'
 export * from './admin/index.ts'
 export { createRegistryVerifier, type RegistryTarget, type RegistryVerifier, type RegistryVerifierOptions } from './registry-verifier.ts'
 export { registryGuard } from './registry-guard.ts'

@@ -10,7 +10,6 @@ import {
   ServerDisabledError,
   activeServer,
   apiCallAuditEvent,
-  applyCommand,
   createInMemoryApiCallCounter,
   createVerifier,
   decideApiCall,
@@ -29,6 +28,7 @@ import {
   type VerificationError,
   type Verifier,
 } from '@tokenward/core'
+import { changeOrganization } from './write/change-organization.ts'
 import type { AuditSink } from './audit/audit-sink.ts'
 import type { OrganizationStore } from './store/organization-store.ts'
 
@@ -128,17 +128,10 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   }
 
   const suspendForThreshold = async (orgId: string): Promise<void> => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const org = await options.store.get(orgId)
-      if (org === undefined || org.suspension !== undefined) return
-      const outcome = applyCommand(org, { type: 'suspend', reason: 'api_call_threshold_exceeded' }, systemActor, Math.floor(now() / 1000))
-      if (!outcome.ok) return
-      const written = await options.store.put(outcome.value.organization, org.revision)
-      if (written.ok) {
-        for (const event of outcome.value.events) await audit(event)
-        return
-      }
-    }
+    const command = { type: 'suspend', reason: 'api_call_threshold_exceeded' } as const
+    const r = await changeOrganization(options.store, options.auditSink, { orgId, command, actor: systemActor, now: Math.floor(now() / 1000), attempts: 5, auditRefusals: false })
+    if (r.kind === 'unavailable') throw r.error
+    if (r.kind === 'changed' && r.auditError !== undefined) throw r.auditError
   }
 
   return {

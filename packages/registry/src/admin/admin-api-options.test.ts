@@ -27,7 +27,7 @@ function issuesOf(options: unknown): string[] {
 describe('resolveAdminApiOptions', () => {
   it('fills in the defaults', () => {
     const r = resolveAdminApiOptions(valid)
-    expect(r).toMatchObject({ basePath: '/', auditRejected: true, maxBodyBytes: 65536, receiptMaxAgeSeconds: undefined, keyStatus: undefined })
+    expect(r).toMatchObject({ basePath: '/', auditRejected: true, crossTenantAudit: { maxRecords: 10, windowSeconds: 60 }, maxBodyBytes: 65536, receiptMaxAgeSeconds: undefined, keyStatus: undefined })
     expect(resolveAdminApiOptions({ ...valid, basePath: '/admin' }).basePath).toBe('/admin/')
   })
 
@@ -47,6 +47,10 @@ describe('resolveAdminApiOptions', () => {
     ).toEqual(['store', 'receipts', 'audit', 'authenticate', 'authorizeOrganization', 'basePath', 'clock', 'auditRejected', 'maxBodyBytes', 'receiptMaxAgeSeconds'])
     expect(issuesOf({ ...valid, basePath: '/admin?x' })).toEqual(['basePath'])
     expect(issuesOf({ ...valid, authorizeOrganization: undefined })).toEqual(['authorizeOrganization'])
+    expect(issuesOf({ ...valid, crossTenantAudit: { maxRecords: 0, windowSeconds: Number.NaN } })).toEqual(['crossTenantAudit.maxRecords', 'crossTenantAudit.windowSeconds'])
+    expect(issuesOf({ ...valid, crossTenantAudit: true })).toEqual(['crossTenantAudit'])
+    // Paths are matched as the host routed them: a base path URL parsing would rewrite never matches.
+    for (const basePath of ['/a/../admin/', '/a/./b', '/admin\\x/']) expect([basePath, issuesOf({ ...valid, basePath })]).toEqual([basePath, ['basePath']])
   })
 
   it('is checked when the API is built', () => {

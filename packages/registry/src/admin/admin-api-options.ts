@@ -9,7 +9,6 @@ import {
   type Actor,
   type AddressPolicy,
   type AddressPolicyOptions,
-  type ChangeAuditEvent,
   type ConfigIssue,
   type JwksValidationReport,
   type ValidateJwksOptions,
@@ -19,6 +18,7 @@ import { RegistryConfigError } from '../errors.ts'
 import type { OrganizationStore } from '../store/organization-store.ts'
 import type { ReceiptStore } from '../store/receipt-store.ts'
 import type { AdminAuthenticate } from './admin-auth-failure.ts'
+import { checkCrossTenantAuditBound, defaultCrossTenantAuditBound, type AdminAuditEvent, type CrossTenantAuditBound } from './cross-tenant-audit.ts'
 import { defaultMaxBodyBytes } from './read-json-body.ts'
 import { createValidateThrottle, type ThrottleRule, type ValidateThrottle, type ValidateThrottleOptions } from './validate-throttle.ts'
 
@@ -53,8 +53,12 @@ export interface AdminApiOptions {
   readonly store: OrganizationStore
   /** Where JWKS validation receipts wait between "Validate" and "Save". */
   readonly receipts: ReceiptStore
-  /** Receives every accepted change's events after the store write, and refused changes (see `auditRejected`). */
-  readonly audit: AuditSink<ChangeAuditEvent>
+  /**
+   * Receives every accepted change's events after the store write, refused changes (see
+   * `auditRejected`) and cross-tenant attempts (see `crossTenantAudit`). An
+   * `AuditSink<ChangeAuditEvent>` fits too.
+   */
+  readonly audit: AuditSink<AdminAuditEvent>
   /** Who is calling; see `adminAuthenticator` for admin tokens verified by tokenward. */
   readonly authenticate: AdminAuthenticate
   /**
@@ -93,6 +97,12 @@ export interface AdminApiOptions {
   readonly clock?: () => number
   /** Also record refused commands (with `rejectedChangeEvent`). Default `true`. */
   readonly auditRejected?: boolean
+  /**
+   * Record attempts on organizations `authorizeOrganization` refuses (`admin_access_denied`
+   * events, still answered 404), at most `maxRecords` per actor and window; the rest are counted
+   * in the actor's next record. Default `{ maxRecords: 10, windowSeconds: 60 }`; `false` records none.
+   */
+  readonly crossTenantAudit?: CrossTenantAuditBound | false
   /** Largest request body read, in bytes (413 beyond). Default 65536. */
   readonly maxBodyBytes?: number
   /** How old a validation receipt may be when the server is saved, in seconds. Default 900 (the rules' default). */
@@ -113,7 +123,7 @@ export interface AdminApiOptions {
 export interface ResolvedAdminApiOptions {
   readonly store: OrganizationStore
   readonly receipts: ReceiptStore
-  readonly audit: AuditSink<ChangeAuditEvent>
+  readonly audit: AuditSink<AdminAuditEvent>
   readonly authenticate: AdminAuthenticate
   readonly authorizeOrganization: AuthorizeOrganization | null
   readonly basePath: string
@@ -126,6 +136,7 @@ export interface ResolvedAdminApiOptions {
   readonly keyStatus: ((orgId: string, serverName: string) => Promise<Date | undefined>) | undefined
   readonly clock: () => number
   readonly auditRejected: boolean
+  readonly crossTenantAudit: CrossTenantAuditBound | false
   readonly maxBodyBytes: number
   readonly receiptMaxAgeSeconds: number | undefined
   readonly onError: (error: unknown) => void
@@ -158,11 +169,16 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     'must be a function, or null to let every authenticated actor manage every organization',
   )
   const basePath = options.basePath ?? '/'
-  need('basePath', typeof basePath === 'string' && basePath.startsWith('/') && !/[?#\s]/.test(basePath), 'must be a path starting with "/", without query, fragment or spaces')
+  need(
+    'basePath',
+    typeof basePath === 'string' && basePath.startsWith('/') && !/[?#\s\\]/.test(basePath) && !/\/\.{1,2}(?:\/|$)/.test(basePath),
+    'must be a path starting with "/", without query, fragment, spaces, backslashes or dot segments',
+  )
   for (const key of ['validateJwks', 'keyStatus', 'clock', 'onError'] as const) {
     need(key, options[key] === undefined || typeof options[key] === 'function', 'must be a function')
   }
   need('auditRejected', options.auditRejected === undefined || typeof options.auditRejected === 'boolean', 'must be true or false')
+  issues.push(...checkCrossTenantAuditBound(options.crossTenantAudit, 'crossTenantAudit'))
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
   need('maxBodyBytes', Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 1024 && maxBodyBytes <= 16 * 1024 * 1024, 'must be an integer from 1024 to 16777216')
   const maxAge = options.receiptMaxAgeSeconds
@@ -203,6 +219,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     keyStatus: options.keyStatus,
     clock: options.clock ?? Date.now,
     auditRejected: options.auditRejected ?? true,
+    crossTenantAudit: options.crossTenantAudit === false ? false : { ...(options.crossTenantAudit ?? defaultCrossTenantAuditBound) },
     maxBodyBytes,
     receiptMaxAgeSeconds: maxAge,
     onError: neverThrowing(options.onError),

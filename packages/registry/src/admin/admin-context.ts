@@ -5,8 +5,11 @@
  * @module
  */
 import type { Actor, Organization } from '@tokenward/core'
+import { StoreUnavailableError } from '@tokenward/core'
+import { storeCall } from '../write/change-organization.ts'
 import type { ResolvedAdminApiOptions } from './admin-api-options.ts'
 import { errorResponse } from './admin-response.ts'
+import { unavailableResponse } from './failure-response.ts'
 
 /**
  * One admin request, authenticated and routed.
@@ -51,7 +54,8 @@ export function organizationNotFound(orgId: string): Response {
 }
 
 /**
- * Reads the organization named by the path, or the 404 answer when there is none.
+ * Reads the organization named by the path, or the answer when there is none (404) or the store
+ * cannot be read (503 `store_unavailable`, the cause reported to `onError`).
  *
  * @example
  * ```ts
@@ -60,6 +64,10 @@ export function organizationNotFound(orgId: string): Response {
  * ```
  */
 export async function loadOrganization(ctx: AdminContext): Promise<Organization | Response> {
-  const org = await ctx.options.store.get(ctx.orgId)
+  const org = await storeCall(() => ctx.options.store.get(ctx.orgId))
+  if (org instanceof StoreUnavailableError) {
+    ctx.options.onError(org.cause ?? org)
+    return unavailableResponse(org)
+  }
   return org === undefined ? organizationNotFound(ctx.orgId) : org
 }

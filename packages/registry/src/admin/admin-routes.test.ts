@@ -16,7 +16,15 @@ describe('matchAdminRoute', () => {
     ['DELETE', `${s}/Okta1`, { kind: 'found', operation: 'delete_server', params: { orgId: 'acme', name: 'Okta1' } }],
     ['POST', `${s}/Okta1/enable`, { kind: 'found', operation: 'enable_server', params: { orgId: 'acme', name: 'Okta1' } }],
     ['POST', `${s}/Okta1/disable`, { kind: 'found', operation: 'disable_server', params: { orgId: 'acme', name: 'Okta1' } }],
-    ['GET', '/admin/orgs/a%20b/authorization-servers/Okta%31', { kind: 'found', operation: 'get_server', params: { orgId: 'a b', name: 'Okta1' } }],
+    // Parameters are never decoded: `Okta%31` does not address Okta1, `%61cme` is not acme.
+    ['GET', '/admin/orgs/acme/authorization-servers/Okta%31', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/a%20b/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/%61cme/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/acme\\..\\victim/authorization-servers', { kind: 'not_found' }],
+    // Dot segments never reach a handler through a parsed URL; a pathname handed in directly gets no further.
+    ['GET', '/admin/orgs/../authorization-servers', { kind: 'not_found' }],
+    ['DELETE', '/admin/orgs/acme/authorization-servers/..', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/./authorization-servers/Okta1', { kind: 'not_found' }],
     ['PATCH', s, { kind: 'method_not_allowed', allow: ['GET', 'POST'] }],
     ['POST', `${s}/Okta1`, { kind: 'method_not_allowed', allow: ['GET', 'PUT', 'DELETE'] }],
     ['DELETE', `${s}/validate`, { kind: 'found', operation: 'delete_server', params: { orgId: 'acme', name: 'validate' } }],
@@ -30,6 +38,13 @@ describe('matchAdminRoute', () => {
     ['GET', '/admin/orgs//authorization-servers', { kind: 'not_found' }],
     ['GET', '/admin/orgs/acme/authorization-servers/Okta1/enable/x', { kind: 'not_found' }],
     ['GET', '/admin/orgs/%E0%A4%A/authorization-servers', { kind: 'not_found' }],
+    // Literal segments match only their exact spelling.
+    ['GET', '/admin/%6Frgs/acme/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/ORGS/acme/authorization-servers', { kind: 'not_found' }],
+    ['GET', '/admin/orgs/acme/authorization%2Dservers', { kind: 'not_found' }],
+    ['POST', '/admin/orgs/acme/authorization-servers/%76alidate', { kind: 'not_found' }],
+    ['POST', '/admin/orgs/acme/authorization-servers/Okta1/%65nable', { kind: 'not_found' }],
+    ['GET', '/%61dmin/orgs/acme/authorization-servers', { kind: 'not_found' }],
     ['GET', '/admin/teams/acme/authorization-servers', { kind: 'not_found' }],
   ]
   it.each(cases)('%s %s', (method, path, expected) => {

@@ -17,6 +17,13 @@
  * `validate` is a legal server name, so `…/validate` is the validation only for POST; GET, PUT
  * and DELETE on it address a server named `validate`.
  *
+ * Matching reads the path exactly as the host routed it: literal segments match only their own
+ * spelling (`%6Frgs` is not `orgs`, `ORGS` is not `orgs`), and parameters are never
+ * percent-decoded. Organization IDs and server names are made of unreserved characters only, so a
+ * parameter carrying a percent-escape or a backslash matches no route (404 `not_found`, before
+ * authentication) instead of being decoded into another name. A gate in front of the API that
+ * reads `/orgs/acme/…` therefore sees the organization the API acts on.
+ *
  * @module
  */
 
@@ -39,7 +46,7 @@ export type AdminOperation =
   | 'disable_server'
 
 /**
- * The path parameters of a matched route (percent-decoded).
+ * The path parameters of a matched route, exactly as spelled in the path (never percent-decoded).
  *
  * @example
  * ```ts
@@ -86,9 +93,10 @@ const routes: readonly Route[] = [
 ]
 
 /**
- * Finds the operation for `method` and `pathname` under `basePath` (which starts and ends with
- * `/`). Parameters are percent-decoded; a malformed escape, an empty segment or a trailing slash
- * matches nothing.
+ * Finds the operation for `method` and `pathname` (the raw, percent-encoded path of the request
+ * URL) under `basePath` (which starts and ends with `/`). Literal segments must be spelled
+ * exactly; parameters are returned as spelled. A parameter carrying `%` or a backslash, or one
+ * that is `.` or `..`, an empty segment and a trailing slash match nothing.
  *
  * @example
  * ```ts
@@ -100,8 +108,8 @@ const routes: readonly Route[] = [
  */
 export function matchAdminRoute(method: string, pathname: string, basePath: string): AdminRouteMatch {
   if (!pathname.startsWith(basePath)) return { kind: 'not_found' }
-  const segments = decodeSegments(pathname.slice(basePath.length).split('/'))
-  if (segments === undefined) return { kind: 'not_found' }
+  const segments = pathname.slice(basePath.length).split('/')
+  if (segments.includes('')) return { kind: 'not_found' }
   const allow: string[] = []
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments)
@@ -112,28 +120,18 @@ export function matchAdminRoute(method: string, pathname: string, basePath: stri
   return allow.length === 0 ? { kind: 'not_found' } : { kind: 'method_not_allowed', allow }
 }
 
-function decodeSegments(raw: readonly string[]): readonly string[] | undefined {
-  const out: string[] = []
-  for (const segment of raw) {
-    if (segment === '') return undefined
-    try {
-      out.push(decodeURIComponent(segment))
-    } catch {
-      return undefined
-    }
-  }
-  return out
-}
-
 function matchPattern(pattern: readonly string[], segments: readonly string[]): AdminRouteParams | undefined {
   if (pattern.length !== segments.length) return undefined
   let orgId = ''
   let name: string | undefined
   for (const [i, part] of pattern.entries()) {
     const segment = segments[i] as string
-    if (part === ':orgId') orgId = segment
-    else if (part === ':name') name = segment
-    else if (part !== segment) return undefined
+    if (part.startsWith(':')) {
+      // Never decoded, so an escape could only stand for a character no ID or name may hold.
+      if (segment.includes('%') || segment.includes('\\') || segment === '.' || segment === '..') return undefined
+      if (part === ':orgId') orgId = segment
+      else name = segment
+    } else if (part !== segment) return undefined
   }
   return name === undefined ? { orgId } : { orgId, name }
 }

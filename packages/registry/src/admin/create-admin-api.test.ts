@@ -140,7 +140,7 @@ describe('createAdminApi over HTTP: the full happy path', () => {
 describe('createAdminApi over HTTP: routing', () => {
   it('answers 404 not_found for unknown routes, before authentication', async () => {
     const h = await harness()
-    for (const path of ['', 'orgs', `orgs/${orgId}`, `${servers}/`, `${servers}/Okta1/enable/now`, `orgs/${orgId}/users`, `${servers}/%E0%A4%A`]) {
+    for (const path of ['', 'orgs', `orgs/${orgId}`, `${servers}/`, `${servers}/Okta1/enable/now`, `orgs/${orgId}/users`, `${servers}/%E0%A4%A`, `${servers}/Okta%31`, 'orgs/a%20b/authorization-servers', 'orgs/a%2Fb/authorization-servers', 'orgs/%61cme/authorization-servers']) {
       const r = await h.call('GET', path, { token: null })
       expect([path, r.status, r.body.error]).toEqual([path, 404, 'not_found'])
       expectJsonNoStore(r.headers)
@@ -166,7 +166,8 @@ describe('createAdminApi over HTTP: routing', () => {
 
   it('answers 404 organization_not_found for an unknown or unusable organization ID', async () => {
     const h = await harness()
-    for (const id of ['globex', 'a%20b', 'a%2Fb', 'x'.repeat(129)]) {
+    // Percent-escaped IDs never get this far: they match no route (see the not_found test).
+    for (const id of ['globex', 'x'.repeat(129)]) {
       const r = await h.call('GET', `orgs/${id}/authorization-servers`)
       expect([id, r.status, r.body.error]).toEqual([id, 404, 'organization_not_found'])
     }
@@ -192,6 +193,49 @@ describe('createAdminApi over HTTP: routing', () => {
     expect(other.status).toBe(404)
     expect(other.body.error).toBe('organization_not_found')
     expect((await h.store.get('globex'))?.revision).toBe(1)
+  })
+})
+
+describe('createAdminApi over HTTP: cross-tenant attempts', () => {
+  const onlyAcme = { authorizeOrganization: async (_actor: unknown, id: string) => id === orgId }
+
+  it('answers 404 like an unknown organization, and audits each attempt up to the bound, then counts', async () => {
+    const h = await harness({ organizations: [makeOrg(), makeOrg({ orgId: 'globex' })], overrides: { ...onlyAcme, crossTenantAudit: { maxRecords: 3, windowSeconds: 60 } } })
+    const answers = []
+    for (let i = 0; i < 6; i++) answers.push(await h.call('GET', 'orgs/globex/authorization-servers'))
+    const unknown = await h.call('POST', 'orgs/initech/authorization-servers/Okta1/disable')
+    for (const r of answers) expect([r.status, r.body]).toEqual([404, { error: 'organization_not_found', message: 'No organization "globex"' }])
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'organization_not_found'])
+    const at = Math.floor(t0 / 1000)
+    const denied = { type: 'admin_access_denied', orgId: 'globex', actor: 'alice', operation: 'list_servers', at, unrecordedBefore: 0 }
+    expect(h.sink.events).toEqual([denied, denied, denied])
+
+    // The next window: one record, carrying the count of the attempts left unrecorded.
+    h.now = t0 + 61_000
+    await h.call('GET', 'orgs/globex/authorization-servers')
+    expect(h.sink.events.at(-1)).toEqual({ ...denied, at: at + 61, unrecordedBefore: 4 })
+    expect(h.sink.events).toHaveLength(4)
+    expect((await h.store.get('globex'))?.revision).toBe(1)
+  })
+
+  it('bounds each actor separately, records nothing for the actor’s own organization, and none when turned off', async () => {
+    const h = await harness({ organizations: [makeOrg(), makeOrg({ orgId: 'globex' })], overrides: { ...onlyAcme, crossTenantAudit: { maxRecords: 1, windowSeconds: 60 } } })
+    await h.call('GET', servers)
+    for (let i = 0; i < 3; i++) await h.call('GET', 'orgs/globex/authorization-servers')
+    for (let i = 0; i < 3; i++) await h.call('GET', 'orgs/globex/authorization-servers', { token: h.readerToken })
+    expect(h.sink.events.map((e) => [e.type, e.actor])).toEqual([['admin_access_denied', 'alice'], ['admin_access_denied', 'bob']])
+
+    const off = await harness({ organizations: [makeOrg(), makeOrg({ orgId: 'globex' })], overrides: { ...onlyAcme, crossTenantAudit: false } })
+    expect((await off.call('GET', 'orgs/globex/authorization-servers')).status).toBe(404)
+    expect(off.sink.events).toEqual([])
+  })
+
+  it('still answers 404 when the audit sink fails, and reports the failure', async () => {
+    const failure = new Error('disk full')
+    const h = await harness({ overrides: { ...onlyAcme, audit: { record: async () => Promise.reject(failure), close: async () => undefined } } })
+    const r = await h.call('GET', 'orgs/globex/authorization-servers')
+    expect([r.status, r.body.error]).toEqual([404, 'organization_not_found'])
+    expect(h.errors).toEqual([failure])
   })
 })
 

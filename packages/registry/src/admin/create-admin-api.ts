@@ -9,9 +9,10 @@ import type { Actor } from '@tokenward/core'
 import { checkOrgId } from '../store/org-id.ts'
 import { resolveAdminApiOptions, type AdminApiOptions, type ResolvedAdminApiOptions } from './admin-api-options.ts'
 import { isAdminAuthFailure, type AdminAuthFailure } from './admin-auth-failure.ts'
-import { organizationNotFound, type AdminContext } from './admin-context.ts'
+import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, jsonResponse } from './admin-response.ts'
 import { matchAdminRoute, type AdminOperation } from './admin-routes.ts'
+import { createCrossTenantAudit } from './cross-tenant-audit.ts'
 import { unexpectedFailureResponse } from './failure-response.ts'
 import { getServer, listServers } from './read-servers.ts'
 import { validateJwksSource } from './validate-jwks-source.ts'
@@ -46,7 +47,8 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
  *
  * Every request goes: route (404 `not_found`, 405 `method_not_allowed` with `Allow`) →
  * `authenticate` (its own answer, e.g. 401 with `WWW-Authenticate`) → organization ID and
- * `authorizeOrganization` (404 `organization_not_found`) → the operation. Anything thrown is
+ * `authorizeOrganization` (404 `organization_not_found`; a refusal is audited as
+ * `admin_access_denied`, bounded per actor, see `crossTenantAudit`) → the operation. Anything thrown is
  * reported to `onError` and answered 500 `internal_error` (503 `store_unavailable` for a store
  * lock timeout), without details. Every answer has `cache-control: no-store`.
  *
@@ -68,9 +70,10 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
  */
 export function createAdminApi(options: AdminApiOptions): AdminApi {
   const resolved = resolveAdminApiOptions(options)
+  const crossTenant = resolved.crossTenantAudit === false ? undefined : createCrossTenantAudit(resolved.audit, resolved.crossTenantAudit, resolved.onError)
   return async (request) => {
     try {
-      return await handle(resolved, request)
+      return await handle(resolved, crossTenant, request)
     } catch (error) {
       resolved.onError(error)
       return unexpectedFailureResponse(error)
@@ -78,7 +81,7 @@ export function createAdminApi(options: AdminApiOptions): AdminApi {
   }
 }
 
-async function handle(options: ResolvedAdminApiOptions, request: Request): Promise<Response> {
+async function handle(options: ResolvedAdminApiOptions, crossTenant: CrossTenantAudit | undefined, request: Request): Promise<Response> {
   const url = new URL(request.url)
   const route = matchAdminRoute(request.method, url.pathname, options.basePath)
   if (route.kind === 'not_found') return errorResponse(404, 'not_found', 'No such admin API route')
@@ -93,10 +96,15 @@ async function handle(options: ResolvedAdminApiOptions, request: Request): Promi
 
   const { orgId, name } = route.params
   if (checkOrgId(orgId) !== undefined) return organizationNotFound(orgId)
-  if (options.authorizeOrganization !== null && (await options.authorizeOrganization(who, orgId)) !== true) return organizationNotFound(orgId)
+  if (options.authorizeOrganization !== null && (await options.authorizeOrganization(who, orgId)) !== true) {
+    await crossTenant?.record(who, orgId, route.operation, nowSeconds({ options }))
+    return organizationNotFound(orgId)
+  }
 
   return operations[route.operation]({ request, actor: who, orgId, name, options })
 }
+
+type CrossTenantAudit = ReturnType<typeof createCrossTenantAudit>
 
 function authFailureResponse(failure: AdminAuthFailure): Response {
   const status = Number.isInteger(failure.status) && failure.status >= 400 && failure.status <= 599 ? failure.status : 401

@@ -10,7 +10,7 @@
  * | `invalid_config`, `invalid_command`, `validation_required`, `validation_mismatch`, `validation_expired`, `validation_in_future` | 400 | the rule code |
  * | store revision race | 409 | `conflict` |
  * | `If-Match` names another revision | 412 | `precondition_failed` |
- * | store lock timeout | 503 | `store_unavailable` |
+ * | store outage (lock timeout, I/O error, closed, corrupt document) | 503 with `retry-after` | `store_unavailable` |
  * | anything else thrown | 500 | `internal_error` |
  *
  * Rule violations answer with the `status` the rules attach (the table above), so the rules stay
@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { RuleViolation } from '@tokenward/core'
+import { StoreUnavailableError, isUnavailableError, type RuleViolation, type UnavailableError } from '@tokenward/core'
 import { isRegistryError } from '../errors.ts'
 import { errorResponse } from './admin-response.ts'
 
@@ -73,8 +73,26 @@ export function preconditionFailedResponse(currentRevision: number): Response {
 }
 
 /**
- * The answer to an exception nobody expected: `503 store_unavailable` (with `retry-after`) when
- * the store timed out waiting for a lock, otherwise `500 internal_error`. The message never
+ * `503` with `retry-after` for an outage of the outage family (`store_unavailable` when the
+ * organization store could not be read or written; nothing was saved). The message names no
+ * detail of the cause; report it through `onError`.
+ *
+ * @example
+ * ```ts
+ * const r = await changeOrganization(store, audit, change)
+ * if (r.kind === 'unavailable') return unavailableResponse(r.error) // 503 { error: 'store_unavailable', ... }, retry-after: 5
+ * ```
+ */
+export function unavailableResponse(error: UnavailableError): Response {
+  const retryAfter = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 5)))
+  const message =
+    error.reason === 'store' ? 'A store this request needs is unavailable; nothing was saved. Try again shortly.' : 'A service this request needs is unavailable. Try again shortly.'
+  return errorResponse(503, error.code, message, { headers: { 'retry-after': retryAfter } })
+}
+
+/**
+ * The answer to an exception nobody expected: `503` with `retry-after` for an outage (an
+ * `UnavailableError`, or a store lock timeout), otherwise `500 internal_error`. The message never
  * includes the exception's text; report it through `onError`.
  *
  * @example
@@ -83,8 +101,9 @@ export function preconditionFailedResponse(currentRevision: number): Response {
  * ```
  */
 export function unexpectedFailureResponse(error: unknown): Response {
+  if (isUnavailableError(error)) return unavailableResponse(error)
   if (isRegistryError(error) && error.code === 'store_lock_timeout') {
-    return errorResponse(503, 'store_unavailable', 'The organization store is busy; nothing was saved. Try again shortly.', { headers: { 'retry-after': '1' } })
+    return unavailableResponse(new StoreUnavailableError('The organization store is busy', { retryAfterSeconds: 1, cause: error }))
   }
   return errorResponse(500, 'internal_error', 'The request could not be completed')
 }

@@ -34,7 +34,20 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
         },
       })
     : null
-  return new Request(new URL(req.url ?? '/', origin), { method, headers, body, duplex: 'half' } as RequestInit)
+  // The origin is ours; the path is the raw request target, never resolved against the origin
+  // (`//evil/x` would change the host) nor rewritten by URL parsing (see `isNormalTarget`).
+  return new Request(`${origin}${req.url ?? '/'}`, { method, headers, body, duplex: 'half' } as RequestInit)
+}
+
+/** True when URL parsing keeps the target's path as sent (no dot segments, backslashes or `#`). */
+export function isNormalTarget(origin: string, target: string): boolean {
+  if (!target.startsWith('/')) return false
+  const path = target.split('?', 1)[0] as string
+  try {
+    return new URL(`${origin}${target}`).pathname === path
+  } catch {
+    return false
+  }
 }
 
 /** Web Response → ServerResponse. */
@@ -53,6 +66,11 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
 export async function serveWebHandler(handler: (request: Request) => Promise<Response>): Promise<RunningServer> {
   let origin = ''
   const server = createServer((req, res) => {
+    if (!isNormalTarget(origin, req.url ?? '/')) {
+      res.statusCode = 400
+      res.end('{"error":"invalid_request","message":"The request path is not in normal form"}')
+      return
+    }
     handler(toWebRequest(req, origin))
       .then((response) => sendWebResponse(res, response))
       .catch((error: unknown) => {

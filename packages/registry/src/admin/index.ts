@@ -38,6 +38,7 @@ export { adminAuthFailure, isAdminAuthFailure, type AdminAuthenticate, type Admi
 export { adminAuthenticator, type AdminAuthenticatorOptions } from './admin-authenticator.ts'
 export type { AdminErrorBody } from './admin-response.ts'
 export type { AdminOperation } from './admin-routes.ts'
+export { defaultCrossTenantAuditBound, type AdminAccessDeniedEvent, type AdminAuditEvent, type CrossTenantAuditBound } from './cross-tenant-audit.ts'
 export type { AuthorizationServerView } from './server-view.ts'
 export type { AuthorizationServerList } from './read-servers.ts'
 export type { ServerChangeBody } from './write-servers.ts'

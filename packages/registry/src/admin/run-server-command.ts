@@ -1,23 +1,16 @@
 /**
- * The write path every server command takes: read the organization, check `If-Match`, take the
- * validation receipt, apply the command with the organization rules, write with compare-and-set,
- * then audit. Nothing is half-written: the store is written only after the rules accepted the
- * command, and only if nobody else wrote meanwhile.
+ * Every server command of the admin API: check `If-Match`, take the validation receipt, then run
+ * the registry's one write path (`changeOrganization`: read, apply the rules, compare-and-set,
+ * audit) and translate its result into HTTP. Nothing is half-written: the store is written only
+ * after the rules accepted the command, and only if nobody else wrote meanwhile.
  *
  * @module
  */
-import {
-  applyCommand,
-  rejectedChangeEvent,
-  type CommandOutcome,
-  type JwksValidationReceipt,
-  type Organization,
-  type RuleViolation,
-  type ServerCommand,
-} from '@tokenward/core'
+import { StoreUnavailableError, type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core'
+import { changeOrganization, storeCall } from '../write/change-organization.ts'
 import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest } from './admin-response.ts'
-import { conflictResponse, preconditionFailedResponse, violationResponse } from './failure-response.ts'
+import { conflictResponse, preconditionFailedResponse, unavailableResponse, violationResponse } from './failure-response.ts'
 import { ifMatchAllows, parseIfMatch } from './if-match.ts'
 
 /**
@@ -73,84 +66,55 @@ export type ServerCommandResult = { readonly ok: true; readonly outcome: Command
 export async function runServerCommand(ctx: AdminContext, plan: ServerCommandPlan): Promise<ServerCommandResult> {
   const ifMatch = parseIfMatch(ctx.request.headers.get('if-match'))
   if (ifMatch === undefined) return refuse(invalidRequest([{ path: 'headers.if-match', message: 'must be "*" or a list of quoted entity tags, e.g. "7"' }]))
-  const { store, receipts } = ctx.options
-  const attempts = plan.retryOnConflict && ifMatch.kind === 'absent' ? 2 : 1
-  let receipt: JwksValidationReceipt | undefined
-  let taken = false
-  const giveBack = async (): Promise<void> => {
-    if (receipt === undefined) return
-    const r = receipt
-    receipt = undefined
-    await receipts.save(r).catch(ctx.options.onError)
+  const { options } = ctx
+  const { validationId } = plan
+  const receipt = validationId === undefined ? undefined : await storeCall(() => options.receipts.take(ctx.orgId, validationId), 'receipt store')
+  if (receipt instanceof StoreUnavailableError) {
+    options.onError(receipt.cause ?? receipt)
+    return refuse(unavailableResponse(receipt))
   }
+  const result = await changeOrganization(options.store, options.audit, {
+    orgId: ctx.orgId,
+    command: plan.command(receipt),
+    actor: ctx.actor,
+    now: nowSeconds(ctx),
+    ifRevision: (revision) => ifMatchAllows(ifMatch, revision),
+    attempts: plan.retryOnConflict && ifMatch.kind === 'absent' ? 2 : 1,
+    ...(options.receiptMaxAgeSeconds === undefined ? {} : { receiptMaxAgeSeconds: options.receiptMaxAgeSeconds }),
+    auditRefusals: options.auditRejected,
+  })
+  // A receipt is used up only by a change that was written.
+  if (result.kind !== 'changed' && receipt !== undefined) await options.receipts.save(receipt).catch(options.onError)
 
-  for (let attempt = 1; ; attempt++) {
-    const org = await store.get(ctx.orgId)
-    if (org === undefined) {
-      await giveBack()
+  switch (result.kind) {
+    case 'changed': {
+      if (result.auditError === undefined) return { ok: true, outcome: result.outcome }
+      options.onError(result.auditError.cause ?? result.auditError)
+      const revision = result.outcome.organization.revision
+      return refuse(
+        errorResponse(500, 'audit_failed', `The change was saved (revision ${revision}) but its audit record could not be written`, {
+          details: { committed: true, revision },
+        }),
+      )
+    }
+    case 'unchanged':
+      return { ok: true, outcome: result.outcome }
+    case 'not_found':
       return refuse(organizationNotFound(ctx.orgId))
-    }
-    if (!ifMatchAllows(ifMatch, org.revision)) {
-      await giveBack()
-      return refuse(preconditionFailedResponse(org.revision))
-    }
-    if (plan.validationId !== undefined && !taken) {
-      taken = true
-      receipt = await receipts.take(ctx.orgId, plan.validationId)
-    }
-    const command = plan.command(receipt)
-    const now = nowSeconds(ctx)
-    const applied = applyCommand(org, command, ctx.actor, now, receiptMaxAge(ctx))
-    if (!applied.ok) {
-      await giveBack()
-      await auditRejected(ctx, org, command, applied.error, now)
-      return refuse(violationResponse(applied.error))
-    }
-    const outcome = applied.value
-    if (!outcome.changed) {
-      await giveBack()
-      return { ok: true, outcome }
-    }
-    const put = await store.put(outcome.organization, org.revision)
-    if (!put.ok) {
-      if (attempt < attempts) continue
-      await giveBack()
-      return refuse(conflictResponse(org.revision, put.currentRevision))
-    }
-    const auditFailure = await recordEvents(ctx, outcome)
-    if (auditFailure !== undefined) return refuse(auditFailure)
-    return { ok: true, outcome }
+    case 'precondition_failed':
+      return refuse(preconditionFailedResponse(result.currentRevision))
+    case 'refused':
+      // The refusal stands either way; the operator hears about the lost record.
+      if (result.auditError !== undefined) options.onError(result.auditError.cause ?? result.auditError)
+      return refuse(violationResponse(result.violation))
+    case 'conflict':
+      return refuse(conflictResponse(result.readRevision, result.currentRevision))
+    case 'unavailable':
+      options.onError(result.error.cause ?? result.error)
+      return refuse(unavailableResponse(result.error))
   }
 }
 
 function refuse(response: Response): ServerCommandResult {
   return { ok: false, response }
-}
-
-function receiptMaxAge(ctx: AdminContext): { receiptMaxAgeSeconds?: number } {
-  const maxAge = ctx.options.receiptMaxAgeSeconds
-  return maxAge === undefined ? {} : { receiptMaxAgeSeconds: maxAge }
-}
-
-async function auditRejected(ctx: AdminContext, org: Organization, command: ServerCommand, violation: RuleViolation, now: number): Promise<void> {
-  if (!ctx.options.auditRejected) return
-  try {
-    await ctx.options.audit.record(rejectedChangeEvent(org, command, ctx.actor, violation, now))
-  } catch (error) {
-    // The refusal stands either way; the operator hears about the lost record.
-    ctx.options.onError(error)
-  }
-}
-
-async function recordEvents(ctx: AdminContext, outcome: CommandOutcome): Promise<Response | undefined> {
-  try {
-    for (const event of outcome.events) await ctx.options.audit.record(event)
-    return undefined
-  } catch (error) {
-    ctx.options.onError(error)
-    const revision = outcome.organization.revision
-    return errorResponse(500, 'audit_failed', `The change was saved (revision ${revision}) but its audit record could not be written`, {
-      details: { committed: true, revision },
-    })
-  }
 }

@@ -14,6 +14,7 @@ import {
   type ServerStatus,
 } from '@tokenward/core'
 import type { AdminContext } from './admin-context.ts'
+import { withoutPrivateKeyMaterial } from './private-key-material.ts'
 
 /**
  * One authorization server as the admin API returns it. Absent optional settings are `null`.
@@ -43,7 +44,11 @@ export interface AuthorizationServerView {
   /** ISO 8601; `null` when never fetched, for inline keys, or when no `keyStatus` is configured. */
   readonly lastSuccessfulFetchAt: string | null
   readonly warnings: readonly ConfigWarning[]
-  /** The stored config, as JSON (members that are not set are left out). */
+  /**
+   * The stored config, as JSON (members that are not set are left out), without private key
+   * material: inline JWKs lose `d`, `p`, `q`, `dp`, `dq`, `qi`, `oth` and `k`, and a
+   * `trustedCertificates` entry holding a private key is left out, even if the store has them.
+   */
   readonly config: AuthorizationServerConfig
 }
 
@@ -73,7 +78,7 @@ export async function serverView(
     clientId: server.clientId ?? null,
     lastSuccessfulFetchAt: await lastFetch(ctx, org.orgId, server),
     warnings: validateAuthorizationServer(server).warnings,
-    config: server,
+    config: withoutPrivateKeyMaterial(server),
   }
 }
 

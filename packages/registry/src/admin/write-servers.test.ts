@@ -1,4 +1,5 @@
 import type { Organization } from '@tokenward/core'
+import { exportJWK, generateKeyPair } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OrganizationStore } from '../store/organization-store.ts'
 import { inlineServer, makeOrg, makePublicJwk, orgId, revisionOf, startHarness, t0, type Harness, type HarnessOptions } from './admin-fixture.test-support.ts'
@@ -295,19 +296,50 @@ describe('failures after the rules', () => {
     expect(h.errors).toEqual([new Error('disk full')])
   })
 
-  it('answers 500 internal_error without details when the store throws, and 503 on a lock timeout', async () => {
+  // Behaviour change (one outage model): a store that throws is an outage, 503 store_unavailable
+  // with Retry-After, no longer a 500; still without details, the cause reported to onError.
+  it('answers 503 store_unavailable without details when the store throws, 503 with retry-after 1 on a lock timeout', async () => {
     const { StoreLockTimeoutError } = await import('../errors.ts')
     let failure: Error = new Error('secret connection string')
     const h = await withOkta({ wrapStore: (store) => ({ ...store, get: async () => Promise.reject(failure) }) })
     const r = await h.call('GET', servers)
-    expect(r.status).toBe(500)
-    expect(r.body).toEqual({ error: 'internal_error', message: 'The request could not be completed' })
+    expect(r.status).toBe(503)
+    expect(r.headers.get('retry-after')).toBe('5')
+    expect(r.body).toEqual({ error: 'store_unavailable', message: expect.not.stringContaining('secret') })
     expect(h.errors).toEqual([failure])
+    const write = await h.call('POST', `${servers}/Okta1/disable`)
+    expect([write.status, write.body.error]).toEqual([503, 'store_unavailable'])
     failure = new StoreLockTimeoutError('/var/lib/orgs/acme.lock', 10_000)
     const busy = await h.call('POST', `${servers}/Okta1/disable`)
     expect(busy.status).toBe(503)
     expect(busy.headers.get('retry-after')).toBe('1')
     expect(busy.body.error).toBe('store_unavailable')
+  })
+
+  it('answers 503 when the store fails during a write: nothing saved, nothing audited, the receipt kept', async () => {
+    const outage = new Error('EIO: write failed')
+    const h = await withOkta({ wrapStore: (store) => ({ ...store, get: (id) => store.get(id), put: async () => Promise.reject(outage) }) })
+    const validationId = crypto.randomUUID()
+    const jwksUrl = 'https://idp.example.com/keys'
+    const receipt = { validationId, orgId, jwksUrl, jwksCertificateValidation: true, trustedCertificates: [], validatedAt: tSeconds }
+    await h.receipts.save(receipt)
+    const r = await h.call('POST', servers, { body: { name: 'Entra1', jwksUrl, issuer: 'https://entra.example.com', audience: 'api://acme', clientId: 'c2', validationId } })
+    expect([r.status, r.body.error, r.headers.get('retry-after')]).toEqual([503, 'store_unavailable', '5'])
+    expect(await revisionOf(h)).toBe(3)
+    expect(h.sink.events).toEqual([])
+    expect(h.errors).toEqual([outage])
+    expect(await h.receipts.take(orgId, validationId)).toEqual(receipt)
+  })
+
+  it('answers 503 when the receipt store fails, before anything is read or written', async () => {
+    const outage = new Error('ECONNREFUSED')
+    const h = await withOkta({ overrides: { receipts: { save: async () => undefined, take: async () => Promise.reject(outage) } } })
+    const body = { name: 'Entra1', jwksUrl: 'https://idp.example.com/keys', issuer: 'https://entra.example.com', audience: 'api://acme', clientId: 'c2', validationId: crypto.randomUUID() }
+    const r = await h.call('POST', servers, { body })
+    expect([r.status, r.body.error, r.headers.get('retry-after')]).toEqual([503, 'store_unavailable', '5'])
+    expect(await revisionOf(h)).toBe(3)
+    expect(h.sink.events).toEqual([])
+    expect(h.errors).toEqual([outage])
   })
 
   it('shows lastSuccessfulFetchAt as null when keyStatus fails, and reports the failure', async () => {
@@ -322,5 +354,51 @@ describe('failures after the rules', () => {
     expect(r.body.authorizationServers[0]).toMatchObject({ lastSuccessfulFetchAt: null, issuer: null, audience: null, clientId: null })
     expect(r.body.authorizationServers[0].warnings.map((w: { code: string }) => w.code)).toEqual(['no_issuer', 'no_audience', 'no_client_id'])
     expect(h.errors).toEqual([new Error('verifier closed')])
+  })
+})
+
+describe('private key material (hole 6/7): refused on the way in, never shown on the way out', () => {
+  const privateJwk = async (kid: string) => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    return { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }
+  }
+  const secretPem = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n'
+
+  it('answers a private or secret key pasted as inline jwks (refused by core) with 400 invalid_config, naming each key, echoing none', async () => {
+    const h = await withOkta()
+    const ec = await privateJwk('pasted-private')
+    const oct = { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', kid: 'hs', alg: 'HS256' }
+    const body = inlineServer('Entra1', jwk, { jwks: { keys: [jwk, ec, oct] }, trustedCertificates: [secretPem] })
+    for (const [method, path] of [['POST', servers], ['PUT', `${servers}/Okta1`]] as const) {
+      const r = await h.call(method, path, { body })
+      expect([method, r.status, r.body.error]).toEqual([method, 400, 'invalid_config'])
+      expect(paths(r)).toEqual(['jwks.keys[1]', 'jwks.keys[2]', 'trustedCertificates[0]'])
+      expect(r.body.issues[0].message).toMatch(/private key \(it has d\): paste the public key/)
+      expect(r.body.issues[1].message).toMatch(/symmetric \(oct\) keys are never used/)
+      const text = JSON.stringify(r.body)
+      for (const secret of [ec.d as string, oct.k, 'MIGHAgEA']) expect(text).not.toContain(secret)
+    }
+    expect(await revisionOf(h)).toBe(3)
+    // The refusals are audited, without the keys.
+    expect(h.sink.events.map((e) => [e.action, e.result])).toEqual([['add_server', 'rejected'], ['edit_server', 'rejected']])
+    for (const secret of [ec.d as string, oct.k, 'MIGHAgEA']) expect(JSON.stringify(h.sink.events)).not.toContain(secret)
+  })
+
+  it('never shows private members of a document already stored with them, in list, get or a change', async () => {
+    const h = await withOkta()
+    const ec = await privateJwk('stored-private')
+    const org = (await h.store.get(orgId)) as Organization
+    const okta = org.authorizationServers[0] as Organization['authorizationServers'][number]
+    const leaky = { ...okta, jwks: { keys: [ec] }, trustedCertificates: [secretPem] } as never
+    await h.store.put({ ...org, authorizationServers: [leaky], revision: 4 }, 3)
+    const answers = [await h.call('GET', servers), await h.call('GET', `${servers}/Okta1`), await h.call('POST', `${servers}/Okta1/disable`)]
+    for (const r of answers) {
+      expect(r.status).toBe(200)
+      const text = JSON.stringify(r.body)
+      expect(text).not.toContain(ec.d as string)
+      expect(text).not.toContain('MIGHAgEA')
+      expect(text).toContain(ec.x as string) // the public part is still shown
+    }
+    expect(answers[1]?.body.server.config.jwks.keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x: ec.x, y: ec.y, kid: 'stored-private', alg: 'ES256', use: 'sig' })
   })
 })

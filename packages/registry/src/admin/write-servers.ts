@@ -33,7 +33,9 @@ export interface ServerChangeBody {
 
 /**
  * `POST …/authorization-servers`: body = server config + `validationId` (needed for a
- * `jwksUrl`). 201 with {@link ServerChangeBody}.
+ * `jwksUrl`). 201 with {@link ServerChangeBody}. A config holding private key material (an
+ * inline JWK with `d`, `k`..., a private key PEM) is refused by core's config rules with 400
+ * `invalid_config`, each such key named by path, and is never stored or echoed.
  *
  * @example
  * ```ts

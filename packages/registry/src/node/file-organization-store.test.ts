@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { readdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
@@ -93,12 +94,38 @@ describe('createFileOrganizationStore', () => {
 
   it('removes old temp and broken-lock files when opened, and keeps young ones (a live writer may own them)', async () => {
     const { dir } = await openStore()
-    for (const name of ['acme.json.old.tmp', 'acme.lock.old.stale', 'acme.json.young.tmp']) await writeFile(join(dir, name), '{"orgId":')
-    await utimes(join(dir, 'acme.json.old.tmp'), minutesAgo(5), minutesAgo(5))
-    await utimes(join(dir, 'acme.lock.old.stale'), minutesAgo(5), minutesAgo(5))
+    const [u1, u2, u3] = [randomUUID(), randomUUID(), randomUUID()]
+    const [oldTmp, oldStale, youngTmp] = [`acme.json.${u1}.tmp`, `acme.lock.${u2}.stale`, `acme.json.${u3}.tmp`]
+    for (const name of [oldTmp, oldStale, youngTmp]) await writeFile(join(dir, name), '{"orgId":')
+    await utimes(join(dir, oldTmp), minutesAgo(5), minutesAgo(5))
+    await utimes(join(dir, oldStale), minutesAgo(5), minutesAgo(5))
     const store = await createFileOrganizationStore({ directory: dir })
-    expect((await readdir(dir)).sort()).toEqual(['acme.json.young.tmp'])
+    expect((await readdir(dir)).sort()).toEqual([youngTmp])
     expect(await store.get('acme')).toBeUndefined()
+    await store.close()
+  })
+
+  // Before, every old `*.tmp` and `*.stale` in the directory was deleted and every `*.lock` broken.
+  it('touches only names it writes itself: an operator’s old files in the directory are left alone', async () => {
+    const { dir } = await openStore()
+    const operatorFiles = [
+      'notes.tmp',
+      'backup.stale',
+      'acme.json.old.tmp',
+      'acme.json.bak.tmp',
+      'acme.lock.old.stale',
+      `bad name.json.${randomUUID()}.tmp`,
+      `acme.json.${randomUUID().toUpperCase()}.tmp`,
+      'deploy.lock.old',
+      'my deploy.lock',
+      '..lock',
+    ]
+    for (const name of operatorFiles) {
+      await writeFile(join(dir, name), 'operator data')
+      await utimes(join(dir, name), minutesAgo(60), minutesAgo(60))
+    }
+    const store = await createFileOrganizationStore({ directory: dir, staleLockMs: 1000 })
+    expect((await readdir(dir)).sort()).toEqual([...operatorFiles].sort())
     await store.close()
   })
 

@@ -13,7 +13,7 @@
  * price is doing the locking ourselves (SQLite's locks are released by the kernel when a process
  * dies; ours must be recovered, as described below).
  *
- * Layout in `directory`:
+ * Layout in `directory` (start-up cleanup touches only these names, never an operator's files):
  * - `<orgId>.json`: the organization (pretty-printed JSON, replaced atomically).
  * - `<orgId>.lock`: exists only while a writer holds the organization's lock (see `file-lock.ts`).
  * - `<orgId>.json.<uuid>.tmp`, `<orgId>.lock.<uuid>.stale`: transient; never read, and removed
@@ -140,14 +140,29 @@ async function writeDurably(path: string, text: string): Promise<void> {
   await handle.close()
 }
 
-/** Removes temp and broken-lock files older than `maxAgeMs`, and breaks stale locks. Best effort. */
+const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+/** `<orgId>.json.<uuid>.tmp` (a write's temp file) and `<orgId>.lock.<uuid>.stale` (a broken lock): names only this store makes. */
+const leftoverName = new RegExp(`^(.+)\\.(?:json\\.${uuid}\\.tmp|lock\\.${uuid}\\.stale)$`)
+const lockName = /^(.+)\.lock$/
+
+/** The organization ID a name of this store's own is made from, or `undefined` for any other file. */
+function ownName(pattern: RegExp, name: string): string | undefined {
+  const id = pattern.exec(name)?.[1]
+  return id !== undefined && checkOrgId(id) === undefined ? id : undefined
+}
+
+/**
+ * Removes this store's own temp and broken-lock files older than `staleAfterMs`, and breaks its
+ * stale locks. Best effort. Only names this store writes are touched (see the patterns above):
+ * an operator's `notes.tmp`, `backup.stale` or `deploy.lock.old` in the directory is left alone.
+ */
 async function removeLeftovers(directory: string, lock: FileLockOptions): Promise<void> {
   for (const name of await readdir(directory)) {
     const path = join(directory, name)
     try {
-      if (name.endsWith('.tmp') || name.endsWith('.stale')) {
+      if (ownName(leftoverName, name) !== undefined) {
         if (Date.now() - (await stat(path)).mtimeMs > lock.staleAfterMs) await unlink(path)
-      } else if (name.endsWith('.lock')) {
+      } else if (ownName(lockName, name) !== undefined) {
         await breakStaleFileLock(path, lock)
       }
     } catch {
