@@ -58,7 +58,7 @@ function setup() {
     organization('suspended', { suspension: { reason: 'terms_violation', since: nowSeconds() } }),
     organization('expired', { subscriptionValidUntil: nowSeconds() - 1 }),
   ])
-  const registry = createRegistryVerifier({ store, realm: 'api' })
+  const registry = createRegistryVerifier({ store, realm: 'api', jwks: { addressPolicy: { developmentLoopback: true } } })
   verifiers.push(registry)
   return { store, guard: registryGuard(registry, { path: '/orgs/:orgId/*' }, { realm: 'api' }) }
 }
