@@ -50,7 +50,8 @@ export {
   type VerificationError,
 } from './errors.ts'
 export type { Result } from './result.ts'
-export { supportedAlgorithms, type HttpFailureKind, type Jwk, type SupportedAlgorithm } from './platform/types.ts'
+export { type HttpFailureKind } from './platform/types.ts'
+export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from './jose/jwk.ts'
 
 export {
   checkJwksUrl,

@@ -6,8 +6,8 @@
  * @module
  */
 import { ConfigError, type ConfigIssue } from '../errors.ts'
-import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
-import { supportedAlgorithms } from '../platform/types.ts'
+import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
+import { supportedAlgorithms } from '../jose/jwk.ts'
 import { isLoopbackHost } from './loopback.ts'
 
 /** The algorithms accepted when a config names none: RSA, RSA-PSS, P-256 and Ed25519 signatures. */

@@ -14,7 +14,7 @@
  *
  * @module
  */
-export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from '../platform/types.ts'
+export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from './jwk.ts'
 export { createHeaderMemo, parseCompactJws, type HeaderMemo, type ParseCompactJwsOptions, type ParsedJws } from '../jws/parse-compact.ts'
 export { parseStrictJsonObject } from '../jws/strict-json.ts'
 export { decodeBase64Url, encodeBase64Url, isCanonicalBase64Url } from '../jws/base64url.ts'

@@ -3,7 +3,7 @@ import * as Schema from 'effect/Schema'
 import * as SchemaIssue from 'effect/SchemaIssue'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Jwk } from '../platform/types.ts'
+import type { Jwk } from '../jose/jwk.ts'
 import { err, ok, type Result } from '../result.ts'
 import { decodeJwkSet, type DecodedJwkSet, type JwkSetProblem } from './jwk-set.ts'
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Jwk } from '../platform/types.ts'
+import type { Jwk } from '../jose/jwk.ts'
 import { err, ok, type Result } from '../result.ts'
 
 /** A key of the set that was dropped, and why. */

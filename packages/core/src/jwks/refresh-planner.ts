@@ -8,7 +8,7 @@
  */
 import { JwksUnavailableError } from '../errors.ts'
 import type { JwksEvent, JwksFailureKind, JwksFetchReason } from './jwks-event.ts'
-import type { JwksSnapshot } from './key-set.ts'
+import type { JwksSnapshot } from './jwks-snapshot.ts'
 
 /** The planner's settings, in milliseconds where they are durations. */
 export interface RefreshSettings {

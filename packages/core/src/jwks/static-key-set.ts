@@ -4,7 +4,7 @@
  * @module
  */
 import * as Effect from 'effect/Effect'
-import type { Jwk } from '../platform/types.ts'
+import type { Jwk } from '../jose/jwk.ts'
 import { inlineKeySetStatus, inlineSnapshot, type KeySet } from './key-set.ts'
 
 /**

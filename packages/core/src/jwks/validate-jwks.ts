@@ -7,7 +7,8 @@
 import { checkJwksUrl } from '../config/authorization-server.ts'
 import { algorithmsForKey, keyProblems } from '../keys/usable-key.ts'
 import { checkAddressPolicy, decideUrl, type AddressPolicy, type AddressPolicyOptions } from '../network/address-policy.ts'
-import type { HttpGet, HttpGetResponse, SupportedAlgorithm } from '../platform/types.ts'
+import type { HttpGet, HttpGetResponse } from '../platform/types.ts'
+import type { SupportedAlgorithm } from '../jose/jwk.ts'
 import { decodeJwkSet } from './jwk-set.ts'
 
 /** What {@link validateJwks} checks, and with which HTTP client. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidHeaderError } from '../errors.ts'
-import type { SupportedAlgorithm } from '../platform/types.ts'
+import type { SupportedAlgorithm } from '../jose/jwk.ts'
 import { validateJoseHeader } from './header.ts'
 import type { ValidateJoseHeaderOptions } from './header.ts'
 

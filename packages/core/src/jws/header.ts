@@ -10,7 +10,7 @@
  * @module
  */
 import { InvalidHeaderError } from '../errors.ts'
-import type { SupportedAlgorithm } from '../platform/types.ts'
+import type { SupportedAlgorithm } from '../jose/jwk.ts'
 import { err, ok } from '../result.ts'
 import type { Result } from '../result.ts'
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { KeyError } from '../errors.ts'
-import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
+import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { ok, type Result } from '../result.ts'
 import { validateKeyForAlgorithm } from './usable-key.ts'
 

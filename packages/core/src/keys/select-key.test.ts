@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
+import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { selectVerificationKey } from './select-key.ts'
 
 const b64u = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url')

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import fc from 'fast-check'
 import { exportJWK, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from '../platform/types.ts'
+import { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from '../jose/jwk.ts'
 import { algorithmsForKey, keyProblems, validateKeyForAlgorithm } from './usable-key.ts'
 
 const b64u = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url')

@@ -5,7 +5,7 @@
  * @module
  */
 import { KeyError } from '../errors.ts'
-import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
+import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { err, ok, type Result } from '../result.ts'
 
 const none: readonly SupportedAlgorithm[] = Object.freeze([])

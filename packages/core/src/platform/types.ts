@@ -9,48 +9,10 @@
 
 import type { AddressPolicy } from '../network/address-policy.ts'
 
-/** Signature algorithms tokenward can verify. `none` and HMAC are never supported. */
-export type SupportedAlgorithm =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
+import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 
-/** Every algorithm tokenward supports, in a stable order. */
-export const supportedAlgorithms: readonly SupportedAlgorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-]
-
-/** A JSON Web Key as found in a JWK Set (RFC 7517). Only public members matter to tokenward. */
-export interface Jwk {
-  readonly kty: string
-  readonly kid?: string
-  readonly use?: string
-  readonly key_ops?: readonly string[]
-  readonly alg?: string
-  readonly crv?: string
-  readonly n?: string
-  readonly e?: string
-  readonly x?: string
-  readonly y?: string
-  readonly x5c?: readonly string[]
-  readonly [member: string]: unknown
-}
+// Kept for code written against the seam's old home of these domain types.
+export { supportedAlgorithms, type Jwk, type SupportedAlgorithm } from '../jose/jwk.ts'
 
 /** An imported, ready-to-use verification key. Opaque: its shape depends on the runtime. */
 export interface VerificationKey {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChallengeResponse } from '../http/challenge.ts'
-import type { RequestVerdict } from '../verifier/create-verifier.ts'
+import type { RequestVerdict } from '../verifier/types.ts'
 import type { VerifiedAccessToken } from '../verifier/types.ts'
 
 /**

@@ -7,7 +7,7 @@
  * @module
  */
 import type { TokenRequest } from '../http/bearer.ts'
-import type { RequestVerdict } from '../verifier/create-verifier.ts'
+import type { RequestVerdict } from '../verifier/types.ts'
 import type { VerifyOptions } from '../verifier/types.ts'
 
 /**

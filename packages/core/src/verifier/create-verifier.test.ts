@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, isTokenwardError } from '../errors.ts'
 import { extractBearerToken } from '../http/bearer.ts'
 import { makeKey, mint, now, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
-import type { Jwk } from '../platform/types.ts'
+import type { Jwk } from '../jose/jwk.ts'
 import { createVerifier, type CreateVerifierOptions, type Verifier } from './create-verifier.ts'
 
 let rsa: TestKey

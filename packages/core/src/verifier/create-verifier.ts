@@ -13,7 +13,7 @@ import type { TokenRequest } from '../http/bearer.ts'
 import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
 import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
-import type { VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
+import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
 import { createVerificationPipeline, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 /** Options of {@link createVerifier}: the verifier options plus the injectable seams. */
@@ -24,10 +24,7 @@ export interface CreateVerifierOptions extends VerifierOptions {
   readonly clock?: (() => number) | undefined
 }
 
-/** The outcome of {@link Verifier.verifyRequest}: the principal, or the error with its rendered HTTP answer. */
-export type RequestVerdict =
-  | { readonly ok: true; readonly token: VerifiedAccessToken }
-  | { readonly ok: false; readonly error: VerificationError; readonly response: ChallengeResponse }
+export type { RequestVerdict } from './types.ts'
 
 /** A long-lived verifier for one authorization server. Create once, reuse for every request. */
 export interface Verifier {

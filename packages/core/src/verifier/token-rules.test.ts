@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isVerificationError, type VerificationError } from '../errors.ts'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
 import type { AuthorizationServerInput } from '../config/authorization-server.ts'
-import type { Jwk } from '../platform/types.ts'
+import type { Jwk } from '../jose/jwk.ts'
 import { createVerifier, type CreateVerifierOptions, type Verifier } from './create-verifier.ts'
 
 let rsa: TestKey

@@ -5,10 +5,12 @@
  */
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
 import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
-import type { JwksEvent } from '../jwks/remote-key-set.ts'
+import type { JwksEvent } from '../jwks/jwks-event.ts'
 import type { AddressPolicy, AddressPolicyOptions } from '../network/address-policy.ts'
-import type { SupportedAlgorithm } from '../platform/types.ts'
+import type { SupportedAlgorithm } from '../jose/jwk.ts'
 import type { ApiRole } from '../scope/api-role.ts'
+import type { VerificationError } from '../errors.ts'
+import type { ChallengeResponse } from '../http/challenge.ts'
 
 /** The organization whose API roles a token must carry. */
 export interface OrganizationAccess {
@@ -134,3 +136,8 @@ export interface VerifierStatus {
   readonly stale: boolean
   readonly cachedTokens: number
 }
+
+/** The outcome of `Verifier.verifyRequest`: the principal, or the error with its rendered HTTP answer. */
+export type RequestVerdict =
+  | { readonly ok: true; readonly token: VerifiedAccessToken }
+  | { readonly ok: false; readonly error: VerificationError; readonly response: ChallengeResponse }
