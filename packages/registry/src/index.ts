@@ -16,6 +16,7 @@
 export {
   AuditEventNotSerializableError,
   AuditSinkClosedError,
+  AuditSinkOverloadedError,
   InvalidOrgIdError,
   InvalidRevisionError,
   RegistryConfigError,
