@@ -5,7 +5,7 @@
 import { decodeProtectedHeader } from 'jose'
 import {
   createVerifier,
-  isTokenwardError,
+  isVerificationError,
   validateAuthorizationServer,
   type AuthorizationServerInput,
   type OrganizationAccess,
@@ -44,7 +44,7 @@ async function refusal(promise: Promise<unknown>): Promise<VerificationError> {
     () => undefined,
     (error: unknown) => error,
   )
-  if (!isTokenwardError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
+  if (!isVerificationError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
   return outcome
 }
 

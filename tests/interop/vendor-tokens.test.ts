@@ -5,7 +5,7 @@
 // Values that are the customer's own (tenant IDs, client IDs, hosts) are made up. The JWKS is
 // served on 127.0.0.1 at the vendor's path, because tokenward never fetches the real hosts here.
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose'
-import { createVerifier, isTokenwardError, type AuthorizationServerInput, type OrganizationAccess, type VerificationError, type Verifier } from '@tokenward/core'
+import { createVerifier, isVerificationError, type AuthorizationServerInput, type OrganizationAccess, type VerificationError, type Verifier } from '@tokenward/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, now, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
 
@@ -26,7 +26,7 @@ async function refusal(promise: Promise<unknown>): Promise<VerificationError> {
     () => undefined,
     (error: unknown) => error,
   )
-  if (!isTokenwardError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
+  if (!isVerificationError(outcome)) throw new Error(`expected a tokenward error, got ${String(outcome)}`)
   return outcome
 }
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { ConfigError, createVerifier, isTokenwardError, renderChallenge, type CreateVerifierOptions, type Verifier } from '@tokenward/core'
+import { ConfigError, createVerifier, isVerificationError, renderChallenge, type CreateVerifierOptions, type Verifier } from '@tokenward/core'
 import { UsageError } from './usage.ts'
 
 /** Where the command writes and reads. */
@@ -83,7 +83,7 @@ async function verifyOne(verifier: Verifier, token: string): Promise<Record<stri
       claims: t.claims,
     }
   } catch (e) {
-    if (!isTokenwardError(e)) throw e
+    if (!isVerificationError(e)) throw e
     const { body } = renderChallenge(e)
     return { valid: false, status: e.status, error: body.error, code: e.code, description: e.message }
   }

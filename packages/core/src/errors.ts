@@ -32,6 +32,10 @@ export type ErrorCode =
   | 'insufficient_scope'
   | 'server_disabled'
   | 'jwks_unavailable'
+  | 'store_unavailable'
+  | 'audit_unavailable'
+  | 'introspection_unavailable'
+  | 'replay_unavailable'
 
 /** The RFC 6750 error an HTTP answer carries; `undefined` when the spec says to send none (missing token, outage). */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
@@ -59,6 +63,10 @@ export const errorCodes: readonly ErrorCode[] = [
   'insufficient_scope',
   'server_disabled',
   'jwks_unavailable',
+  'store_unavailable',
+  'audit_unavailable',
+  'introspection_unavailable',
+  'replay_unavailable',
 ]
 
 /** Structured details an error may carry. Values are short and never the whole token. */
@@ -305,6 +313,39 @@ export class ServerDisabledError extends InvalidTokenBase {
 }
 
 /**
+ * What tokenward could not reach when it could not decide: the identity provider's keys, the
+ * organization store, the audit sink, an introspection endpoint, a replay store.
+ *
+ * @example
+ * ```ts
+ * const reason: UnavailableReason = 'store'
+ * ```
+ */
+export type UnavailableReason = 'keys' | 'store' | 'audit' | 'introspection' | 'replay'
+
+/**
+ * The outage family: tokenward could not decide, so the answer is 503 with `Retry-After` —
+ * never a 401 (the token may be fine) and never an accidental 500. Narrow on `reason` or `code`;
+ * {@link isUnavailableError} recognises every member, also from another installed copy.
+ *
+ * @example
+ * ```ts
+ * if (isUnavailableError(e)) console.warn(`cannot decide: ${e.reason} (retry in ${e.retryAfterSeconds ?? 30} s)`)
+ * ```
+ */
+export abstract class UnavailableError extends TokenwardError {
+  abstract override readonly code: 'jwks_unavailable' | 'store_unavailable' | 'audit_unavailable' | 'introspection_unavailable' | 'replay_unavailable'
+  /** Which dependency could not answer. */
+  abstract readonly reason: UnavailableReason
+  readonly oauthError = undefined
+  readonly status = 503 as const
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason }
+  }
+}
+
+/**
  * The authorization server's keys could not be obtained (unreachable, TLS failure, bad
  * response) and no cached keys are fresh enough to use. 503: this is an outage, not a bad token.
  *
@@ -313,11 +354,70 @@ export class ServerDisabledError extends InvalidTokenBase {
  * new JwksUnavailableError('JWKS fetch failed: HTTP 500', { retryAfterSeconds: 30 })
  * ```
  */
-export class JwksUnavailableError extends TokenwardError {
+export class JwksUnavailableError extends UnavailableError {
   readonly _tag = 'JwksUnavailableError' as const
   readonly code = 'jwks_unavailable' as const
-  readonly oauthError = undefined
-  readonly status = 503 as const
+  readonly reason = 'keys' as const
+}
+
+/**
+ * The organization store could not answer (unreachable, lock timeout, closed) and no copy of the
+ * organization recent enough to trust is held. 503.
+ *
+ * @example
+ * ```ts
+ * new StoreUnavailableError('The organization store did not answer in time', { retryAfterSeconds: 5 })
+ * ```
+ */
+export class StoreUnavailableError extends UnavailableError {
+  readonly _tag = 'StoreUnavailableError' as const
+  readonly code = 'store_unavailable' as const
+  readonly reason = 'store' as const
+}
+
+/**
+ * The audit sink could not record a call whose record is required (the fail-closed audit
+ * policy). 503: the call is not let through unaudited.
+ *
+ * @example
+ * ```ts
+ * new AuditUnavailableError('The audit log could not be written')
+ * ```
+ */
+export class AuditUnavailableError extends UnavailableError {
+  readonly _tag = 'AuditUnavailableError' as const
+  readonly code = 'audit_unavailable' as const
+  readonly reason = 'audit' as const
+}
+
+/**
+ * The authorization server's introspection endpoint could not give a usable answer (unreachable,
+ * timeout, 5xx, 429, malformed body, TLS failure, or it refused tokenward's own credentials). 503.
+ *
+ * @example
+ * ```ts
+ * new IntrospectionUnavailableError('Introspection endpoint answered HTTP 502')
+ * ```
+ */
+export class IntrospectionUnavailableError extends UnavailableError {
+  readonly _tag = 'IntrospectionUnavailableError' as const
+  readonly code = 'introspection_unavailable' as const
+  readonly reason = 'introspection' as const
+}
+
+/**
+ * The replay store (DPoP proofs, client assertions) could not say whether a value was seen
+ * before. 503: a replay check fails closed, never silently accepts.
+ *
+ * @example
+ * ```ts
+ * new ReplayUnavailableError('The replay store did not answer')
+ * ```
+ */
+export class ReplayUnavailableError extends UnavailableError {
+  readonly _tag = 'ReplayUnavailableError' as const
+  readonly code = 'replay_unavailable' as const
+  readonly reason = 'replay' as const
 }
 
 /** The union of every verification error; narrow on `code` or `_tag`. */
@@ -332,6 +432,10 @@ export type VerificationError =
   | InsufficientScopeError
   | ServerDisabledError
   | JwksUnavailableError
+  | StoreUnavailableError
+  | AuditUnavailableError
+  | IntrospectionUnavailableError
+  | ReplayUnavailableError
 
 const verificationTags = new Set<string>([
   'MissingTokenError',
@@ -344,19 +448,26 @@ const verificationTags = new Set<string>([
   'InsufficientScopeError',
   'ServerDisabledError',
   'JwksUnavailableError',
+  'StoreUnavailableError',
+  'AuditUnavailableError',
+  'IntrospectionUnavailableError',
+  'ReplayUnavailableError',
 ])
+const unavailableReasons = new Set<string>(['keys', 'store', 'audit', 'introspection', 'replay'])
 const codeSet = new Set<string>(errorCodes)
 
 /**
- * True for any tokenward verification error, including one thrown by another installed copy of
- * this package (it checks `_tag`, `code` and `status`, not only `instanceof`).
+ * True for any tokenward verification error (a refusal or an outage), including one thrown by
+ * another installed copy of this package (it checks `_tag`, `code` and `status`, not only
+ * `instanceof`). Use it before {@link renderChallenge}-style handling; {@link isTokenwardError}
+ * also recognises configuration errors.
  *
  * @example
  * ```ts
- * if (isTokenwardError(err)) res.status(err.status)
+ * if (isVerificationError(err)) return renderChallenge(err)
  * ```
  */
-export function isTokenwardError(value: unknown): value is VerificationError {
+export function isVerificationError(value: unknown): value is VerificationError {
   if (value instanceof TokenwardError) return true
   if (typeof value !== 'object' || value === null || !(value instanceof Error)) return false
   const v = value as { _tag?: unknown; code?: unknown; status?: unknown }
@@ -367,6 +478,43 @@ export function isTokenwardError(value: unknown): value is VerificationError {
     codeSet.has(v.code) &&
     typeof v.status === 'number'
   )
+}
+
+/** Every error tokenward throws or returns: verification refusals, outages and configuration errors. */
+export type TokenwardFailure = VerificationError | ConfigError
+
+/**
+ * The one guard for every tokenward error — verification refusals, outages (503) and
+ * configuration errors (`invalid_config`) — including ones from another installed copy of this
+ * package. Each carries `_tag`, `code` and an HTTP `status` (500 for a configuration error:
+ * a server fault if it ever reaches a client).
+ *
+ * @example
+ * ```ts
+ * if (isTokenwardError(err)) res.status(err.status).json({ code: err.code })
+ * ```
+ */
+export function isTokenwardError(value: unknown): value is TokenwardFailure {
+  if (isVerificationError(value) || value instanceof ConfigError) return true
+  if (typeof value !== 'object' || value === null || !(value instanceof Error)) return false
+  const v = value as { _tag?: unknown; code?: unknown; issues?: unknown }
+  return v._tag === 'ConfigError' && v.code === 'invalid_config' && Array.isArray(v.issues)
+}
+
+/**
+ * True for every member of the outage family ({@link UnavailableError}): tokenward could not
+ * decide and the answer is 503. Works across installed copies.
+ *
+ * @example
+ * ```ts
+ * if (isUnavailableError(err)) metrics.increment(`outage.${err.reason}`)
+ * ```
+ */
+export function isUnavailableError(value: unknown): value is UnavailableError {
+  if (value instanceof UnavailableError) return true
+  if (!isVerificationError(value)) return false
+  const v = value as { status?: unknown; reason?: unknown }
+  return v.status === 503 && typeof v.reason === 'string' && unavailableReasons.has(v.reason)
 }
 
 /** One problem found in a configuration, named by its path (e.g. `algorithms[2]`). */
@@ -388,6 +536,9 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   readonly _tag = 'ConfigError' as const
   readonly code = 'invalid_config' as const
+  /** A misconfiguration is the server's fault: 500 if it ever reaches an HTTP answer. */
+  readonly status = 500 as const
+  readonly oauthError = undefined
   constructor(readonly issues: readonly ConfigIssue[]) {
     super(`Invalid configuration: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`)
   }

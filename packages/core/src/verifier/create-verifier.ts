@@ -8,7 +8,7 @@
  */
 import { platform } from '#platform'
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
-import { isTokenwardError, type VerificationError } from '../errors.ts'
+import { isVerificationError, type VerificationError } from '../errors.ts'
 import type { TokenRequest } from '../http/bearer.ts'
 import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
 import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
@@ -133,7 +133,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
 
 /** An answer as `verify` gives it: the token, or a rejection with the error. */
 function settleOutcome(answer: Outcome | Promise<Outcome>): Promise<VerifiedAccessToken> {
-  const settle = (outcome: Outcome): Promise<VerifiedAccessToken> => (isTokenwardError(outcome) ? Promise.reject(outcome) : Promise.resolve(outcome))
+  const settle = (outcome: Outcome): Promise<VerifiedAccessToken> => (isVerificationError(outcome) ? Promise.reject(outcome) : Promise.resolve(outcome))
   return answer instanceof Promise ? answer.then(settle) : settle(answer)
 }
 
@@ -171,10 +171,10 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
   }
 
   const refused = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
-  const verdictOf = (answer: Outcome): RequestVerdict => (isTokenwardError(answer) ? refused(answer) : { ok: true, token: answer })
+  const verdictOf = (answer: Outcome): RequestVerdict => (isVerificationError(answer) ? refused(answer) : { ok: true, token: answer })
   // Any other error is a programming or infrastructure fault: it propagates (rejects or throws).
   const settleVerdict = (error: unknown): RequestVerdict => {
-    if (isTokenwardError(error)) return refused(error)
+    if (isVerificationError(error)) return refused(error)
     throw error
   }
   const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
