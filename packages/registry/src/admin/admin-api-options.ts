@@ -63,7 +63,10 @@ export interface AdminApiOptions {
   readonly basePath?: string
   /** Runs the "Validate" check. Default: `validateJwks` of `@tokenward/core`. */
   readonly validateJwks?: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
-  /** When the keys of a server were last fetched successfully (the registry verifier provides it). */
+  /**
+   * When the keys of a server were last fetched successfully (the registry verifier's
+   * `keyStatus`). Default: the store's key-fetch records, when it keeps them.
+   */
   readonly keyStatus?: (orgId: string, serverName: string) => Promise<Date | undefined>
   /** Current time in milliseconds since the epoch. Default `Date.now`. */
   readonly clock?: () => number
