@@ -194,14 +194,22 @@ function registrySection(registry) {
   const parts = [
     '## Registry: the per-organization path against the single-verifier path',
     '',
-    `Express 5 and autocannon as in the HTTP scenario (${connections} connections, ${rounds} round(s) of ${durationSeconds} s per app and mix, order reversed every other round). "single" is one core verifier for the organization's server, configured in code; "registry" is \`createRegistryVerifier\` with the organization in a file store and every allowed call audited to a fsynced JSON-lines log (${int(registry.audit.lines)} lines in ${int(registry.audit.batches)} group commits over the whole run). Both fetch keys from the same local JWKS server (${registry.jwksFetches} fetches in total).`,
+    `Express 5 and autocannon as in the HTTP scenario (${connections} connections, ${rounds} round(s) of ${durationSeconds} s per app and mix, order reversed every other round). "single" is one core verifier for the organization's server, configured in code; "registry" is \`createRegistryVerifier\` with the organization in a file store and every allowed call audited to a fsynced JSON-lines log (${int(registry.audit.lines)} lines in ${int(registry.audit.batches)} group commits over the whole run); "registry-nofsync" is context: the same with the log's fsync off. "× single, by CPU per request" is the single path's CPU time per request over this path's: it compares the code even when the app core is not saturated. Both fetch keys from the same local JWKS server (${registry.jwksFetches} fetches in total).`,
   ]
   for (const [mix, { rows }] of Object.entries(registry.mixes)) {
     parts.push('', `### ${mix === 'repeated' ? 'Repeated tokens' : 'Every token distinct'}`, '')
     parts.push(
       table(
-        ['Path', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× single', '>server CPU'],
-        rows.map((r) => [r.variant, ...spread(r.requestsPerSecond), ms(r.latencyP99Ms.median), ratio(r.vsSingle), pct(r.serverCpuShare.median)]),
+        ['Path', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× single', '>server CPU', '>CPU µs/request', '>× single, by CPU per request'],
+        rows.map((r) => [
+          r.variant,
+          ...spread(r.requestsPerSecond),
+          ms(r.latencyP99Ms.median),
+          ratio(r.vsSingle),
+          pct(r.serverCpuShare.median),
+          r.cpuMicrosPerRequest.median.toFixed(1),
+          ratio(r.cpuVsSingle),
+        ]),
       ),
     )
   }

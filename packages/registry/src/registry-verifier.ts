@@ -521,6 +521,8 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     }
   }
 
+  const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`))
+
   const decide = async (org: Organization, request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict> => {
     const nowSeconds = Math.floor(now() / 1000)
     const active = activeServer(org, nowSeconds)
@@ -569,6 +571,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         return refuse(error)
       }
     }
+    if (sink === undefined) return verdict
     const failed = await auditDurably(apiCallAuditEvent({ ...auditFields, outcome: 'allowed' }))
     if (failed !== undefined && failClosed) {
       return refuse(new AuditUnavailableError('The audit record of this call could not be written', { cause: failed, retryAfterSeconds: 5 }))
@@ -577,13 +580,16 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   }
 
   return {
-    async verifyRequest(request, target) {
-      if (closed) throw new Error('This registry verifier is closed')
+    verifyRequest(request, target) {
+      if (closed) return Promise.reject(new Error('This registry verifier is closed'))
       const found = organization(target.orgId)
-      const org = found instanceof Promise ? await found : found
-      if (org instanceof StoreUnavailableError) return refuse(org)
-      if (org === undefined) return refuse(new ServerDisabledError(`No authorization server is registered for organization ${target.orgId}`))
-      return decide(org, request, target)
+      // Hot path: an organization held in memory goes straight to the decision, without a hop.
+      if (!(found instanceof Promise)) return found === undefined ? Promise.resolve(unknownOrganization(target.orgId)) : decide(found, request, target)
+      return found.then((org) => {
+        if (org instanceof StoreUnavailableError) return refuse(org)
+        if (org === undefined) return unknownOrganization(target.orgId)
+        return decide(org, request, target)
+      })
     },
 
     async keyStatus(orgId, serverName) {

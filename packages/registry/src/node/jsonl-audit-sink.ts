@@ -22,8 +22,9 @@ export interface JsonlAuditSinkOptions {
   /** The log file; created if missing (its directory must exist), never truncated. */
   readonly path: string
   /**
-   * `'every-write'` (default): `record` resolves only after the line is fsynced, so an
-   * acknowledged event survives a crash or power loss. `'none'`: the operating system decides
+   * `'every-write'` (default): `record` resolves only after the line is flushed to disk
+   * (`fdatasync`, once per group-committed batch), so an acknowledged event survives a crash or
+   * power loss. `'none'`: the operating system decides
    * when to flush; events survive a process crash but may be lost on power loss.
    */
   readonly fsync?: 'every-write' | 'none'
@@ -143,7 +144,7 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
       throw e
     }
     needsLineBreak = false
-    if (fsync === 'every-write') await handle.sync()
+    if (fsync === 'every-write') await handle.datasync()
     onBatchWritten?.({ lines: batch.length, bytes: bytes.length, synced: fsync === 'every-write', durationMs: performance.now() - started })
   }
 
