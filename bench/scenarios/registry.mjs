@@ -79,7 +79,7 @@ runAsChild(async () => {
     }
 
     // Warm-up, unmeasured: JIT, connections, the JWKS fetch, the organization's first read.
-    for (const mix of mixes) for (const app of apps) await measure(app, mix, Math.max(warmupSeconds, 1))
+    if (warmupSeconds > 0) for (const mix of mixes) for (const app of apps) await measure(app, mix, warmupSeconds)
 
     const runs = []
     for (let round = 0; round < rounds; round++) {
