@@ -206,6 +206,12 @@ function checkOptions(options: RegistryVerifierOptions): ConfigIssue[] {
   if (options.auditFailure !== undefined && options.auditFailure !== 'fail-closed' && options.auditFailure !== 'fail-open') {
     issues.push({ path: 'auditFailure', message: 'must be "fail-closed" or "fail-open"' })
   }
+  for (const name of ['onError', 'random'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') issues.push({ path: name, message: 'must be a function' })
+  }
+  if (options.timers !== undefined && (typeof options.timers?.setTimeout !== 'function' || typeof options.timers?.clearTimeout !== 'function')) {
+    issues.push({ path: 'timers', message: 'must have setTimeout and clearTimeout functions' })
+  }
   if (options.keyRefresh !== undefined && options.keyRefresh !== false) {
     const { jitter, initialSpreadMs } = options.keyRefresh
     if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter <= 1)) issues.push({ path: 'keyRefresh.jitter', message: 'must be a number from 0 to 1' })
