@@ -6,7 +6,7 @@
 //   repeated   50 tokens in rotation: the verified-token cache answers; the registry's own cost
 //              (finding the organization, auditing the call) is what the ratio shows.
 //              Target: registry ≥ 0.9× single.
-//   (registry-nofsync, context: the same with the audit log's fsync off.)
+//   (registry-fsync-100ms, context: the same with the audit log flushed every 100 ms instead.)
 //   distinct   every request a new token (strict rotation over a pool larger than any cache):
 //              both pay a full verification; context, not a target.
 // Every run is checked: a non-2xx answer, error or timeout fails the scenario.
@@ -20,7 +20,7 @@ import { nextMessage, runAsChild, startNode, stopChild } from '../lib/processes.
 import { inRoundOrder, ratioSummary, summarize } from '../lib/sampling.mjs'
 import { createSigningKey, mintAccessToken } from '../lib/tokens.mjs'
 
-const variants = ['single', 'registry', 'registry-nofsync']
+const variants = ['single', 'registry', 'registry-fsync-100ms']
 const mixes = ['repeated', 'distinct']
 const appCpu = 1
 const loadCpu = 0

@@ -6,8 +6,9 @@
 //   registry  @tokenward/express over createRegistryVerifier: the organization in a file store
 //             (a temp directory) and every call audited to a fsynced JSON-lines log (defaults:
 //             each allowed call waits until its group-committed line is on disk)
-//   registry-nofsync  the same with the log's `fsync: 'none'` (lines reach the OS before the
-//             answer, the disk later): context, showing what the per-batch fsync costs
+//   registry-fsync-100ms  the same with the log's `fsync: { everyMs: 100 }` (lines reach the OS
+//             before the answer, the disk within 100 ms): context, showing what the per-batch
+//             fsync costs
 //
 // Usage: node app.mjs <variant>   (config in BENCH_APP_CONFIG: { jwksUrl, dir })
 // Sends { type: 'ready', port } when listening; answers { type: 'cpu' } like the HTTP scenario's
@@ -40,12 +41,12 @@ async function guardOf() {
     const { orgId, cloud, cloudDomain, apiRoles } = organization
     return createVerifier({ server, organization: { orgId, cloud, cloudDomain, apiRoles: Object.keys(apiRoles) } })
   }
-  if (variant === 'registry' || variant === 'registry-nofsync') {
+  if (variant === 'registry' || variant === 'registry-fsync-100ms') {
     const store = await createFileOrganizationStore({ directory: join(dir, 'organizations') })
     if ((await store.get('12345')) === undefined) await store.put(organization, undefined).catch(() => undefined) // the other app may win
     const auditSink = await createJsonlAuditSink({
       path: join(dir, `audit-${process.pid}.jsonl`),
-      fsync: variant === 'registry' ? 'every-write' : 'none',
+      fsync: variant === 'registry' ? 'every-write' : { everyMs: 100 },
       onBatchWritten: (b) => {
         audit.batches++
         audit.lines += b.lines

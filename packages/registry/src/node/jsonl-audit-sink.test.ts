@@ -79,6 +79,23 @@ describe('createJsonlAuditSink', () => {
     expect((await readAuditLog<Tick>(path)).events.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, seq) => seq))
   })
 
+  it('fsync { everyMs }: records resolve once written, one flush per interval makes them durable, close flushes the rest', async () => {
+    const path = await logPath()
+    const batches: AuditBatchWritten[] = []
+    const synced: number[] = []
+    const sink = await createJsonlAuditSink<Tick>({ path, fsync: { everyMs: 40 }, onBatchWritten: (b) => batches.push(b), onSynced: (s) => synced.push(s.lines) })
+    await Promise.all(Array.from({ length: 100 }, (_, seq) => sink.record(tick(seq))))
+    expect(batches.every((b) => !b.synced)).toBe(true)
+    expect(synced).toEqual([]) // acknowledged before any flush
+    await sleep(120)
+    expect(synced).toEqual([100]) // one flush for all of them
+    await sink.record(tick(100))
+    await sink.close()
+    expect(synced).toEqual([100, 1])
+    expect((await readAuditLog<Tick>(path)).events).toHaveLength(101)
+    await expect(createJsonlAuditSink({ path, fsync: { everyMs: 0 } })).rejects.toThrow(/fsync.everyMs/)
+  })
+
   it('bounds what waits: beyond maxPendingEvents a record is refused at once, and the rest are written', async () => {
     const path = await logPath()
     const sink = await createJsonlAuditSink<Tick>({ path, maxPendingEvents: 5 })

@@ -24,10 +24,14 @@ export interface JsonlAuditSinkOptions {
   /**
    * `'every-write'` (default): `record` resolves only after the line is flushed to disk
    * (`fdatasync`, once per group-committed batch), so an acknowledged event survives a crash or
-   * power loss. `'none'`: the operating system decides
-   * when to flush; events survive a process crash but may be lost on power loss.
+   * power loss. `{ everyMs }`: `record` resolves once the line is written to the operating
+   * system (it survives a crash of this process), and the file is flushed to disk at most
+   * `everyMs` after any write (and on `close`): a power loss can lose the last `everyMs` of
+   * events, for far fewer flushes under load; a failed flush rejects the next `record` with its
+   * error. `'none'`: the operating system decides when to
+   * flush; events survive a process crash but may be lost on power loss.
    */
-  readonly fsync?: 'every-write' | 'none'
+  readonly fsync?: 'every-write' | 'none' | { readonly everyMs: number }
   /**
    * At most this many records wait to be written; beyond it `record` rejects at once with
    * `AuditSinkOverloadedError` (a bounded buffer: a stalled disk never grows memory without
@@ -36,6 +40,8 @@ export interface JsonlAuditSinkOptions {
   readonly maxPendingEvents?: number
   /** Told after each batch is written (and fsynced): for metrics and tests. Must not throw. */
   readonly onBatchWritten?: (batch: AuditBatchWritten) => void
+  /** With `fsync: { everyMs }`: told after each periodic flush, with the lines it made durable. Must not throw. */
+  readonly onSynced?: (synced: { readonly lines: number }) => void
 }
 
 /**
@@ -101,10 +107,16 @@ async function syncDirectoryOf(path: string): Promise<void> {
  * ```
  */
 export async function createJsonlAuditSink<E extends AuditEventShape = AuditEventShape>(options: JsonlAuditSinkOptions): Promise<AuditSink<E>> {
-  const { path, fsync = 'every-write', maxPendingEvents = 10_000, onBatchWritten } = options
+  const { path, fsync = 'every-write', maxPendingEvents = 10_000, onBatchWritten, onSynced } = options
+  const syncEveryMs = typeof fsync === 'object' && fsync !== null ? fsync.everyMs : undefined
   const issues: ConfigIssue[] = []
   if (typeof path !== 'string' || path.length === 0) issues.push({ path: 'path', message: 'must be a non-empty string' })
-  if (fsync !== 'every-write' && fsync !== 'none') issues.push({ path: 'fsync', message: 'must be "every-write" or "none"' })
+  if (syncEveryMs !== undefined) {
+    if (!(Number.isFinite(syncEveryMs) && syncEveryMs > 0)) issues.push({ path: 'fsync.everyMs', message: 'must be a positive number' })
+  } else if (fsync !== 'every-write' && fsync !== 'none') {
+    issues.push({ path: 'fsync', message: 'must be "every-write", "none" or { everyMs }' })
+  }
+  if (onSynced !== undefined && typeof onSynced !== 'function') issues.push({ path: 'onSynced', message: 'must be a function' })
   if (!(Number.isSafeInteger(maxPendingEvents) && maxPendingEvents >= 1)) issues.push({ path: 'maxPendingEvents', message: 'must be a positive integer' })
   if (onBatchWritten !== undefined && typeof onBatchWritten !== 'function') issues.push({ path: 'onBatchWritten', message: 'must be a function' })
   if (issues.length > 0) throw new RegistryConfigError(issues)
@@ -113,7 +125,7 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
   let needsLineBreak: boolean
   try {
     needsLineBreak = await endsMidLine(handle)
-    if (fsync === 'every-write') await syncDirectoryOf(path)
+    if (fsync !== 'none') await syncDirectoryOf(path)
   } catch (e) {
     await handle.close()
     throw e
@@ -145,7 +157,40 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
     }
     needsLineBreak = false
     if (fsync === 'every-write') await handle.datasync()
+    else if (syncEveryMs !== undefined) scheduleSync(batch.length)
     onBatchWritten?.({ lines: batch.length, bytes: bytes.length, synced: fsync === 'every-write', durationMs: performance.now() - started })
+  }
+
+  // Periodic flush ({ everyMs }): one timer at a time, armed by the first unflushed write.
+  let unsyncedLines = 0
+  let syncFailure: unknown
+  let syncTimer: ReturnType<typeof setTimeout> | undefined
+  let syncing: Promise<void> = Promise.resolve()
+  function scheduleSync(lines: number): void {
+    unsyncedLines += lines
+    if (syncTimer !== undefined) return
+    syncTimer = setTimeout(() => {
+      syncTimer = undefined
+      void syncNow()
+    }, syncEveryMs)
+    syncTimer.unref?.()
+  }
+  function syncNow(): Promise<void> {
+    syncing = syncing.then(async () => {
+      const lines = unsyncedLines
+      if (lines === 0) return
+      unsyncedLines = 0
+      try {
+        await handle.datasync()
+        onSynced?.({ lines })
+      } catch (e) {
+        // Those records were acknowledged as written: the failure is handed to the next record
+        // (whose caller's policy decides), and the flush is tried again with the next write.
+        unsyncedLines += lines
+        syncFailure = e
+      }
+    })
+    return syncing
   }
 
   async function drain(): Promise<void> {
@@ -172,6 +217,11 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
         return Promise.reject(e)
       }
       if (queue.length >= maxPendingEvents) return Promise.reject(new AuditSinkOverloadedError(maxPendingEvents))
+      if (syncFailure !== undefined) {
+        const failure = syncFailure
+        syncFailure = undefined
+        return Promise.reject(failure)
+      }
       return new Promise<void>((resolve, reject) => {
         queue.push({ line, resolve, reject })
         draining ??= drain()
@@ -180,6 +230,9 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
     close() {
       closing ??= (async () => {
         while (draining !== undefined) await draining
+        if (syncTimer !== undefined) clearTimeout(syncTimer)
+        syncTimer = undefined
+        if (syncEveryMs !== undefined) await syncNow()
         await handle.close()
       })()
       return closing
