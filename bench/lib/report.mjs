@@ -250,6 +250,33 @@ function failuresSection(failures) {
 }
 
 /** The whole report as Markdown. */
+function registrySection(registry) {
+  const { rounds, durationSeconds, connections } = registry.settings
+  const parts = [
+    '## Registry: the per-organization path against the single-verifier path',
+    '',
+    `Express 5 and autocannon as in the HTTP scenario (${connections} connections, ${rounds} round(s) of ${durationSeconds} s per app and mix, order reversed every other round). "single" is one core verifier for the organization's server, configured in code; "registry" is \`createRegistryVerifier\` with the organization in a file store and every allowed call audited to a fsynced JSON-lines log (${int(registry.audit.lines)} lines in ${int(registry.audit.batches)} group commits over the whole run); "registry-fsync-100ms" is context: the same with the log flushed to disk every 100 ms instead of before each answer (\`fsync: { everyMs: 100 }\`). "× single, by CPU per request" is the single path's CPU time per request over this path's: it compares the code even when the app core is not saturated. Both fetch keys from the same local JWKS server (${registry.jwksFetches} fetches in total).`,
+  ]
+  for (const [mix, { rows }] of Object.entries(registry.mixes)) {
+    parts.push('', `### ${mix === 'repeated' ? 'Repeated tokens' : 'Every token distinct'}`, '')
+    parts.push(
+      table(
+        ['Path', '>req/s median', '>min', '>max', '>p99 ms (median)', '>× single', '>server CPU', '>CPU µs/request', '>× single, by CPU per request'],
+        rows.map((r) => [
+          r.variant,
+          ...spread(r.requestsPerSecond),
+          ms(r.latencyP99Ms.median),
+          ratio(r.vsSingle),
+          pct(r.serverCpuShare.median),
+          r.cpuMicrosPerRequest.median.toFixed(1),
+          ratio(r.cpuVsSingle),
+        ]),
+      ),
+    )
+  }
+  return parts.join('\n')
+}
+
 export function renderReport({ facts, mode, durationSeconds, targets, results, failures }) {
   const sections = [
     header(facts, mode, durationSeconds),
@@ -257,6 +284,7 @@ export function renderReport({ facts, mode, durationSeconds, targets, results, f
     failuresSection(failures),
     results.micro && microSection(results.micro),
     results.http && httpSection(results.http),
+    results.registry && registrySection(results.registry),
     results.herd && herdSection(results.herd),
     results.coldStart && coldStartSection(results.coldStart),
     results.memory && memorySection(results.memory),

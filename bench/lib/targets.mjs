@@ -231,10 +231,20 @@ function sizeTargets(size) {
 }
 
 /** Every target, in the issue's order. `results` maps scenario name → result (absent if it failed). */
+/** The per-organization path against the single-verifier path, repeated tokens (scenarios/registry.mjs). */
+function registryTargets(registry) {
+  const name = 'Registry path (file store, JSON-lines audit), repeated tokens'
+  const goal = '≥ 0.90× the single-verifier path'
+  if (registry === undefined) return [notMeasured(name, goal)]
+  const row = registry.mixes.repeated.rows.find((r) => r.variant === 'registry')
+  return [atLeast(name, row.vsSingle, 0.9, 'the single-verifier path')]
+}
+
 export function evaluateTargets(results) {
   return [
     ...microTargets(results.micro),
     ...httpTargets(results.http, results.micro),
+    ...registryTargets(results.registry),
     ...herdTargets(results.herd),
     ...coldStartTargets(results.coldStart),
     ...memoryTargets(results.memory),

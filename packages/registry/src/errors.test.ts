@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   AuditEventNotSerializableError,
   AuditSinkClosedError,
+  AuditSinkOverloadedError,
   InvalidOrgIdError,
   InvalidRevisionError,
   RegistryConfigError,
@@ -21,6 +22,7 @@ describe('registry errors', () => {
     [new StoreClosedError(), 'store_closed'],
     [new AuditEventNotSerializableError('$.at', 'is a Date'), 'audit_event_not_serializable'],
     [new AuditSinkClosedError(), 'audit_sink_closed'],
+    [new AuditSinkOverloadedError(10), 'audit_sink_overloaded'],
   ] as const)('%s has its code, and its tag as name', (error, code) => {
     expect(error.code).toBe(code)
     expect(error.name).toBe(error._tag)

@@ -18,6 +18,7 @@ export type RegistryErrorCode =
   | 'store_closed'
   | 'audit_event_not_serializable'
   | 'audit_sink_closed'
+  | 'audit_sink_overloaded'
 
 /**
  * Base class of every registry error.
@@ -201,6 +202,29 @@ export class AuditSinkClosedError extends RegistryError {
   }
 }
 
+/**
+ * The audit sink's buffer is full: `maxPendingEvents` records are waiting to be written (the disk
+ * is slower than the arrivals, or stalled). The record is refused at once instead of queueing
+ * without bound; the caller's policy decides (the registry verifier answers an allowed call with
+ * 503 under `auditFailure: 'fail-closed'`).
+ *
+ * @example
+ * ```ts
+ * try { await sink.record(event) } catch (e) {
+ *   if (e instanceof AuditSinkOverloadedError) metrics.count('audit_overloaded')
+ * }
+ * ```
+ */
+export class AuditSinkOverloadedError extends RegistryError {
+  readonly _tag = 'AuditSinkOverloadedError' as const
+  readonly code = 'audit_sink_overloaded' as const
+  readonly maxPendingEvents: number
+  constructor(maxPendingEvents: number) {
+    super(`The audit sink has ${maxPendingEvents} records waiting to be written; this one was refused`)
+    this.maxPendingEvents = maxPendingEvents
+  }
+}
+
 /** The union of every registry error; narrow on `code` or `_tag`. */
 export type RegistryFailure =
   | RegistryConfigError
@@ -211,6 +235,7 @@ export type RegistryFailure =
   | StoreClosedError
   | AuditEventNotSerializableError
   | AuditSinkClosedError
+  | AuditSinkOverloadedError
 
 const codeByTag: Readonly<Record<RegistryFailure['_tag'], RegistryErrorCode>> = {
   RegistryConfigError: 'invalid_config',
@@ -221,6 +246,7 @@ const codeByTag: Readonly<Record<RegistryFailure['_tag'], RegistryErrorCode>> = 
   StoreClosedError: 'store_closed',
   AuditEventNotSerializableError: 'audit_event_not_serializable',
   AuditSinkClosedError: 'audit_sink_closed',
+  AuditSinkOverloadedError: 'audit_sink_overloaded',
 }
 
 /**

@@ -16,6 +16,7 @@
 export {
   AuditEventNotSerializableError,
   AuditSinkClosedError,
+  AuditSinkOverloadedError,
   InvalidOrgIdError,
   InvalidRevisionError,
   RegistryConfigError,
@@ -29,7 +30,14 @@ export {
 } from './errors.ts'
 
 export { checkOrgId } from './store/org-id.ts'
-export { assertPutArguments, assertStorableOrgId, type OrganizationPutResult, type OrganizationStore } from './store/organization-store.ts'
+export {
+  assertPutArguments,
+  assertStorableOrgId,
+  mergeKeyFetchRecord,
+  type KeyFetchRecord,
+  type OrganizationPutResult,
+  type OrganizationStore,
+} from './store/organization-store.ts'
 export { createInMemoryOrganizationStore } from './store/in-memory-organization-store.ts'
 export type { ReceiptStore } from './store/receipt-store.ts'
 export { createInMemoryReceiptStore, type InMemoryReceiptStoreOptions } from './store/in-memory-receipt-store.ts'
@@ -37,8 +45,21 @@ export { createInMemoryReceiptStore, type InMemoryReceiptStoreOptions } from './
 export type { AuditEventShape, AuditSink } from './audit/audit-sink.ts'
 export { serializeAuditEvent } from './audit/serialize-audit-event.ts'
 export { createInMemoryAuditSink, type InMemoryAuditSink, type InMemoryAuditSinkOptions } from './audit/in-memory-audit-sink.ts'
+export {
+  createDeniedCallBudget,
+  type ApiCallsDeniedSummaryEvent,
+  type DeniedCallBudget,
+  type DeniedCallBudgetOptions,
+} from './audit/denied-call-budget.ts'
 
 export { changeOrganization, type OrganizationChange, type OrganizationChangeResult } from './write/change-organization.ts'
 export * from './admin/index.ts'
-export { createRegistryVerifier, type RegistryTarget, type RegistryVerifier, type RegistryVerifierOptions } from './registry-verifier.ts'
+export {
+  createRegistryVerifier,
+  type RegistryAuditEvent,
+  type RegistryTarget,
+  type RegistryTimers,
+  type RegistryVerifier,
+  type RegistryVerifierOptions,
+} from './registry-verifier.ts'
 export { registryGuard } from './registry-guard.ts'

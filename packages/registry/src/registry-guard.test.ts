@@ -58,7 +58,8 @@ function setup() {
     organization('suspended', { suspension: { reason: 'terms_violation', since: nowSeconds() } }),
     organization('expired', { subscriptionValidUntil: nowSeconds() - 1 }),
   ])
-  const registry = createRegistryVerifier({ store, realm: 'api', jwks: { addressPolicy: { developmentLoopback: true } } })
+  // No scheduled key refresh: its start-up listing would count as reads no request made.
+  const registry = createRegistryVerifier({ store, realm: 'api', keyRefresh: false, jwks: { addressPolicy: { developmentLoopback: true } } })
   verifiers.push(registry)
   return { store, guard: registryGuard(registry, { path: '/orgs/:orgId/*' }, { realm: 'api' }) }
 }

@@ -1,13 +1,21 @@
 /**
  * Verification that consults the organization registry: a request for organization X is checked
  * against X's single enabled authorization server, with X's API roles; a disabled, suspended or
- * expired organization gets `server_disabled`; every change in the registry takes effect on the
- * next request; authorized calls are counted against an API-call threshold and audited.
+ * expired organization gets `server_disabled`; authorized calls are counted against an API-call
+ * threshold and audited.
+ *
+ * The hot path reads nothing from disk: organizations are held in memory and checked by version
+ * (see {@link RegistryVerifierOptions.organizationRecheckMs}); changes written through the same
+ * store object apply on the next request (the store's `watch`), others within the recheck
+ * interval. Refused calls are audited without waiting, and within a budget per organization and
+ * window; allowed calls wait for their own audit record (group-committed by the JSON-lines sink).
  *
  * @module
  */
 import {
+  AuditUnavailableError,
   ServerDisabledError,
+  StoreUnavailableError,
   activeServer,
   apiCallAuditEvent,
   createInMemoryApiCallCounter,
@@ -21,32 +29,110 @@ import {
   type ApiCallCounter,
   type ApiCallThreshold,
   type AuditEvent,
+  type AuthorizationServerConfig,
+  type ConfigIssue,
   type CreateVerifierOptions,
   type Organization,
   type RequestVerdict,
   type TokenRequest,
   type VerificationError,
   type Verifier,
+  type VerifierEvent,
 } from '@tokenward/core'
 import { changeOrganization } from './write/change-organization.ts'
 import type { AuditSink } from './audit/audit-sink.ts'
-import type { OrganizationStore } from './store/organization-store.ts'
+import { createDeniedCallBudget, type ApiCallsDeniedSummaryEvent, type DeniedCallBudgetOptions } from './audit/denied-call-budget.ts'
+import { InvalidOrgIdError, RegistryConfigError } from './errors.ts'
+import type { KeyFetchRecord, OrganizationStore } from './store/organization-store.ts'
+
+/**
+ * The timer functions the registry verifier schedules with (key refreshes, audit summaries).
+ * Injectable for tests; the default is the global `setTimeout`/`clearTimeout`, with timers
+ * `unref`ed so they never keep a process alive.
+ *
+ * @example
+ * ```ts
+ * const timers: RegistryTimers = { setTimeout: (run, ms) => setTimeout(run, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) }
+ * ```
+ */
+export interface RegistryTimers {
+  setTimeout(run: () => void, ms: number): unknown
+  clearTimeout(timer: unknown): void
+}
+
+/**
+ * Every audit record the registry verifier writes.
+ *
+ * @example
+ * ```ts
+ * const sink: AuditSink<RegistryAuditEvent> = await createJsonlAuditSink({ path: './audit.jsonl' })
+ * ```
+ */
+export type RegistryAuditEvent = AuditEvent | ApiCallsDeniedSummaryEvent
 
 /** Options of {@link createRegistryVerifier}. */
 export interface RegistryVerifierOptions
   extends Pick<CreateVerifierOptions, 'jwks' | 'cache' | 'realm' | 'onEvent' | 'fetch' | 'clock'> {
-  /** Where organizations live; read on every request so changes apply at once. */
+  /** Where organizations live. Held in memory and checked by version; see `organizationRecheckMs`. */
   readonly store: OrganizationStore
-  /** Receives an `api_call` event for every authorized call (and, by default, every denied one). */
-  readonly auditSink?: AuditSink<AuditEvent> | undefined
-  /** Also audit refused calls. Default `true`. */
+  /**
+   * Receives an `api_call` event for every authorized call, refused calls within the
+   * `deniedAudit` budget, `api_calls_denied_summary` records for the rest, and the events of a
+   * threshold suspension.
+   */
+  readonly auditSink?: AuditSink<RegistryAuditEvent> | AuditSink<AuditEvent> | undefined
+  /** Also audit refused calls (bounded by `deniedAudit`). Default `true`. */
   readonly auditDenied?: boolean | undefined
+  /**
+   * Refused calls recorded one by one per organization and window; the rest are counted per code
+   * in one `api_calls_denied_summary` record per window. Default 10 per 60 s.
+   */
+  readonly deniedAudit?: DeniedCallBudgetOptions | undefined
+  /**
+   * What an authorized call does when its audit record cannot be written (sink failing, closed or
+   * overloaded): `'fail-closed'` (default) answers 503 `audit_unavailable` with `Retry-After`,
+   * so no call goes through unaudited; `'fail-open'` lets it through. Either way `onError` hears
+   * of it. Refused calls never wait for the sink: their failures only reach `onError`.
+   */
+  readonly auditFailure?: 'fail-closed' | 'fail-open' | undefined
+  /**
+   * How often, at most, an organization held in memory is checked against the store (a `version`
+   * read: one `stat` for the file store), in milliseconds. Changes written through this same
+   * store object apply at once (its `watch`); others, such as another process's admin API, within
+   * this interval. `0` checks on every request. Default 1000.
+   */
+  readonly organizationRecheckMs?: number | undefined
+  /**
+   * While the store cannot answer, a document checked successfully within this many milliseconds
+   * keeps being served; after that, or with no document held, requests get 503
+   * `store_unavailable`. Default 300 000 (5 minutes).
+   */
+  readonly storeOutageCeilingMs?: number | undefined
+  /**
+   * Refresh the keys of every enabled server on a schedule, without waiting for traffic: the
+   * first fetch within `initialSpreadMs` of start-up (or of the server's first sight), then after
+   * each key set's max-age plus up to `jitter` of it (randomly), and every 60 s (plus jitter)
+   * while fetches fail. Only organizations listed in the store at start-up, changed through it
+   * since, or called, are known. `false` turns the schedule off (keys are then fetched by
+   * traffic only). Default `{ jitter: 0.1, initialSpreadMs: 10_000 }`.
+   */
+  readonly keyRefresh?: false | { readonly jitter?: number | undefined; readonly initialSpreadMs?: number | undefined } | undefined
   /** The claim whose value names the caller in audit records. Default `sub`. */
   readonly subjectClaim?: string | undefined
   /** Suspend an organization (reason `api_call_threshold_exceeded`) when it exceeds this many calls per window. Default: no limit. */
   readonly apiCallThreshold?: ApiCallThreshold | undefined
   /** Counts calls per organization and window. Default: in memory (per process). */
   readonly apiCallCounter?: ApiCallCounter | undefined
+  /**
+   * Told about failures no answer shows: audit records not written, a stale organization served
+   * during a store outage, a key-fetch time not stored, a scheduled refresh that failed. Must not
+   * throw.
+   */
+  readonly onError?: ((error: unknown) => void) | undefined
+  /** Timers for the schedules. Default: the global ones, `unref`ed. */
+  readonly timers?: RegistryTimers | undefined
+  /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
+  readonly random?: (() => number) | undefined
 }
 
 /** Which organization a request is for, and what this route accepts. */
@@ -60,20 +146,80 @@ export interface RegistryTarget {
 export interface RegistryVerifier {
   /** Verifies a request for one organization. Never rejects for a bad token: the verdict carries the HTTP answer. */
   verifyRequest(request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict>
-  /** When the keys of an organization's server were last fetched (for the admin API's list). */
+  /**
+   * When the keys of an organization's server were last fetched successfully from its current
+   * JWKS URL (by this or, through the store's key-fetch records, any other process); `undefined`
+   * when never, or for inline keys. Kept while the server is disabled; reset when its URL changes.
+   */
   keyStatus(orgId: string, serverName: string): Promise<Date | undefined>
-  /** Stops every per-organization verifier. */
+  /** Stops every per-organization verifier and schedule, writes pending audit summaries, and waits for audit records in flight. */
   close(): Promise<void>
 }
 
 interface Entry {
-  readonly key: string
-  readonly serverName: string
+  revision: number
+  /** The server and access the verifier enforces, serialised once per revision seen. */
+  readonly configKey: string
+  readonly server: AuthorizationServerConfig
   readonly verifier: Verifier
+  refreshTimer: unknown
+}
+
+interface Held {
+  org: Organization | undefined
+  /** False until the store has answered once. */
+  known: boolean
+  version: string | undefined
+  /** When the store last confirmed `org` (ms). */
+  confirmedAtMs: number
+  /** False after a change notification: the next request re-reads. */
+  current: boolean
+  /** Change notifications so far. */
+  changes: number
+  checking: Promise<Organization | undefined | StoreUnavailableError> | undefined
 }
 
 /** How long a replaced verifier keeps serving requests already in flight before it is closed. */
 const retireAfterMs = 30_000
+/** At most this many organizations known to be absent are remembered (garbage IDs are free to send). */
+const maxAbsentHeld = 1000
+const failedRefreshRetryMs = 60_000
+
+const defaultTimers: RegistryTimers = {
+  setTimeout(run, ms) {
+    const timer = setTimeout(run, ms) as { unref?: () => void }
+    timer.unref?.()
+    return timer
+  },
+  clearTimeout(timer) {
+    clearTimeout(timer as Parameters<typeof clearTimeout>[0])
+  },
+}
+
+function checkOptions(options: RegistryVerifierOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  const nonNegative = (path: string, value: unknown) => {
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) issues.push({ path, message: 'must be a non-negative number' })
+  }
+  if (typeof options.store?.get !== 'function') issues.push({ path: 'store', message: 'must be an OrganizationStore' })
+  nonNegative('organizationRecheckMs', options.organizationRecheckMs)
+  nonNegative('storeOutageCeilingMs', options.storeOutageCeilingMs)
+  if (options.auditFailure !== undefined && options.auditFailure !== 'fail-closed' && options.auditFailure !== 'fail-open') {
+    issues.push({ path: 'auditFailure', message: 'must be "fail-closed" or "fail-open"' })
+  }
+  for (const name of ['onError', 'random'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') issues.push({ path: name, message: 'must be a function' })
+  }
+  if (options.timers !== undefined && (typeof options.timers?.setTimeout !== 'function' || typeof options.timers?.clearTimeout !== 'function')) {
+    issues.push({ path: 'timers', message: 'must have setTimeout and clearTimeout functions' })
+  }
+  if (options.keyRefresh !== undefined && options.keyRefresh !== false) {
+    const { jitter, initialSpreadMs } = options.keyRefresh
+    if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter <= 1)) issues.push({ path: 'keyRefresh.jitter', message: 'must be a number from 0 to 1' })
+    nonNegative('keyRefresh.initialSpreadMs', initialSpreadMs)
+  }
+  return issues
+}
 
 /**
  * Creates a registry-aware verifier. One underlying verifier (with its key cache) is kept per
@@ -82,6 +228,13 @@ const retireAfterMs = 30_000
  * `jwks.addressPolicy` defaults to the strict policy `{}` (public https only, checked at connect
  * time; see `defineAddressPolicy`); `null` opts out.
  *
+ * Options are checked here ({@link RegistryConfigError} names each bad one).
+ *
+ * Failures that are not the caller's: a store that cannot answer gives 503 `store_unavailable`
+ * (after `storeOutageCeilingMs` of serving the last good document), an audit sink that cannot
+ * record an allowed call 503 `audit_unavailable` (see `auditFailure`), keys that cannot be
+ * fetched 503 `jwks_unavailable`; never a 401 and never a thrown error.
+ *
  * @example
  * ```ts
  * const registry = createRegistryVerifier({ store, auditSink, apiCallThreshold: { maxCalls: 10_000, windowSeconds: 3600 } })
@@ -89,120 +242,386 @@ const retireAfterMs = 30_000
  * ```
  */
 export function createRegistryVerifier(options: RegistryVerifierOptions): RegistryVerifier {
+  const issues = checkOptions(options)
+  const budget = (() => {
+    try {
+      return createDeniedCallBudget(options.deniedAudit)
+    } catch (e) {
+      if (e instanceof RegistryConfigError) issues.push(...e.issues.map((i) => ({ ...i, path: `deniedAudit.${i.path}` })))
+      return undefined
+    }
+  })()
+  if (issues.length > 0 || budget === undefined) throw new RegistryConfigError(issues)
+
+  const store = options.store
   const now = options.clock ?? Date.now
+  const timers = options.timers ?? defaultTimers
+  const random = options.random ?? Math.random
   const counter = options.apiCallCounter ?? createInMemoryApiCallCounter()
   const subjectClaim = options.subjectClaim ?? 'sub'
   const auditDenied = options.auditDenied ?? true
+  const failClosed = (options.auditFailure ?? 'fail-closed') === 'fail-closed'
+  const recheckMs = options.organizationRecheckMs ?? 1000
+  const outageCeilingMs = options.storeOutageCeilingMs ?? 300_000
+  const refresh = options.keyRefresh === false ? undefined : { jitter: options.keyRefresh?.jitter ?? 0.1, initialSpreadMs: options.keyRefresh?.initialSpreadMs ?? 10_000 }
+  const sink = options.auditSink as AuditSink<RegistryAuditEvent> | undefined
+  const reportError = (error: unknown): void => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // onError must not throw; if it does, nothing else may break.
+    }
+  }
+
+  const held = new Map<string, Held>()
+  const absent = new Set<string>()
   const entries = new Map<string, Entry>()
+  /** Key fetches seen by this process: `${orgId}\0${serverName}\0${jwksUrl}` → ms. */
+  const fetchedAt = new Map<string, number>()
+  const pendingAudits = new Set<Promise<void>>()
   let closed = false
   const addressPolicy = options.jwks?.addressPolicy === null ? null : defineAddressPolicy(options.jwks?.addressPolicy ?? {})
 
-  const verifierFor = (org: Organization, server: Organization['authorizationServers'][number]): Entry => {
-    const access = organizationAccessOf(org)
-    const key = JSON.stringify([server, access])
+  // ---- audit -------------------------------------------------------------------------------
+
+  /** Records without waiting; failures go to onError. */
+  const auditInBackground = (event: RegistryAuditEvent): void => {
+    if (sink === undefined) return
+    let p: Promise<void>
+    try {
+      p = sink.record(event)
+    } catch (e) {
+      reportError(e)
+      return
+    }
+    const tracked = p.catch(reportError)
+    pendingAudits.add(tracked)
+    void tracked.then(() => pendingAudits.delete(tracked))
+  }
+
+  /** Records and waits for durability; the error is returned, not thrown. */
+  const auditDurably = async (event: RegistryAuditEvent): Promise<unknown> => {
+    if (sink === undefined) return undefined
+    try {
+      await sink.record(event)
+      return undefined
+    } catch (e) {
+      reportError(e)
+      return e
+    }
+  }
+
+  const auditRefusal = (orgId: string, authorizationServer: string, code: string, atSeconds: number): void => {
+    const { record, due } = budget.admit(orgId, code, atSeconds)
+    for (const summary of due) auditInBackground(summary)
+    if (record) auditInBackground(apiCallAuditEvent({ orgId, authorizationServer, outcome: 'denied', code, at: atSeconds }))
+  }
+
+  let summaryTimer: unknown
+  const scheduleSummaries = (): void => {
+    if (closed || !auditDenied || sink === undefined) return
+    summaryTimer = timers.setTimeout(() => {
+      for (const summary of budget.flush(Math.floor(now() / 1000))) auditInBackground(summary)
+      scheduleSummaries()
+    }, budget.windowSeconds * 1000)
+  }
+  scheduleSummaries()
+
+  // ---- organizations in memory -------------------------------------------------------------
+
+  const unwatch = store.watch?.((orgId) => {
+    const h = held.get(orgId)
+    if (h !== undefined) {
+      h.current = false
+      h.changes++
+    }
+    if (refresh !== undefined && !closed) {
+      void Promise.resolve(organization(orgId)).then((org) => {
+        if (!(org instanceof StoreUnavailableError)) syncEntry(orgId, org)
+      })
+    }
+  })
+
+  const storeUnavailable = (cause: unknown): StoreUnavailableError =>
+    new StoreUnavailableError('The organization store could not answer', { cause, retryAfterSeconds: 5 })
+
+  /** Reads (or confirms by version) the organization; single flight per organization. */
+  const check = (orgId: string): Promise<Organization | undefined | StoreUnavailableError> => {
+    let h = held.get(orgId)
+    if (h === undefined) {
+      h = { org: undefined, known: false, version: undefined, confirmedAtMs: 0, current: false, changes: 0, checking: undefined }
+      held.set(orgId, h)
+    }
+    if (h.checking !== undefined) return h.checking
+    const it = h
+    const startedMs = now()
+    const changes = it.changes
+    const run = async (): Promise<Organization | undefined | StoreUnavailableError> => {
+      try {
+        const version = store.version === undefined ? undefined : await store.version(orgId)
+        // Unchanged since the last read, and no change notified meanwhile: nothing to parse.
+        if (!(it.known && it.current && version !== undefined && version === it.version)) {
+          it.org = await store.get(orgId)
+          it.version = version
+          it.known = true
+        }
+        it.confirmedAtMs = startedMs
+        // A change notified while reading makes this answer suspect: the next request reads again.
+        it.current = it.changes === changes
+        if (it.org === undefined) forgetAbsentBeyondBound(orgId)
+        else absent.delete(orgId)
+        return it.org
+      } catch (e) {
+        if (e instanceof InvalidOrgIdError) {
+          held.delete(orgId)
+          return undefined
+        }
+        // Stale-if-error, up to the ceiling.
+        if (it.known && startedMs - it.confirmedAtMs <= outageCeilingMs) {
+          reportError(e)
+          return it.org
+        }
+        return storeUnavailable(e)
+      } finally {
+        it.checking = undefined
+      }
+    }
+    it.checking = run()
+    return it.checking
+  }
+
+  /** Garbage organization IDs are free to send: only so many absent ones are remembered. */
+  const forgetAbsentBeyondBound = (orgId: string): void => {
+    absent.add(orgId)
+    if (absent.size <= maxAbsentHeld) return
+    for (const id of absent) if (held.get(id)?.checking === undefined) held.delete(id)
+    absent.clear()
+  }
+
+  /** The organization for a request: from memory while current and recently confirmed. */
+  const organization = (orgId: string): Organization | undefined | Promise<Organization | undefined | StoreUnavailableError> => {
+    const h = held.get(orgId)
+    if (h !== undefined && h.known && h.current && now() - h.confirmedAtMs < recheckMs) return h.org
+    return check(orgId)
+  }
+
+  // ---- per-organization verifiers ----------------------------------------------------------
+
+  const retire = (entry: Entry): void => {
+    if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
+    entry.refreshTimer = undefined
+    const timer = defaultTimers.setTimeout(() => void entry.verifier.close(), retireAfterMs)
+    void timer
+  }
+
+  const scheduleRefresh = (orgId: string, entry: Entry, delayMs: number): void => {
+    if (refresh === undefined || closed || entry.server.jwksUrl === undefined) return
+    if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
+    entry.refreshTimer = timers.setTimeout(() => {
+      entry.refreshTimer = undefined
+      if (closed || entries.get(orgId) !== entry) return
+      entry.verifier.warm().catch((e: unknown) => {
+        reportError(e)
+        if (entries.get(orgId) === entry && entry.refreshTimer === undefined) {
+          scheduleRefresh(orgId, entry, failedRefreshRetryMs * (1 + refresh.jitter * random()))
+        }
+      })
+    }, delayMs)
+  }
+
+  const recordFetch = (orgId: string, entry: Entry, maxAgeSeconds: number): void => {
+    const jwksUrl = entry.server.jwksUrl
+    if (jwksUrl === undefined) return
+    const at = now()
+    fetchedAt.set(`${orgId}\0${entry.server.name}\0${jwksUrl}`, at)
+    const record: KeyFetchRecord = { serverName: entry.server.name, jwksUrl, lastSuccessfulFetchAt: at }
+    store.recordKeyFetch?.(orgId, record).catch(reportError)
+    if (refresh !== undefined) scheduleRefresh(orgId, entry, maxAgeSeconds * 1000 * (1 + refresh.jitter * random()))
+  }
+
+  const entryFor = (org: Organization, server: AuthorizationServerConfig): Entry => {
     const existing = entries.get(org.orgId)
-    if (existing?.key === key) return existing
-    if (existing !== undefined) retire(existing.verifier)
+    if (existing?.revision === org.revision) return existing
+    // A new revision: rebuild only if what the verifier enforces changed (a lifted suspension
+    // keeps the key cache); serialised once per revision, not per request.
+    const access = organizationAccessOf(org)
+    const configKey = JSON.stringify([server, access])
+    if (existing?.configKey === configKey) {
+      existing.revision = org.revision
+      return existing
+    }
+    if (existing !== undefined) retire(existing)
+    const orgId = org.orgId
+    const onEvent = (event: VerifierEvent): void => {
+      if (event.type === 'jwks_fetched') {
+        const current = entries.get(orgId)
+        if (current !== undefined && current.verifier === entry.verifier) recordFetch(orgId, current, event.maxAgeSeconds)
+      }
+      options.onEvent?.(event)
+    }
     const entry: Entry = {
-      key,
-      serverName: server.name,
+      revision: org.revision,
+      configKey,
+      server,
+      refreshTimer: undefined,
       verifier: createVerifier({
         server,
         organization: access,
+        onEvent,
         jwks: { ...options.jwks, addressPolicy },
         ...(options.cache === undefined ? {} : { cache: options.cache }),
         ...(options.realm === undefined ? {} : { realm: options.realm }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
       }),
     }
-    entries.set(org.orgId, entry)
+    entries.set(orgId, entry)
+    if (refresh !== undefined) scheduleRefresh(orgId, entry, refresh.initialSpreadMs * random())
     return entry
   }
 
-  const refuse = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
-
-  const audit = async (event: AuditEvent): Promise<void> => {
-    if (options.auditSink !== undefined) await options.auditSink.record(event)
+  /** Keeps the verifier of `orgId` in step with its document (used by the schedule, not by requests). */
+  const syncEntry = (orgId: string, org: Organization | undefined): void => {
+    if (closed) return
+    const active = org === undefined ? undefined : activeServer(org, Math.floor(now() / 1000))
+    if (org !== undefined && active?.ok === true) {
+      entryFor(org, active.server)
+      return
+    }
+    const entry = entries.get(orgId)
+    if (entry !== undefined) {
+      entries.delete(orgId)
+      retire(entry)
+    }
   }
+
+  if (refresh !== undefined) {
+    // Know every organization at start-up, so each enabled server is refreshed without traffic.
+    void store.list().then(
+      async (ids) => {
+        for (const id of ids) {
+          if (closed) return
+          const org = await organization(id)
+          if (!(org instanceof StoreUnavailableError)) syncEntry(id, org)
+        }
+      },
+      (e: unknown) => reportError(e),
+    )
+  }
+
+  // ---- the request path --------------------------------------------------------------------
+
+  const refuse = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
 
   const suspendForThreshold = async (orgId: string): Promise<void> => {
     const command = { type: 'suspend', reason: 'api_call_threshold_exceeded' } as const
-    const r = await changeOrganization(options.store, options.auditSink, { orgId, command, actor: systemActor, now: Math.floor(now() / 1000), attempts: 5, auditRefusals: false })
+    const r = await changeOrganization(store, sink, { orgId, command, actor: systemActor, now: Math.floor(now() / 1000), attempts: 5, auditRefusals: false })
+    if (r.kind === 'changed') {
+      const h = held.get(orgId)
+      if (h !== undefined) {
+        h.current = false
+        h.changes++
+      }
+    }
     if (r.kind === 'unavailable') throw r.error
     if (r.kind === 'changed' && r.auditError !== undefined) throw r.auditError
   }
 
-  return {
-    async verifyRequest(request, target) {
-      if (closed) throw new Error('This registry verifier is closed')
-      const org = await options.store.get(target.orgId)
-      const nowSeconds = Math.floor(now() / 1000)
-      if (org === undefined) return refuse(new ServerDisabledError(`No authorization server is registered for organization ${target.orgId}`))
-      const active = activeServer(org, nowSeconds)
-      if (!active.ok) {
-        const server = entries.get(org.orgId)
-        if (server !== undefined) {
-          // Nothing of a disabled, suspended or expired organization stays cached.
-          entries.delete(org.orgId)
-          retire(server.verifier)
-        }
-        return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }))
+  const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`))
+
+  const decide = async (org: Organization, request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict> => {
+    const nowSeconds = Math.floor(now() / 1000)
+    const active = activeServer(org, nowSeconds)
+    if (!active.ok) {
+      const stale = entries.get(org.orgId)
+      if (stale !== undefined) {
+        // Nothing of a disabled, suspended or expired organization stays cached.
+        entries.delete(org.orgId)
+        retire(stale)
       }
-      const entry = verifierFor(org, active.server)
-      const verdict = await entry.verifier.verifyRequest(request, target.requiredRoles === undefined ? undefined : { requiredRoles: target.requiredRoles })
-      if (!verdict.ok) {
-        if (auditDenied && verdict.error.code !== 'missing_token') {
-          await audit(apiCallAuditEvent({ orgId: org.orgId, authorizationServer: entry.serverName, outcome: 'denied', code: verdict.error.code, at: nowSeconds }))
-        }
-        return verdict
-      }
-      const token = verdict.token
-      const subject = token.claims[subjectClaim]
-      const auditFields = {
-        orgId: org.orgId,
-        authorizationServer: entry.serverName,
-        adminId: token.authorization?.adminId,
-        clientId: token.clientId,
-        subject: typeof subject === 'string' ? subject : undefined,
-        at: nowSeconds,
-      }
-      if (options.apiCallThreshold !== undefined) {
-        const count = await counter.increment(org.orgId, windowStart(nowSeconds, options.apiCallThreshold.windowSeconds))
-        const decision = decideApiCall(count, options.apiCallThreshold)
-        if (decision.crossed) await suspendForThreshold(org.orgId)
-        if (!decision.allowed) {
-          const error = new ServerDisabledError(`Organization ${org.orgId} exceeded its API-call threshold and is suspended`, {
-            expected: `<= ${options.apiCallThreshold.maxCalls} calls per ${options.apiCallThreshold.windowSeconds} s`,
-            actual: count,
-          })
-          if (auditDenied) await audit(apiCallAuditEvent({ ...auditFields, outcome: 'denied', code: 'api_call_threshold_exceeded' }))
-          return refuse(error)
-        }
-      }
-      await audit(apiCallAuditEvent({ ...auditFields, outcome: 'allowed' }))
+      return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }))
+    }
+    const entry = entryFor(org, active.server)
+    const answer = entry.verifier.verifyRequestNow(request, target.requiredRoles === undefined ? undefined : { requiredRoles: target.requiredRoles })
+    const verdict = answer instanceof Promise ? await answer : answer
+    if (!verdict.ok) {
+      if (auditDenied && verdict.error.code !== 'missing_token') auditRefusal(org.orgId, entry.server.name, verdict.error.code, nowSeconds)
       return verdict
+    }
+    const token = verdict.token
+    const subject = token.claims[subjectClaim]
+    const auditFields = {
+      orgId: org.orgId,
+      authorizationServer: entry.server.name,
+      adminId: token.authorization?.adminId,
+      clientId: token.clientId,
+      subject: typeof subject === 'string' ? subject : undefined,
+      at: nowSeconds,
+    }
+    if (options.apiCallThreshold !== undefined) {
+      const count = await counter.increment(org.orgId, windowStart(nowSeconds, options.apiCallThreshold.windowSeconds))
+      const decision = decideApiCall(count, options.apiCallThreshold)
+      if (decision.crossed) {
+        try {
+          await suspendForThreshold(org.orgId)
+        } catch (e) {
+          reportError(e)
+        }
+      }
+      if (!decision.allowed) {
+        const error = new ServerDisabledError(`Organization ${org.orgId} exceeded its API-call threshold and is suspended`, {
+          expected: `<= ${options.apiCallThreshold.maxCalls} calls per ${options.apiCallThreshold.windowSeconds} s`,
+          actual: count,
+        })
+        if (auditDenied) auditInBackground(apiCallAuditEvent({ ...auditFields, outcome: 'denied', code: 'api_call_threshold_exceeded' }))
+        return refuse(error)
+      }
+    }
+    if (sink === undefined) return verdict
+    const failed = await auditDurably(apiCallAuditEvent({ ...auditFields, outcome: 'allowed' }))
+    if (failed !== undefined && failClosed) {
+      return refuse(new AuditUnavailableError('The audit record of this call could not be written', { cause: failed, retryAfterSeconds: 5 }))
+    }
+    return verdict
+  }
+
+  return {
+    verifyRequest(request, target) {
+      if (closed) return Promise.reject(new Error('This registry verifier is closed'))
+      const found = organization(target.orgId)
+      // Hot path: an organization held in memory goes straight to the decision, without a hop.
+      if (!(found instanceof Promise)) return found === undefined ? Promise.resolve(unknownOrganization(target.orgId)) : decide(found, request, target)
+      return found.then((org) => {
+        if (org instanceof StoreUnavailableError) return refuse(org)
+        if (org === undefined) return unknownOrganization(target.orgId)
+        return decide(org, request, target)
+      })
     },
 
     async keyStatus(orgId, serverName) {
-      const entry = entries.get(orgId)
-      if (entry === undefined || entry.serverName !== serverName) return undefined
-      return (await entry.verifier.status()).lastSuccessfulFetchAt
+      const org = await organization(orgId)
+      if (org instanceof StoreUnavailableError) throw org
+      const jwksUrl = org?.authorizationServers.find((s) => s.name === serverName)?.jwksUrl
+      if (jwksUrl === undefined) return undefined
+      let latest = fetchedAt.get(`${orgId}\0${serverName}\0${jwksUrl}`)
+      if (store.keyFetches !== undefined) {
+        const stored = (await store.keyFetches(orgId)).find((r) => r.serverName === serverName && r.jwksUrl === jwksUrl)
+        if (stored !== undefined && (latest === undefined || stored.lastSuccessfulFetchAt > latest)) latest = stored.lastSuccessfulFetchAt
+      }
+      return latest === undefined ? undefined : new Date(latest)
     },
 
     async close() {
+      if (closed) return
       closed = true
+      unwatch?.()
+      if (summaryTimer !== undefined) timers.clearTimeout(summaryTimer)
+      for (const summary of budget.flush(Math.floor(now() / 1000), true)) auditInBackground(summary)
       const all = [...entries.values()]
       entries.clear()
+      for (const entry of all) if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
       await Promise.all(all.map((e) => e.verifier.close()))
+      await Promise.all([...pendingAudits])
     },
   }
 }
-
-/** Closes a replaced verifier once requests already using it have had time to finish. */
-function retire(verifier: Verifier): void {
-  const timer = setTimeout(() => void verifier.close(), retireAfterMs) as { unref?: () => void }
-  timer.unref?.()
-}
-

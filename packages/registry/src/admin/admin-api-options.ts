@@ -91,7 +91,10 @@ export interface AdminApiOptions {
    * your own staff use.
    */
   readonly validateReportDetail?: 'tenant' | 'operator' | undefined
-  /** When the keys of a server were last fetched successfully (the registry verifier provides it). */
+  /**
+   * When the keys of a server were last fetched successfully (the registry verifier's
+   * `keyStatus`). Default: the store's key-fetch records, when it keeps them.
+   */
   readonly keyStatus?: (orgId: string, serverName: string) => Promise<Date | undefined>
   /** Current time in milliseconds since the epoch. Default `Date.now`. */
   readonly clock?: () => number

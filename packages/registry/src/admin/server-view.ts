@@ -41,7 +41,10 @@ export interface AuthorizationServerView {
   readonly issuer: string | null
   readonly audience: readonly string[] | null
   readonly clientId: string | null
-  /** ISO 8601; `null` when never fetched, for inline keys, or when no `keyStatus` is configured. */
+  /**
+   * ISO 8601: when the keys were last fetched from the current JWKS URL (from `keyStatus`, or
+   * else the store's key-fetch records); `null` when never fetched from this URL, or for inline keys.
+   */
   readonly lastSuccessfulFetchAt: string | null
   readonly warnings: readonly ConfigWarning[]
   /**
@@ -83,10 +86,17 @@ export async function serverView(
 }
 
 async function lastFetch(ctx: Pick<AdminContext, 'options'>, orgId: string, server: AuthorizationServerConfig): Promise<string | null> {
-  const keyStatus = ctx.options.keyStatus
-  if (keyStatus === undefined || server.jwksUrl === undefined) return null
+  const { keyStatus, store } = ctx.options
+  const jwksUrl = server.jwksUrl
+  if (jwksUrl === undefined) return null
   try {
-    const at = await keyStatus(orgId, server.name)
+    let at: Date | undefined
+    if (keyStatus !== undefined) at = await keyStatus(orgId, server.name)
+    else if (store.keyFetches !== undefined) {
+      // No verifier in this process: the store's key-fetch records, written by whichever process fetched.
+      const record = (await store.keyFetches(orgId)).find((r) => r.serverName === server.name && r.jwksUrl === jwksUrl)
+      at = record === undefined ? undefined : new Date(record.lastSuccessfulFetchAt)
+    }
     return at instanceof Date && Number.isFinite(at.getTime()) ? at.toISOString() : null
   } catch (error) {
     ctx.options.onError(error)

@@ -49,6 +49,36 @@ function checkJsonValue(value: unknown, path: string, ancestors: Set<object>): v
   ancestors.delete(value)
 }
 
+/** True when JSON represents `value` faithfully (the checks of `checkJsonValue`, without paths). */
+function isFaithfulJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (value === null) return true
+  // Deep nesting may be a cycle: leave it to the full check.
+  if (depth > 32) return false
+  if (Array.isArray(value)) {
+    if (Object.getOwnPropertySymbols(value).length > 0) return false
+    for (const item of value) if (!isFaithfulJson(item, depth + 1)) return false
+    return true
+  }
+  if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) return false
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const member = (value as Record<string, unknown>)[key]
+    if (member !== undefined && !isFaithfulJson(member, depth + 1)) return false
+  }
+  return true
+}
+
 /**
  * The event as one line of JSON (no line break inside), or `AuditEventNotSerializableError`
  * naming the first value JSON cannot represent faithfully: functions, symbols, `bigint`s,
@@ -69,6 +99,7 @@ export function serializeAuditEvent(event: AuditEventShape): string {
   }
   if (typeof event.type !== 'string') throw new AuditEventNotSerializableError('$.type', 'must be a string')
   if (typeof event.orgId !== 'string') throw new AuditEventNotSerializableError('$.orgId', 'must be a string')
-  checkJsonValue(event, '$', new Set())
+  // The common case checked without building paths; the error's path is worked out only on failure.
+  if (!isFaithfulJson(event)) checkJsonValue(event, '$', new Set())
   return JSON.stringify(event)
 }

@@ -15,6 +15,10 @@
  *
  * Layout in `directory` (start-up cleanup touches only these names, never an operator's files):
  * - `<orgId>.json`: the organization (pretty-printed JSON, replaced atomically).
+ * - `<orgId>.key-fetches`: when each server's keys were last fetched, per JWKS URL (JSON; replaced
+ *   atomically but not fsynced, and without the lock: a timestamp lost to a crash or a race
+ *   between processes is re-recorded at the next fetch). Kept apart so recording a fetch never
+ *   changes the organization's revision.
  * - `<orgId>.lock`: exists only while a writer holds the organization's lock (see `file-lock.ts`).
  * - `<orgId>.json.<uuid>.tmp`, `<orgId>.lock.<uuid>.stale`: transient; never read, and removed
  *   when the store is created if older than `staleLockMs`.
@@ -25,6 +29,11 @@
  * stalled past `staleLockMs`, it discards the temp file and starts over from the read; a stall
  * exactly between that check and the rename is the one case this cannot catch.) A reader never
  * takes the lock: rename is atomic, so it sees the old file or the new one.
+ *
+ * `version(orgId)` is one `stat` of `<orgId>.json` (inode, size and modification time in
+ * nanoseconds): every write renames a new file into place, so the inode changes with every
+ * committed write. `watch` listeners hear of the writes made through this store object at once;
+ * writes by other processes are seen by readers that check `version`.
  *
  * A process killed at any point leaves the old or the new document (never a torn one), possibly
  * a temp file (ignored, removed later) and possibly its lock file. A lock left by a dead process
@@ -44,11 +53,18 @@
  */
 import type { ConfigIssue, Organization } from '@tokenward/core'
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { RegistryConfigError, StoreClosedError, StoreCorruptionError, StoreLockTimeoutError } from '../errors.ts'
 import { checkOrgId } from '../store/org-id.ts'
-import { assertPutArguments, assertStorableOrgId, type OrganizationPutResult, type OrganizationStore } from '../store/organization-store.ts'
+import {
+  assertPutArguments,
+  assertStorableOrgId,
+  mergeKeyFetchRecord,
+  type KeyFetchRecord,
+  type OrganizationPutResult,
+  type OrganizationStore,
+} from '../store/organization-store.ts'
 import { breakStaleFileLock, withFileLock, type FileLockOptions } from './file-lock.ts'
 
 /**
@@ -113,6 +129,29 @@ async function readOrganization(path: string, orgId: string): Promise<Organizati
     throw e
   }
   return parseOrganization(text, path, orgId)
+}
+
+function parseKeyFetches(text: string, path: string): readonly KeyFetchRecord[] {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    throw new StoreCorruptionError(path, 'not valid JSON', e)
+  }
+  if (!Array.isArray(value)) throw new StoreCorruptionError(path, 'not a JSON array')
+  return value.filter(
+    (r): r is KeyFetchRecord =>
+      typeof r === 'object' && r !== null && typeof r.serverName === 'string' && typeof r.jwksUrl === 'string' && Number.isFinite(r.lastSuccessfulFetchAt),
+  )
+}
+
+async function readKeyFetches(path: string): Promise<readonly KeyFetchRecord[]> {
+  try {
+    return parseKeyFetches(await readFile(path, 'utf8'), path)
+  } catch (e) {
+    if (errorCode(e) === 'ENOENT') return []
+    throw e
+  }
 }
 
 /** Makes a rename or unlink in `directory` durable. Windows cannot open directories for fsync. */
@@ -192,6 +231,10 @@ export async function createFileOrganizationStore(options: FileOrganizationStore
   await removeLeftovers(directory, lock)
 
   const dataPath = (orgId: string): string => join(directory, `${orgId}.json`)
+  const keyFetchPath = (orgId: string): string => join(directory, `${orgId}.key-fetches`)
+  const listeners = new Set<(orgId: string) => void>()
+  // One key-fetch write at a time per organization in this process.
+  const keyFetchWrites = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<unknown>>()
   let closed = false
   const track = <T>(operation: () => Promise<T>): Promise<T> => {
@@ -244,7 +287,59 @@ export async function createFileOrganizationStore(options: FileOrganizationStore
       })
     },
     put(next, expectedRevision) {
-      return track(() => put(next, expectedRevision))
+      return track(async () => {
+        const result = await put(next, expectedRevision)
+        if (result.ok) for (const listener of listeners) listener(next.orgId)
+        return result
+      })
+    },
+    version(orgId) {
+      return track(async () => {
+        assertStorableOrgId(orgId)
+        try {
+          const s = await stat(dataPath(orgId), { bigint: true })
+          return `${s.ino}:${s.size}:${s.mtimeNs}`
+        } catch (e) {
+          if (errorCode(e) === 'ENOENT') return undefined
+          throw e
+        }
+      })
+    },
+    watch(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    keyFetches(orgId) {
+      return track(async () => {
+        assertStorableOrgId(orgId)
+        return readKeyFetches(keyFetchPath(orgId))
+      })
+    },
+    recordKeyFetch(orgId, record) {
+      return track(async () => {
+        assertStorableOrgId(orgId)
+        const path = keyFetchPath(orgId)
+        const previous = keyFetchWrites.get(orgId) ?? Promise.resolve()
+        const write = previous.then(async () => {
+          const stored = await readKeyFetches(path).catch(() => [])
+          const merged = mergeKeyFetchRecord(stored, { serverName: record.serverName, jwksUrl: record.jwksUrl, lastSuccessfulFetchAt: record.lastSuccessfulFetchAt })
+          if (merged === stored) return
+          const temp = `${path}.${randomUUID()}.tmp`
+          await writeFile(temp, `${JSON.stringify(merged)}\n`, { flag: 'wx' })
+          try {
+            await rename(temp, path)
+          } catch (e) {
+            await unlink(temp).catch(() => undefined)
+            throw e
+          }
+        })
+        const settled = write.catch(() => undefined)
+        keyFetchWrites.set(orgId, settled)
+        void settled.then(() => {
+          if (keyFetchWrites.get(orgId) === settled) keyFetchWrites.delete(orgId)
+        })
+        return write
+      })
     },
     list() {
       return track(async () => {
@@ -259,6 +354,7 @@ export async function createFileOrganizationStore(options: FileOrganizationStore
     },
     async close() {
       closed = true
+      listeners.clear()
       await Promise.allSettled([...inFlight])
     },
   }

@@ -14,5 +14,5 @@
  * @module
  */
 export { createFileOrganizationStore, type FileOrganizationStoreOptions } from './file-organization-store.ts'
-export { createJsonlAuditSink, type JsonlAuditSinkOptions } from './jsonl-audit-sink.ts'
+export { createJsonlAuditSink, type AuditBatchWritten, type JsonlAuditSinkOptions } from './jsonl-audit-sink.ts'
 export { readAuditLog, type AuditLogContents, type TornAuditLine } from './read-audit-log.ts'

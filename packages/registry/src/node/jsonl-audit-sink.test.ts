@@ -2,9 +2,9 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AuditEventShape } from '../audit/audit-sink.ts'
-import { AuditEventNotSerializableError, AuditSinkClosedError, RegistryConfigError } from '../errors.ts'
+import { AuditEventNotSerializableError, AuditSinkClosedError, AuditSinkOverloadedError, RegistryConfigError } from '../errors.ts'
 import { makeTempDir, sleep, sourceUrl, startWorker, writeWorkerScript, type RunningWorker } from './child-process.test-support.ts'
-import { createJsonlAuditSink } from './jsonl-audit-sink.ts'
+import { createJsonlAuditSink, type AuditBatchWritten } from './jsonl-audit-sink.ts'
 import { readAuditLog } from './read-audit-log.ts'
 
 interface Tick extends AuditEventShape {
@@ -55,6 +55,58 @@ describe('createJsonlAuditSink', () => {
     expect(tornLines).toEqual([])
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, seq) => seq))
     expect(events.every((e) => e.pad === (e.seq % 2 === 0 ? big : 'y'))).toBe(true)
+  })
+
+  it('group-commits: 300 concurrent records take a handful of fsyncs, not 300, and each resolves only once durable', async () => {
+    const path = await logPath()
+    const batches: AuditBatchWritten[] = []
+    const sink = await createJsonlAuditSink<Tick>({ path, onBatchWritten: (b) => batches.push(b) })
+    const resolvedBeforeItsBatch: number[] = []
+    await Promise.all(
+      Array.from({ length: 300 }, (_, seq) =>
+        sink.record(tick(seq)).then(() => {
+          // The batches written so far must already hold this record.
+          if (batches.reduce((n, b) => n + b.lines, 0) <= seq) resolvedBeforeItsBatch.push(seq)
+        }),
+      ),
+    )
+    await sink.close()
+    expect(resolvedBeforeItsBatch).toEqual([])
+    expect(batches.reduce((n, b) => n + b.lines, 0)).toBe(300)
+    expect(batches.every((b) => b.synced)).toBe(true)
+    // The first record starts a batch alone; the 299 that arrive meanwhile share the next one.
+    expect(batches.length).toBeLessThanOrEqual(3)
+    expect((await readAuditLog<Tick>(path)).events.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, seq) => seq))
+  })
+
+  it('fsync { everyMs }: records resolve once written, one flush per interval makes them durable, close flushes the rest', async () => {
+    const path = await logPath()
+    const batches: AuditBatchWritten[] = []
+    const synced: number[] = []
+    const sink = await createJsonlAuditSink<Tick>({ path, fsync: { everyMs: 40 }, onBatchWritten: (b) => batches.push(b), onSynced: (s) => synced.push(s.lines) })
+    await Promise.all(Array.from({ length: 100 }, (_, seq) => sink.record(tick(seq))))
+    expect(batches.every((b) => !b.synced)).toBe(true)
+    expect(synced).toEqual([]) // acknowledged before any flush
+    await sleep(120)
+    expect(synced).toEqual([100]) // one flush for all of them
+    await sink.record(tick(100))
+    await sink.close()
+    expect(synced).toEqual([100, 1])
+    expect((await readAuditLog<Tick>(path)).events).toHaveLength(101)
+    await expect(createJsonlAuditSink({ path, fsync: { everyMs: 0 } })).rejects.toThrow(/fsync.everyMs/)
+  })
+
+  it('bounds what waits: beyond maxPendingEvents a record is refused at once, and the rest are written', async () => {
+    const path = await logPath()
+    const sink = await createJsonlAuditSink<Tick>({ path, maxPendingEvents: 5 })
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, seq) => sink.record(tick(seq))))
+    await sink.close()
+    const refused = outcomes.filter((o) => o.status === 'rejected')
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((o) => o.status === 'rejected' && o.reason instanceof AuditSinkOverloadedError)).toBe(true)
+    const written = (await readAuditLog<Tick>(path)).events.map((e) => e.seq)
+    expect(written).toEqual(outcomes.flatMap((o, seq) => (o.status === 'fulfilled' ? [seq] : [])))
+    expect(written.length).toBeLessThanOrEqual(6) // one being written + 5 waiting
   })
 
   it('refuses an event JSON cannot represent, writing nothing, and goes on with the next', async () => {

@@ -7,7 +7,14 @@
 import type { ConfigIssue, Organization } from '@tokenward/core'
 import { RegistryConfigError, StoreClosedError } from '../errors.ts'
 import { checkOrgId } from './org-id.ts'
-import { assertPutArguments, assertStorableOrgId, type OrganizationPutResult, type OrganizationStore } from './organization-store.ts'
+import {
+  assertPutArguments,
+  assertStorableOrgId,
+  mergeKeyFetchRecord,
+  type KeyFetchRecord,
+  type OrganizationPutResult,
+  type OrganizationStore,
+} from './organization-store.ts'
 
 /**
  * Creates an in-memory organization store, optionally filled with `initial` organizations (each
@@ -17,7 +24,8 @@ import { assertPutArguments, assertStorableOrgId, type OrganizationPutResult, ty
  * Compare-and-set is atomic without locks: each call checks and writes in one synchronous step
  * (no `await` between reading the stored revision and replacing the entry), and JavaScript runs
  * one such step at a time. Organizations are deep-copied with `structuredClone` on the way in and
- * on the way out.
+ * on the way out. Every successful `put` notifies `watch` listeners at once; `version` is the
+ * revision.
  *
  * @example
  * ```ts
@@ -39,6 +47,8 @@ export function createInMemoryOrganizationStore(initial: readonly Organization[]
     organizations.set(org.orgId, structuredClone(org))
   })
   if (issues.length > 0) throw new RegistryConfigError(issues)
+  const keyFetches = new Map<string, readonly KeyFetchRecord[]>()
+  const listeners = new Set<(orgId: string) => void>()
   let closed = false
   const ensureOpen = (): void => {
     if (closed) throw new StoreClosedError()
@@ -58,7 +68,28 @@ export function createInMemoryOrganizationStore(initial: readonly Organization[]
       const currentRevision = organizations.get(next.orgId)?.revision
       if (currentRevision !== expectedRevision) return { ok: false, reason: 'conflict', currentRevision }
       organizations.set(next.orgId, structuredClone(next))
+      for (const listener of listeners) listener(next.orgId)
       return { ok: true }
+    },
+    async version(orgId) {
+      ensureOpen()
+      assertStorableOrgId(orgId)
+      const revision = organizations.get(orgId)?.revision
+      return revision === undefined ? undefined : String(revision)
+    },
+    watch(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    async keyFetches(orgId) {
+      ensureOpen()
+      assertStorableOrgId(orgId)
+      return keyFetches.get(orgId) ?? []
+    },
+    async recordKeyFetch(orgId, record) {
+      ensureOpen()
+      assertStorableOrgId(orgId)
+      keyFetches.set(orgId, mergeKeyFetchRecord(keyFetches.get(orgId) ?? [], { ...record }))
     },
     async list() {
       ensureOpen()
@@ -66,6 +97,7 @@ export function createInMemoryOrganizationStore(initial: readonly Organization[]
     },
     async close() {
       closed = true
+      listeners.clear()
     },
   }
 }

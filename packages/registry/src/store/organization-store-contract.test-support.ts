@@ -188,6 +188,59 @@ export function describeOrganizationStoreContract(
       }),
     )
 
+    it(
+      'version (when offered) changes with every committed write and is undefined for a missing organization',
+      withStore(async (store) => {
+        if (store.version === undefined) return
+        expect(await store.version('acme')).toBeUndefined()
+        await store.put(sampleOrganization('acme', 1), undefined)
+        const first = await store.version('acme')
+        expect(first).toEqual(expect.any(String))
+        expect(await store.version('acme')).toBe(first)
+        await store.put(sampleOrganization('acme', 2, { cloud: 'zscloud' }), 1)
+        expect(await store.version('acme')).not.toBe(first)
+        // A refused write changes nothing.
+        const second = await store.version('acme')
+        await store.put(sampleOrganization('acme', 2, { cloud: 'other' }), 1)
+        expect(await store.version('acme')).toBe(second)
+      }),
+    )
+
+    it(
+      'watch (when offered) reports each committed write through this store, once, and stops when unsubscribed',
+      withStore(async (store) => {
+        if (store.watch === undefined) return
+        const heard: string[] = []
+        const stop = store.watch((orgId) => heard.push(orgId))
+        await store.put(sampleOrganization('acme', 1), undefined)
+        await store.put(sampleOrganization('acme', 1), undefined) // conflict: not a change
+        await store.put(sampleOrganization('beta', 1), undefined)
+        expect(heard).toEqual(['acme', 'beta'])
+        stop()
+        await store.put(sampleOrganization('acme', 2), 1)
+        expect(heard).toEqual(['acme', 'beta'])
+      }),
+    )
+
+    it(
+      'key-fetch records (when offered) are kept per (server, JWKS URL), keep the latest time, and never touch the revision',
+      withStore(async (store) => {
+        if (store.keyFetches === undefined || store.recordKeyFetch === undefined) return
+        await store.put(sampleOrganization('acme', 1), undefined)
+        expect(await store.keyFetches('acme')).toEqual([])
+        await store.recordKeyFetch('acme', { serverName: 'Okta1', jwksUrl: 'https://a.example/keys', lastSuccessfulFetchAt: 2000 })
+        await store.recordKeyFetch('acme', { serverName: 'Okta1', jwksUrl: 'https://a.example/keys', lastSuccessfulFetchAt: 1000 }) // older: ignored
+        await store.recordKeyFetch('acme', { serverName: 'Okta1', jwksUrl: 'https://b.example/keys', lastSuccessfulFetchAt: 3000 })
+        expect(await store.keyFetches('acme')).toEqual([
+          { serverName: 'Okta1', jwksUrl: 'https://a.example/keys', lastSuccessfulFetchAt: 2000 },
+          { serverName: 'Okta1', jwksUrl: 'https://b.example/keys', lastSuccessfulFetchAt: 3000 },
+        ])
+        expect((await store.get('acme'))?.revision).toBe(1)
+        expect(await store.list()).toEqual(['acme'])
+        expect(await rejectionCode(store.keyFetches('../acme'))).toBe('invalid_org_id')
+      }),
+    )
+
     it('refuses every call after close', async () => {
       const { store, cleanup } = await open()
       await store.put(sampleOrganization('acme', 1), undefined)

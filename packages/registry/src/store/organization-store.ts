@@ -64,6 +64,72 @@ export interface OrganizationStore {
   list(): Promise<readonly string[]>
   /** Waits for in-flight calls, then releases resources; later calls throw `StoreClosedError`. */
   close(): Promise<void>
+  /**
+   * Optional: a cheap token that changes whenever the stored document of `orgId` changes
+   * (`undefined` when there is none), so a reader holding the document in memory can check it is
+   * current without reading and parsing it. The file store answers from `stat` (inode, size,
+   * modification time); the in-memory store from the revision. A store without it is re-read
+   * whole when a reader checks.
+   */
+  version?(orgId: string): Promise<string | undefined>
+  /**
+   * Optional: calls `listener(orgId)` after a change to that organization lands (at least the
+   * changes written through this store object; a shared store such as Redis also pushes other
+   * processes' changes). Returns the function that stops the calls. Listeners must not throw.
+   */
+  watch?(listener: (orgId: string) => void): () => void
+  /**
+   * Optional: the key-fetch records of `orgId`, one per (server name, JWKS URL) whose keys were
+   * ever fetched. Kept beside the organization, not in it, so recording a fetch never changes
+   * the organization's revision (an admin's `If-Match` stays valid).
+   */
+  keyFetches?(orgId: string): Promise<readonly KeyFetchRecord[]>
+  /**
+   * Optional: records a successful key fetch. Keeps the later of the stored and the given time
+   * for the same (server name, JWKS URL). Best effort: a lost race between two processes loses a
+   * timestamp, never the organization.
+   */
+  recordKeyFetch?(orgId: string, record: KeyFetchRecord): Promise<void>
+}
+
+/**
+ * When the keys of one authorization server were last fetched from one JWKS URL. The URL is part
+ * of the key: after the URL changes, the server reads "never fetched" until the new URL answers;
+ * a disabled server keeps its record.
+ *
+ * @example
+ * ```ts
+ * const r: KeyFetchRecord = { serverName: 'Okta1', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys', lastSuccessfulFetchAt: 1_760_000_000_000 }
+ * ```
+ */
+export interface KeyFetchRecord {
+  readonly serverName: string
+  readonly jwksUrl: string
+  /** Milliseconds since the epoch. */
+  readonly lastSuccessfulFetchAt: number
+}
+
+/** At most this many key-fetch records are kept per organization. */
+const maxKeyFetchRecords = 64
+
+/**
+ * Merges `record` into `records`: replaces the entry of the same (server name, JWKS URL) when
+ * `record` is later, appends it when new (keeping the 64 latest). Pure; used by every store that keeps key-fetch records.
+ *
+ * @example
+ * ```ts
+ * const next = mergeKeyFetchRecord(stored, { serverName: 'Okta1', jwksUrl, lastSuccessfulFetchAt: Date.now() })
+ * ```
+ */
+export function mergeKeyFetchRecord(records: readonly KeyFetchRecord[], record: KeyFetchRecord): readonly KeyFetchRecord[] {
+  const i = records.findIndex((r) => r.serverName === record.serverName && r.jwksUrl === record.jwksUrl)
+  if (i === -1) {
+    // Bounded: the oldest records (servers long deleted or re-pointed) go first.
+    const all = [...records, record]
+    return all.length <= maxKeyFetchRecords ? all : all.sort((a, b) => b.lastSuccessfulFetchAt - a.lastSuccessfulFetchAt).slice(0, maxKeyFetchRecords)
+  }
+  if (records[i]!.lastSuccessfulFetchAt >= record.lastSuccessfulFetchAt) return records
+  return records.map((r, j) => (j === i ? record : r))
 }
 
 /**
