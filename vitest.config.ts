@@ -10,8 +10,11 @@ export default defineConfig({
       // Workspace packages resolve to their sources, so tests need no build first. The packed
       // tarballs are exercised separately by tests/packaging.
       { find: /^@tokenward\/core\/effect$/, replacement: fileURLToPath(new URL('./packages/core/src/effect/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/core\/organization$/, replacement: fileURLToPath(new URL('./packages/core/src/organization/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/core\/jose$/, replacement: fileURLToPath(new URL('./packages/core/src/jose/index.ts', import.meta.url)) },
       { find: /^@tokenward\/core$/, replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/registry\/node$/, replacement: fileURLToPath(new URL('./packages/registry/src/node/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/registry\/testing$/, replacement: fileURLToPath(new URL('./packages/registry/src/testing/index.ts', import.meta.url)) },
       { find: /^@tokenward\/registry$/, replacement: fileURLToPath(new URL('./packages/registry/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/express$/, replacement: fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/lambda$/, replacement: fileURLToPath(new URL('./packages/lambda/src/index.ts', import.meta.url)) },

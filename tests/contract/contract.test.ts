@@ -4,7 +4,8 @@
 // they never decide. A second table asserts the url each adapter builds from the same input.
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Organization, RequestGuard } from '@tokenward/core'
+import type { RequestGuard } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import { MissingTokenError, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
 import { withTokenward as withLambda } from '@tokenward/lambda'

@@ -4,7 +4,8 @@
 // that `new URL` would resolve to "attacker". No door may answer 200 for an organization other
 // than the one its router chose; the { path } guard refuses every such path with 400.
 import { request as httpRequest } from 'node:http'
-import { defineAuthorizationServer, type Organization, type RequestGuard } from '@tokenward/core'
+import { defineAuthorizationServer, type RequestGuard } from '@tokenward/core'
+import { type Organization } from '@tokenward/core/organization'
 import { tokenward } from '@tokenward/express'
 import { withTokenward as withLambda, type ProxyEvent } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'

@@ -83,13 +83,7 @@ export {
   type IpAddress,
 } from './network/address-policy.ts'
 
-export { createHeaderMemo, parseCompactJws, type HeaderMemo, type ParseCompactJwsOptions, type ParsedJws } from './jws/parse-compact.ts'
-export { parseStrictJsonObject } from './jws/strict-json.ts'
-export { decodeBase64Url, encodeBase64Url, isCanonicalBase64Url } from './jws/base64url.ts'
-export { validateJoseHeader, type CheckedHeader, type ValidateJoseHeaderOptions } from './jws/header.ts'
 export { inspectToken, type TokenInspection } from './jws/inspect-token.ts'
-export { algorithmsForKey, keyProblems } from './keys/usable-key.ts'
-export { selectVerificationKey, type KeySelectionHeader } from './keys/select-key.ts'
 
 export {
   checkBearerAccessToken,
@@ -139,8 +133,8 @@ export type {
   VerifyOptions,
 } from './verifier/types.ts'
 
-// The organization model and its rules (pure).
-export * from './organization/index.ts'
+// The organization model and its rules (pure) are the `@tokenward/core/organization` subpath;
+// the low-level JOSE helpers are `@tokenward/core/jose`.
 
 // What framework adapters consume.
 export type { RequestGuard } from './request/request-guard.ts'

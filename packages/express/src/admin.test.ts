@@ -1,6 +1,6 @@
 // adminApi through real Express 5 and Express 4 apps: a Web echo handler sees what the client sent
 // and its Response comes back unchanged; a body parser mounted first fails loudly.
-import { apiKeyManagementPermission } from '@tokenward/core'
+import { apiKeyManagementPermission } from '@tokenward/core/organization'
 import { adminAuthenticator, createAdminApi, createInMemoryAuditSink, createInMemoryOrganizationStore, createInMemoryReceiptStore } from '@tokenward/registry'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { request as httpRequest } from 'node:http'

@@ -1,6 +1,7 @@
 // The registry guard in front of a store that counts its reads: what is answered before the
 // store is consulted (no token, a confusing path, an ID no store can hold), and what is not.
-import { defineAuthorizationServer, type Organization, type TokenRequest } from '@tokenward/core'
+import { defineAuthorizationServer, type TokenRequest } from '@tokenward/core'
+import { type Organization } from '@tokenward/core/organization'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { registryGuard } from './registry-guard.ts'

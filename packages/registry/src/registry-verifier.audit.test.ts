@@ -1,6 +1,7 @@
 // Hole 3: unauthenticated requests cannot flood the audit trail or stall other requests. Real
 // file store, real fsynced JSON-lines audit log, real JWKS server on 127.0.0.1.
-import { defineAuthorizationServer, type AuditEvent, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type AuditEvent, type Organization } from '@tokenward/core/organization'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'

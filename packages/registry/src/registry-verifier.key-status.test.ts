@@ -1,7 +1,8 @@
 // Hole 7: Last Successful Fetch Time follows the server's JWKS URL, survives a disable, is kept
 // with the organization (another process and the admin API read it), and keys are refreshed on
 // a schedule without traffic. Real JWKS servers on 127.0.0.1; timers injected.
-import { defineAuthorizationServer, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type Organization } from '@tokenward/core/organization'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { serverView } from './admin/server-view.ts'

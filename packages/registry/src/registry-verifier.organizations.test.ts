@@ -2,7 +2,8 @@
 // JWKS server on 127.0.0.1: organizations are held in memory and confirmed by version (a stat),
 // changes through the same store apply at once, changes by another process within the recheck
 // interval, and a store that cannot answer is an outage (503), never a 401 or a thrown error.
-import { defineAuthorizationServer, type AuditEvent, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type AuditEvent, type Organization } from '@tokenward/core/organization'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { createInMemoryAuditSink } from './audit/in-memory-audit-sink.ts'

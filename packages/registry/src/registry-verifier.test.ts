@@ -1,7 +1,8 @@
 // The registry-aware verifier against a real JWKS server on 127.0.0.1 and the in-memory store:
 // every registry change applies on the next request, nothing stale survives, calls are audited
 // and counted against the threshold.
-import { defineAuthorizationServer, type AuditEvent, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type AuditEvent, type Organization } from '@tokenward/core/organization'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { createInMemoryAuditSink } from './audit/in-memory-audit-sink.ts'

@@ -6,13 +6,13 @@
 import {
   checkAddressPolicy,
   validateJwks as coreValidateJwks,
-  type Actor,
   type AddressPolicy,
   type AddressPolicyOptions,
   type ConfigIssue,
   type JwksValidationReport,
   type ValidateJwksOptions,
 } from '@tokenward/core'
+import { type Actor } from '@tokenward/core/organization'
 import type { AuditSink } from '../audit/audit-sink.ts'
 import { RegistryConfigError } from '../errors.ts'
 import type { OrganizationStore } from '../store/organization-store.ts'

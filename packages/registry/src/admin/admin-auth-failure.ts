@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Actor } from '@tokenward/core'
+import type { Actor } from '@tokenward/core/organization'
 
 /**
  * A refused admin request: the status, headers and JSON body to answer with. Built with

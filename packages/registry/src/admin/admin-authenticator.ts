@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ClaimValidationError, ConfigError, renderChallenge, type Actor, type ConfigIssue, type Verifier } from '@tokenward/core'
+import { ClaimValidationError, ConfigError, renderChallenge, type ConfigIssue, type Verifier } from '@tokenward/core'
+import { type Actor } from '@tokenward/core/organization'
 import { adminAuthFailure, type AdminAuthenticate, type AdminAuthFailure } from './admin-auth-failure.ts'
 
 /**

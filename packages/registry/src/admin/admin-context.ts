@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Actor, Organization } from '@tokenward/core'
+import type { Actor, Organization } from '@tokenward/core/organization'
 import { StoreUnavailableError } from '@tokenward/core'
 import { storeCall } from '../write/change-organization.ts'
 import type { ResolvedAdminApiOptions } from './admin-api-options.ts'

@@ -1,7 +1,8 @@
 // Test support: an admin API served over real HTTP, with in-memory stores, an audit sink, a real
 // tokenward verifier for admin tokens (ES256, inline JWKS) and a test clock.
 // Not part of the package (excluded from builds).
-import { apiKeyManagementPermission, createVerifier, type ChangeAuditEvent, type Organization, type Verifier } from '@tokenward/core'
+import { createVerifier, type Verifier } from '@tokenward/core'
+import { apiKeyManagementPermission, type ChangeAuditEvent, type Organization } from '@tokenward/core/organization'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
 import { createInMemoryAuditSink, type InMemoryAuditSink } from '../audit/in-memory-audit-sink.ts'
 import { createInMemoryOrganizationStore } from '../store/in-memory-organization-store.ts'

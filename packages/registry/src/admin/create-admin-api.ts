@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Actor } from '@tokenward/core'
+import type { Actor } from '@tokenward/core/organization'
 import { checkOrgId } from '../store/org-id.ts'
 import { resolveAdminApiOptions, type AdminApiOptions, type ResolvedAdminApiOptions } from './admin-api-options.ts'
 import { isAdminAuthFailure, type AdminAuthFailure } from './admin-auth-failure.ts'

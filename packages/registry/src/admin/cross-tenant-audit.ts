@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { Actor, ChangeAuditEvent, ConfigIssue } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { Actor, ChangeAuditEvent } from '@tokenward/core/organization'
 import type { AuditSink } from '../audit/audit-sink.ts'
 import type { AdminOperation } from './admin-routes.ts'
 

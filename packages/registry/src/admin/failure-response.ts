@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { StoreUnavailableError, isUnavailableError, type RuleViolation, type UnavailableError } from '@tokenward/core'
+import { StoreUnavailableError, isUnavailableError, type UnavailableError } from '@tokenward/core'
+import { type RuleViolation } from '@tokenward/core/organization'
 import { isRegistryError } from '../errors.ts'
 import { errorResponse } from './admin-response.ts'
 

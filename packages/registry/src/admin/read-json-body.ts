@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseStrictJsonObject } from '@tokenward/core'
+import { parseStrictJsonObject } from '@tokenward/core/jose'
 import { errorResponse } from './admin-response.ts'
 
 /**

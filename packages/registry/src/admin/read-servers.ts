@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { requireApiKeyManagement, ruleViolation } from '@tokenward/core'
+import { requireApiKeyManagement, ruleViolation } from '@tokenward/core/organization'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
 import { jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { StoreUnavailableError, type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core'
+import { StoreUnavailableError } from '@tokenward/core'
+import { type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core/organization'
 import { changeOrganization, storeCall } from '../write/change-organization.ts'
 import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest } from './admin-response.ts'

@@ -5,14 +5,8 @@
  *
  * @module
  */
-import {
-  effectiveServerStatus,
-  validateAuthorizationServer,
-  type AuthorizationServerConfig,
-  type ConfigWarning,
-  type Organization,
-  type ServerStatus,
-} from '@tokenward/core'
+import { validateAuthorizationServer, type AuthorizationServerConfig, type ConfigWarning } from '@tokenward/core'
+import { effectiveServerStatus, type Organization, type ServerStatus } from '@tokenward/core/organization'
 import type { AdminContext } from './admin-context.ts'
 import { withoutPrivateKeyMaterial } from './private-key-material.ts'
 

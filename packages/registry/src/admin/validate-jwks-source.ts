@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { requireServerChangesAllowed, type JwksValidationReceipt, type JwksValidationReport } from '@tokenward/core'
+import { type JwksValidationReport } from '@tokenward/core'
+import { requireServerChangesAllowed, type JwksValidationReceipt } from '@tokenward/core/organization'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'

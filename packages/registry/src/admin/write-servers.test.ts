@@ -1,4 +1,4 @@
-import type { Organization } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import { exportJWK, generateKeyPair } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OrganizationStore } from '../store/organization-store.ts'

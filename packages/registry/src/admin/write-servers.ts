@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { AuthorizationServerConfig, CommandOutcome, ConfigIssue, Notice, Organization } from '@tokenward/core'
+import type { AuthorizationServerConfig, ConfigIssue } from '@tokenward/core'
+import type { CommandOutcome, Notice, Organization } from '@tokenward/core/organization'
 import { nowSeconds, type AdminContext } from './admin-context.ts'
 import { emptyResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { revisionTag } from './if-match.ts'

@@ -51,7 +51,8 @@
  *
  * @module
  */
-import type { ConfigIssue, Organization } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import { randomUUID } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ConfigIssue, Organization } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import { RegistryConfigError, StoreClosedError } from '../errors.ts'
 import { checkOrgId } from './org-id.ts'
 import {

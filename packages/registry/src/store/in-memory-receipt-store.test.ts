@@ -1,4 +1,4 @@
-import type { JwksValidationReceipt } from '@tokenward/core'
+import type { JwksValidationReceipt } from '@tokenward/core/organization'
 import { describe, expect, it } from 'vitest'
 import { RegistryConfigError } from '../errors.ts'
 import { createInMemoryReceiptStore } from './in-memory-receipt-store.ts'

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ConfigIssue, JwksValidationReceipt } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { JwksValidationReceipt } from '@tokenward/core/organization'
 import { RegistryConfigError } from '../errors.ts'
 import type { ReceiptStore } from './receipt-store.ts'
 

@@ -5,4 +5,4 @@
  *
  * @module
  */
-export { checkOrgId } from '@tokenward/core'
+export { checkOrgId } from '@tokenward/core/organization'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Organization } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import { InvalidOrgIdError, InvalidRevisionError } from '../errors.ts'
 import { checkOrgId } from './org-id.ts'
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JwksValidationReceipt } from '@tokenward/core'
+import type { JwksValidationReceipt } from '@tokenward/core/organization'
 
 /**
  * Keeps {@link JwksValidationReceipt}s between the admin UI's "Validate" and "Save". A receipt

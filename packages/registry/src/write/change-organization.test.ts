@@ -1,6 +1,7 @@
 // The registry's one write path, against the real in-memory store and audit sink; outages and
 // races are made by wrapping the store, not by mocking the rules.
-import { apiKeyManagementPermission, isUnavailableError, systemActor, type Actor, type ChangeAuditEvent, type Organization } from '@tokenward/core'
+import { isUnavailableError } from '@tokenward/core'
+import { apiKeyManagementPermission, systemActor, type Actor, type ChangeAuditEvent, type Organization } from '@tokenward/core/organization'
 import { describe, expect, it } from 'vitest'
 import { createInMemoryAuditSink } from '../audit/in-memory-audit-sink.ts'
 import { InvalidOrgIdError, StoreLockTimeoutError } from '../errors.ts'

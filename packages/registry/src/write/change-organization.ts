@@ -6,9 +6,8 @@
  *
  * @module
  */
+import { AuditUnavailableError, StoreUnavailableError } from '@tokenward/core'
 import {
-  AuditUnavailableError,
-  StoreUnavailableError,
   applyCommand,
   rejectedChangeEvent,
   type Actor,
@@ -17,7 +16,7 @@ import {
   type Organization,
   type OrganizationCommand,
   type RuleViolation,
-} from '@tokenward/core'
+} from '@tokenward/core/organization'
 import type { AuditSink } from '../audit/audit-sink.ts'
 import { isRegistryError } from '../errors.ts'
 import type { OrganizationStore } from '../store/organization-store.ts'
@@ -95,7 +94,7 @@ export type OrganizationChangeResult =
  *
  * @example
  * ```ts
- * import { systemActor } from '@tokenward/core'
+ * import { systemActor } from '@tokenward/core/organization'
  *
  * const r = await changeOrganization(store, audit, { orgId: 'acme', command: { type: 'suspend', reason: 'terms_violation' }, actor: systemActor, now: Math.floor(Date.now() / 1000), attempts: 5 })
  * if (r.kind === 'unavailable') throw r.error
