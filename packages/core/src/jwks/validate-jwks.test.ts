@@ -258,7 +258,8 @@ describe('validateJwks for a tenant: an address policy, and a report that echoes
     validateJwks({ url, trustedCertificates: [ca.certificatePem], httpGet: nodeHttpGet, addressPolicy: { allow: ['127.0.0.1/32'] }, detail: 'tenant', ...extra })
   const leaks = (report: object): string[] =>
     ['SECRET', 'stack', '10.1.2.3', 'ami-id', 'AccessKeyId', 'ECONNREFUSED', 'UNABLE_TO', 'self-signed', 'issuer', 'ERR_', '500', '418', 'Unexpected', 'JSON at']
-      .filter((marker) => JSON.stringify(report).includes(marker))
+      // The report names the URL it checked; its random port may spell a marker ('…:35001').
+      .filter((marker) => JSON.stringify(report).replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:port').includes(marker))
 
   it('a 500 answer: the coarse class only, no status code, none of the body', async () => {
     const report = await tenantCheck(`${httpsServer.origin}/boom`)
