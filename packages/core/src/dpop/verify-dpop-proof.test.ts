@@ -115,6 +115,12 @@ describe('verifyDpopProof: every check', () => {
     expect(r.error).toMatchObject({ code: 'invalid_dpop_proof', oauthError: 'invalid_dpop_proof', status: 401, claim })
   })
 
+  it('ignores a Host header: a proof for the injected host is refused, the configured URL decides', async () => {
+    const evil = await proof({ payload: { htu: 'https://evil.example.test/orders' } })
+    const r = await verifyDpopProof({ method: 'GET', url, headers: { dpop: evil, host: 'evil.example.test', 'x-forwarded-host': 'evil.example.test' } }, { config, accessToken, now, signature })
+    expect(!r.ok && r.error.claim).toBe('htu')
+  })
+
   it('accepts iat at the edges of the window (lifetime plus tolerance; tolerance ahead)', async () => {
     expect((await verify(await proof({}, { iat: now - 125 }))).ok).toBe(true)
     expect((await verify(await proof({}, { iat: now + 5 }))).ok).toBe(true)
