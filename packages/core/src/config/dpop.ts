@@ -67,10 +67,24 @@ export interface DpopConfig {
   readonly nonceSecrets: readonly string[]
 }
 
-/** The algorithms a DPoP proof may use when the configuration names none. */
+/**
+ * The algorithms a DPoP proof may use when the configuration names none.
+ *
+ * @example
+ * ```ts
+ * defaultDpopAlgorithms // ['ES256', 'RS256', 'PS256', 'EdDSA']
+ * ```
+ */
 export const defaultDpopAlgorithms: readonly SupportedAlgorithm[] = Object.freeze(['ES256', 'RS256', 'PS256', 'EdDSA'])
 
-/** The configuration of a server with no `dpop` section: DPoP off. */
+/**
+ * The configuration of a server with no `dpop` section: DPoP off.
+ *
+ * @example
+ * ```ts
+ * const dpop = server.dpop ?? defaultDpopConfig
+ * ```
+ */
 export const defaultDpopConfig: DpopConfig = Object.freeze({
   mode: 'off',
   requireNonce: false,

@@ -43,7 +43,14 @@ export interface MtlsConfig {
   readonly mode: MtlsMode
 }
 
-/** The configuration of a server with no `mtls` section. */
+/**
+ * The configuration of a server with no `mtls` section.
+ *
+ * @example
+ * ```ts
+ * const mtls = server.mtls ?? defaultMtlsConfig // { mode: 'enabled' }
+ * ```
+ */
 export const defaultMtlsConfig: MtlsConfig = Object.freeze({ mode: 'enabled' })
 
 /**

@@ -81,9 +81,23 @@ export interface VerifiedDpopProof {
   readonly nonce: DpopNonceStanding | undefined
 }
 
-/** Longest proof accepted, in characters. */
+/**
+ * Longest proof accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * if (proof.length > maxDpopProofLength) refuse()
+ * ```
+ */
 export const maxDpopProofLength = 8192
-/** Longest `jti` accepted, in characters. */
+/**
+ * Longest `jti` accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * const jti = crypto.randomUUID() // 36 characters, well under maxDpopJtiLength
+ * ```
+ */
 export const maxDpopJtiLength = 256
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 

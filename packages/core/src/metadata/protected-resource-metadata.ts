@@ -57,7 +57,14 @@ export interface ProtectedResourceMetadata {
   readonly resource_documentation?: string
 }
 
-/** The well-known path prefix of RFC 9728 §3. */
+/**
+ * The well-known path prefix of RFC 9728 §3.
+ *
+ * @example
+ * ```ts
+ * if (new URL(request.url).pathname.startsWith(protectedResourceMetadataPath)) return serveMetadata(request)
+ * ```
+ */
 export const protectedResourceMetadataPath = '/.well-known/oauth-protected-resource'
 
 function checkUrl(value: unknown, path: string, issues: ConfigIssue[], httpsOnly = true): string | undefined {
