@@ -54,7 +54,9 @@ describe('verifyDpopProof: every check', () => {
     expect(r.ok).toBe(true)
     if (!r.ok) return
     expect(r.value.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(r.value.replayKey).toMatch(/^dpop:[A-Za-z0-9_-]{43}$/)
+    expect(r.value.replayKey).toBe(`dpop:${JSON.stringify([r.value.jkt, 'GET', url, r.value.jti])}`)
+    const long = await verify(await proof({ payload: { htu: `${url}/${'a'.repeat(600)}` } }), { url: `${url}/${'a'.repeat(600)}` })
+    expect(long.ok && long.value.replayKey).toMatch(/^dpop#[A-Za-z0-9_-]{43}$/)
     expect(r.value.replayTtlSeconds).toBe(130)
     expect(r.value.htu).toBe(url)
   })

@@ -73,7 +73,7 @@ export interface VerifiedDpopProof {
   readonly alg: string
   /** The request URL as compared: WHATWG-normalised, without query and fragment. */
   readonly htu: string
-  /** What the replay store remembers: a digest of thumbprint, method, URL and `jti`. */
+  /** What the replay store remembers: thumbprint, method, URL and `jti` (a digest of them when long). */
   readonly replayKey: string
   /** How long the proof could still be accepted, in seconds: the replay store's TTL. */
   readonly replayTtlSeconds: number
@@ -99,6 +99,7 @@ export const maxDpopProofLength = 8192
  * ```
  */
 export const maxDpopJtiLength = 256
+const maxPlainReplayKeyLength = 512
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
 
 const invalid = (message: string, details?: ErrorDetails) => err(new InvalidDpopProofError(message, details))
@@ -227,7 +228,9 @@ export async function verifyDpopProof(
   }
 
   const jkt = (await jwkThumbprint(jwk as Record<string, unknown>))!
-  const replayKey = `dpop:${await sha256Base64Url(JSON.stringify([jkt, request.method, expectedHtu, jti]))}`
+  // Unambiguous (a JSON array); hashed only when long, so a store entry stays small either way.
+  const replayId = JSON.stringify([jkt, request.method, expectedHtu, jti])
+  const replayKey = replayId.length <= maxPlainReplayKeyLength ? `dpop:${replayId}` : `dpop#${await sha256Base64Url(replayId)}`
   const replayTtlSeconds = Math.ceil(config.proofLifetimeSeconds + 2 * config.clockToleranceSeconds)
   return ok({ jkt, jti, iat, alg, htu: expectedHtu, replayKey, replayTtlSeconds, nonce })
 }
