@@ -159,10 +159,13 @@ export { defaultMtlsConfig, defineMtlsConfig, validateMtlsConfig, type MtlsConfi
 export { constantTimeEqual, jwkThumbprint, jwkThumbprintInput, sha256Base64Url } from './jose/jwk-thumbprint.ts'
 export { createDpopNonces, type DpopNonceOptions, type DpopNonceStanding, type DpopNonces } from './dpop/dpop-nonce.ts'
 export {
+  createDpopKeyMemo,
   maxDpopJtiLength,
   maxDpopProofLength,
   normaliseHtu,
   verifyDpopProof,
+  type DpopKeyMemo,
+  type DpopKeyMemoEntry,
   type DpopProofRequest,
   type VerifiedDpopProof,
   type VerifyDpopProofOptions,

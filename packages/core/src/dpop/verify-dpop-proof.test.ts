@@ -3,7 +3,7 @@ import { defineDpopConfig } from '../config/dpop.ts'
 import { webSignatureProvider } from '../platform/web-signature.ts'
 import { accessTokenHash, forgeProof, makeDpopKey, signProof, type DpopKey, type ProofOptions } from '../testing/dpop-proof.test-support.ts'
 import { createDpopNonces } from './dpop-nonce.ts'
-import { normaliseHtu, verifyDpopProof } from './verify-dpop-proof.ts'
+import { createDpopKeyMemo, normaliseHtu, verifyDpopProof } from './verify-dpop-proof.ts'
 
 // RFC 9449 §7.1 Figure 13: a proof for GET https://resource.example.org/protectedresource.
 const rfcProof =
@@ -162,5 +162,42 @@ describe('normaliseHtu', () => {
     expect(normaliseHtu('HTTPS://API.example.com:443/a/../orders?x=1#f')).toBe('https://api.example.com/orders')
     expect(normaliseHtu('/orders')).toBeUndefined()
     expect(normaliseHtu('ftp://example.com/x')).toBeUndefined()
+  })
+})
+
+describe('verifyDpopProof: key memo', () => {
+  it('imports each client key once and gives the same answers', async () => {
+    const key = await makeDpopKey('ES256')
+    let imports = 0
+    const counting = { ...signature, importKey: (jwk: never, alg: never) => (imports++, signature.importKey(jwk, alg)) }
+    const keyMemo = createDpopKeyMemo(8)
+    const verify = async (dpop: string, at = now, cfg = config) =>
+      verifyDpopProof({ method: 'GET', url, headers: { dpop } }, { config: cfg, accessToken, now: at, signature: counting, keyMemo })
+    const first = await verify(await signProof(key, { method: 'GET', url, accessToken, iat: now }))
+    const second = await verify(await signProof(key, { method: 'GET', url, accessToken, iat: now }))
+    expect(first.ok && second.ok && first.value.jkt === second.value.jkt).toBe(true)
+    expect(imports).toBe(1)
+    // Every per-proof check still runs on a remembered key: signature, htm, iat, ath...
+    const good = await signProof(key, { method: 'GET', url, accessToken, iat: now })
+    const tampered = `${good.slice(0, good.lastIndexOf('.'))}.${(await signProof(key, { method: 'GET', url, accessToken, iat: now - 1 })).split('.')[2]}`
+    expect(await verify(tampered)).toMatchObject({ ok: false, error: { claim: 'signature' } })
+    expect(await verify(await signProof(key, { method: 'POST', url, accessToken, iat: now }))).toMatchObject({ ok: false, error: { claim: 'htm' } })
+    expect(await verify(await signProof(key, { method: 'GET', url, accessToken: 'other', iat: now }))).toMatchObject({ ok: false, error: { claim: 'ath' } })
+    // ...and a configuration that no longer allows the key's alg refuses it.
+    expect(await verify(await signProof(key, { method: 'GET', url, accessToken, iat: now }), now, defineDpopConfig({ mode: 'enabled', algorithms: ['RS256'] }))).toMatchObject({
+      ok: false,
+      error: { claim: 'header.alg' },
+    })
+    expect(imports).toBe(1)
+  })
+
+  it('remembers only headers whose proof verified', async () => {
+    const key = await makeDpopKey('ES256')
+    const other = await makeDpopKey('ES256')
+    const keyMemo = createDpopKeyMemo(8)
+    const forged = await signProof(other, { method: 'GET', url, accessToken, iat: now }, { header: { jwk: key.publicJwk } })
+    const options = { config, accessToken, now, signature, keyMemo }
+    expect(await verifyDpopProof({ method: 'GET', url, headers: { dpop: forged } }, options)).toMatchObject({ ok: false, error: { claim: 'signature' } })
+    expect(keyMemo.get(forged.split('.')[0]!)).toBeUndefined()
   })
 })

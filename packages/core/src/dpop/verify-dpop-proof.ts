@@ -16,7 +16,7 @@ import { constantTimeEqual, jwkThumbprint, sha256Base64Url } from '../jose/jwk-t
 import { validateJoseHeader } from '../jws/header.ts'
 import { parseCompactJws } from '../jws/parse-compact.ts'
 import { validateKeyForAlgorithm } from '../keys/usable-key.ts'
-import type { Jwk, SignatureProvider } from '../platform/types.ts'
+import type { Jwk, SignatureProvider, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
 import { err, ok, type Result } from '../result.ts'
 import type { DpopNonces, DpopNonceStanding } from './dpop-nonce.ts'
 
@@ -54,6 +54,62 @@ export interface VerifyDpopProofOptions {
   readonly signature: SignatureProvider
   /** Makes and checks nonces; required when `config.requireNonce` is set. */
   readonly nonces?: DpopNonces | undefined
+  /** Remembers the checked header and imported key of each client key (see {@link createDpopKeyMemo}). */
+  readonly keyMemo?: DpopKeyMemo | undefined
+}
+
+/**
+ * A proof header that passed every check, with its imported key and thumbprint: what a
+ * {@link DpopKeyMemo} holds, keyed by the header's base64url segment.
+ *
+ * @example
+ * ```ts
+ * const entry: DpopKeyMemoEntry | undefined = memo.get(headerSegment)
+ * ```
+ */
+export interface DpopKeyMemoEntry {
+  readonly header: Readonly<Record<string, unknown>>
+  readonly alg: SupportedAlgorithm
+  readonly key: VerificationKey
+  readonly jkt: string
+}
+
+/**
+ * A bounded memo of checked proof headers. A client signs every proof with one key, so its
+ * proofs share one header segment: with the memo, that header is decoded, checked, imported and
+ * thumbprinted once, and each later proof costs its payload, one signature and one hash.
+ *
+ * @example
+ * ```ts
+ * const keyMemo: DpopKeyMemo = createDpopKeyMemo(1024)
+ * ```
+ */
+export interface DpopKeyMemo {
+  get(headerSegment: string): DpopKeyMemoEntry | undefined
+  set(headerSegment: string, entry: DpopKeyMemoEntry): void
+}
+
+/**
+ * A {@link DpopKeyMemo} of at most `maxEntries` client keys; when full it starts over, so a flood
+ * of distinct keys costs a map write each and never more memory. Only headers whose proof
+ * verified are remembered.
+ *
+ * @example
+ * ```ts
+ * const keyMemo = createDpopKeyMemo(1024)
+ * await verifyDpopProof(request, { config, accessToken, now, signature, keyMemo })
+ * ```
+ */
+export function createDpopKeyMemo(maxEntries: number): DpopKeyMemo {
+  const entries = new Map<string, DpopKeyMemoEntry>()
+  return {
+    get: (segment) => entries.get(segment),
+    set(segment, entry) {
+      if (!(maxEntries > 0)) return
+      if (entries.size >= maxEntries) entries.clear()
+      entries.set(segment, entry)
+    },
+  }
 }
 
 /**
@@ -153,29 +209,28 @@ export async function verifyDpopProof(
   // A Headers object joins repeated fields with ", "; a compact JWS never holds a comma.
   if (values.length > 1 || values[0]!.includes(',')) return invalid('The request carries more than one DPoP header', { claim: 'DPoP' })
 
-  const parsed = parseCompactJws(values[0]!.trim(), { maxLength: maxDpopProofLength })
+  const compact = values[0]!.trim()
+  const headerSegment = compact.slice(0, Math.max(0, compact.indexOf('.')))
+  const memo = options.keyMemo
+  const remembered = memo === undefined || headerSegment === '' ? undefined : memo.get(headerSegment)
+  const parsed = parseCompactJws(compact, {
+    maxLength: maxDpopProofLength,
+    ...(remembered === undefined ? {} : { headerMemo: { get: () => remembered.header, set: () => undefined } }),
+  })
   if (!parsed.ok) return invalid(`The DPoP proof is malformed: ${parsed.error.message}`, { claim: 'DPoP', cause: parsed.error })
   const { header, payload, signingInput, signature } = parsed.value
   const member = (o: Readonly<Record<string, unknown>>, name: string): unknown => (Object.hasOwn(o, name) ? o[name] : undefined)
 
-  if (member(header, 'typ') !== 'dpop+jwt') {
+  // A remembered header passed every header check below; only the configuration may differ.
+  if (remembered !== undefined && !config.algorithms.includes(remembered.alg)) {
+    return invalid("The DPoP proof's alg is not one of the allowed algorithms", { claim: 'header.alg', expected: config.algorithms, actual: remembered.alg })
+  }
+  if (remembered === undefined && member(header, 'typ') !== 'dpop+jwt') {
     return invalid('The DPoP proof does not have typ "dpop+jwt"', { claim: 'header.typ', expected: 'dpop+jwt', actual: shorten(member(header, 'typ')) })
   }
-  const checked = validateJoseHeader(header, { algorithms: config.algorithms, requireAccessTokenType: false })
-  if (!checked.ok) {
-    const e = checked.error
-    return invalid(`The DPoP proof's header is not accepted: ${e.message}`, { claim: e.claim, expected: e.expected, actual: e.actual })
-  }
-  const alg = checked.value.alg
-
-  const jwk = member(header, 'jwk')
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return invalid('The DPoP proof has no jwk header', { claim: 'header.jwk' })
-  const secret = privateMembers.filter((name) => Object.hasOwn(jwk, name))
-  if (secret.length > 0) {
-    return invalid(`The DPoP proof's jwk is a private key (it has ${secret.join(', ')})`, { claim: 'header.jwk', actual: secret })
-  }
-  const usable = validateKeyForAlgorithm(jwk as Jwk, alg)
-  if (!usable.ok) return invalid(`The DPoP proof's jwk cannot be used: ${usable.error.message}`, { claim: 'header.jwk' })
+  const checkedHeader = remembered === undefined ? checkProofHeader(header, config.algorithms) : ok({ alg: remembered.alg, jwk: undefined })
+  if (!checkedHeader.ok) return checkedHeader
+  const alg = checkedHeader.value.alg
 
   const jti = member(payload, 'jti')
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > maxDpopJtiLength) {
@@ -206,14 +261,20 @@ export async function verifyDpopProof(
     return invalid('The DPoP proof was made for another access token', { claim: 'ath' })
   }
 
+  let key = remembered?.key
   let valid = false
   try {
-    const key = await options.signature.importKey(jwk as Jwk, alg)
+    key ??= await options.signature.importKey(checkedHeader.value.jwk!, alg)
     valid = await options.signature.verify(key, signingInput, signature)
   } catch (cause) {
     return invalid("The DPoP proof's jwk could not be imported", { claim: 'header.jwk', cause })
   }
   if (!valid) return invalid('The DPoP proof signature does not verify with its jwk', { claim: 'signature' })
+  let jkt = remembered?.jkt
+  if (jkt === undefined) {
+    jkt = (await jwkThumbprint(checkedHeader.value.jwk!))!
+    memo?.set(headerSegment, { header: Object.freeze(header), alg, key, jkt })
+  }
 
   let nonce: DpopNonceStanding | undefined
   if (config.requireNonce) {
@@ -227,12 +288,34 @@ export async function verifyDpopProof(
     }
   }
 
-  const jkt = (await jwkThumbprint(jwk as Record<string, unknown>))!
   // Unambiguous (a JSON array); hashed only when long, so a store entry stays small either way.
   const replayId = JSON.stringify([jkt, request.method, expectedHtu, jti])
   const replayKey = replayId.length <= maxPlainReplayKeyLength ? `dpop:${replayId}` : `dpop#${await sha256Base64Url(replayId)}`
   const replayTtlSeconds = Math.ceil(config.proofLifetimeSeconds + 2 * config.clockToleranceSeconds)
   return ok({ jkt, jti, iat, alg, htu: expectedHtu, replayKey, replayTtlSeconds, nonce })
+}
+
+/** The header checks: `typ`, `alg` (and `crit`, `b64`, `zip`), a public usable `jwk`. */
+function checkProofHeader(
+  header: Readonly<Record<string, unknown>>,
+  algorithms: readonly SupportedAlgorithm[],
+): Result<{ readonly alg: SupportedAlgorithm; readonly jwk: Jwk | undefined }, InvalidDpopProofError> {
+  const member = (name: string): unknown => (Object.hasOwn(header, name) ? header[name] : undefined)
+  const checked = validateJoseHeader(header, { algorithms, requireAccessTokenType: false })
+  if (!checked.ok) {
+    const e = checked.error
+    return invalid(`The DPoP proof's header is not accepted: ${e.message}`, { claim: e.claim, expected: e.expected, actual: e.actual })
+  }
+  const alg = checked.value.alg
+  const jwk = member('jwk')
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return invalid('The DPoP proof has no jwk header', { claim: 'header.jwk' })
+  const secret = privateMembers.filter((name) => Object.hasOwn(jwk, name))
+  if (secret.length > 0) {
+    return invalid(`The DPoP proof's jwk is a private key (it has ${secret.join(', ')})`, { claim: 'header.jwk', actual: secret })
+  }
+  const usable = validateKeyForAlgorithm(jwk as Jwk, alg)
+  if (!usable.ok) return invalid(`The DPoP proof's jwk cannot be used: ${usable.error.message}`, { claim: 'header.jwk' })
+  return ok({ alg, jwk: jwk as Jwk })
 }
 
 function shorten(value: unknown): unknown {

@@ -13,7 +13,7 @@ import { BindingError, InvalidDpopProofError, ReplayUnavailableError, type Verif
 import type { HeadersInput } from '../http/bearer.ts'
 import { constantTimeEqual } from '../jose/jwk-thumbprint.ts'
 import type { DpopNonces } from '../dpop/dpop-nonce.ts'
-import { verifyDpopProof } from '../dpop/verify-dpop-proof.ts'
+import { verifyDpopProof, type DpopKeyMemo } from '../dpop/verify-dpop-proof.ts'
 import { certificateThumbprint, type PresentedCertificate } from '../mtls/client-certificate.ts'
 import type { SignatureProvider } from '../platform/types.ts'
 import type { CredentialScheme } from '../request/credentials.ts'
@@ -75,6 +75,8 @@ export interface SenderConstraintInput {
   readonly signature: SignatureProvider
   /** The nonce maker; required when the server's `dpop.requireNonce` is set. */
   readonly nonces?: DpopNonces | undefined
+  /** Checked proof headers and imported keys by client key, kept by the caller between requests. */
+  readonly keyMemo?: DpopKeyMemo | undefined
 }
 
 /**
@@ -139,7 +141,7 @@ export async function checkSenderConstraint(input: SenderConstraintInput): Promi
 
   let proof: { readonly jkt: string; readonly replayKey: string; readonly replayTtlSeconds: number; readonly expiringNonce: boolean } | undefined
   if (jkt !== undefined) {
-    const verified = await verifyDpopProof(input.request, { config: dpop, accessToken: input.accessToken, now: input.now, signature: input.signature, nonces: input.nonces })
+    const verified = await verifyDpopProof(input.request, { config: dpop, accessToken: input.accessToken, now: input.now, signature: input.signature, nonces: input.nonces, keyMemo: input.keyMemo })
     if (!verified.ok) return verified
     if (!constantTimeEqual(verified.value.jkt, jkt)) return refuse('The DPoP proof was made with another key than the one the token is bound to', 'cnf.jkt')
     proof = { ...verified.value, expiringNonce: verified.value.nonce === 'expiring' }
