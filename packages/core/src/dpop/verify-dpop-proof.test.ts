@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defineDpopConfig } from '../config/dpop.ts'
+import { nodeSignatureProvider } from '../platform/node-signature.ts'
 import { webSignatureProvider } from '../platform/web-signature.ts'
 import { accessTokenHash, forgeProof, makeDpopKey, signProof, type DpopKey, type ProofOptions } from '../testing/dpop-proof.test-support.ts'
 import { createDpopNonces } from './dpop-nonce.ts'
@@ -20,10 +21,10 @@ const url = 'https://api.example.test/orders'
 const accessToken = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
 
 describe('verifyDpopProof: RFC 9449 example', () => {
-  it('accepts Figure 13 at its own time, with its ath and jkt', async () => {
+  it.each([['WebCrypto', webSignatureProvider], ['node:crypto', nodeSignatureProvider]] as const)('accepts Figure 13 at its own time, with its ath and jkt (%s)', async (_, provider) => {
     const r = await verifyDpopProof(
       { method: 'GET', url: 'https://resource.example.org/protectedresource', headers: { dpop: rfcProof } },
-      { config, accessToken: rfcAccessToken, now: 1562262618, signature },
+      { config, accessToken: rfcAccessToken, now: 1562262618, signature: provider },
     )
     expect(r.ok && r.value).toMatchObject({ jkt: rfcJkt, jti: 'e1j3V_bKic8-LAEB', iat: 1562262618, alg: 'ES256' })
   })
