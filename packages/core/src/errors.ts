@@ -38,9 +38,12 @@ export type ErrorCode =
   | 'audit_unavailable'
   | 'introspection_unavailable'
   | 'replay_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'invalid_binding'
 
 /** The RFC 6750 error an HTTP answer carries; `undefined` when the spec says to send none (missing token, outage). */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce'
 
 /** Every error code, in a stable order (useful for docs, tests and exhaustive switches). */
 export const errorCodes: readonly ErrorCode[] = [
@@ -71,6 +74,9 @@ export const errorCodes: readonly ErrorCode[] = [
   'audit_unavailable',
   'introspection_unavailable',
   'replay_unavailable',
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
+  'invalid_binding',
 ]
 
 /** Structured details an error may carry. Values are short and never the whole token. */
@@ -429,6 +435,64 @@ export class ReplayUnavailableError extends UnavailableError {
   readonly reason = 'replay' as const
 }
 
+/**
+ * The DPoP proof (RFC 9449 §4.3) is missing, malformed or does not match the request: not exactly
+ * one `DPoP` header, a wrong `typ`, a disallowed `alg`, a private or weak `jwk`, a bad signature,
+ * another method or URL, a stale or future `iat`, a wrong `ath`, a replayed `jti`, or a nonce that
+ * is not current. 401 with the `invalid_dpop_proof` error in a `DPoP` challenge.
+ *
+ * @example
+ * ```ts
+ * new InvalidDpopProofError('The proof was made for another method', { claim: 'htm', expected: 'GET', actual: 'POST' })
+ * ```
+ */
+export class InvalidDpopProofError extends TokenwardError {
+  readonly _tag = 'InvalidDpopProofError' as const
+  readonly code = 'invalid_dpop_proof' as const
+  readonly oauthError = 'invalid_dpop_proof' as const
+  readonly status = 401 as const
+}
+
+/**
+ * The resource server requires a DPoP nonce and the proof carried none, or one that is no longer
+ * current (RFC 9449 §9). 401 with `error="use_dpop_nonce"` and a fresh nonce in `DPoP-Nonce`.
+ *
+ * @example
+ * ```ts
+ * const e = new UseDpopNonceError('A current DPoP nonce is required', { nonce: 'abc.def' })
+ * e.nonce // 'abc.def', sent as the DPoP-Nonce header
+ * ```
+ */
+export class UseDpopNonceError extends TokenwardError {
+  readonly _tag = 'UseDpopNonceError' as const
+  readonly code = 'use_dpop_nonce' as const
+  readonly oauthError = 'use_dpop_nonce' as const
+  readonly status = 401 as const
+  /** The fresh nonce the client must put in its next proof (the `DPoP-Nonce` header). */
+  readonly nonce: string | undefined
+  constructor(message: string, details: ErrorDetails & { readonly nonce?: string | undefined } = {}) {
+    super(message, details)
+    this.nonce = details.nonce
+  }
+}
+
+/**
+ * The token is sender-constrained and the request does not prove it holds the binding — or the
+ * scheme does not fit the token (RFC 9449 §7.1–7.2, RFC 8705 §3): a DPoP-bound token sent as
+ * `Bearer`, an unbound token sent as `DPoP`, a proof made with another key than `cnf.jkt`, no
+ * or another client certificate than `cnf["x5t#S256"]`, a `cnf` tokenward does not understand,
+ * or a binding the configuration does not accept. 401 `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * new BindingError('The token is bound to another certificate', { claim: 'cnf.x5t#S256' })
+ * ```
+ */
+export class BindingError extends InvalidTokenBase {
+  readonly _tag = 'BindingError' as const
+  readonly code = 'invalid_binding' as const
+}
+
 /** The union of every verification error; narrow on `code` or `_tag`. */
 export type VerificationError =
   | MissingTokenError
@@ -445,6 +509,9 @@ export type VerificationError =
   | AuditUnavailableError
   | IntrospectionUnavailableError
   | ReplayUnavailableError
+  | InvalidDpopProofError
+  | UseDpopNonceError
+  | BindingError
 
 const verificationTags = new Set<string>([
   'MissingTokenError',
@@ -461,6 +528,9 @@ const verificationTags = new Set<string>([
   'AuditUnavailableError',
   'IntrospectionUnavailableError',
   'ReplayUnavailableError',
+  'InvalidDpopProofError',
+  'UseDpopNonceError',
+  'BindingError',
 ])
 const unavailableReasons = new Set<string>(['keys', 'store', 'audit', 'introspection', 'replay'])
 const codeSet = new Set<string>(errorCodes)

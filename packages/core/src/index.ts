@@ -26,7 +26,9 @@ export {
   InvalidRequestError,
   InvalidSignatureError,
   AuditUnavailableError,
+  BindingError,
   IntrospectionUnavailableError,
+  InvalidDpopProofError,
   JwksUnavailableError,
   KeyError,
   MalformedTokenError,
@@ -36,6 +38,7 @@ export {
   StoreUnavailableError,
   TokenwardError,
   UnavailableError,
+  UseDpopNonceError,
   errorCodes,
   isTokenwardError,
   isUnavailableError,
@@ -143,3 +146,47 @@ export { defineOrganizationResolver, type OrganizationResolver, type Organizatio
 export { checkPublicOrigin, defineRequestUrl, type RequestConnection, type RequestUrl, type RequestUrlOptions } from './request/request-url.ts'
 export { readCredentials, type CredentialScheme, type Credentials } from './request/credentials.ts'
 export { admitRequest, type Admission } from './request/admission.ts'
+
+// Sender-constrained tokens — DPoP (RFC 9449) and certificate-bound (RFC 8705) — as the pieces the
+// pipeline's binding stage calls (checkSenderConstraint), and protected-resource metadata (RFC 9728).
+export { defaultDpopAlgorithms, defaultDpopConfig, defineDpopConfig, validateDpopConfig, type DpopConfig, type DpopInput, type DpopMode } from './config/dpop.ts'
+export { defaultMtlsConfig, defineMtlsConfig, validateMtlsConfig, type MtlsConfig, type MtlsInput, type MtlsMode } from './config/mtls.ts'
+export { constantTimeEqual, jwkThumbprint, jwkThumbprintInput, sha256Base64Url } from './jose/jwk-thumbprint.ts'
+export { createDpopNonces, type DpopNonceOptions, type DpopNonceStanding, type DpopNonces } from './dpop/dpop-nonce.ts'
+export {
+  createDpopKeyMemo,
+  maxDpopJtiLength,
+  maxDpopProofLength,
+  normaliseHtu,
+  verifyDpopProof,
+  type DpopKeyMemo,
+  type DpopKeyMemoEntry,
+  type DpopProofRequest,
+  type VerifiedDpopProof,
+  type VerifyDpopProofOptions,
+} from './dpop/verify-dpop-proof.ts'
+export { createMemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions, type ReplayStore, type ReplayVerdict } from './state/replay-store.ts'
+export { certificateDer, certificateThumbprint, type PresentedCertificate } from './mtls/client-certificate.ts'
+export { parseClientCertHeader, parseUrlEncodedPemHeader, parseXfccHeader, xfccHashToThumbprint, type XfccElement } from './mtls/proxy-certificate-headers.ts'
+export {
+  dpopNonceHeaders,
+  renderSenderConstraintChallenge,
+  senderConstraintExposedHeaders,
+  type SenderConstraintChallengeOptions,
+} from './challenge/sender-constraint-challenge.ts'
+export {
+  checkSenderConstraint,
+  type SenderBinding,
+  type SenderConstraint,
+  type SenderConstraintInput,
+  type SenderConstraintRequest,
+} from './sender-constraint/check-sender-constraint.ts'
+export {
+  createProtectedResourceMetadataHandler,
+  defineProtectedResourceMetadata,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+  type ProtectedResourceLookup,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataInput,
+} from './metadata/protected-resource-metadata.ts'

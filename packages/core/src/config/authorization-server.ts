@@ -8,7 +8,9 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { supportedAlgorithms } from '../jose/jwk.ts'
+import { validateDpopConfig, type DpopConfig, type DpopInput } from './dpop.ts'
 import { isLoopbackHost } from './loopback.ts'
+import { validateMtlsConfig, type MtlsConfig, type MtlsInput } from './mtls.ts'
 
 /** The algorithms accepted when a config names none: RSA, RSA-PSS, P-256 and Ed25519 signatures. */
 export const defaultAlgorithms: readonly SupportedAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
@@ -58,6 +60,10 @@ export interface AuthorizationServerInput {
    * 256 characters. Default: none.
    */
   readonly scopePrefix?: string
+  /** DPoP-bound tokens (RFC 9449): off (default), enabled or required; see {@link DpopInput}. */
+  readonly dpop?: DpopInput
+  /** Certificate-bound tokens (RFC 8705); see {@link MtlsInput}. */
+  readonly mtls?: MtlsInput
 }
 
 /** A validated configuration with every default filled in. */
@@ -78,6 +84,10 @@ export interface AuthorizationServerConfig {
   readonly maxTokenLength: number
   /** Present only when configured (see {@link AuthorizationServerInput.scopePrefix}). */
   readonly scopePrefix?: string | undefined
+  /** Present only when configured; absent means DPoP off (`defaultDpopConfig`). */
+  readonly dpop?: DpopConfig | undefined
+  /** Present only when configured; absent means `{ mode: 'enabled' }` (`defaultMtlsConfig`). */
+  readonly mtls?: MtlsConfig | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -116,6 +126,8 @@ const knownFields = new Set([
   'requireAccessTokenType',
   'maxTokenLength',
   'scopePrefix',
+  'dpop',
+  'mtls',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
@@ -266,6 +278,11 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     return undefined
   }, issue)
 
+  const dpop = o.dpop === undefined ? undefined : validateDpopConfig(o.dpop, 'dpop')
+  if (dpop !== undefined && !dpop.ok) issues.push(...dpop.issues)
+  const mtls = o.mtls === undefined ? undefined : validateMtlsConfig(o.mtls, 'mtls')
+  if (mtls !== undefined && !mtls.ok) issues.push(...mtls.issues)
+
   if (issues.length > 0) return { ok: false, issues, warnings }
   return {
     ok: true,
@@ -286,6 +303,8 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       requireAccessTokenType: requireAccessTokenType as boolean,
       maxTokenLength: maxTokenLength as number,
       ...(scopePrefix === undefined ? {} : { scopePrefix: scopePrefix as string }),
+      ...(dpop?.ok === true ? { dpop: dpop.config } : {}),
+      ...(mtls?.ok === true ? { mtls: mtls.config } : {}),
     },
   }
 }

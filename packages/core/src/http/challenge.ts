@@ -74,7 +74,7 @@ function withDescription(body: ChallengeBody, description: string | undefined): 
  * RFC 6750 §3: `error_description` may only contain %x20-21 / %x23-5B / %x5D-7E — printable ASCII
  * without `"` and `\`. Anything else is replaced, never passed through.
  */
-function descriptionText(message: string): string {
+export function descriptionText(message: string): string {
   let out = ''
   for (const ch of message.slice(0, 300)) {
     const c = ch.codePointAt(0)!
@@ -87,7 +87,7 @@ function descriptionText(message: string): string {
 }
 
 /** An RFC 9110 quoted-string: printable ASCII with `"` and `\` escaped; other bytes replaced. */
-function quotedString(value: string): string {
+export function quotedString(value: string): string {
   let out = '"'
   for (const ch of value) {
     const c = ch.codePointAt(0)!
@@ -99,6 +99,6 @@ function quotedString(value: string): string {
 }
 
 /** RFC 6750 scope: space-separated scope-tokens of %x21 / %x23-5B / %x5D-7E; others dropped. */
-function scopeValue(scopes: readonly string[]): string {
+export function scopeValue(scopes: readonly string[]): string {
   return scopes.filter((s) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)).join(' ')
 }
