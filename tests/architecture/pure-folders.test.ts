@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/core/src')
 
-const pureRoots = ['claims', 'scope', 'jws', 'jose', 'keys', 'organization', 'request', 'network', 'http', 'config', 'jwks/jwks-snapshot.ts', 'jwks/refresh-planner.ts', 'jwks/cache-policy.ts', 'verifier/verification-pipeline.ts']
+const pureRoots = ['claims', 'dpop', 'mtls', 'challenge', 'metadata', 'sender-constraint', 'scope', 'jws', 'jose', 'keys', 'organization', 'request', 'network', 'http', 'config', 'jwks/jwks-snapshot.ts', 'jwks/refresh-planner.ts', 'jwks/cache-policy.ts', 'verifier/verification-pipeline.ts']
 
 function sources(path: string): string[] {
   const full = join(src, path)
