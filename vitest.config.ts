@@ -13,7 +13,7 @@ export default defineConfig({
       { find: /^@tokenward\/core$/, replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/registry\/node$/, replacement: fileURLToPath(new URL('./packages/registry/src/node/index.ts', import.meta.url)) },
       { find: /^@tokenward\/registry$/, replacement: fileURLToPath(new URL('./packages/registry/src/index.ts', import.meta.url)) },
-      { find: '#secret-hasher', replacement: fileURLToPath(new URL('./packages/issuer/src/secret/default-node.ts', import.meta.url)) },
+      { find: '#issuer-platform', replacement: fileURLToPath(new URL('./packages/issuer/src/platform/node.ts', import.meta.url)) },
       { find: /^@tokenward\/issuer$/, replacement: fileURLToPath(new URL('./packages/issuer/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/express$/, replacement: fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/lambda$/, replacement: fileURLToPath(new URL('./packages/lambda/src/index.ts', import.meta.url)) },

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Options } from 'tsup'
 
-// Two builds of the same sources, differing only in the `#secret-hasher` seam: `node` hashes client
+// Two builds of the same sources, differing only in the `#issuer-platform` seam: `node` hashes client
 // secrets with scrypt (node:crypto), `web` with PBKDF2-SHA-256 (WebCrypto). package.json's export
 // conditions pick one. Declarations are emitted once: both builds expose the same types.
 const entry = { index: 'src/index.ts' }
@@ -18,7 +18,7 @@ const platformBuild = (name: 'node' | 'web'): Options => ({
   treeshake: true,
   external: ['@tokenward/core'],
   esbuildOptions(options) {
-    options.alias = { '#secret-hasher': fileURLToPath(new URL(`./src/secret/default-${name}.ts`, import.meta.url)) }
+    options.alias = { '#issuer-platform': fileURLToPath(new URL(`./src/platform/${name}.ts`, import.meta.url)) }
   },
 })
 

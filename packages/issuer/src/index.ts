@@ -29,4 +29,4 @@ export {
   type SigningKeyStore,
 } from './keys/signing-key-store.ts'
 export { createInMemoryReplayStore, type InMemoryReplayStoreOptions, type ReplayStore } from './replay/replay-store.ts'
-export { createDefaultSecretHasher } from '#secret-hasher'
+export { createDefaultSecretHasher } from '#issuer-platform'

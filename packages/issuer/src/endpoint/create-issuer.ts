@@ -20,7 +20,7 @@ import {
   type OrganizationAccess,
   type UnavailableError,
 } from '@tokenward/core'
-import { createDefaultSecretHasher } from '#secret-hasher'
+import { createDefaultSecretHasher, sha256 } from '#issuer-platform'
 import type { ApiClient } from '../client/api-client.ts'
 import type { ClientStore } from '../client/client-store.ts'
 import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.ts'
@@ -266,7 +266,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
 
   const secretCacheKey = async (clientId: string, secret: string, stored: SecretHash): Promise<string> => {
     const input = new TextEncoder().encode(`${clientId}\u0000${secret}\u0000${JSON.stringify(stored)}`)
-    return encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', input)))
+    return encodeBase64Url(await sha256(input))
   }
 
   const checkSecret = async (client: ApiClient | undefined, clientId: string, secret: string): Promise<ApiClient> => {

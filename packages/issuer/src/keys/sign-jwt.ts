@@ -4,6 +4,7 @@
  * @module
  */
 import { encodeBase64Url } from '@tokenward/core'
+import { signEs256 } from '#issuer-platform'
 import type { SigningKey } from './signing-key-store.ts'
 
 const encoder = new TextEncoder()
@@ -13,6 +14,6 @@ export async function signJwt(key: SigningKey, typ: string, payload: Readonly<Re
   const header = encodeBase64Url(encoder.encode(JSON.stringify({ alg: key.alg, typ, kid: key.kid })))
   const body = encodeBase64Url(encoder.encode(JSON.stringify(payload)))
   const input = `${header}.${body}`
-  const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, encoder.encode(input)))
+  const signature = await signEs256(key.privateKey, encoder.encode(input))
   return `${input}.${encodeBase64Url(signature)}`
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { defineApiClient } from '../client/api-client.ts'
 import { finishSecretRotation, generateClientSecret, rotateClientSecret } from './client-secret.ts'
-import { createDefaultSecretHasher as nodeDefault } from './default-node.ts'
-import { createDefaultSecretHasher as webDefault } from './default-web.ts'
+import { createDefaultSecretHasher as nodeDefault } from '../platform/node.ts'
+import { createDefaultSecretHasher as webDefault } from '../platform/web.ts'
 import { createPbkdf2SecretHasher } from './pbkdf2-hasher.ts'
 import { createScryptSecretHasher } from './scrypt-hasher.ts'
 
@@ -42,5 +42,20 @@ describe('secret hashers: the same contract on both seams', () => {
     expect(await hasher.verify(first.secret, hashes[1]!)).toBe(true)
     const done = finishSecretRotation(rotated.client)
     expect(done.authentication.method === 'client_secret' && done.authentication.secretHashes).toEqual([hashes[0]])
+  })
+})
+
+describe('the platform seam: node and web agree on digests and signatures', () => {
+  it('sha256 gives the same digest; an ES256 signature from either verifies with WebCrypto', async () => {
+    const node = await import('../platform/node.ts')
+    const web = await import('../platform/web.ts')
+    const data = new TextEncoder().encode('header.payload')
+    expect(Buffer.from(await node.sha256(data)).toString('hex')).toBe(Buffer.from(await web.sha256(data)).toString('hex'))
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair
+    for (const signEs256 of [node.signEs256, web.signEs256]) {
+      const signature = await signEs256(pair.privateKey, data)
+      expect(signature).toHaveLength(64)
+      expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, signature.slice(), data)).toBe(true)
+    }
   })
 })
