@@ -12,6 +12,11 @@ import type { SecretHash } from '../secret/secret-hasher.ts'
  * RFC 7523 assertion with a key published at `jwksUrl`, or registered as a PEM `certificate`
  * (validity period enforced) or `publicKey` (PEM SPKI or a JWK). `client_secret` holds slow hashes
  * only: one, or two while a secret is being rotated.
+ *
+ * @example
+ * ```ts
+ * const byCertificate: ClientAuthentication = { method: 'private_key_jwt', certificate: pem }
+ * ```
  */
 export type ClientAuthentication =
   | { readonly method: 'private_key_jwt'; readonly jwksUrl: string }
@@ -19,7 +24,14 @@ export type ClientAuthentication =
   | { readonly method: 'private_key_jwt'; readonly publicKey: string | Jwk }
   | { readonly method: 'client_secret'; readonly secretHashes: readonly SecretHash[] }
 
-/** An API client as stored (validated by {@link defineApiClient}). */
+/**
+ * An API client as stored (validated by {@link defineApiClient}).
+ *
+ * @example
+ * ```ts
+ * const client: ApiClient = defineApiClient({ clientId: 'ci', roles: ['ReadOnly'], authentication: { method: 'client_secret', secretHashes: [hash] } })
+ * ```
+ */
 export interface ApiClient {
   /** Printable ASCII, 1–128 characters, no spaces. */
   readonly clientId: string
@@ -32,7 +44,14 @@ export interface ApiClient {
   readonly authentication: ClientAuthentication
 }
 
-/** What a caller writes; `name` defaults to the client ID, `description` to `""`, `enabled` to `true`. */
+/**
+ * What a caller writes; `name` defaults to the client ID, `description` to `""`, `enabled` to `true`.
+ *
+ * @example
+ * ```ts
+ * const input: ApiClientInput = { clientId: 'reporting', roles: ['ReadOnly'], authentication: { method: 'private_key_jwt', jwksUrl: 'https://reporting.example.com/jwks.json' } }
+ * ```
+ */
 export interface ApiClientInput {
   readonly clientId: string
   readonly name?: string

@@ -52,7 +52,15 @@ export function createInMemoryClientStore(initial: Iterable<readonly [orgId: str
   }
 }
 
-/** One case of {@link clientStoreContract}: throws (any error) when the store breaks the contract. */
+/**
+ * One case of {@link clientStoreContract}: throws (any error) when the store breaks the contract.
+ *
+ * @example
+ * ```ts
+ * const [first]: readonly ClientStoreContractCase[] = clientStoreContract
+ * await first!.run(createInMemoryClientStore())
+ * ```
+ */
 export interface ClientStoreContractCase {
   readonly name: string
   readonly run: (store: ClientStore) => Promise<void>

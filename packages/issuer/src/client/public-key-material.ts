@@ -6,7 +6,14 @@
  */
 import type { Jwk } from '@tokenward/core'
 
-/** A certificate's public key and validity period, read from its DER. */
+/**
+ * A certificate's public key and validity period, read from its DER.
+ *
+ * @example
+ * ```ts
+ * const { jwk, notBefore, notAfter }: CertificateKey = await readCertificate(pem)
+ * ```
+ */
 export interface CertificateKey {
   /** The certificate's public key as a JWK (no private members). */
   readonly jwk: Jwk

@@ -31,7 +31,14 @@ import { CertificateValidityError, createClientVerifiers } from './client-verifi
 import { readFormBody } from './form-body.ts'
 import { isTokenEndpointError, TokenEndpointError, type TokenErrorCode } from './token-error.ts'
 
-/** How a client authenticated (or tried to) at the token endpoint. */
+/**
+ * How a client authenticated (or tried to) at the token endpoint.
+ *
+ * @example
+ * ```ts
+ * const method: ClientAuthMethod = 'private_key_jwt'
+ * ```
+ */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
 
 /**
@@ -63,7 +70,19 @@ export interface TokenRequestEvent {
   readonly tokenId?: string
 }
 
-/** Options of {@link createIssuer}; checked when the issuer is built. */
+/**
+ * Options of {@link createIssuer}; checked when the issuer is built.
+ *
+ * @example
+ * ```ts
+ * const options: IssuerOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+ *   clients: createInMemoryClientStore(),
+ *   resources: ['https://api.example.com/'],
+ * }
+ * ```
+ */
 export interface IssuerOptions {
   /** The issuer identifier (`iss`), an absolute `https:` URL (`http:` only on loopback) without query or fragment. */
   readonly issuer: string
@@ -116,7 +135,15 @@ export interface IssuerOptions {
   readonly clock?: (() => number) | undefined
 }
 
-/** A running issuer. */
+/**
+ * A running issuer.
+ *
+ * @example
+ * ```ts
+ * const issuer: Issuer = createIssuer(options)
+ * console.log(issuer.tokenEndpoint, issuer.jwksUri)
+ * ```
+ */
 export interface Issuer {
   readonly issuer: string
   readonly tokenEndpoint: string

@@ -4,7 +4,14 @@
  * @module
  */
 
-/** RFC 6749 §5.2 error codes, and `invalid_target` from RFC 8707 §2. */
+/**
+ * RFC 6749 §5.2 error codes, and `invalid_target` from RFC 8707 §2.
+ *
+ * @example
+ * ```ts
+ * const code: TokenErrorCode = 'invalid_scope'
+ * ```
+ */
 export type TokenErrorCode =
   | 'invalid_request'
   | 'invalid_client'

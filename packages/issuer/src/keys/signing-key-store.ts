@@ -6,7 +6,14 @@
  */
 import { encodeBase64Url, type Jwk } from '@tokenward/core'
 
-/** A key the issuer signs with: ES256 over WebCrypto. */
+/**
+ * A key the issuer signs with: ES256 (a WebCrypto key; Node signs with node:crypto).
+ *
+ * @example
+ * ```ts
+ * const key: SigningKey = await generateSigningKey()
+ * ```
+ */
 export interface SigningKey {
   readonly kid: string
   readonly alg: 'ES256'
@@ -30,7 +37,14 @@ export interface SigningKeyStore {
   publishedKeys(nowMs: number): Promise<readonly Jwk[]>
 }
 
-/** Options of {@link createInMemorySigningKeyStore}. */
+/**
+ * Options of {@link createInMemorySigningKeyStore}.
+ *
+ * @example
+ * ```ts
+ * const options: InMemorySigningKeyStoreOptions = { maxTokenLifetimeSeconds: 600, publishAheadSeconds: 300 }
+ * ```
+ */
 export interface InMemorySigningKeyStoreOptions {
   /** Keys to start with (private JWKs, P-256, with `kid`); the first signs. Default: one generated key. */
   readonly privateJwks?: readonly JsonWebKey[]
@@ -40,7 +54,15 @@ export interface InMemorySigningKeyStoreOptions {
   readonly publishAheadSeconds?: number
 }
 
-/** An in-memory key store with rotation. */
+/**
+ * An in-memory key store with rotation.
+ *
+ * @example
+ * ```ts
+ * const keys: InMemorySigningKeyStore = createInMemorySigningKeyStore()
+ * await keys.rotate(Date.now())
+ * ```
+ */
 export interface InMemorySigningKeyStore extends SigningKeyStore {
   /**
    * Adds a new key: published now, signing from `now + publishAheadSeconds`; the key it replaces

@@ -12,15 +12,22 @@
  * @example
  * ```ts
  * const replay: ReplayStore = createInMemoryReplayStore()
- * await replay.claim('client-a:jti-1', Date.now() + 60_000) // true
- * await replay.claim('client-a:jti-1', Date.now() + 60_000) // false
+ * await replay.claim('client-a:jti-1', Date.now() + 60_000, Date.now()) // true
+ * await replay.claim('client-a:jti-1', Date.now() + 60_000, Date.now()) // false
  * ```
  */
 export interface ReplayStore {
   claim(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>
 }
 
-/** Options of {@link createInMemoryReplayStore}. */
+/**
+ * Options of {@link createInMemoryReplayStore}.
+ *
+ * @example
+ * ```ts
+ * const options: InMemoryReplayStoreOptions = { maxEntries: 10_000 }
+ * ```
+ */
 export interface InMemoryReplayStoreOptions {
   /** Most unexpired values held; past it `claim` rejects (fail closed) rather than forget. Default 100 000. */
   readonly maxEntries?: number

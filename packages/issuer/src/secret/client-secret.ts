@@ -7,7 +7,14 @@ import { encodeBase64Url } from '@tokenward/core'
 import type { ApiClient } from '../client/api-client.ts'
 import type { SecretHash, SecretHasher } from './secret-hasher.ts'
 
-/** A freshly generated secret (show it once, then forget it) and the hash to store. */
+/**
+ * A freshly generated secret (show it once, then forget it) and the hash to store.
+ *
+ * @example
+ * ```ts
+ * const { secret, hash }: GeneratedClientSecret = await generateClientSecret(hasher)
+ * ```
+ */
 export interface GeneratedClientSecret {
   /** 256 random bits, base64url: give it to the client's owner once; it is never stored. */
   readonly secret: string

@@ -6,7 +6,14 @@
 import { decodeBase64Url, encodeBase64Url } from '@tokenward/core'
 import { timingSafeEqualBytes, type SecretHash, type SecretHasher } from './secret-hasher.ts'
 
-/** Options of {@link createPbkdf2SecretHasher}. */
+/**
+ * Options of {@link createPbkdf2SecretHasher}.
+ *
+ * @example
+ * ```ts
+ * const options: Pbkdf2SecretHasherOptions = { iterations: 600_000 }
+ * ```
+ */
 export interface Pbkdf2SecretHasherOptions {
   /** Iterations for new hashes. Default 600 000 (OWASP's 2023 figure for PBKDF2-HMAC-SHA-256). */
   readonly iterations?: number

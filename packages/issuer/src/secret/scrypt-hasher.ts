@@ -24,12 +24,12 @@ const run = (secret: string, salt: Uint8Array, N: number, r: number, p: number):
   })
 
 /**
- * A {@link SecretHasher} using scrypt from `node:crypto` (Node only). It also checks
+ * A {@link SecretHasher} using scrypt from `node:crypto` (Node only; what `createDefaultSecretHasher`
+ * answers under the `node` export condition, not exported itself). It also checks
  * `pbkdf2-sha256` hashes, so secrets hashed on a Web runtime keep working on Node.
  *
  * @example
  * ```ts
- * import { createScryptSecretHasher } from '@tokenward/issuer'
  * const hasher = createScryptSecretHasher({ N: 2 ** 15 })
  * ```
  */

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** A stored client secret: a slow hash with every parameter needed to check it again. Never the secret. */
+/**
+ * A stored client secret: a slow hash with every parameter needed to check it again. Never the secret.
+ *
+ * @example
+ * ```ts
+ * const stored: SecretHash = await createPbkdf2SecretHasher().hash(secret)
+ * ```
+ */
 export type SecretHash =
   | {
       readonly algorithm: 'scrypt'
@@ -45,7 +52,7 @@ export interface SecretHasher {
   verify(secret: string, stored: SecretHash): Promise<boolean>
 }
 
-/** Constant-time equality of two byte strings (length is not secret: hashes have a fixed length). */
+/** @internal Constant-time equality of two byte strings (length is not secret: hashes have a fixed length). */
 export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   let difference = 0
