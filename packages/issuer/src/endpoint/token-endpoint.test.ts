@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineApiClient } from '../client/api-client.ts'
 import { createInMemoryClientStore, type ClientStore } from '../client/client-store.ts'
+import { createInMemorySigningKeyStore } from '../keys/signing-key-store.ts'
 import { createPbkdf2SecretHasher } from '../secret/pbkdf2-hasher.ts'
 import { generateClientSecret, rotateClientSecret } from '../secret/client-secret.ts'
 import { form, makeClientCertificate, makeClientKeys, serveHandler, serveJwks, signAssertion, type ClientKeys, type RunningServer } from '../testing/issuer-fixture.test-support.ts'
@@ -22,6 +23,7 @@ let secret: string
 let rotatedOld: string
 let rotatedNew: string
 let events: TokenRequestEvent[]
+let expiredKey: ClientKeys['privateKey']
 let issuer: Issuer
 
 const post = (body: string, headers: Record<string, string> = {}, path = '/token'): Promise<Response> =>
@@ -42,6 +44,7 @@ beforeAll(async () => {
   const rotated = await rotateClientSecret({ ...rotating, authentication: { method: 'client_secret', secretHashes: [first.hash] } }, hasher)
   rotatedNew = rotated.secret
   const expired = await makeClientCertificate(new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 86_400_000))
+  expiredKey = expired.privateKey
   clients = createInMemoryClientStore([
     ['12345', defineApiClient({ clientId: 'jwks-client', roles: ['ReadOnly', 'Audit'], authentication: { method: 'private_key_jwt', jwksUrl: `${jwksServer.origin}/jwks` } })],
     ['12345', defineApiClient({ clientId: 'key-client', roles: ['ReadOnly'], authentication: { method: 'private_key_jwt', publicKey: keysB.publicPem } })],
@@ -129,7 +132,7 @@ describe('token endpoint: issued tokens', () => {
 
 describe('token endpoint: the negative table', () => {
   const now = () => Math.floor(Date.now() / 1000)
-  const cases: readonly { name: string; request: () => Promise<Response>; status: number; error: string; basicChallenge?: boolean }[] = [
+  const cases: readonly { name: string; request: () => Promise<Response>; status: number; error: string; basicChallenge?: boolean; description?: RegExp }[] = [
     {
       name: 'replayed assertion',
       request: async () => {
@@ -139,11 +142,18 @@ describe('token endpoint: the negative table', () => {
       },
       status: 401,
       error: 'invalid_client',
+      description: /already used/,
     },
-    { name: 'wrong aud', request: async () => post(await assertionBody('jwks-client', keysA, { aud: 'https://elsewhere.example.com' })), status: 401, error: 'invalid_client' },
+    { name: 'wrong aud', request: async () => post(await assertionBody('jwks-client', keysA, { aud: 'https://elsewhere.example.com' })), status: 401, error: 'invalid_client', description: /invalid_audience/ },
     { name: 'aud = token endpoint without the option', request: async () => post(await assertionBody('jwks-client', keysA, { aud: issuer.tokenEndpoint })), status: 401, error: 'invalid_client' },
-    { name: "assertion signed by another client's key", request: async () => post(await assertionBody('jwks-client', { privateKey: keysB.privateKey, kid: 'a-1' })), status: 401, error: 'invalid_client' },
-    { name: 'expired certificate', request: async () => post(await assertionBody('expired-cert', keysB)), status: 401, error: 'invalid_client' },
+    { name: "assertion signed by another client's key", request: async () => post(await assertionBody('jwks-client', { privateKey: keysB.privateKey, kid: 'a-1' })), status: 401, error: 'invalid_client', description: /invalid_signature/ },
+    {
+      name: 'expired certificate (assertion signed with its own key)',
+      request: async () => post(form({ grant_type: 'client_credentials', client_assertion_type: assertionType, client_assertion: await signAssertion({ privateKey: expiredKey }, { clientId: 'expired-cert', audience: issuerId }, {}, 'RS256') })),
+      status: 401,
+      error: 'invalid_client',
+      description: /certificate has expired/,
+    },
     {
       name: 'alg none assertion',
       request: async () => {
@@ -152,6 +162,7 @@ describe('token endpoint: the negative table', () => {
       },
       status: 401,
       error: 'invalid_client',
+      description: /alg|header|malformed/,
     },
     {
       name: 'HS256 assertion (keyed with the public key text)',
@@ -163,6 +174,7 @@ describe('token endpoint: the negative table', () => {
       },
       status: 401,
       error: 'invalid_client',
+      description: /alg_not_allowed|HS256/,
     },
     { name: 'assertion without exp', request: async () => post(await assertionBody('key-client', keysB, { exp: undefined })), status: 401, error: 'invalid_client' },
     { name: 'assertion expiring too far ahead', request: async () => post(await assertionBody('key-client', keysB, { exp: now() + 3600 })), status: 401, error: 'invalid_client' },
@@ -209,7 +221,8 @@ describe('token endpoint: the negative table', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const response = await c.request()
-      await expectError(response, c.status, c.error)
+      const body = await expectError(response, c.status, c.error)
+      if (c.description !== undefined) expect(body.error_description).toMatch(c.description)
       expect(response.headers.get('www-authenticate')).toBe(c.basicChallenge === true ? `Basic realm="${issuerId}"` : null)
     })
   }
@@ -254,6 +267,39 @@ describe('token endpoint: options and outages', () => {
     expect(response.status).toBe(503)
     expect(jwksServer.hits()).toBe(before)
     await strict.close()
+  })
+
+  it('key rotation through the endpoints: the new key is in the JWKS before it signs; the old one stays while its tokens live', async () => {
+    let now = Date.now()
+    const keys = createInMemorySigningKeyStore({ maxTokenLifetimeSeconds: 600, publishAheadSeconds: 300 })
+    const rotating = createIssuer({ issuer: issuerId, organization, clients, secretHasher: hasher, signingKeys: keys, clock: () => now })
+    const kidOfNewToken = async (): Promise<unknown> => {
+      const response = await rotating.handle(new Request(rotating.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('secret:client+1', secret) }, body: form({ grant_type: 'client_credentials' }) }))
+      return decodeProtectedHeader(((await response.json()) as { access_token: string }).access_token).kid
+    }
+    const published = async (): Promise<unknown[]> => ((await (await rotating.handle(new Request(rotating.jwksUri))).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid)
+    const oldKid = await kidOfNewToken()
+    await keys.rotate(now)
+    const both = await published()
+    expect(both).toHaveLength(2)
+    expect(await kidOfNewToken()).toBe(oldKid)
+    now += 300_000
+    const newKid = await kidOfNewToken()
+    expect(newKid).not.toBe(oldKid)
+    expect(both).toContain(newKid)
+    now += 599_000
+    expect(await published()).toContain(oldKid)
+    now += 2_000
+    expect(await published()).toEqual([newKid])
+  })
+
+  it('a certificate not valid yet is refused like an expired one', async () => {
+    const future = await makeClientCertificate(new Date(Date.now() + 86_400_000), new Date(Date.now() + 2 * 86_400_000))
+    const store = createInMemoryClientStore([['12345', defineApiClient({ clientId: 'future', roles: ['ReadOnly'], authentication: { method: 'private_key_jwt', certificate: future.certificatePem } })]])
+    const strict = createIssuer({ issuer: issuerId, organization, clients: store })
+    const body = form({ grant_type: 'client_credentials', client_assertion_type: assertionType, client_assertion: await signAssertion({ privateKey: future.privateKey }, { clientId: 'future', audience: issuerId }, {}, 'RS256') })
+    const response = await strict.handle(new Request(strict.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+    expect(((await expectError(response, 401, 'invalid_client')) as { error_description: string }).error_description).toMatch(/not valid yet/)
   })
 
   it('options are checked when built, every bad field named', () => {
