@@ -29,6 +29,7 @@ const scenarios = [
   { name: 'coldStart', script: './scenarios/cold-start.mjs', cpu: 0, timeoutMs: minutes(5) },
   { name: 'memory', script: './scenarios/memory.mjs', nodeArgs: ['--expose-gc'], timeoutMs: minutes(15) },
   { name: 'size', script: './scenarios/size.mjs', timeoutMs: minutes(3) },
+  { name: 'issuer', script: './scenarios/issuer.mjs', cpu: 0, timeoutMs: minutes(4) },
 ]
 
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))

@@ -6,6 +6,7 @@ const ms = (n) => (n < 10 ? n.toFixed(1) : n.toFixed(0))
 const x = (n) => `${n.toFixed(2)}×`
 const ratio = (s) => `${x(s.median)} (${x(s.min)}–${x(s.max)})`
 const spread = (s, f = int) => [f(s.median), f(s.min), f(s.max)]
+const range = ({ median, min, max }) => `${x(median)} (${x(min)}–${x(max)})`
 const pct = (n) => `${Math.round(n * 100)}%`
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1)
 
@@ -244,6 +245,30 @@ function sizeSection(size) {
   ].join('\n')
 }
 
+function issuerSection(issuer) {
+  const rps = (summary) => `${int(summary.median)} (${int(summary.min)}–${int(summary.max)})`
+  const rows = Object.entries(issuer.methods).map(([method, m]) => [
+    method,
+    rps(m.tokenward),
+    rps(m.oidcProvider),
+    range(m.vsOidcProvider),
+    `${int(m.cpuMicrosPerRequest.tokenward.median)} / ${int(m.cpuMicrosPerRequest.oidcProvider.median)}`,
+    range(m.vsOidcProviderPerCpu),
+  ])
+  const cacheOff = issuer.methods.client_secret_basic.tokenwardSecretCacheOff
+  return [
+    '## Issuer token endpoint',
+    '',
+    `@tokenward/issuer (behind node:http, translating to a Web \`Request\`) beside oidc-provider's client_credentials grant with JWT access tokens, each server in its own process on core 1, ${issuer.settings.concurrency} requests in flight from core 0, ${issuer.settings.rounds} round(s) of ${issuer.settings.seconds} s per case, interleaved. Every answer is a 200 with a fresh token; private_key_jwt sends a new ES256 assertion (new \`jti\`) each time. "Per CPU" divides oidc-provider's server CPU time per request by tokenward's: the throughput ratio a dedicated core would show, steadier than requests per second on a shared machine.`,
+    '',
+    table(['Client authentication', '>tokenward req/s', '>oidc-provider req/s', '>× oidc-provider', '>server CPU µs/request (tokenward / oidc-provider)', '>× per CPU'], rows),
+    '',
+    `Client secrets are stored only as slow hashes. With the verified-secret cache off, every request pays one check: ${int(cacheOff.median)} req/s. One check with each default hasher:`,
+    '',
+    table(['Hasher', 'parameters', '>verify ms median'], Object.entries(issuer.hashing).map(([name, h]) => [name, Object.entries(h.params).filter(([k, v]) => k !== 'algorithm' && v !== undefined).map(([k, v]) => `${k}=${v}`).join(', '), ms(h.verifyMs.median)])),
+  ].join('\n')
+}
+
 function failuresSection(failures) {
   if (failures.length === 0) return undefined
   return ['## Scenarios that failed', '', ...failures.map((f) => `- **${f.name}**: ${f.error}`)].join('\n')
@@ -289,6 +314,7 @@ export function renderReport({ facts, mode, durationSeconds, targets, results, f
     results.coldStart && coldStartSection(results.coldStart),
     results.memory && memorySection(results.memory),
     results.size && sizeSection(results.size),
+    results.issuer && issuerSection(results.issuer),
   ]
   return `${sections.filter(Boolean).join('\n\n')}\n`
 }

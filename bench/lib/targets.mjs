@@ -230,6 +230,18 @@ function sizeTargets(size) {
   ]
 }
 
+function issuerTargets(issuer) {
+  const names = [
+    ['Issuer token endpoint, private_key_jwt', '≥ 2.00× oidc-provider (per server CPU)'],
+    ['Issuer token endpoint, client_secret_basic', '≥ 2.00× oidc-provider (per server CPU)'],
+  ]
+  if (issuer === undefined) return names.map(([n, g]) => notMeasured(n, g))
+  return [
+    atLeast(names[0][0], issuer.methods.private_key_jwt.vsOidcProviderPerCpu, 2, 'oidc-provider (per server CPU)'),
+    atLeast(names[1][0], issuer.methods.client_secret_basic.vsOidcProviderPerCpu, 2, 'oidc-provider (per server CPU)'),
+  ]
+}
+
 /** Every target, in the issue's order. `results` maps scenario name → result (absent if it failed). */
 /** The per-organization path against the single-verifier path, repeated tokens (scenarios/registry.mjs). */
 function registryTargets(registry) {
@@ -249,5 +261,6 @@ export function evaluateTargets(results) {
     ...coldStartTargets(results.coldStart),
     ...memoryTargets(results.memory),
     ...sizeTargets(results.size),
+    ...issuerTargets(results.issuer),
   ]
 }

@@ -9,5 +9,5 @@ export default defineConfig({
   tsconfig: 'tsconfig.build.json',
   clean: true,
   sourcemap: false,
-  external: ['@tokenward/core'],
+  external: ['@tokenward/core', '@tokenward/issuer'],
 })

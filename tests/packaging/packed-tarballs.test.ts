@@ -38,6 +38,7 @@ beforeAll(async () => {
   unpack('@tokenward/core', '@tokenward/core')
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
+  unpack('@tokenward/issuer', '@tokenward/issuer')
   // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
@@ -84,9 +85,10 @@ describe('packed tarballs', () => {
   })
 
   it('need no effect package: it is an optional peer of core, and no package depends on it', () => {
-    for (const name of ['core', 'cli', 'registry']) {
+    for (const name of ['core', 'cli', 'registry', 'issuer']) {
       const manifest = JSON.parse(readFileSync(join(project, `node_modules/@tokenward/${name}/package.json`), 'utf8'))
-      expect(Object.keys(manifest.dependencies ?? {}).filter((dep) => dep !== '@tokenward/core')).toEqual([])
+      // Only tokenward's own packages (the CLI also depends on @tokenward/issuer for `issuer serve`).
+      expect(Object.keys(manifest.dependencies ?? {}).filter((dep) => !dep.startsWith('@tokenward/'))).toEqual([])
     }
     const core = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/core/package.json'), 'utf8'))
     expect(core.peerDependencies).toEqual({ effect: expect.any(String) })
@@ -203,6 +205,7 @@ import { TokenVerifier } from '@tokenward/core/effect'
 import { parseCompactJws, type Jwk, type ParsedJws } from '@tokenward/core/jose'
 import { effectiveServerStatus, type Organization } from '@tokenward/core/organization'
 import type { MalformedTokenError, Result } from '@tokenward/core'
+import { createIssuer, type Issuer, type IssuerOptions } from '@tokenward/issuer'
 const v = createVerifier({ server: { name: 'A', jwksUrl: 'https://idp.example/keys' } })
 export async function f(t: string): Promise<VerifiedAccessToken> { return v.verify(t) }
 export async function g(): Promise<RequestVerdict> { return v.verifyRequest({ method: 'GET', url: '/', headers: {} }) }
@@ -211,11 +214,12 @@ export const layer = TokenVerifier.layer
 export const parsed: Result<ParsedJws, MalformedTokenError> = parseCompactJws('a.b.c', { maxLength: 8192 })
 export const key: Jwk | undefined = undefined
 export const status: (o: Organization, serverId: string, now: number) => unknown = (o, id, now) => effectiveServerStatus(o, id, now)
+export const makeIssuer: (o: IssuerOptions) => Issuer = createIssuer
 `,
     )
     writeFileSync(
       join(project, 'cjs.cts'),
-      `import core = require('@tokenward/core')\nimport jose = require('@tokenward/core/jose')\nimport organization = require('@tokenward/core/organization')\nexport const c: typeof core.createVerifier = core.createVerifier\nexport const p: typeof jose.parseCompactJws = jose.parseCompactJws\nexport const a: typeof organization.applyCommand = organization.applyCommand\n`,
+      `import core = require('@tokenward/core')\nimport jose = require('@tokenward/core/jose')\nimport organization = require('@tokenward/core/organization')\nexport const c: typeof core.createVerifier = core.createVerifier\nexport const p: typeof jose.parseCompactJws = jose.parseCompactJws\nexport const a: typeof organization.applyCommand = organization.applyCommand\nimport issuer = require('@tokenward/issuer')\nexport const i: typeof issuer.createIssuer = issuer.createIssuer\n`,
     )
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' })
     expect(tsc.stdout + tsc.stderr).toBe('')
@@ -240,6 +244,20 @@ const first = await store.put(org, undefined); const second = await store.put({ 
 console.log(JSON.stringify([typeof r.createAdminApi, typeof r.createRegistryVerifier, first.ok, second.ok, (await store.get('1')).revision]))`
     expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', true, false, 1])
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/registry').createAdminApi, typeof require('@tokenward/registry/node').createJsonlAuditSink)"]).trim()).toBe('function function')
+  })
+
+  it('the issuer loads from ESM and CJS: scrypt under the node condition, PBKDF2 in the Web build, and it issues a token', () => {
+    const script = `
+const clients = issuer.createInMemoryClientStore([['1', issuer.defineApiClient({ clientId: 'c', roles: ['R'], authentication: { method: 'client_secret', secretHashes: [hash] } })]])
+const server = issuer.createIssuer({ issuer: 'https://as.example', organization: { cloud: 'x', orgId: '1', cloudDomain: 'x.net', apiRoles: ['R'] }, clients, secretHasher: hasher })
+const response = await server.handle(new Request('https://as.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=c&client_secret=' + secret }))
+const body = await response.json()
+console.log(JSON.stringify([issuer.createDefaultSecretHasher().algorithm, response.status, body.scope]))`
+    const setup = "const hasher = issuer.createPbkdf2SecretHasher({ iterations: 10000 }); const { secret, hash } = await issuer.generateClientSecret(hasher);"
+    const web = join(project, 'node_modules/@tokenward/issuer/dist/web/index.js')
+    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import('@tokenward/issuer'); ${setup} ${script}`]))).toEqual(['scrypt', 200, 'x::1::R'])
+    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import(${JSON.stringify(web)}); ${setup} ${script}`]))).toEqual(['pbkdf2-sha256', 200, 'x::1::R'])
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const issuer = require('@tokenward/issuer'); ${setup} ${script} })()`]))).toEqual(['scrypt', 200, 'x::1::R'])
   })
 
   it('the tokenward binary runs from the installed package', () => {

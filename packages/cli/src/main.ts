@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { runInspect } from './inspect-command.ts'
+import { runIssuer } from './issuer-command.ts'
 import { runJwks } from './jwks-command.ts'
 import { UsageError, usage } from './usage.ts'
 import { runVerify, type CommandIo } from './verify-command.ts'
@@ -27,6 +28,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         return await runJwks(rest, io)
       case 'inspect':
         return await runInspect(rest, io)
+      case 'issuer':
+        return await runIssuer(rest, io)
       case '--version':
       case '-v':
         io.write(readVersion())

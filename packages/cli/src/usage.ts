@@ -23,6 +23,11 @@ Usage:
   tokenward inspect <jwt>
       Decode a token WITHOUT verifying it and explain what it contains.
 
+  tokenward issuer serve --config <issuer.json> [--port 0] [--host 127.0.0.1]
+      Run a local OAuth 2.0 issuer for API clients (client_credentials: client secrets and
+      private_key_jwt). Prints one JSON line {"issuer","token_endpoint","jwks_uri"} on stdout
+      once it listens, logs each token request as JSON on stderr, stops on SIGTERM.
+
   tokenward --help | --version
 `
 

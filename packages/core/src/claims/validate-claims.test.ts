@@ -142,3 +142,24 @@ describe('only plain bearer access tokens (cnf, token_use, typ)', () => {
     expect(!r.ok && JSON.stringify(r.error.actual).length).toBeLessThan(300)
   })
 })
+
+describe('the client_assertion profile (RFC 7523)', () => {
+  const expectations: ClaimExpectations = { issuer: 'client-7', audience: ['https://auth.example.com'], clientId: undefined, clockToleranceSeconds: 30, profile: 'client_assertion' }
+  const assertion = { iss: 'client-7', sub: 'client-7', aud: 'https://auth.example.com', exp: now + 60, jti: 'a1' }
+
+  it('accepts an assertion that names no client_id: its client is the sub', () => {
+    const r = validateAccessTokenClaims(assertion, expectations, now)
+    expect(r.ok && { clientId: r.value.clientId, clientIdClaim: r.value.clientIdClaim }).toEqual({ clientId: 'client-7', clientIdClaim: 'sub' })
+    // The same payload is no access token: without the profile it names no client.
+    expect(validateAccessTokenClaims(assertion, { ...expectations, profile: undefined }, now)).toMatchObject({ ok: false, error: { code: 'missing_claim', claim: 'client_id' } })
+  })
+
+  it.each([
+    ['sub missing', { ...assertion, sub: undefined }, 'missing_claim', 'sub'],
+    ['sub ≠ iss', { ...assertion, sub: 'client-8' }, 'invalid_client', 'sub'],
+    ['exp missing', { ...assertion, exp: undefined }, 'missing_claim', 'exp'],
+    ['aud of another server', { ...assertion, aud: 'https://other.example.com' }, 'invalid_audience', 'aud'],
+  ])('refuses %s', (_name, payload, code, claim) => {
+    expect(validateAccessTokenClaims(payload, expectations, now)).toMatchObject({ ok: false, error: { code, claim } })
+  })
+})

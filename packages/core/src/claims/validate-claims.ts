@@ -17,13 +17,19 @@ export interface ClaimExpectations {
   readonly clientId: string | undefined
   /** Leeway for time claims, in seconds. */
   readonly clockToleranceSeconds: number
+  /**
+   * Which kind of token is checked. `access_token` (default): a bearer access token naming its
+   * client in `client_id`, `cid`, `appid` or `azp`. `client_assertion`: an RFC 7523 client
+   * assertion, whose client is its `sub`, which must equal its `iss`; no access-token-kind checks.
+   */
+  readonly profile?: 'access_token' | 'client_assertion' | undefined
 }
 
 /** Names of the claims a client identifier may arrive in, in the order they are consulted. */
 export const clientIdClaims = ['client_id', 'cid', 'appid', 'azp'] as const
 
-/** Which claim carried the client identifier. */
-export type ClientIdClaim = (typeof clientIdClaims)[number]
+/** Which claim carried the client identifier (`sub` only for the `client_assertion` profile). */
+export type ClientIdClaim = (typeof clientIdClaims)[number] | 'sub'
 
 /** The standard claims of an accepted token, typed. */
 export interface ValidatedClaims {
@@ -101,14 +107,23 @@ export function validateAccessTokenClaims(
     }
   }
 
-  // Only plain bearer access tokens: not sender-constrained, not marked as another kind of token.
-  const kind = checkBearerAccessToken(payload)
-  if (kind !== undefined) return err(kind)
-
-  // Client identifier, from whichever claim this IdP uses; aliases present together must agree.
   let clientId: string | undefined
   let clientIdClaim: ClientIdClaim | undefined
-  for (const claim of clientIdClaims) {
+  if (expected.profile === 'client_assertion') {
+    // RFC 7523 §3: the client is the subject, and a client authenticating itself is also the issuer.
+    const sub = payload.sub
+    if (typeof sub !== 'string' || sub.length === 0) return err(new ClaimValidationError('missing_claim', 'The client assertion has no sub', { claim: 'sub' }))
+    if (sub !== iss) return err(new ClaimValidationError('invalid_client', 'The client assertion sub must equal its iss', { claim: 'sub', expected: short(iss), actual: short(sub) }))
+    clientId = sub
+    clientIdClaim = 'sub'
+  } else {
+    // Only plain bearer access tokens: not sender-constrained, not marked as another kind of token.
+    const kind = checkBearerAccessToken(payload)
+    if (kind !== undefined) return err(kind)
+  }
+
+  // Client identifier, from whichever claim this IdP uses; aliases present together must agree.
+  for (const claim of expected.profile === 'client_assertion' ? [] : clientIdClaims) {
     const v = payload[claim]
     if (v === undefined) continue
     if (typeof v !== 'string' || v.length === 0) return err(invalidType(claim, 'a non-empty string', v))

@@ -53,6 +53,8 @@ describe('createVerifier', () => {
     }
     expect(() => createVerifier({ server: server(), organization: { ...organization, apiRoles: ['has space'] } })).toThrow(/organization.apiRoles\[0\]/)
     expect(() => createVerifier({ server: server(), jwks: { revalidatedUnknownKidCooldownSeconds: -1 } })).toThrow(/jwks\.revalidatedUnknownKidCooldownSeconds/)
+    expect(() => createVerifier({ server: server(), profile: 'id_token' as never })).toThrow(/profile: must be "access_token" or "client_assertion"/)
+    expect(() => createVerifier({ server: server(), profile: 'client_assertion', organization })).toThrow(/organization: a client_assertion verifier checks no API roles/)
   })
 
   it('accepts a valid token and describes it', async () => {

@@ -53,6 +53,8 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
     }
   }
 
+  if (options.profile !== undefined && options.profile !== 'access_token' && options.profile !== 'client_assertion') issues.push({ path: 'profile', message: 'must be "access_token" or "client_assertion"' })
+  if (options.profile === 'client_assertion' && options.organization !== undefined) issues.push({ path: 'organization', message: 'a client_assertion verifier checks no API roles' })
   let cacheMaxEntries = 10_000
   if (options.cache === false) cacheMaxEntries = 0
   else if (options.cache !== undefined) {

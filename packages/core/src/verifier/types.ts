@@ -73,6 +73,13 @@ export interface VerifierOptions {
    * only a fingerprint in a fixed table, so tokens that never repeat cost it nothing.
    */
   readonly cache?: { readonly maxEntries?: number } | false | undefined
+  /**
+   * Which kind of token this verifier accepts. Default `access_token`. `client_assertion` verifies
+   * RFC 7523 client assertions instead (as `@tokenward/issuer` does at its token endpoint): the
+   * same JWS rules, keys and time checks, but the client is the `sub`, which must equal `iss`, and
+   * no client-ID claim or access-token-kind check applies. Not combinable with `organization`.
+   */
+  readonly profile?: 'access_token' | 'client_assertion' | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
   readonly realm?: string | undefined
   /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */

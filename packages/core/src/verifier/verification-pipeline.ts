@@ -125,6 +125,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     headerMemo: createHeaderMemo(32),
   }
   const headerOptions = { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType }
+  const claimExpectations = resolved.options.profile === 'client_assertion' ? { ...server, profile: 'client_assertion' as const } : server
   const uncheckedClaims = [
     ...(server.issuer === undefined ? (['iss'] as const) : []),
     ...(server.audience === undefined ? (['aud'] as const) : []),
@@ -229,7 +230,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     const afterSignature = (valid: boolean): Outcome => {
       const { alg, kid, typ } = header
       if (!valid) return new InvalidSignatureError('The token signature is invalid', kid === undefined ? {} : { kid })
-      const claims = validateAccessTokenClaims(parsed.payload, server, nowSeconds)
+      const claims = validateAccessTokenClaims(parsed.payload, claimExpectations, nowSeconds)
       if (!claims.ok) return claims.error
       const c = claims.value
       const grants = grantsOf(parsed.payload)

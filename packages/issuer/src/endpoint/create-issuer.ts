@@ -1,0 +1,533 @@
+/**
+ * The issuer: a `Request → Response` handler serving the client_credentials token endpoint
+ * (RFC 6749 §4.4, RFC 7523 client assertions, RFC 8707 resources), the JWKS and the RFC 8414
+ * metadata. Runtime-neutral: Web standards and `@tokenward/core` only.
+ *
+ * @module
+ */
+import {
+  ConfigError,
+  isUnavailableError,
+  isVerificationError,
+  parseApiRole,
+  ReplayUnavailableError,
+  StoreUnavailableError,
+  supportedAlgorithms,
+  type ConfigIssue,
+  type JwksOptions,
+  type OrganizationAccess,
+  type UnavailableError,
+} from '@tokenward/core'
+import { encodeBase64Url, parseCompactJws } from '@tokenward/core/jose'
+import { createDefaultSecretHasher, sha256 } from '#issuer-platform'
+import type { ApiClient } from '../client/api-client.ts'
+import type { ClientStore } from '../client/client-store.ts'
+import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.ts'
+import { signJwt } from '../keys/sign-jwt.ts'
+import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-store.ts'
+import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
+import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
+import { readFormBody } from './form-body.ts'
+import { isTokenEndpointError, TokenEndpointError, type TokenErrorCode } from './token-error.ts'
+
+/**
+ * How a client authenticated (or tried to) at the token endpoint.
+ *
+ * @example
+ * ```ts
+ * const method: ClientAuthMethod = 'private_key_jwt'
+ * ```
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt'
+
+/**
+ * One token request, for the audit trail: never a secret, an assertion or a token.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (e: TokenRequestEvent) => console.log(e.at, e.clientId, e.method, e.outcome, e.error ?? e.grantedScope)
+ * ```
+ */
+export interface TokenRequestEvent {
+  readonly type: 'token_request'
+  /** When the request was decided, ms since the epoch. */
+  readonly at: number
+  readonly orgId: string
+  /** The client the request named (also when it failed to authenticate); `undefined` when none could be read. */
+  readonly clientId: string | undefined
+  readonly method: ClientAuthMethod | undefined
+  readonly outcome: 'issued' | 'rejected' | 'unavailable'
+  /** The OAuth error sent back, for `rejected` and `unavailable` (`temporarily_unavailable`). */
+  readonly error?: TokenErrorCode | 'temporarily_unavailable'
+  /** Why, in words safe to log. */
+  readonly reason?: string
+  /** The scope granted, for `issued`. */
+  readonly grantedScope?: string
+  /** The token's audience, for `issued`. */
+  readonly audience?: readonly string[]
+  /** The token's `jti`, for `issued` (to correlate with API logs). */
+  readonly tokenId?: string
+}
+
+/**
+ * Options of {@link createIssuer}; checked when the issuer is built.
+ *
+ * @example
+ * ```ts
+ * const options: IssuerOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+ *   clients: createInMemoryClientStore(),
+ *   resources: ['https://api.example.com/'],
+ * }
+ * ```
+ */
+export interface IssuerOptions {
+  /** The issuer identifier (`iss`), an absolute `https:` URL (`http:` only on loopback) without query or fragment. */
+  readonly issuer: string
+  /** The organization whose API clients this issuer serves, and whose API roles its tokens carry. */
+  readonly organization: OrganizationAccess
+  /** Where the organization's API clients are registered. */
+  readonly clients: ClientStore
+  /** Signing keys. Default: an in-memory store with one generated ES256 key. */
+  readonly signingKeys?: SigningKeyStore | undefined
+  /** Single use of client-assertion `jti`s. Default: in memory (one process). */
+  readonly replayStore?: ReplayStore | undefined
+  /** Checks client secrets. Default: scrypt on Node, PBKDF2-SHA-256 elsewhere. */
+  readonly secretHasher?: SecretHasher | undefined
+  /**
+   * RFC 8707 resource indicators a client may ask for; each requested `resource` must be listed
+   * (else `invalid_target`) and becomes the token's `aud`. Default: none.
+   */
+  readonly resources?: readonly string[] | undefined
+  /** `aud` of a token requested without `resource`. Default: the issuer identifier. */
+  readonly defaultAudience?: string | undefined
+  /** Lifetime of access tokens, 60–86400 s. Default 600. */
+  readonly accessTokenLifetimeSeconds?: number | undefined
+  /**
+   * Also accept the token endpoint URL as a client assertion's `aud` (older clients send it).
+   * Default `false`: only the issuer identifier (RFC 7523bis).
+   */
+  readonly allowTokenEndpointAudience?: boolean | undefined
+  /** Latest `exp` a client assertion may carry, seconds ahead of now, 10–300. Default 300. */
+  readonly maxAssertionLifetimeSeconds?: number | undefined
+  /** Leeway for assertion times, 0–300 s. Default 30. */
+  readonly clockToleranceSeconds?: number | undefined
+  /** Largest request body accepted, bytes. Default 16384. */
+  readonly maxBodyBytes?: number | undefined
+  /**
+   * How clients' JWKS URLs are fetched (core's JWKS options). `addressPolicy` defaults to the strict
+   * tenant policy `{}` (https to public addresses only); `null` opts out (your own configuration).
+   */
+  readonly clientJwks?: JwksOptions | undefined
+  /**
+   * Successful secret checks remembered (a SHA-256 of client, secret and stored hash, in memory) so
+   * a client reusing its secret does not pay the slow hash on each request. Default
+   * `{ maxEntries: 1000 }`; `false` turns it off.
+   */
+  readonly verifiedSecretCache?: { readonly maxEntries?: number } | false | undefined
+  /** Receives one event per token request. Must not throw (errors are ignored). */
+  readonly onEvent?: ((event: TokenRequestEvent) => void) | undefined
+  /** Used for clients' JWKS requests instead of the runtime's HTTP client. */
+  readonly fetch?: typeof fetch | undefined
+  /** Current time in ms since the epoch. Default `Date.now`. */
+  readonly clock?: (() => number) | undefined
+}
+
+/**
+ * A running issuer.
+ *
+ * @example
+ * ```ts
+ * const issuer: Issuer = createIssuer(options)
+ * console.log(issuer.tokenEndpoint, issuer.jwksUri)
+ * ```
+ */
+export interface Issuer {
+  readonly issuer: string
+  readonly tokenEndpoint: string
+  readonly jwksUri: string
+  /** The RFC 8414 metadata document served at `/.well-known/oauth-authorization-server`. */
+  readonly metadata: Readonly<Record<string, unknown>>
+  /** Serves the token endpoint, the JWKS and the metadata; anything else is 404. */
+  handle(request: Request): Promise<Response>
+  /** Stops clients' JWKS refreshes. */
+  close(): Promise<void>
+}
+
+const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+const defaultLifetime = 600
+const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const
+
+function checkOptions(options: IssuerOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  const issue = (path: string, message: string): void => void issues.push({ path, message })
+  let issuerUrl: URL | undefined
+  try {
+    issuerUrl = new URL(options.issuer)
+  } catch {
+    issue('issuer', 'must be an absolute URL')
+  }
+  if (issuerUrl !== undefined) {
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(issuerUrl.hostname) || issuerUrl.hostname.startsWith('127.')
+    if (issuerUrl.protocol !== 'https:' && !(issuerUrl.protocol === 'http:' && loopback)) issue('issuer', 'must be https (plain http only on a loopback host)')
+    if (issuerUrl.search !== '' || issuerUrl.hash !== '' || options.issuer.includes('?') || options.issuer.includes('#')) issue('issuer', 'must have no query or fragment')
+  }
+  const org = options.organization as Partial<OrganizationAccess> | undefined
+  if (typeof org !== 'object' || org === null) issue('organization', 'is required')
+  else {
+    for (const field of ['cloud', 'orgId', 'cloudDomain'] as const) if (typeof org[field] !== 'string' || org[field] === '') issue(`organization.${field}`, 'must be a non-empty string')
+    if (!Array.isArray(org.apiRoles) || org.apiRoles.length === 0) issue('organization.apiRoles', 'must list at least one API role')
+  }
+  if (typeof options.clients !== 'object' || options.clients === null || typeof options.clients.get !== 'function') issue('clients', 'must be a ClientStore')
+  const int = (path: string, value: number | undefined, min: number, max: number): void => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) issue(path, `must be an integer from ${min} to ${max}`)
+  }
+  int('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, 60, 86_400)
+  int('maxAssertionLifetimeSeconds', options.maxAssertionLifetimeSeconds, 10, 300)
+  int('clockToleranceSeconds', options.clockToleranceSeconds, 0, 300)
+  int('maxBodyBytes', options.maxBodyBytes, 1024, 1_048_576)
+  options.resources?.forEach((r, i) => {
+    try {
+      const u = new URL(r)
+      if (u.hash !== '') issue(`resources[${i}]`, 'must have no fragment (RFC 8707)')
+    } catch {
+      issue(`resources[${i}]`, 'must be an absolute URI (RFC 8707)')
+    }
+  })
+  if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
+  return issues
+}
+
+/** Joins the issuer identifier and a path segment. */
+const endpoint = (issuer: string, name: string): string => `${issuer.replace(/\/$/, '')}/${name}`
+
+/**
+ * Creates an issuer. Options are checked here: a bad option throws a `ConfigError` naming every
+ * bad field by its path.
+ *
+ * Errors are RFC 6749 §5.2 JSON bodies with `Cache-Control: no-store`; `invalid_client` is 401
+ * (with a `Basic` challenge when Basic was used); a dependency that cannot answer (client store,
+ * replay store, a client's JWKS) is 503 `temporarily_unavailable` with `Retry-After`, never
+ * `invalid_client`. A `DPoP` header is refused with `invalid_request`: DPoP-bound tokens are not
+ * issued yet.
+ *
+ * @example
+ * ```ts
+ * import { createIssuer, createInMemoryClientStore, defineApiClient } from '@tokenward/issuer'
+ *
+ * const clients = createInMemoryClientStore([['12345', defineApiClient({
+ *   clientId: 'reporting', roles: ['ReadOnly'],
+ *   authentication: { method: 'private_key_jwt', jwksUrl: 'https://reporting.example.com/jwks.json' },
+ * })]])
+ * const issuer = createIssuer({
+ *   issuer: 'https://auth.example.com',
+ *   organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] },
+ *   clients,
+ * })
+ * Deno.serve((request) => issuer.handle(request))
+ * ```
+ */
+export function createIssuer(options: IssuerOptions): Issuer {
+  const issues = checkOptions(options)
+  if (issues.length > 0) throw new ConfigError(issues)
+  const issuer = options.issuer
+  const tokenEndpoint = endpoint(issuer, 'token')
+  const jwksUri = endpoint(issuer, 'jwks')
+  const issuerPath = new URL(issuer).pathname.replace(/\/$/, '')
+  const paths = {
+    token: new URL(tokenEndpoint).pathname,
+    jwks: new URL(jwksUri).pathname,
+    metadata: new Set([`/.well-known/oauth-authorization-server${issuerPath}`, `${issuerPath}/.well-known/oauth-authorization-server`]),
+  }
+  const org = options.organization
+  const clock = options.clock ?? Date.now
+  const lifetime = options.accessTokenLifetimeSeconds ?? defaultLifetime
+  const tolerance = options.clockToleranceSeconds ?? 30
+  const maxAssertionLifetime = options.maxAssertionLifetimeSeconds ?? 300
+  const maxBodyBytes = options.maxBodyBytes ?? 16_384
+  const resources = new Set(options.resources ?? [])
+  const defaultAudience = options.defaultAudience ?? issuer
+  const signingKeys = options.signingKeys ?? createInMemorySigningKeyStore({ maxTokenLifetimeSeconds: lifetime })
+  const replay = options.replayStore ?? createInMemoryReplayStore()
+  const hasher = options.secretHasher ?? createDefaultSecretHasher()
+  const secretCacheSize = options.verifiedSecretCache === false ? 0 : (options.verifiedSecretCache?.maxEntries ?? 1000)
+  const verifiedSecrets = new Map<string, true>()
+  const orgRoles = new Set(org.apiRoles)
+  const audience = options.allowTokenEndpointAudience === true ? [issuer, tokenEndpoint] : [issuer]
+  const verifiers = createClientVerifiers({
+    audience,
+    clockToleranceSeconds: tolerance,
+    jwks: { ...options.clientJwks, addressPolicy: options.clientJwks?.addressPolicy === undefined ? {} : options.clientJwks.addressPolicy },
+    fetch: options.fetch,
+    clock,
+  })
+  const metadata = Object.freeze({
+    issuer,
+    token_endpoint: tokenEndpoint,
+    jwks_uri: jwksUri,
+    grant_types_supported: ['client_credentials'],
+    response_types_supported: [],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: [...supportedAlgorithms],
+    scopes_supported: org.apiRoles.map((role) => `${org.cloud}::${org.orgId}::${role}`),
+    ...(resources.size > 0 ? { resources_supported: [...resources] } : {}),
+  })
+
+  const emit = (event: Omit<TokenRequestEvent, 'type' | 'at' | 'orgId'>): void => {
+    try {
+      options.onEvent?.({ type: 'token_request', at: clock(), orgId: org.orgId, ...event })
+    } catch {
+      // An observer must not break the endpoint.
+    }
+  }
+
+  const lookUp = async (clientId: string): Promise<ApiClient | undefined> => {
+    try {
+      return await options.clients.get(org.orgId, clientId)
+    } catch (cause) {
+      throw new StoreUnavailableError('The client store did not answer', { cause, retryAfterSeconds: 5 })
+    }
+  }
+
+  const secretCacheKey = async (clientId: string, secret: string, stored: SecretHash): Promise<string> => {
+    const input = new TextEncoder().encode(`${clientId}\u0000${secret}\u0000${JSON.stringify(stored)}`)
+    return encodeBase64Url(await sha256(input))
+  }
+
+  const checkSecret = async (client: ApiClient | undefined, clientId: string, secret: string): Promise<ApiClient> => {
+    if (client === undefined || client.authentication.method !== 'client_secret') {
+      // Same cost as a wrong secret, so timing does not say which client IDs exist.
+      await hasher.verify(secret, await dummyHash(hasher)).catch(() => false)
+      throw new TokenEndpointError('invalid_client', client === undefined ? 'Unknown client' : 'The client does not authenticate with a secret')
+    }
+    let ok = false
+    for (const stored of client.authentication.secretHashes) {
+      const key = secretCacheSize > 0 ? await secretCacheKey(clientId, secret, stored) : undefined
+      if (key !== undefined && verifiedSecrets.has(key)) {
+        ok = true
+        continue
+      }
+      // Every stored hash is checked (no early exit), so timing does not say which one matched.
+      if (await hasher.verify(secret, stored)) {
+        ok = true
+        if (key !== undefined) {
+          if (verifiedSecrets.size >= secretCacheSize) verifiedSecrets.delete(verifiedSecrets.keys().next().value!)
+          verifiedSecrets.set(key, true)
+        }
+      }
+    }
+    if (!ok) throw new TokenEndpointError('invalid_client', 'The client secret is wrong')
+    return client
+  }
+
+  const checkAssertion = async (assertion: string, bodyClientId: string | undefined): Promise<{ client: ApiClient; clientId: string }> => {
+    const parsed = parseCompactJws(assertion, { maxLength: 8192 })
+    if (!parsed.ok) throw new TokenEndpointError('invalid_client', `The client assertion is malformed: ${parsed.error.message}`)
+    const { iss, sub, jti, exp } = parsed.value.payload
+    if (typeof iss !== 'string' || iss === '') throw new TokenEndpointError('invalid_client', 'The client assertion has no iss')
+    if (bodyClientId !== undefined && bodyClientId !== iss) throw new TokenEndpointError('invalid_client', 'client_id does not match the client assertion', { cause: { clientId: iss } })
+    const client = await lookUp(iss)
+    const fail = (message: string): never => {
+      throw Object.assign(new TokenEndpointError('invalid_client', message), { clientId: iss })
+    }
+    if (client === undefined) return fail('Unknown client')
+    if (client.authentication.method !== 'private_key_jwt') return fail('The client does not authenticate with private_key_jwt')
+    if (!client.enabled) return fail('The client is disabled')
+    const kid = parsed.value.header.kid
+    try {
+      await verifiers.verify(client, assertion, typeof kid === 'string' ? kid : undefined)
+    } catch (e) {
+      if (isUnavailableError(e)) throw e
+      if (e instanceof CertificateValidityError) return fail(e.message)
+      if (isVerificationError(e)) return fail(`The client assertion was rejected (${e.code}): ${e.message}`)
+      return fail('The client key could not be used')
+    }
+    // Signature, iss, aud, exp, nbf and iat are checked; now RFC 7523's own rules.
+    if (sub !== iss) return fail('The client assertion sub must equal iss (the client ID)')
+    if (typeof jti !== 'string' || jti === '' || jti.length > 256) return fail('The client assertion needs a jti (at most 256 characters)')
+    const now = clock()
+    if ((exp as number) * 1000 > now + (maxAssertionLifetime + tolerance) * 1000) return fail(`The client assertion expires more than ${maxAssertionLifetime} s from now`)
+    let first: boolean
+    try {
+      first = await replay.claim(`${org.orgId}\u0000${iss}\u0000${jti}`, ((exp as number) + tolerance) * 1000, now)
+    } catch (cause) {
+      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: 5 })
+    }
+    if (!first) return fail('The client assertion was already used (jti replayed)')
+    return { client, clientId: iss }
+  }
+
+  const grantScope = (client: ApiClient, requested: string | undefined): string[] => {
+    const allowed = client.roles.filter((r) => orgRoles.has(r))
+    if (allowed.length === 0) throw new TokenEndpointError('unauthorized_client', 'The client has no API role of this organization')
+    if (requested === undefined) return allowed.map((role) => `${org.cloud}::${org.orgId}::${role}`)
+    const values = requested.split(' ')
+    const granted = new Set<string>()
+    for (const value of values) {
+      if (value === '') throw new TokenEndpointError('invalid_scope', 'scope must be scope values separated by single spaces')
+      const role = parseApiRole(value)
+      if (role === undefined || role.cloud !== org.cloud || role.orgId !== org.orgId) throw new TokenEndpointError('invalid_scope', `Unknown scope ${JSON.stringify(value.slice(0, 128))}; expected ${org.cloud}::${org.orgId}::<role>`)
+      if (!allowed.includes(role.role)) throw new TokenEndpointError('invalid_scope', `The client may not have the role ${JSON.stringify(role.role.slice(0, 128))}`)
+      granted.add(value)
+    }
+    return [...granted]
+  }
+
+  const tokenRequest = async (request: Request): Promise<Response> => {
+    let clientId: string | undefined
+    let method: ClientAuthMethod | undefined
+    let basic = false
+    try {
+      if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST', ...noStore } })
+      if (new URL(request.url).search !== '') throw new TokenEndpointError('invalid_request', 'The token endpoint takes no query parameters')
+      if (request.headers.has('dpop')) throw new TokenEndpointError('invalid_request', 'DPoP-bound tokens are not supported by this issuer yet; send the request without a DPoP header')
+      const form = await readFormBody(request, maxBodyBytes)
+      const one = (name: string): string | undefined => form.get(name)?.[0]
+      const authorization = request.headers.get('authorization')
+      const methods: ClientAuthMethod[] = []
+      if (authorization !== null) {
+        if (!/^basic /i.test(authorization)) throw new TokenEndpointError('invalid_request', 'The Authorization header must use the Basic scheme')
+        methods.push('client_secret_basic')
+      }
+      if (one('client_secret') !== undefined) methods.push('client_secret_post')
+      if (one('client_assertion') !== undefined || one('client_assertion_type') !== undefined) methods.push('private_key_jwt')
+      if (methods.length > 1) throw new TokenEndpointError('invalid_request', `Use exactly one client authentication method (got ${methods.join(' and ')})`)
+      method = methods[0]
+      basic = method === 'client_secret_basic'
+      const grantType = one('grant_type')
+      if (grantType === undefined) throw new TokenEndpointError('invalid_request', 'grant_type is required')
+
+      let client: ApiClient
+      if (method === undefined) {
+        clientId = one('client_id')
+        throw new TokenEndpointError('invalid_client', 'The request carries no client authentication')
+      } else if (method === 'client_secret_basic') {
+        const decoded = decodeBasic(authorization!)
+        clientId = decoded.clientId
+        if (one('client_id') !== undefined && one('client_id') !== clientId) throw new TokenEndpointError('invalid_request', 'client_id in the body does not match the Authorization header')
+        client = await checkSecret(await lookUp(clientId), clientId, decoded.secret)
+      } else if (method === 'client_secret_post') {
+        clientId = one('client_id')
+        if (clientId === undefined) throw new TokenEndpointError('invalid_request', 'client_secret_post needs client_id')
+        client = await checkSecret(await lookUp(clientId), clientId, one('client_secret')!)
+      } else {
+        clientId = one('client_id')
+        if (one('client_assertion_type') !== assertionType) throw new TokenEndpointError('invalid_request', `client_assertion_type must be ${assertionType}`)
+        const assertion = one('client_assertion')
+        if (assertion === undefined) throw new TokenEndpointError('invalid_request', 'client_assertion is required')
+        try {
+          const checked = await checkAssertion(assertion, clientId)
+          clientId = checked.clientId
+          client = checked.client
+        } catch (e) {
+          const named = (e as { clientId?: unknown }).clientId
+          if (typeof named === 'string') clientId = named
+          throw e
+        }
+      }
+      if (!client.enabled) throw new TokenEndpointError('invalid_client', 'The client is disabled')
+      if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
+
+      const scope = grantScope(client, one('scope'))
+      const requestedResources = form.get('resource') ?? []
+      for (const r of requestedResources) if (!resources.has(r)) throw new TokenEndpointError('invalid_target', `The resource ${JSON.stringify(r.slice(0, 256))} is not served by this issuer`)
+      const aud = requestedResources.length > 0 ? [...new Set(requestedResources)] : [defaultAudience]
+
+      const now = clock()
+      const iat = Math.floor(now / 1000)
+      // 122 random bits; randomUUID draws from a buffered CSPRNG, far cheaper per call than getRandomValues.
+      const jti = crypto.randomUUID()
+      const scopeText = scope.join(' ')
+      let key
+      try {
+        key = await signingKeys.signingKey(now)
+      } catch (cause) {
+        throw new StoreUnavailableError('The signing key store did not answer', { cause, retryAfterSeconds: 5 })
+      }
+      const accessToken = await signJwt(key, 'at+jwt', {
+        iss: issuer,
+        sub: client.clientId,
+        client_id: client.clientId,
+        aud: aud.length === 1 ? aud[0] : aud,
+        iat,
+        exp: iat + lifetime,
+        jti,
+        scope: scopeText,
+      })
+      emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti })
+      return Response.json({ access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope: scopeText }, { headers: noStore })
+    } catch (e) {
+      if (isTokenEndpointError(e)) {
+        emit({ clientId, method, outcome: 'rejected', error: e.code, reason: e.description })
+        const headers: Record<string, string> = { ...noStore }
+        if (e.code === 'invalid_client' && basic) headers['www-authenticate'] = `Basic realm="${issuer.replace(/["\\]/g, '\\$&')}"`
+        return Response.json({ error: e.code, error_description: e.description }, { status: e.status, headers })
+      }
+      if (isUnavailableError(e)) return unavailable(e, clientId, method)
+      emit({ clientId, method, outcome: 'unavailable', error: 'temporarily_unavailable', reason: 'internal error' })
+      return Response.json({ error: 'temporarily_unavailable', error_description: 'The issuer could not decide' }, { status: 503, headers: { ...noStore, 'retry-after': '5' } })
+    }
+  }
+
+  const unavailable = (e: UnavailableError, clientId: string | undefined, method: ClientAuthMethod | undefined): Response => {
+    emit({ clientId, method, outcome: 'unavailable', error: 'temporarily_unavailable', reason: `${e.reason}: ${e.message}` })
+    const retryAfter = String(e.retryAfterSeconds ?? 30)
+    return Response.json({ error: 'temporarily_unavailable', error_description: `The issuer could not decide (${e.reason})` }, { status: 503, headers: { ...noStore, 'retry-after': retryAfter } })
+  }
+
+  return {
+    issuer,
+    tokenEndpoint,
+    jwksUri,
+    metadata,
+    async handle(request) {
+      const path = new URL(request.url).pathname
+      if (path === paths.token) return tokenRequest(request)
+      const isGet = request.method === 'GET' || request.method === 'HEAD'
+      if (path === paths.jwks || paths.metadata.has(path)) {
+        if (!isGet) return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } })
+        if (path !== paths.jwks) return Response.json(metadata, { headers: { 'cache-control': 'public, max-age=300' } })
+        try {
+          const keys = await signingKeys.publishedKeys(clock())
+          return Response.json({ keys }, { headers: { 'cache-control': 'public, max-age=300' } })
+        } catch {
+          return Response.json({ error: 'temporarily_unavailable' }, { status: 503, headers: { 'retry-after': '5', 'cache-control': 'no-store' } })
+        }
+      }
+      return Response.json({ error: 'not_found' }, { status: 404 })
+    },
+    close: () => verifiers.close(),
+  }
+}
+
+/** RFC 6749 §2.3.1: base64 of the form-encoded client ID and secret joined by ":". */
+function decodeBasic(header: string): { clientId: string; secret: string } {
+  const encoded = header.slice(6).trim()
+  let text: string
+  try {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new Error('not base64')
+    const binary = atob(encoded)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+  } catch {
+    throw new TokenEndpointError('invalid_request', 'The Basic credentials are not valid base64 UTF-8')
+  }
+  const colon = text.indexOf(':')
+  if (colon <= 0) throw new TokenEndpointError('invalid_request', 'The Basic credentials must be client_id:client_secret')
+  try {
+    const form = (s: string): string => decodeURIComponent(s.replaceAll('+', ' '))
+    const clientId = form(text.slice(0, colon))
+    const secret = form(text.slice(colon + 1))
+    if (secret === '') throw new Error('empty secret')
+    return { clientId, secret }
+  } catch {
+    throw new TokenEndpointError('invalid_request', 'The Basic credentials are not form-encoded as RFC 6749 §2.3.1 asks')
+  }
+}
+
+const dummyHashes = new WeakMap<SecretHasher, Promise<SecretHash>>()
+function dummyHash(hasher: SecretHasher): Promise<SecretHash> {
+  let hash = dummyHashes.get(hasher)
+  if (hash === undefined) dummyHashes.set(hasher, (hash = hasher.hash(encodeBase64Url(crypto.getRandomValues(new Uint8Array(32))))))
+  return hash
+}

@@ -1,0 +1,19 @@
+/**
+ * Compact JWS signing (ES256) for the issuer's access tokens.
+ *
+ * @module
+ */
+import { encodeBase64Url } from '@tokenward/core/jose'
+import { signEs256 } from '#issuer-platform'
+import type { SigningKey } from './signing-key-store.ts'
+
+const encoder = new TextEncoder()
+
+/** @internal Signs `payload` with `typ` in the protected header; ECDSA over WebCrypto gives JOSE's r‖s form. */
+export async function signJwt(key: SigningKey, typ: string, payload: Readonly<Record<string, unknown>>): Promise<string> {
+  const header = encodeBase64Url(encoder.encode(JSON.stringify({ alg: key.alg, typ, kid: key.kid })))
+  const body = encodeBase64Url(encoder.encode(JSON.stringify(payload)))
+  const input = `${header}.${body}`
+  const signature = await signEs256(key.privateKey, encoder.encode(input))
+  return `${input}.${encodeBase64Url(signature)}`
+}

@@ -1,0 +1,34 @@
+/**
+ * The issuer's runtime seam, Node version (the package's `node` export condition): scrypt secret
+ * hashing, and synchronous digests and ES256 signatures with node:crypto (WebCrypto's are
+ * asynchronous and several times slower on Node). Same names as `web.ts`.
+ *
+ * @module
+ */
+import { createHash, KeyObject, sign } from 'node:crypto'
+import { createScryptSecretHasher } from '../secret/scrypt-hasher.ts'
+import type { SecretHasher } from '../secret/secret-hasher.ts'
+
+/**
+ * The secret hasher the issuer uses when none is given: on Node (the package's `node` export
+ * condition) scrypt (N = 2^15, r = 8, p = 1) through node:crypto, which also checks PBKDF2 hashes;
+ * elsewhere PBKDF2-SHA-256 (600 000 iterations) through WebCrypto, which has no scrypt.
+ *
+ * @example
+ * ```ts
+ * const { secret, hash } = await generateClientSecret(createDefaultSecretHasher())
+ * ```
+ */
+export const createDefaultSecretHasher = (): SecretHasher => createScryptSecretHasher()
+
+/** @internal SHA-256 of `data`. */
+export const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').update(data).digest()
+
+const keyObjects = new WeakMap<CryptoKey, KeyObject>()
+
+/** @internal An ES256 signature (JOSE's r‖s form) of `data` with a P-256 private key. */
+export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
+  let keyObject = keyObjects.get(key)
+  if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
+  return sign('sha256', data, { key: keyObject, dsaEncoding: 'ieee-p1363' })
+}

@@ -1,0 +1,91 @@
+// `tokenward issuer serve` as an operator runs it: a process started with a config file prints one
+// JSON line when it listens, real clients (oauth4webapi) obtain tokens from it, jose verifies them
+// against its JWKS, and SIGTERM stops it. Needs the build (`npm test` runs it first).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import * as oauth from 'oauth4webapi'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeClientKeys, serveJwks, type ClientKeys, type RunningServer } from '../../packages/issuer/src/testing/issuer-fixture.test-support.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const bin = join(root, 'packages/cli/bin/tokenward.js')
+const secret = 'local-development-secret-0123456789'
+let dir: string
+let jwksServer: RunningServer
+let keys: ClientKeys
+let child: ChildProcessWithoutNullStreams
+let stderr = ''
+let endpoints: { issuer: string; token_endpoint: string; jwks_uri: string }
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tokenward-issuer-'))
+  keys = await makeClientKeys('cli-1')
+  jwksServer = await serveJwks([keys.publicJwk])
+  writeFileSync(
+    join(dir, 'issuer.json'),
+    JSON.stringify({
+      organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] },
+      clients: [
+        { clientId: 'ci', roles: ['ReadOnly'], authentication: { method: 'client_secret', clientSecret: secret } },
+        // The operator's own file: a plain-http JWKS URL on loopback is fine here.
+        { clientId: 'svc', roles: ['Admin'], authentication: { method: 'private_key_jwt', jwksUrl: `${jwksServer.origin}/jwks.json` } },
+      ],
+      accessTokenLifetimeSeconds: 300,
+    }),
+  )
+  child = spawn(process.execPath, [bin, 'issuer', 'serve', '--config', join(dir, 'issuer.json'), '--port', '0'], { cwd: dir })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const newline = out.indexOf('\n')
+      if (newline !== -1) resolve(out.slice(0, newline))
+    })
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)))
+  })
+  endpoints = JSON.parse(firstLine)
+}, 30_000)
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL')
+  await jwksServer.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('tokenward issuer serve', () => {
+  it('prints one JSON line naming the issuer, token endpoint and JWKS on the listening origin', () => {
+    expect(Object.keys(endpoints)).toEqual(['issuer', 'token_endpoint', 'jwks_uri'])
+    expect(endpoints.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(endpoints.token_endpoint).toBe(`${endpoints.issuer}/token`)
+    expect(endpoints.jwks_uri).toBe(`${endpoints.issuer}/jwks`)
+  })
+
+  it('issues tokens to a secret client and a JWKS-URL client; jose verifies them; stderr logs requests without the secret', async () => {
+    const issuerUrl = new URL(endpoints.issuer)
+    const as = await oauth.processDiscoveryResponse(issuerUrl, await oauth.discoveryRequest(issuerUrl, { algorithm: 'oauth2', [oauth.allowInsecureRequests]: true }))
+    const jwks = createRemoteJWKSet(new URL(endpoints.jwks_uri))
+    for (const [clientId, auth, role] of [
+      ['ci', oauth.ClientSecretBasic(secret), 'ReadOnly'],
+      ['svc', oauth.PrivateKeyJwt({ key: keys.privateKey as CryptoKey, kid: 'cli-1' }), 'Admin'],
+    ] as const) {
+      const client = { client_id: clientId }
+      const response = await oauth.clientCredentialsGrantRequest(as, client, auth, new URLSearchParams(), { [oauth.allowInsecureRequests]: true })
+      const tokens = await oauth.processClientCredentialsResponse(as, client, response)
+      expect(tokens.expires_in).toBe(300)
+      const { payload } = await jwtVerify(tokens.access_token, jwks, { issuer: endpoints.issuer, audience: endpoints.issuer, typ: 'at+jwt' })
+      expect(payload).toMatchObject({ client_id: clientId, scope: `zscloud::12345::${role}` })
+    }
+    expect(stderr).toContain('"outcome":"issued"')
+    expect(stderr).not.toContain(secret)
+  })
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  })
+})
