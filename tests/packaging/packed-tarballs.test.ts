@@ -38,6 +38,7 @@ beforeAll(async () => {
   unpack('@tokenward/core', '@tokenward/core')
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
+  unpack('@tokenward/console', '@tokenward/console')
   // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
@@ -240,6 +241,15 @@ const first = await store.put(org, undefined); const second = await store.put({ 
 console.log(JSON.stringify([typeof r.createAdminApi, typeof r.createRegistryVerifier, first.ok, second.ok, (await store.get('1')).revision]))`
     expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', true, false, 1])
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/registry').createAdminApi, typeof require('@tokenward/registry/node').createJsonlAuditSink)"]).trim()).toBe('function function')
+  })
+
+  it('the console loads from ESM and CJS and serves its page and bundled script from the tarball', () => {
+    const serve = `const page = await c.createAdminConsole({ adminApiBase: '/admin/' })(new Request('https://a.example/orgs/acme/'));
+const js = await c.createAdminConsole({ adminApiBase: '/admin/' })(new Request('https://a.example/assets/console.js'));
+console.log(JSON.stringify([page.status, page.headers.get('content-security-policy') === c.consoleContentSecurityPolicy, js.status, (await js.text()).length > 1000]))`
+    const expected = [200, true, 200, true]
+    expect(JSON.parse(node(['--input-type=module', '-e', `const c = await import('@tokenward/console'); ${serve}`]))).toEqual(expected)
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const c = require('@tokenward/console'); ${serve} })()`]))).toEqual(expected)
   })
 
   it('the tokenward binary runs from the installed package', () => {
