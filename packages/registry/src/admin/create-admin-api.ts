@@ -15,6 +15,7 @@ import { matchAdminRoute, type AdminOperation } from './admin-routes.ts'
 import { refuseCrossSiteRequest } from './cross-site-guard.ts'
 import { createCrossTenantAudit } from './cross-tenant-audit.ts'
 import { unexpectedFailureResponse } from './failure-response.ts'
+import { listAuditEvents } from './list-audit-events.ts'
 import { getServer, listServers } from './read-servers.ts'
 import { validateJwksSource } from './validate-jwks-source.ts'
 import { addServer, deleteServer, disableServer, editServer, enableServer } from './write-servers.ts'
@@ -39,6 +40,7 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
   delete_server: deleteServer,
   enable_server: enableServer,
   disable_server: disableServer,
+  list_audit_events: listAuditEvents,
 }
 
 /**

@@ -45,3 +45,4 @@ export { adminRequestHeader, type CrossSiteGuardOptions, type CrossSiteRefusal }
 export type { ServerChangeBody } from './write-servers.ts'
 export type { JwksValidationResult } from './validate-jwks-source.ts'
 export { defaultMaxBodyBytes } from './read-json-body.ts'
+export type { AuditLogEntry, AuditLogPage } from './list-audit-events.ts'

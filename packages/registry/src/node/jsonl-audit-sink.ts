@@ -6,6 +6,8 @@
 import type { ConfigIssue } from '@tokenward/core'
 import { open, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { pageAuditEvents, type AuditPage, type AuditQuery } from '../audit/audit-query.ts'
+import { readAuditLog } from './read-audit-log.ts'
 import type { AuditEventShape, AuditSink } from '../audit/audit-sink.ts'
 import { serializeAuditEvent } from '../audit/serialize-audit-event.ts'
 import { AuditSinkClosedError, RegistryConfigError } from '../errors.ts'
@@ -69,7 +71,7 @@ async function syncDirectoryOf(path: string): Promise<void> {
  * await sink.close()
  * ```
  */
-export async function createJsonlAuditSink<E extends AuditEventShape = AuditEventShape>(options: JsonlAuditSinkOptions): Promise<AuditSink<E>> {
+export async function createJsonlAuditSink<E extends AuditEventShape = AuditEventShape>(options: JsonlAuditSinkOptions): Promise<AuditSink<E> & { query(query: AuditQuery): Promise<AuditPage> }> {
   const { path, fsync = 'every-write' } = options
   const issues: ConfigIssue[] = []
   if (typeof path !== 'string' || path.length === 0) issues.push({ path: 'path', message: 'must be a non-empty string' })
@@ -122,6 +124,12 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
     close() {
       closing ??= tail.then(() => handle.close())
       return closing
+    },
+    async query(query) {
+      // After the records already asked for, so a change is listed once its record resolved.
+      await tail
+      const { events } = await readAuditLog(path)
+      return pageAuditEvents(events.map((event, position) => ({ event, position })), query)
     },
   }
 }
