@@ -86,7 +86,7 @@ async function open(orgId: string, ctx: BrowserContext = context): Promise<Page>
     })
   })
   await page.goto(`${app.origin}/console/orgs/${orgId}/`)
-  await page.getByRole('table').getByRole('row').nth(1).waitFor()
+  await page.getByRole('table', { name: /^Authorization servers of organization/ }).getByRole('row').nth(1).waitFor()
   return page
 }
 
@@ -106,7 +106,7 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     page = await open('acme')
     await expect(page.getByRole('heading', { name: 'OAuth 2.0 Authorization Servers', level: 1 }).isVisible()).resolves.toBe(true)
     expect(await page.getByText('Base URL:').textContent()).toContain(`${app.origin}/orgs/acme/`)
-    const headers = await page.getByRole('columnheader').allTextContents()
+    const headers = await page.getByRole('table', { name: /^Authorization servers of organization/ }).getByRole('columnheader').allTextContents()
     expect(headers).toEqual(['Authorization Server Name', 'Status', 'Description', 'Last Successful Fetch Time', 'Actions'])
     expect(await page.getByRole('cell', { name: 'No authorization servers yet.' }).isVisible()).toBe(true)
     expect(await page.getByRole('button', { name: 'Add Authorization Server' }).isEnabled()).toBe(true)
@@ -253,6 +253,34 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     await page.getByText('Deleted "Backup".').waitFor()
     expect(await page.getByRole('row', { name: /Backup/ }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Add Authorization Server' }).isEnabled()).toBe(true)
+  })
+
+  it('Audit Logs: changes and API calls newest first, with the admin ID, filtered by action and time', async () => {
+    const audit = page.getByRole('table', { name: /^Changes and API calls of organization acme/ })
+    await audit.getByRole('row', { name: /Delete authorization server/ }).waitFor()
+    const first = await audit.getByRole('row').nth(1).getByRole('cell').allTextContents()
+    expect(first.slice(1)).toEqual(['alice', 'Delete authorization server', 'accepted'])
+    expect(await audit.getByRole('row', { name: /API call/ }).first().getByRole('cell').allTextContents()).toEqual([
+      expect.any(String),
+      'oauth-ReadOnly$@acme.zscloud.net',
+      'API call',
+      'allowed',
+    ])
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Add authorization server' })
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await audit.getByRole('row', { name: /API call/ }).waitFor({ state: 'detached' })
+    const actions = await audit.getByRole('row').locator('td:nth-child(3)').allTextContents()
+    expect(actions).toEqual(['Add authorization server', 'Add authorization server', 'Add authorization server'])
+    // Backup, then AcmeIdP, then the refused "Acme IdP" (refused changes are audited too).
+    expect(await audit.getByRole('row').locator('td:nth-child(4)').allTextContents()).toEqual(['accepted', 'accepted', 'rejected'])
+    // A time range that ends before anything happened.
+    await page.getByLabel('To', { exact: true }).fill('2020-01-01T00:00:00')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await audit.getByRole('cell', { name: 'No entries.' }).waitFor()
+    await page.getByLabel('To', { exact: true }).fill('')
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'All actions' })
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await audit.getByRole('row', { name: /API call/ }).first().waitFor()
   })
 
   it('works with the keyboard alone; the dialog keeps focus; Escape returns it to the opener', async () => {

@@ -73,6 +73,33 @@ export function pageHtml(s: PageSettings): string {
 </div>
 <p id="notices" class="notices" role="status" aria-live="polite"></p>
 </section>
+<section aria-labelledby="audit-heading" class="audit">
+<h2 id="audit-heading">Audit Logs</h2>
+<form id="audit-form" class="filters" novalidate>
+<div class="field"><label for="a-from">From</label><input type="datetime-local" id="a-from" name="from" step="1"></div>
+<div class="field"><label for="a-to">To</label><input type="datetime-local" id="a-to" name="to" step="1"></div>
+<div class="field"><label for="a-actor">Actor or admin ID</label><input id="a-actor" name="actor" autocomplete="off"></div>
+<div class="field"><label for="a-action">Action</label><select id="a-action" name="action">
+<option value="">All actions</option>
+<option value="add_server">Add authorization server</option>
+<option value="edit_server">Edit authorization server</option>
+<option value="delete_server">Delete authorization server</option>
+<option value="enable_server">Enable authorization server</option>
+<option value="disable_server">Disable authorization server</option>
+<option value="api_call">API call</option>
+</select></div>
+<div class="field filter-button"><button type="submit">Filter</button></div>
+</form>
+<p id="audit-error" class="form-error" role="alert"></p>
+<div class="table-wrap" role="region" aria-labelledby="audit-caption" tabindex="0">
+<table id="audit">
+<caption id="audit-caption">Changes and API calls of organization ${e(s.orgId)}, newest first</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Outcome</th></tr></thead>
+<tbody></tbody>
+</table>
+</div>
+<button type="button" id="audit-more" hidden>Older entries</button>
+</section>
 </main>
 
 <dialog id="server-dialog" aria-labelledby="server-dialog-title">

@@ -2,6 +2,7 @@
 // the admin API and wires the table, the column chooser and the dialogs.
 import type { AdminErrorBody, AuthorizationServerList } from '@tokenward/registry'
 import { createAdminClient } from './admin-client.ts'
+import { setUpAuditLog } from './audit-log.ts'
 import { byId, h } from './build-element.ts'
 import { setUpDeleteDialog } from './delete-dialog.ts'
 import { maxServers, permissionWords, readOnlyReasonOf, type PageState } from './page-state.ts'
@@ -40,15 +41,17 @@ function start(): void {
       state.readOnlyReason !== undefined ? 'Changes are not allowed (see above).' : full ? `An organization can have up to ${maxServers} authorization servers; delete one to add another.` : ''
     renderTable(state, { edit: (view, opener) => serverDialog.open(view, opener), remove: (view, opener) => deleteDialog.open(view, opener) }, empty)
   }
+  const auditLog = setUpAuditLog(client)
   const changed = async (messages: readonly string[]): Promise<void> => {
     notices.replaceChildren(...messages.map((m) => h('span', { class: 'notice' }, m)))
-    await load()
+    await Promise.all([load(), auditLog.reload()])
   }
   const serverDialog = setUpServerDialog(client, state, changed)
   const deleteDialog = setUpDeleteDialog(client, changed)
   add.addEventListener('click', () => serverDialog.open(undefined, add))
   setUpColumnChooser()
   void load()
+  void auditLog.reload()
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)

@@ -89,6 +89,7 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
   url.addEventListener('input', onSourceChange)
   tls.addEventListener('change', onSourceChange)
   enabled.addEventListener('change', updateWarnings)
+  for (const box of [switchBox, confirmBox]) box.addEventListener('change', () => (formError.textContent = ''))
   byId('server-cancel').addEventListener('click', () => dialog.close())
   dialog.addEventListener('close', () => opener?.focus())
 

@@ -14,9 +14,14 @@ export interface RowActions {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
 
+/** An ISO time in the admin's own time zone. */
+export function formatTime(iso: string): string {
+  return timeFormat.format(new Date(iso))
+}
+
 function lastFetchCell(iso: string | null): Node {
   if (iso === null) return document.createTextNode('never')
-  return h('time', { datetime: iso }, timeFormat.format(new Date(iso)))
+  return h('time', { datetime: iso }, formatTime(iso))
 }
 
 export function renderTable(state: PageState, actions: RowActions, emptyText: string): void {
