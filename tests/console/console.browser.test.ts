@@ -13,7 +13,9 @@ import { createTestCertificateAuthority, startHttpServer, startHttpsServer, type
 import { organization, startConsoleApp, type ConsoleApp } from './console-app.test-support.ts'
 
 const chromiumPath = process.env.TOKENWARD_CHROMIUM ?? '/usr/bin/chromium-headless-shell'
-const screenshots = fileURLToPath(new URL('../../docs/console/', import.meta.url))
+// Every run takes the screenshots; `TOKENWARD_UPDATE_SCREENSHOTS=1` writes them over the ones the
+// README shows (docs/console), otherwise they go to the ignored .tokenward-tmp folder.
+const screenshots = fileURLToPath(new URL(process.env.TOKENWARD_UPDATE_SCREENSHOTS === '1' ? '../../docs/console/' : '../../.tokenward-tmp/console-screenshots/', import.meta.url))
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 let browser: Browser
@@ -59,7 +61,7 @@ fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials:
 </script>`)
   })
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] })
-  context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' })
+  context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris', viewport: { width: 1024, height: 720 } })
   await context.addCookies([{ name: 'session', value: 'alice', url: app.origin, httpOnly: true, sameSite: 'Lax' }])
   mkdirSync(screenshots, { recursive: true })
 }, 60_000)
