@@ -32,6 +32,9 @@ const suspended = organization('halted', { suspension: { reason: 'api_call_thres
 const expired = organization('frozen', { subscriptionValidUntil: Math.floor(Date.now() / 1000) - 60 })
 
 beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`No browser at ${chromiumPath}: apt-get install -y chromium-headless-shell (what .ci/run does), or set TOKENWARD_CHROMIUM`)
+  }
   // The customer's authorization server: its JWKS over HTTP, and over HTTPS with a test CA.
   const key = await makeKey('ES256', 'acme-1')
   const jwks = JSON.stringify({ keys: [key.publicJwk] })
