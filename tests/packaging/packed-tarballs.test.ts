@@ -39,6 +39,7 @@ beforeAll(async () => {
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
   unpack('@tokenward/issuer', '@tokenward/issuer')
+  unpack('@tokenward/console', '@tokenward/console')
   // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
@@ -258,6 +259,15 @@ console.log(JSON.stringify([issuer.createDefaultSecretHasher().algorithm, respon
     expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import('@tokenward/issuer'); ${setup} ${script}`]))).toEqual(['scrypt', 200, 'x::1::R'])
     expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import(${JSON.stringify(web)}); ${setup} ${script}`]))).toEqual(['pbkdf2-sha256', 200, 'x::1::R'])
     expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const issuer = require('@tokenward/issuer'); ${setup} ${script} })()`]))).toEqual(['scrypt', 200, 'x::1::R'])
+  })
+
+  it('the console loads from ESM and CJS and serves its page and bundled script from the tarball', () => {
+    const serve = `const page = await c.createAdminConsole({ adminApiBase: '/admin/' })(new Request('https://a.example/orgs/acme/'));
+const js = await c.createAdminConsole({ adminApiBase: '/admin/' })(new Request('https://a.example/assets/console.js'));
+console.log(JSON.stringify([page.status, page.headers.get('content-security-policy') === c.consoleContentSecurityPolicy, js.status, (await js.text()).length > 1000]))`
+    const expected = [200, true, 200, true]
+    expect(JSON.parse(node(['--input-type=module', '-e', `const c = await import('@tokenward/console'); ${serve}`]))).toEqual(expected)
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const c = require('@tokenward/console'); ${serve} })()`]))).toEqual(expected)
   })
 
   it('the tokenward binary runs from the installed package', () => {

@@ -9,7 +9,10 @@ import { createVerifier } from '@tokenward/core'
 import { applyCommand, systemActor, type AuditEvent, type Organization, type OrganizationCommand } from '@tokenward/core/organization'
 import { adminAuthenticator, createAdminApi, createInMemoryReceiptStore, createRegistryVerifier, registryGuard } from '@tokenward/registry'
 import { createFileOrganizationStore, createJsonlAuditSink, readAuditLog } from '@tokenward/registry/node'
+import { createAdminConsole } from '@tokenward/console'
+import { adminApi } from '@tokenward/express'
 import { createApp } from './app.ts'
+import { createDemoLogin } from './demo-login.ts'
 import { clientCredentialsToken, startLocalAuthorizationServer } from './local-authorization-server.ts'
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
@@ -43,6 +46,9 @@ const store = await createFileOrganizationStore({ directory: join(dir, 'orgs') }
 const auditPath = join(dir, 'audit.jsonl')
 const audit = await createJsonlAuditSink({ path: auditPath })
 // Short JWKS timings so the outage part of the story fits in seconds.
+// DEMO ONLY: the console's sign-in form; the admin API takes its session or an admin token.
+const login = createDemoLogin()
+const adminTokens = adminAuthenticator({ verifier: createVerifier({ server: { name: 'AdminIdP', jwksUrl: adminIdp.jwksUrl, issuer: adminIdp.issuer } }) })
 const registry = createRegistryVerifier({ store, auditSink: audit, jwks: { minMaxAgeSeconds: 1, maxStaleSeconds: 2, failureCooldownSeconds: 0, addressPolicy: { developmentLoopback: true } } })
 const admin = createAdminApi({
   basePath: '/admin/',
@@ -51,13 +57,18 @@ const admin = createAdminApi({
   audit,
   // The demo's identity providers run on http://127.0.0.1; tenants' URLs are public https in production.
   addressPolicy: { developmentLoopback: true },
-  authenticate: adminAuthenticator({ verifier: createVerifier({ server: { name: 'AdminIdP', jwksUrl: adminIdp.jwksUrl, issuer: adminIdp.issuer } }) }),
+  authenticate: async (request) => login.actorOf(request) ?? adminTokens(request),
   authorizeOrganization: (actor, orgId) => actor.id.endsWith(`@${orgId}`),
   keyStatus: registry.keyStatus,
 })
-const server = createApp({ guard: registryGuard(registry, { param: 'orgId' }) /* the organization Express routed to */, admin }).listen(0, '127.0.0.1')
+const app = createApp({ guard: registryGuard(registry, { param: 'orgId' }) /* the organization Express routed to */, admin })
+// The admin console, on the same origin as the admin API it calls.
+let base = ''
+app.use('/console', adminApi(createAdminConsole({ adminApiBase: '/admin/', basePath: '/console/', apiBaseUrl: (orgId) => `${base}/orgs/${orgId}/` })))
+login.mount(app, '/console/orgs/12345/')
+const server = app.listen(0, '127.0.0.1')
 await new Promise((resolve) => server.once('listening', resolve))
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
@@ -170,6 +181,16 @@ try {
   const calls = log.events.flatMap((e) => (e.type === 'api_call' ? [e] : []))
   console.log(`  ${log.events.length} events: changes ${JSON.stringify(changes)}; ${calls.filter((e) => e.outcome === 'allowed').length} allowed and ${calls.filter((e) => e.outcome === 'denied').length} denied API calls`)
   check('every change and every call was audited', changes.includes('add_server') && changes.includes('suspend') && calls.some((e) => e.adminId === 'oauth-ReadOnly$@12345.zscloud.net'))
+
+  step('10. The admin console')
+  const consolePage = await fetch(`${base}/console/orgs/12345/`)
+  check('the console page is served with its Content-Security-Policy', consolePage.status === 200 && (consolePage.headers.get('content-security-policy') ?? '').includes("frame-ancestors 'none'"))
+  console.log(`  Console: ${base}/console/orgs/12345/`)
+  console.log(`  Sign in (demo only): ${base}/login with the demo password ${login.password}`)
+  if (process.stdout.isTTY && failures.length === 0) {
+    console.log(`\n${bold('Serving until Ctrl-C.')} The walk-through's server is in the table; call ${base}/orgs/12345/reports with a token to see "Last Successful Fetch Time" move.`)
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
+  }
 } finally {
   server.closeAllConnections()
   server.close()

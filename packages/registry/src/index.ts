@@ -43,6 +43,7 @@ export type { ReceiptStore } from './store/receipt-store.ts'
 export { createInMemoryReceiptStore, type InMemoryReceiptStoreOptions } from './store/in-memory-receipt-store.ts'
 
 export type { AuditEventShape, AuditSink } from './audit/audit-sink.ts'
+export { auditAction, auditActor, maxAuditPageSize, pageAuditEvents, type AuditPage, type AuditQuery } from './audit/audit-query.ts'
 export { serializeAuditEvent } from './audit/serialize-audit-event.ts'
 export { createInMemoryAuditSink, type InMemoryAuditSink, type InMemoryAuditSinkOptions } from './audit/in-memory-audit-sink.ts'
 export {

@@ -18,6 +18,7 @@ import { RegistryConfigError } from '../errors.ts'
 import type { OrganizationStore } from '../store/organization-store.ts'
 import type { ReceiptStore } from '../store/receipt-store.ts'
 import type { AdminAuthenticate } from './admin-auth-failure.ts'
+import { checkCrossSiteGuardOptions, type CrossSiteGuardOptions } from './cross-site-guard.ts'
 import { checkCrossTenantAuditBound, defaultCrossTenantAuditBound, type AdminAuditEvent, type CrossTenantAuditBound } from './cross-tenant-audit.ts'
 import { defaultMaxBodyBytes } from './read-json-body.ts'
 import { createValidateThrottle, type ThrottleRule, type ValidateThrottle, type ValidateThrottleOptions } from './validate-throttle.ts'
@@ -108,6 +109,14 @@ export interface AdminApiOptions {
   readonly crossTenantAudit?: CrossTenantAuditBound | false
   /** Largest request body read, in bytes (413 beyond). Default 65536. */
   readonly maxBodyBytes?: number
+  /**
+   * The cross-site request guard for browser sessions: a state-changing request that carries a
+   * `Cookie` and no `Authorization` header must come from an allowed origin (`Sec-Fetch-Site`,
+   * `Origin`) and carry `x-tokenward-admin: 1`, or it is answered `403 cross_site_request`.
+   * Default `{}` (allowed: the API's own origin). `false` switches it off (only for an
+   * `authenticate` that never reads cookies).
+   */
+  readonly csrf?: CrossSiteGuardOptions | false | undefined
   /** How old a validation receipt may be when the server is saved, in seconds. Default 900 (the rules' default). */
   readonly receiptMaxAgeSeconds?: number
   /** Told about failures the caller only sees as a 5xx, or not at all (a `keyStatus` that throws, an audit record that failed). Must not throw. */
@@ -141,6 +150,8 @@ export interface ResolvedAdminApiOptions {
   readonly auditRejected: boolean
   readonly crossTenantAudit: CrossTenantAuditBound | false
   readonly maxBodyBytes: number
+  /** `false` when switched off. */
+  readonly csrf: CrossSiteGuardOptions | false
   readonly receiptMaxAgeSeconds: number | undefined
   readonly onError: (error: unknown) => void
 }
@@ -182,6 +193,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
   }
   need('auditRejected', options.auditRejected === undefined || typeof options.auditRejected === 'boolean', 'must be true or false')
   issues.push(...checkCrossTenantAuditBound(options.crossTenantAudit, 'crossTenantAudit'))
+  issues.push(...checkCrossSiteGuardOptions(options.csrf, 'csrf'))
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes
   need('maxBodyBytes', Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 1024 && maxBodyBytes <= 16 * 1024 * 1024, 'must be an integer from 1024 to 16777216')
   const maxAge = options.receiptMaxAgeSeconds
@@ -224,6 +236,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     auditRejected: options.auditRejected ?? true,
     crossTenantAudit: options.crossTenantAudit === false ? false : { ...(options.crossTenantAudit ?? defaultCrossTenantAuditBound) },
     maxBodyBytes,
+    csrf: options.csrf === false ? false : { ...(options.csrf ?? {}) },
     receiptMaxAgeSeconds: maxAge,
     onError: neverThrowing(options.onError),
   }

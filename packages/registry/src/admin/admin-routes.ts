@@ -13,6 +13,7 @@
  * | DELETE | `orgs/{orgId}/authorization-servers/{name}` | `delete_server` |
  * | POST | `orgs/{orgId}/authorization-servers/{name}/enable` | `enable_server` |
  * | POST | `orgs/{orgId}/authorization-servers/{name}/disable` | `disable_server` |
+ * | GET | `orgs/{orgId}/audit-logs` | `list_audit_events` |
  *
  * `validate` is a legal server name, so `…/validate` is the validation only for POST; GET, PUT
  * and DELETE on it address a server named `validate`.
@@ -44,6 +45,7 @@ export type AdminOperation =
   | 'delete_server'
   | 'enable_server'
   | 'disable_server'
+  | 'list_audit_events'
 
 /**
  * The path parameters of a matched route, exactly as spelled in the path (never percent-decoded).
@@ -90,6 +92,7 @@ const routes: readonly Route[] = [
   { operation: 'delete_server', method: 'DELETE', pattern: [...servers, ':name'] },
   { operation: 'enable_server', method: 'POST', pattern: [...servers, ':name', 'enable'] },
   { operation: 'disable_server', method: 'POST', pattern: [...servers, ':name', 'disable'] },
+  { operation: 'list_audit_events', method: 'GET', pattern: ['orgs', ':orgId', 'audit-logs'] },
 ]
 
 /**

@@ -12,8 +12,10 @@ import { isAdminAuthFailure, type AdminAuthFailure } from './admin-auth-failure.
 import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, jsonResponse } from './admin-response.ts'
 import { matchAdminRoute, type AdminOperation } from './admin-routes.ts'
+import { refuseCrossSiteRequest } from './cross-site-guard.ts'
 import { createCrossTenantAudit } from './cross-tenant-audit.ts'
 import { unexpectedFailureResponse } from './failure-response.ts'
+import { listAuditEvents } from './list-audit-events.ts'
 import { getServer, listServers } from './read-servers.ts'
 import { validateJwksSource } from './validate-jwks-source.ts'
 import { addServer, deleteServer, disableServer, editServer, enableServer } from './write-servers.ts'
@@ -38,6 +40,7 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
   delete_server: deleteServer,
   enable_server: enableServer,
   disable_server: disableServer,
+  list_audit_events: listAuditEvents,
 }
 
 /**
@@ -45,8 +48,8 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
  * refusal a 4xx `{ error, message, issues? }`. Options are checked here (`RegistryConfigError`
  * names every bad one).
  *
- * Every request goes: route (404 `not_found`, 405 `method_not_allowed` with `Allow`) →
- * `authenticate` (its own answer, e.g. 401 with `WWW-Authenticate`) → organization ID and
+ * Every request goes: route (404 `not_found`, 405 `method_not_allowed` with `Allow`) → the
+ * cross-site guard for cookie sessions (403 `cross_site_request`, see `csrf`) → `authenticate` (its own answer, e.g. 401 with `WWW-Authenticate`) → organization ID and
  * `authorizeOrganization` (404 `organization_not_found`; a refusal is audited as
  * `admin_access_denied`, bounded per actor, see `crossTenantAudit`) → the operation. Anything thrown is
  * reported to `onError` and answered 500 `internal_error` (503 `store_unavailable` for a store
@@ -88,6 +91,11 @@ async function handle(options: ResolvedAdminApiOptions, crossTenant: CrossTenant
   if (route.kind === 'method_not_allowed') {
     const allow = route.allow.join(', ')
     return errorResponse(405, 'method_not_allowed', `Use ${allow} on this route`, { headers: { allow } })
+  }
+
+  if (options.csrf !== false) {
+    const refused = refuseCrossSiteRequest(request, options.csrf)
+    if (refused !== undefined) return errorResponse(403, 'cross_site_request', refused.message, { details: { reason: refused.reason } })
   }
 
   const who = await options.authenticate(request)

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { requireApiKeyManagement, ruleViolation } from '@tokenward/core/organization'
+import { isSubscriptionExpired, requireApiKeyManagement, requireServerChangesAllowed, ruleViolation, type Organization, type SuspensionReason } from '@tokenward/core/organization'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
 import { jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'
@@ -18,7 +18,11 @@ import { serverView, type AuthorizationServerView } from './server-view.ts'
  *
  * @example
  * ```ts
- * const list: AuthorizationServerList = { orgId: 'acme', revision: 7, authorizationServers: [oktaView] }
+ * const list: AuthorizationServerList = {
+ *   orgId: 'acme', revision: 7, authorizationServers: [oktaView],
+ *   organization: { status: 'active', suspensionReason: null, subscriptionValidUntil: '2027-01-01T00:00:00.000Z' },
+ *   changes: { allowed: true, refusal: null },
+ * }
  * ```
  */
 export interface AuthorizationServerList {
@@ -26,6 +30,26 @@ export interface AuthorizationServerList {
   /** Send it back as `If-Match: "<revision>"` to make a write conditional. Also the `ETag`. */
   readonly revision: number
   readonly authorizationServers: readonly AuthorizationServerView[]
+  /** The organization's state, so an admin page can say why nothing can be changed. */
+  readonly organization: OrganizationStateView
+  /** Whether the calling actor may change the servers now, and if not, the refusal a change would get. */
+  readonly changes: { readonly allowed: boolean; readonly refusal: { readonly code: string; readonly message: string } | null }
+}
+
+/**
+ * The organization's state as the list answer shows it: suspension wins over an expired
+ * subscription.
+ *
+ * @example
+ * ```ts
+ * const state: OrganizationStateView = { status: 'suspended', suspensionReason: 'terms_violation', subscriptionValidUntil: '2027-01-01T00:00:00.000Z' }
+ * ```
+ */
+export interface OrganizationStateView {
+  readonly status: 'active' | 'suspended' | 'subscription_expired'
+  readonly suspensionReason: SuspensionReason | null
+  /** ISO 8601 (exclusive). */
+  readonly subscriptionValidUntil: string
 }
 
 /**
@@ -44,7 +68,14 @@ export async function listServers(ctx: AdminContext): Promise<Response> {
   if (denied !== undefined) return violationResponse(denied)
   const now = nowSeconds(ctx)
   const authorizationServers = await Promise.all(org.authorizationServers.map((s) => serverView(ctx, org, s, now)))
-  const body: AuthorizationServerList = { orgId: org.orgId, revision: org.revision, authorizationServers }
+  const refusal = requireServerChangesAllowed(org, ctx.actor, now)
+  const body: AuthorizationServerList = {
+    orgId: org.orgId,
+    revision: org.revision,
+    authorizationServers,
+    organization: organizationState(org, now),
+    changes: { allowed: refusal === undefined, refusal: refusal === undefined ? null : { code: refusal.code, message: refusal.message } },
+  }
   return jsonResponse(200, body, { etag: revisionTag(org.revision) })
 }
 
@@ -70,3 +101,12 @@ export async function getServer(ctx: AdminContext): Promise<Response> {
   return jsonResponse(200, { server: view, revision: org.revision }, { etag: revisionTag(org.revision) })
 }
 
+
+function organizationState(org: Organization, now: number): OrganizationStateView {
+  const status = org.suspension !== undefined ? 'suspended' : isSubscriptionExpired(org, now) ? 'subscription_expired' : 'active'
+  return {
+    status,
+    suspensionReason: org.suspension?.reason ?? null,
+    subscriptionValidUntil: new Date(org.subscriptionValidUntil * 1000).toISOString(),
+  }
+}

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { AuditPage, AuditQuery } from './audit-query.ts'
 
 /**
  * The least an audit event must have: what happened and to which organization. Everything else
@@ -38,4 +39,10 @@ export interface AuditSink<E extends AuditEventShape = AuditEventShape> {
   record(event: E): Promise<void>
   /** Waits for pending records, then releases resources; later `record`s reject. */
   close(): Promise<void>
+  /**
+   * Optional: reads one organization's recorded events back, newest first, a bounded page at a
+   * time (the admin API's audit log route needs it). Both built-in sinks have it. Typed by shape
+   * only: a log shared by several writers may hold events of other types too.
+   */
+  query?(query: AuditQuery): Promise<AuditPage>
 }

@@ -6,6 +6,7 @@
  */
 import type { ConfigIssue } from '@tokenward/core'
 import { AuditSinkClosedError, RegistryConfigError } from '../errors.ts'
+import { pageAuditEvents, type AuditPage, type AuditQuery } from './audit-query.ts'
 import type { AuditEventShape, AuditSink } from './audit-sink.ts'
 import { serializeAuditEvent } from './serialize-audit-event.ts'
 
@@ -18,6 +19,8 @@ import { serializeAuditEvent } from './serialize-audit-event.ts'
  * ```
  */
 export interface InMemoryAuditSink<E extends AuditEventShape = AuditEventShape> extends AuditSink<E> {
+  /** Reads the kept events back (see {@link AuditSink.query}). */
+  query(query: AuditQuery): Promise<AuditPage<E>>
   /** The recorded events, oldest first (a snapshot: at most `maxEvents`, each a JSON copy). */
   readonly events: readonly E[]
   /** How many of the oldest events were dropped to stay within `maxEvents`. */
@@ -74,6 +77,11 @@ export function createInMemoryAuditSink<E extends AuditEventShape = AuditEventSh
         events.shift()
         droppedCount++
       }
+    },
+    async query(query) {
+      // Positions count from the first event ever recorded, so cursors survive dropped events.
+      const page = pageAuditEvents(events.map((event, i) => ({ event, position: droppedCount + i })), query)
+      return { events: page.events.map((e) => structuredClone(e)), next: page.next }
     },
     async close() {
       closed = true

@@ -6,6 +6,8 @@
 import type { ConfigIssue } from '@tokenward/core'
 import { open, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { pageAuditEvents, type AuditPage, type AuditQuery } from '../audit/audit-query.ts'
+import { readAuditLog } from './read-audit-log.ts'
 import type { AuditEventShape, AuditSink } from '../audit/audit-sink.ts'
 import { serializeAuditEvent } from '../audit/serialize-audit-event.ts'
 import { AuditSinkClosedError, AuditSinkOverloadedError, RegistryConfigError } from '../errors.ts'
@@ -106,7 +108,7 @@ async function syncDirectoryOf(path: string): Promise<void> {
  * await sink.close()
  * ```
  */
-export async function createJsonlAuditSink<E extends AuditEventShape = AuditEventShape>(options: JsonlAuditSinkOptions): Promise<AuditSink<E>> {
+export async function createJsonlAuditSink<E extends AuditEventShape = AuditEventShape>(options: JsonlAuditSinkOptions): Promise<AuditSink<E> & { query(query: AuditQuery): Promise<AuditPage> }> {
   const { path, fsync = 'every-write', maxPendingEvents = 10_000, onBatchWritten, onSynced } = options
   const syncEveryMs = typeof fsync === 'object' && fsync !== null ? fsync.everyMs : undefined
   const issues: ConfigIssue[] = []
@@ -236,6 +238,12 @@ export async function createJsonlAuditSink<E extends AuditEventShape = AuditEven
         await handle.close()
       })()
       return closing
+    },
+    async query(query) {
+      // After the records already asked for, so a change is listed once its record resolved.
+      while (draining !== undefined) await draining
+      const { events } = await readAuditLog(path)
+      return pageAuditEvents(events.map((event, position) => ({ event, position })), query)
     },
   }
 }

@@ -1,0 +1,204 @@
+// The Add / Edit Authorization Server dialog: Validate first, then Save (shown only while the
+// JWKS location and certificate setting are exactly the ones validated), field errors beside
+// their fields, the in-use warning to confirm and the offer to switch the enabled server.
+import type { AdminErrorBody, AuthorizationServerView, JwksValidationResult, ServerChangeBody } from '@tokenward/registry'
+import type { AdminClient } from './admin-client.ts'
+import { byId, h } from './build-element.ts'
+import { serverInUse, type PageState } from './page-state.ts'
+import { reportInWords } from './report-words.ts'
+
+const fieldNames = ['name', 'description', 'jwksUrl', 'jwksCertificateValidation', 'audience', 'issuer', 'clientId'] as const
+
+interface Validated {
+  readonly url: string
+  readonly tls: boolean
+  readonly validationId: string
+}
+
+export interface ServerDialog {
+  open(view: AuthorizationServerView | undefined, opener: HTMLElement): void
+}
+
+export function setUpServerDialog(client: AdminClient, state: PageState, changed: (notices: readonly string[]) => Promise<void>): ServerDialog {
+  const dialog = byId<HTMLDialogElement>('server-dialog')
+  const form = byId<HTMLFormElement>('server-form')
+  const input = (name: string): HTMLInputElement => byId<HTMLInputElement>(`f-${name}`)
+  const enabled = input('enabled')
+  const url = input('jwksUrl')
+  const tls = input('jwksCertificateValidation')
+  const save = byId<HTMLButtonElement>('save')
+  const validate = byId<HTMLButtonElement>('validate')
+  const report = byId('validation-report')
+  const formError = byId('form-error')
+  const switchOffer = byId('switch-offer')
+  const switchBox = input('switch')
+  const disruption = byId('disruption')
+  const confirmBox = input('confirm')
+  let editing: AuthorizationServerView | undefined
+  let validated: Validated | undefined
+  let opener: HTMLElement | undefined
+
+  const clearErrors = (): void => {
+    for (const name of fieldNames) {
+      byId(`f-${name}-error`).textContent = ''
+      input(name).removeAttribute('aria-invalid')
+    }
+    formError.textContent = ''
+  }
+  const showSave = (): void => {
+    save.hidden = !(validated !== undefined && validated.url === url.value.trim() && validated.tls === tls.checked)
+  }
+  const onSourceChange = (): void => {
+    if (validated !== undefined && (validated.url !== url.value.trim() || validated.tls !== tls.checked)) {
+      validated = undefined
+      report.replaceChildren(h('p', {}, 'The JWKS location or certificate setting changed: validate again to save.'))
+    }
+    showSave()
+  }
+  const updateWarnings = (): void => {
+    const inUse = serverInUse(state.list)
+    const other = inUse !== undefined && inUse.name !== editing?.name ? inUse : undefined
+    switchOffer.hidden = !(enabled.checked && other !== undefined)
+    if (other !== undefined) {
+      byId('switch-text').textContent = `Only one authorization server can be enabled at a time, and "${other.name}" is enabled now.`
+      byId('switch-label').textContent = `Disable "${other.name}" and enable this server in one change`
+    }
+    const editingInUse = editing !== undefined && editing.status === 'enabled'
+    disruption.hidden = !editingInUse
+    if (editingInUse) {
+      byId('disruption-text').textContent = enabled.checked
+        ? 'This authorization server is in use. Changes to its configuration may disrupt the API service: client applications may be refused until their tokens match the new settings. Make the same changes in your client applications.'
+        : 'This authorization server is in use. If you disable it, client applications can no longer access the API using OAuth 2.0.'
+    }
+  }
+  const showIssues = (body: AdminErrorBody): void => {
+    const rest: string[] = []
+    for (const issue of body.issues ?? []) {
+      const field = /^[A-Za-z]+/.exec(issue.path)?.[0]
+      if (field !== undefined && (fieldNames as readonly string[]).includes(field)) {
+        const target = byId(`f-${field}-error`)
+        target.textContent = [target.textContent, issue.message].filter((t) => t !== '').join('; ')
+        input(field).setAttribute('aria-invalid', 'true')
+      } else rest.push(`${issue.path || '(request)'}: ${issue.message}`)
+    }
+    const first = document.querySelector<HTMLElement>('#server-form [aria-invalid="true"]')
+    formError.textContent = rest.length > 0 ? rest.join('; ') : first === null ? body.message : 'Correct the fields marked above.'
+    first?.focus()
+  }
+
+  url.addEventListener('input', onSourceChange)
+  tls.addEventListener('change', onSourceChange)
+  enabled.addEventListener('change', updateWarnings)
+  for (const box of [switchBox, confirmBox]) box.addEventListener('change', () => (formError.textContent = ''))
+  byId('server-cancel').addEventListener('click', () => dialog.close())
+  dialog.addEventListener('close', () => opener?.focus())
+
+  validate.addEventListener('click', async () => {
+    clearErrors()
+    const source = { url: url.value.trim(), tls: tls.checked }
+    if (source.url === '') {
+      byId('f-jwksUrl-error').textContent = 'Enter the JWKS location first.'
+      url.setAttribute('aria-invalid', 'true')
+      url.focus()
+      return
+    }
+    validate.disabled = true
+    report.replaceChildren(h('p', {}, 'Validating…'))
+    try {
+      const r = await client.call<JwksValidationResult & AdminErrorBody>('POST', 'authorization-servers/validate', { jwksUrl: source.url, jwksCertificateValidation: source.tls })
+      if (r.status === 200) {
+        report.replaceChildren(h('ul', {}, ...reportInWords(r.body.report).map((line) => h('li', {}, line))))
+        validated = r.body.report.ok && r.body.validationId !== undefined ? { ...source, validationId: r.body.validationId } : undefined
+      } else {
+        report.replaceChildren()
+        validated = undefined
+        showIssues(r.body)
+      }
+    } finally {
+      validate.disabled = false
+      showSave()
+    }
+  })
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    clearErrors()
+    if (validated === undefined) return
+    if (!disruption.hidden && !confirmBox.checked) {
+      formError.textContent = 'This server is in use: confirm that you want to save the change.'
+      confirmBox.focus()
+      return
+    }
+    const switching = !switchOffer.hidden && switchBox.checked
+    if (!switchOffer.hidden && !switching) {
+      formError.textContent = 'Another server is enabled: clear Enable, or choose to switch to this server.'
+      switchBox.focus()
+      return
+    }
+    const config: Record<string, unknown> = editing === undefined ? {} : { ...editing.config }
+    if (validated !== undefined) delete config.jwks
+    const text = (name: string): string => input(name).value.trim()
+    config.name = text('name')
+    config.description = byId<HTMLTextAreaElement>('f-description').value
+    config.jwksUrl = validated.url
+    config.jwksCertificateValidation = validated.tls
+    config.enabled = enabled.checked && !switching
+    for (const name of ['audience', 'issuer', 'clientId']) {
+      if (text(name) === '') delete config[name]
+      else config[name] = text(name)
+    }
+    // Several audiences are typed separated by spaces (a URI has none).
+    const audiences = text('audience').split(/\s+/).filter((a) => a !== '')
+    if (audiences.length > 1) config.audience = audiences
+    const body = { ...config, validationId: validated.validationId }
+    save.disabled = true
+    try {
+      const path = editing === undefined ? 'authorization-servers' : `authorization-servers/${encodeURIComponent(editing.name)}`
+      const r = await client.call<ServerChangeBody & AdminErrorBody>(editing === undefined ? 'POST' : 'PUT', path, body)
+      if (r.status !== 200 && r.status !== 201) {
+        if (r.body.error === 'validation_required' || r.body.error === 'validation_mismatch') {
+          validated = undefined
+          report.replaceChildren()
+        }
+        showIssues(r.body)
+        return
+      }
+      const notices = r.body.notices.map((n) => n.message)
+      if (switching) {
+        const s = await client.call<ServerChangeBody & AdminErrorBody>('POST', `authorization-servers/${encodeURIComponent(r.body.server.name)}/enable`, { switchFromEnabled: true })
+        if (s.status !== 200) notices.push(`Saved, but not switched: ${s.body.message}`)
+        else notices.push(...s.body.notices.map((n) => n.message), `"${r.body.server.name}" is now the enabled server.`)
+      }
+      // The table is current before the dialog closes, so what the admin sees next is the result.
+      await changed(notices.length > 0 ? notices : [`Saved "${r.body.server.name}".`])
+      dialog.close()
+    } finally {
+      save.disabled = false
+      showSave()
+    }
+  })
+
+  return {
+    open(view, from) {
+      editing = view
+      opener = from
+      validated = undefined
+      form.reset()
+      clearErrors()
+      report.replaceChildren()
+      byId('server-dialog-title').textContent = view === undefined ? 'Add Authorization Server' : 'Edit Authorization Server'
+      enabled.checked = view === undefined ? serverInUse(state.list) === undefined : view.enabled
+      input('name').value = view?.name ?? ''
+      byId<HTMLTextAreaElement>('f-description').value = view?.description ?? ''
+      url.value = view === undefined || view.jwksUrl === 'inline' ? '' : view.jwksUrl
+      tls.checked = view?.config.jwksCertificateValidation ?? true
+      input('audience').value = view?.audience?.join(' ') ?? ''
+      input('issuer').value = view?.issuer ?? ''
+      input('clientId').value = view?.clientId ?? ''
+      updateWarnings()
+      showSave()
+      dialog.showModal()
+      input('name').focus()
+    },
+  }
+}
