@@ -58,7 +58,8 @@ function setup() {
     organization('suspended', { suspension: { reason: 'terms_violation', since: nowSeconds() } }),
     organization('expired', { subscriptionValidUntil: nowSeconds() - 1 }),
   ])
-  const registry = createRegistryVerifier({ store, realm: 'api' })
+  // The test JWKS is plain http on loopback, which the registry's strict address policy refuses.
+  const registry = createRegistryVerifier({ store, realm: 'api', jwks: { addressPolicy: null } })
   verifiers.push(registry)
   return { store, guard: registryGuard(registry, { path: '/orgs/:orgId/*' }, { realm: 'api' }) }
 }
