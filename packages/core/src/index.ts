@@ -21,6 +21,7 @@
 export {
   ClaimValidationError,
   ConfigError,
+  InactiveTokenError,
   InsufficientScopeError,
   InvalidHeaderError,
   InvalidRequestError,
@@ -48,6 +49,7 @@ export {
   type TokenwardFailure,
   type UnavailableReason,
   type VerificationError,
+  type VerificationStage,
 } from './errors.ts'
 export type { Result } from './result.ts'
 export { supportedAlgorithms, type HttpFailureKind, type Jwk, type SupportedAlgorithm } from './platform/types.ts'
@@ -64,6 +66,9 @@ export {
   type ConfigWarningCode,
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
+export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
+export { clientAuthenticationFor, defineClientAuthentication, type ClientAuthentication, type ClientAuthenticationParts } from './client-auth/index.ts'
+export type { IntrospectionEvent, IntrospectionOutcome } from './introspection/introspection-event.ts'
 export {
   checkAddressPolicy,
   classifyAddress,
@@ -129,6 +134,7 @@ export type {
 export { createVerifier, type CreateVerifierOptions, type RequestVerdict, type Verifier } from './verifier/create-verifier.ts'
 export type {
   Authorization,
+  IntrospectionOptions,
   JwksOptions,
   OrganizationAccess,
   VerifiedAccessToken,

@@ -8,6 +8,7 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import type { Jwk, SupportedAlgorithm } from '../platform/types.ts'
 import { supportedAlgorithms } from '../platform/types.ts'
+import { checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
 import { isLoopbackHost } from './loopback.ts'
 
 /** The algorithms accepted when a config names none: RSA, RSA-PSS, P-256 and Ed25519 signatures. */
@@ -58,6 +59,15 @@ export interface AuthorizationServerInput {
    * 256 characters. Default: none.
    */
   readonly scopePrefix?: string
+  /**
+   * Ask the authorization server about opaque tokens (RFC 7662). A server may have `introspection`
+   * without `jwksUrl`/`jwks`: it then accepts opaque tokens only (see {@link IntrospectionInput}).
+   */
+  readonly introspection?: IntrospectionInput
+  /** Emit one `introspection` event per request to the authorization server. Default `true`. */
+  readonly audit?: boolean
+  /** The claim or introspection member naming the caller in events. Default `sub`. */
+  readonly subjectAttributeName?: string
 }
 
 /** A validated configuration with every default filled in. */
@@ -78,6 +88,12 @@ export interface AuthorizationServerConfig {
   readonly maxTokenLength: number
   /** Present only when configured (see {@link AuthorizationServerInput.scopePrefix}). */
   readonly scopePrefix?: string | undefined
+  /** Present only when configured (see {@link AuthorizationServerInput.introspection}). */
+  readonly introspection?: IntrospectionConfig | undefined
+  /** Absent means `true` (see {@link AuthorizationServerInput.audit}). */
+  readonly audit?: boolean | undefined
+  /** Absent means `sub` (see {@link AuthorizationServerInput.subjectAttributeName}). */
+  readonly subjectAttributeName?: string | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -116,6 +132,9 @@ const knownFields = new Set([
   'requireAccessTokenType',
   'maxTokenLength',
   'scopePrefix',
+  'introspection',
+  'audit',
+  'subjectAttributeName',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
@@ -170,7 +189,7 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   const hasUrl = o.jwksUrl !== undefined
   const hasInline = o.jwks !== undefined
   if (hasUrl && hasInline) issue('jwks', 'give either jwksUrl or jwks, not both')
-  if (!hasUrl && !hasInline) issue('jwksUrl', 'is required (or give inline keys in jwks)')
+  if (!hasUrl && !hasInline && o.introspection === undefined) issue('jwksUrl', 'is required (or give inline keys in jwks, or introspection for opaque tokens)')
   if (hasUrl) {
     const problem = checkJwksUrl(o.jwksUrl)
     if (problem !== undefined) issue('jwksUrl', problem)
@@ -266,6 +285,17 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     return undefined
   }, issue)
 
+  let introspection: IntrospectionConfig | undefined
+  if (o.introspection !== undefined) {
+    const checked = checkIntrospection(o.introspection, 'introspection')
+    if (checked.ok) introspection = checked.config
+    else issues.push(...checked.issues)
+  }
+  const audit = optional(o, 'audit', true, booleanCheck, issue)
+  const subjectAttributeName = optional(o, 'subjectAttributeName', undefined, (v) =>
+    typeof v === 'string' && v.length > 0 && v.length <= 256 ? undefined : 'must be a claim name: a non-empty string of at most 256 characters',
+  issue)
+
   if (issues.length > 0) return { ok: false, issues, warnings }
   return {
     ok: true,
@@ -286,6 +316,9 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       requireAccessTokenType: requireAccessTokenType as boolean,
       maxTokenLength: maxTokenLength as number,
       ...(scopePrefix === undefined ? {} : { scopePrefix: scopePrefix as string }),
+      ...(introspection === undefined ? {} : { introspection }),
+      ...(o.audit === undefined ? {} : { audit: audit as boolean }),
+      ...(subjectAttributeName === undefined ? {} : { subjectAttributeName: subjectAttributeName as string }),
     },
   }
 }

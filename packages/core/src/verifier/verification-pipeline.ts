@@ -1,10 +1,19 @@
 /**
- * The one implementation of token verification, as plain synchronous rules over a key view:
- * verified-token cache → parse → header → key selection → signature → claims → API role. It does
- * no I/O and needs no runtime. Whenever keys need work (a JWKS fetch or refresh, an unknown kid, a
- * key import still settling) it answers `NeedsKeys`, and the caller does that work (the Effect
- * verifier through its key set, the inline Promise door by awaiting the import) and then calls
- * {@link VerificationPipeline.completeWith}. The Effect service and both Promise doors run this.
+ * The one implementation of token verification, as named stages in order:
+ *
+ * 1. **credential** — read the bearer credential of the request;
+ * 2. **jwt** — verified-token cache → parse → header → key selection → signature → claims, **or**
+ *    **introspect** (`stages/introspect.ts`) for opaque tokens when the server has `introspection`;
+ * 3. **binding** — today a refusal of sender-constrained (`cnf`) tokens, inside the claim rules,
+ *    until proof-of-possession is checked;
+ * 4. **authorize** (`stages/authorize.ts`) — the organization's API role.
+ *
+ * It does no I/O itself and needs no runtime. Whenever a stage needs asynchronous work it answers
+ * with one "needs work" hand-off ({@link NeedsWork}): `NeedsKeys` (a JWKS fetch or refresh, an
+ * unknown kid, a key import still settling) or `NeedsIntrospection` (a request to the
+ * authorization server). The caller does that work and calls {@link VerificationPipeline.completeWith}
+ * or {@link VerificationPipeline.completeIntrospection}. Every error names the stage that refused
+ * it in `stage`. The Effect service and both Promise doors run this.
  *
  * @module
  */
@@ -13,19 +22,25 @@ import { validateAccessTokenClaims } from '../claims/validate-claims.ts'
 import {
   InsufficientScopeError,
   InvalidSignatureError,
+  isVerificationError,
   KeyError,
+  MalformedTokenError,
   ServerDisabledError,
   TokenwardError,
   type VerificationError,
 } from '../errors.ts'
+import { createIntrospectionClient } from '../introspection/introspection-client.ts'
+import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
 import { bearerSyntaxError, readBearerCredential, type TokenRequest } from '../http/bearer.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/key-set.ts'
 import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
 import { createHeaderMemo, parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
 import { selectVerificationKey } from '../keys/select-key.ts'
-import type { Jwk, Platform, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
-import { auditAdminId, authorizeApiRole, grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
+import type { HttpPost, Jwk, Platform, SupportedAlgorithm, VerificationKey } from '../platform/types.ts'
+import { grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
+import { createAuthorizeStage } from './stages/authorize.ts'
+import { createIntrospectStage, type IntrospectStage, type NeedsIntrospection } from './stages/introspect.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
 
 /** The keys as the pipeline reads them: synchronously, without starting any work. */
@@ -48,15 +63,33 @@ export interface NeedsKeys {
   readonly header: CheckedHeader
 }
 
+export type { NeedsIntrospection } from './stages/introspect.ts'
+
+/** The one "needs work" hand-off: what an asynchronous stage asks its caller to do first. */
+export type NeedsWork = NeedsKeys | NeedsIntrospection
+
+/** What a pipeline's asynchronous stages are given to do their work with. */
+export interface PipelineSeams {
+  /** POSTs to the authorization server (introspection). Required when the server has `introspection`. */
+  readonly httpPost?: HttpPost | undefined
+  /** Receives introspection events. */
+  readonly onEvent?: ((event: IntrospectionEvent) => void) | undefined
+  /** Introspection request timeout and size limit. */
+  readonly introspectionTimeoutMs?: number | undefined
+  readonly introspectionMaxBytes?: number | undefined
+}
+
 /** The operations of {@link createVerificationPipeline}. */
 export interface VerificationPipeline {
   /**
    * The whole verification when the keys are fresh and imported (the normal case): the answer,
    * as a promise when the platform checks signatures asynchronously (WebCrypto), or `NeedsKeys`.
    */
-  readonly verifyFast: (token: unknown, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | NeedsKeys
+  readonly verifyFast: (token: unknown, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | NeedsWork
   /** {@link VerificationPipeline.verifyFast} for a whole request: reads the bearer credential first. */
-  readonly verifyRequestFast: (request: TokenRequest, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | NeedsKeys
+  readonly verifyRequestFast: (request: TokenRequest, nowMs: number, options?: VerifyOptions) => Outcome | Promise<Outcome> | NeedsWork
+  /** Finishes a `NeedsIntrospection` token: asks the authorization server (once per token at a time), then authorizes. */
+  readonly completeIntrospection: (needs: NeedsIntrospection, nowMs: number, options?: VerifyOptions) => Promise<Outcome>
   /**
    * Finishes a `NeedsKeys` token against a snapshot the caller obtained (after fetching, or after
    * one unknown-kid refetch): selects the key, waits for its import, checks the signature, claims
@@ -103,6 +136,19 @@ export function isNeedsKeys(value: unknown): value is NeedsKeys {
 }
 
 /**
+ * Tells a `NeedsIntrospection` hand-off apart from an answer.
+ *
+ * @example
+ * ```ts
+ * const fast = pipeline.verifyFast(token, Date.now())
+ * if (isNeedsIntrospection(fast)) await pipeline.completeIntrospection(fast, Date.now())
+ * ```
+ */
+export function isNeedsIntrospection(value: unknown): value is NeedsIntrospection {
+  return typeof value === 'object' && value !== null && (value as { _tag?: unknown })._tag === 'NeedsIntrospection'
+}
+
+/**
  * Builds the pipeline for one authorization server: its key-import cache (per JWK object, so a
  * new snapshot's keys are imported afresh) and its verified-token cache.
  *
@@ -112,7 +158,7 @@ export function isNeedsKeys(value: unknown): value is NeedsKeys {
  * const answer = pipeline.verifyFast(token, Date.now())
  * ```
  */
-export function createVerificationPipeline(resolved: ResolvedVerifierOptions, platform: Platform, keys: KeyView): VerificationPipeline {
+export function createVerificationPipeline(resolved: ResolvedVerifierOptions, platform: Platform, keys: KeyView, seams: PipelineSeams = {}): VerificationPipeline {
   const { server, organization } = resolved
   const cache: VerifiedTokenCache<CachedToken> = createVerifiedTokenCache({ maxEntries: resolved.cacheMaxEntries })
   const importedKeys = new WeakMap<Jwk, Map<SupportedAlgorithm, ImportedKey>>()
@@ -179,21 +225,35 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     return entry
   }
 
-  const authorize = (token: CachedToken['token'], verifyOptions: VerifyOptions | undefined, fromCache: boolean): VerifiedAccessToken | InsufficientScopeError => {
-    if (organization === undefined) {
-      if (verifyOptions?.requiredRoles !== undefined) throw new TypeError('requiredRoles needs an organization in the verifier options')
-      return { ...token, authorization: undefined, fromCache }
-    }
-    const allowedRoles =
-      verifyOptions?.requiredRoles === undefined ? organization.apiRoles : verifyOptions.requiredRoles.filter((r) => organization.apiRoles.includes(r))
-    const decision = authorizeApiRole(token.apiRoles, { cloud: organization.cloud, orgId: organization.orgId, allowedRoles })
-    if (!decision.ok) return decision.error
-    const apiRole = decision.value
-    return {
-      ...token,
-      fromCache,
-      authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: organization.orgId, cloudDomain: organization.cloudDomain }) },
-    }
+  const authorize = createAuthorizeStage(organization)
+
+  const introspect: IntrospectStage | undefined = (() => {
+    if (server.introspection === undefined) return undefined
+    if (seams.httpPost === undefined) throw new TypeError('A server with introspection needs an HTTP POST client')
+    const client = createIntrospectionClient({
+      config: server.introspection,
+      httpPost: seams.httpPost,
+      timeoutMs: seams.introspectionTimeoutMs,
+      maxBytes: seams.introspectionMaxBytes,
+      certificateValidation: server.jwksCertificateValidation,
+      trustedCertificates: server.trustedCertificates.length > 0 ? server.trustedCertificates : undefined,
+    })
+    return createIntrospectStage(server, server.introspection, client, {
+      grantsOf,
+      maxEntries: resolved.cacheMaxEntries > 0 ? resolved.cacheMaxEntries : 10_000,
+      onEvent: seams.onEvent,
+    })
+  })()
+
+  // The introspect stage, synchronously: a cached answer, or the hand-off. The token is checked
+  // against the bearer syntax and the length limit before anything is sent.
+  const introspectFast = (stage: IntrospectStage, raw: string, requestUrl: string | undefined, nowMs: number, verifyOptions?: VerifyOptions): Outcome | NeedsIntrospection => {
+    if (raw.length > server.maxTokenLength) return new MalformedTokenError('token_too_large', `The token is longer than ${server.maxTokenLength} characters`)
+    const syntax = bearerSyntaxError(raw)
+    if (syntax !== undefined) return syntax
+    const found = stage.lookup(raw, requestUrl, nowMs)
+    if ('_tag' in found) return found as Outcome | NeedsIntrospection
+    return authorize(found, verifyOptions, true)
   }
 
   // One function for every lookup, reading the time of the lookup in progress: a miss then
@@ -258,9 +318,10 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     return typeof valid === 'boolean' ? afterSignature(valid) : valid.then(afterSignature)
   }
 
-  const verifyFast = (raw: unknown, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsKeys => {
+  const verifyFast = (raw: unknown, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
     if (!server.enabled) return new ServerDisabledError(`The authorization server "${server.name}" is disabled`)
     if (typeof raw === 'string') {
+      if (introspect !== undefined && introspect.takes(raw)) return introspectFast(introspect, raw, undefined, nowMs, verifyOptions)
       const cached = verifyCached(raw, nowMs, verifyOptions)
       if (cached !== undefined) return cached
     }
@@ -298,22 +359,33 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   const withBearerSyntax = (token: string, outcome: Outcome): Outcome =>
     outcome instanceof TokenwardError ? (bearerSyntaxError(token) ?? (outcome as VerificationError)) : outcome
 
-  // The request pipeline. Stage 1 reads the credentials; stage 2 verifies the token. Later stages
-  // (DPoP proof, mTLS-bound tokens, introspection of opaque tokens) join here, each a pure check
-  // or work the caller does, the way key work is done for `NeedsKeys`.
-  const verifyRequestFast = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsKeys => {
+  // The request pipeline. The credential stage reads the bearer token; then the introspect stage
+  // (opaque tokens, when configured) or the JWT stage; both end in the authorize stage. Later
+  // stages (DPoP proof, mTLS-bound tokens) join here, each a pure check or work the caller does
+  // through the one hand-off.
+  const verifyRequestFast = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
     const read = readBearerCredential(request)
     if (!read.ok) return read.error
     const token = read.value
+    if (introspect !== undefined && introspect.takes(token)) {
+      if (!server.enabled) return new ServerDisabledError(`The authorization server "${server.name}" is disabled`)
+      return introspectFast(introspect, token, request.url, nowMs, verifyOptions)
+    }
     const outcome = verifyFast(token, nowMs, verifyOptions)
-    if (isNeedsKeys(outcome)) return outcome
+    if (isNeedsKeys(outcome) || isNeedsIntrospection(outcome)) return outcome
     return outcome instanceof Promise ? outcome.then((o) => withBearerSyntax(token, o)) : withBearerSyntax(token, outcome)
+  }
+
+  const completeIntrospection = (needs: NeedsIntrospection, nowMs: number, verifyOptions?: VerifyOptions): Promise<Outcome> => {
+    if (introspect === undefined) return Promise.reject(new TypeError('This server has no introspection'))
+    return introspect.run(needs, nowMs).then((answer) => (isVerificationError(answer) ? answer : authorize(answer, verifyOptions, false)))
   }
 
   return {
     verifyFast,
     verifyRequestFast,
     completeWith,
+    completeIntrospection,
     status: (keySet) => ({
       authorizationServer: server.name,
       enabled: server.enabled,
@@ -323,8 +395,11 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       fetchCount: keySet.fetchCount,
       keyCount: keySet.keyCount,
       stale: keySet.stale,
-      cachedTokens: cache.size,
+      cachedTokens: cache.size + (introspect?.size() ?? 0),
     }),
-    clearCache: () => cache.clear(),
+    clearCache: () => {
+      cache.clear()
+      introspect?.clear()
+    },
   }
 }

@@ -1,0 +1,20 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { sha256Hex } from './token-digest.ts'
+
+describe('sha256Hex', () => {
+  it.each([
+    ['', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+  ])('matches the FIPS 180-4 vector for %j', (input, digest) => {
+    expect(sha256Hex(input)).toBe(digest)
+  })
+
+  it('agrees with node:crypto on every length across block boundaries, and on non-ASCII text', () => {
+    for (let length = 0; length < 300; length++) {
+      const text = randomBytes(length).toString('latin1')
+      expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'))
+    }
+    expect(sha256Hex('jeton-é-🔑')).toBe(createHash('sha256').update('jeton-é-🔑', 'utf8').digest('hex'))
+  })
+})
