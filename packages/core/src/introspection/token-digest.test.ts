@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { sha256Hex } from './token-digest.ts'
+import { sha256Hex, sha256Key } from './token-digest.ts'
 
 describe('sha256Hex', () => {
   it.each([
@@ -16,5 +16,18 @@ describe('sha256Hex', () => {
       expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'))
     }
     expect(sha256Hex('jeton-é-🔑')).toBe(createHash('sha256').update('jeton-é-🔑', 'utf8').digest('hex'))
+  })
+})
+
+describe('sha256Key', () => {
+  const asHex = (key: string) => [...key].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')
+  it('is the SHA-256 of ASCII text, for every length across block boundaries', () => {
+    for (let length = 0; length < 300; length++) {
+      const text = randomBytes(length).toString('base64url').slice(0, length)
+      expect(asHex(sha256Key(text))).toBe(createHash('sha256').update(text, 'ascii').digest('hex'))
+    }
+  })
+  it('falls back to the hex digest for non-ASCII text', () => {
+    expect(sha256Key('jeton-é')).toBe(sha256Hex('jeton-é'))
   })
 })

@@ -245,15 +245,18 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     })
   })()
 
-  // The introspect stage, synchronously: a cached answer, or the hand-off. The token is checked
-  // against the bearer syntax and the length limit before anything is sent.
+  // The introspect stage, synchronously: a cached answer, or the hand-off. Before anything is
+  // sent the token's length and bearer syntax are checked (a cached token passed them already).
   const introspectFast = (stage: IntrospectStage, raw: string, requestUrl: string | undefined, nowMs: number, verifyOptions?: VerifyOptions): Outcome | NeedsIntrospection => {
     if (raw.length > server.maxTokenLength) return new MalformedTokenError('token_too_large', `The token is longer than ${server.maxTokenLength} characters`)
-    const syntax = bearerSyntaxError(raw)
-    if (syntax !== undefined) return syntax
     const found = stage.lookup(raw, requestUrl, nowMs)
-    if ('_tag' in found) return found as Outcome | NeedsIntrospection
-    return authorize(found, verifyOptions, true)
+    if (!('_tag' in found)) {
+      if (verifyOptions?.requiredRoles !== undefined) return authorize(found.token, verifyOptions, true)
+      found.defaultAnswer ??= authorize(found.token, undefined, true)
+      return found.defaultAnswer
+    }
+    if (found._tag === 'NeedsIntrospection') return bearerSyntaxError(raw) ?? found
+    return found
   }
 
   // One function for every lookup, reading the time of the lookup in progress: a miss then

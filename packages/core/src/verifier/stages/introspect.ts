@@ -4,8 +4,10 @@
  * synchronously, like a verified-token cache hit; a miss hands the pipeline's caller a
  * `NeedsIntrospection`, the same "needs work" hand-off keys use.
  *
- * The cache is keyed by the SHA-256 of (server, endpoint, client ID, sent audience, token), never
- * the token; it lives with the verifier, so a changed server config (a new verifier) starts empty.
+ * The cache is keyed by the SHA-256 of the token (plus the sent audience), never the token itself.
+ * It belongs to one verifier, that is to one server config (name, endpoint, client ID, revision):
+ * a changed config builds a new verifier whose cache starts empty, so that identity is part of
+ * every key without being hashed on each lookup.
  * Active answers stay `min(TTL, exp − now)`, at most the no-`exp` ceiling when the AS sent none;
  * inactive answers only {@link inactiveCacheSeconds} and in a small separate table, so junk tokens
  * cannot push out good ones. One request per token at a time (single flight).
@@ -14,16 +16,22 @@
  */
 import type { AuthorizationServerConfig } from '../../config/authorization-server.ts'
 import type { IntrospectionConfig } from '../../config/introspection.ts'
-import { InactiveTokenError, IntrospectionUnavailableError, type VerificationError } from '../../errors.ts'
+import { InactiveTokenError, IntrospectionUnavailableError, type InsufficientScopeError, type VerificationError } from '../../errors.ts'
 import { defaultNoExpiryCeilingSeconds, introspectionCacheSeconds, validateIntrospectionAnswer } from '../../introspection/decode-response.ts'
 import type { IntrospectionClient } from '../../introspection/introspection-client.ts'
 import type { IntrospectionEvent, IntrospectionOutcome } from '../../introspection/introspection-event.ts'
-import { sha256Hex } from '../../introspection/token-digest.ts'
+import { sha256Hex, sha256Key } from '../../introspection/token-digest.ts'
 import type { TokenGrants } from '../../scope/api-role.ts'
 import type { VerifiedAccessToken } from '../types.ts'
 
 /** A token the stage accepted, before authorization. */
 export type IntrospectedToken = Omit<VerifiedAccessToken, 'authorization' | 'fromCache'>
+
+/** A cached active answer; the pipeline keeps its authorized answer (for calls without per-call options) beside it. */
+export interface IntrospectionHit {
+  readonly token: IntrospectedToken
+  defaultAnswer?: VerifiedAccessToken | InsufficientScopeError
+}
 
 /** Seconds an inactive answer is remembered (locally only). */
 export const inactiveCacheSeconds = 5
@@ -43,7 +51,7 @@ export interface IntrospectStage {
   /** True when `token` goes to introspection rather than to the JWT stage. */
   readonly takes: (token: string) => boolean
   /** The cached answer for `token` (accepted token or inactive refusal), else a `NeedsIntrospection`. */
-  readonly lookup: (token: string, requestUrl: string | undefined, nowMs: number) => IntrospectedToken | InactiveTokenError | NeedsIntrospection
+  readonly lookup: (token: string, requestUrl: string | undefined, nowMs: number) => IntrospectionHit | InactiveTokenError | NeedsIntrospection
   /** Introspects (once per token at a time) and caches the answer. Never rejects. */
   readonly run: (needs: NeedsIntrospection, nowMs: number) => Promise<IntrospectedToken | VerificationError>
   readonly size: () => number
@@ -91,8 +99,7 @@ export function createIntrospectStage(
 ): IntrospectStage {
   const hasKeys = server.jwks !== undefined || server.jwksUrl !== undefined
   const always = config.mode === 'always' || !hasKeys
-  const identity = JSON.stringify([server.name, config.endpoint, config.clientId])
-  const active = new Map<string, Entry<IntrospectedToken>>()
+  const active = new Map<string, Entry<IntrospectionHit>>()
   const inactive = new Map<string, Entry<InactiveTokenError>>()
   const inFlight = new Map<string, Promise<IntrospectedToken | VerificationError>>()
   const uncheckedClaims = [
@@ -104,7 +111,7 @@ export function createIntrospectStage(
   const policy = { cacheTokens: config.cacheTokens, tokenTimeToLiveSeconds: config.tokenTimeToLiveSeconds, noExpiryCeilingSeconds: defaultNoExpiryCeilingSeconds }
   const maxEntries = Math.max(1, options.maxEntries)
 
-  const keyOf = (token: string, sentAudience: string | undefined) => sha256Hex(`${identity}\n${sentAudience ?? ''}\n${token}`)
+  const keyOf = (token: string, sentAudience: string | undefined) => (sentAudience === undefined ? sha256Key(token) : `${sha256Key(token)}\n${sentAudience}`)
   const remember = <V>(map: Map<string, Entry<V>>, limit: number, key: string, value: V, untilMs: number) => {
     map.delete(key)
     if (map.size >= limit) map.delete(map.keys().next().value as string)
@@ -174,7 +181,7 @@ export function createIntrospectStage(
       source: 'introspection',
     }
     const seconds = introspectionCacheSeconds(policy, { expiresAt: c.expiresAt, expiryFromCeiling: checked.value.expiryFromCeiling }, nowSeconds)
-    if (seconds > 0) remember(active, maxEntries, key, token, nowMs + seconds * 1000)
+    if (seconds > 0) remember(active, maxEntries, key, { token }, nowMs + seconds * 1000)
     return token
   }
 
