@@ -2,10 +2,13 @@
  * An {@link HttpPost} over `fetch`, for the introspection client: timeout, body size limit, no
  * redirects followed. With `fetch` the runtime's own TLS trust applies: `trustedCertificates`,
  * switching certificate validation off and client certificates are refused here (kind
- * `unsupported`) rather than silently ignored.
+ * `unsupported`) rather than silently ignored. Under an `addressPolicy`, `fetch` resolves names
+ * itself, so only literal addresses and loopback names can be checked: any other host name is
+ * refused (`address_not_allowed`) rather than sent unchecked.
  *
  * @module
  */
+import { decideUrl } from '../network/address-policy.ts'
 import { HttpGetFailure, type HttpGetResponse, type HttpPost } from '../platform/types.ts'
 
 /**
@@ -22,6 +25,11 @@ export function fetchHttpPost(fetchImpl: typeof fetch = globalThis.fetch): HttpP
   return async (request): Promise<HttpGetResponse> => {
     if (!request.certificateValidation || (request.trustedCertificates?.length ?? 0) > 0 || request.clientCertificate !== undefined) {
       throw new HttpGetFailure('unsupported', 'This HTTP client cannot apply custom TLS settings or client certificates')
+    }
+    if (request.addressPolicy !== undefined) {
+      const decision = decideUrl(request.addressPolicy, request.url)
+      if (decision === 'resolve') throw new HttpGetFailure('address_not_allowed', 'address not allowed: this HTTP client cannot check the addresses a host name resolves to')
+      if (!decision.allowed) throw new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`)
     }
     let response: Response
     try {

@@ -7,6 +7,7 @@
  */
 import { clientAuthenticationFor } from '../client-auth/index.ts'
 import type { IntrospectionConfig } from '../config/introspection.ts'
+import type { AddressPolicy } from '../network/address-policy.ts'
 import { HttpGetFailure, type HttpPost } from '../platform/types.ts'
 import { parseIntrospectionBody } from './decode-response.ts'
 
@@ -39,6 +40,8 @@ export interface IntrospectionClientOptions {
   readonly maxBytes?: number | undefined
   readonly certificateValidation?: boolean | undefined
   readonly trustedCertificates?: readonly string[] | undefined
+  /** Which addresses the endpoint may reach (an endpoint a tenant supplied). */
+  readonly addressPolicy?: AddressPolicy | undefined
 }
 
 /** Sends one introspection request. Never rejects: every failure is a value. */
@@ -84,6 +87,7 @@ export function createIntrospectionClient(options: IntrospectionClientOptions): 
         maxBytes,
         certificateValidation: options.certificateValidation ?? true,
         trustedCertificates: options.trustedCertificates,
+        addressPolicy: options.addressPolicy,
         headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
         clientCertificate: auth.tls,

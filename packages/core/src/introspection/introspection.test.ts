@@ -226,6 +226,18 @@ describe('when the authorization server cannot answer: 503, never 401', () => {
     await verifier.close()
   })
 
+  it('an address policy (a tenant-supplied endpoint) refuses the loopback endpoint before anything is sent', async () => {
+    as.answers.set('policy', activeAnswer())
+    const { verifier, events } = verifierWith({}, { jwks: { addressPolicy: {} } })
+    await expect(verifier.verify('policy')).rejects.toMatchObject({ code: 'introspection_unavailable', status: 503 })
+    expect(as.requests).toHaveLength(0)
+    expect(events).toEqual([expect.objectContaining({ outcome: 'unavailable', message: expect.stringContaining('address_not_allowed') })])
+    const opened = verifierWith({}, { jwks: { addressPolicy: { developmentLoopback: true } } })
+    expect((await opened.verifier.verify('policy')).clientId).toBe('orders')
+    await verifier.close()
+    await opened.verifier.close()
+  })
+
   it('400 unsupported_token_type is a refusal of the token: 401', async () => {
     as.behaviour = 'unsupported_token_type'
     const { verifier } = verifierWith()

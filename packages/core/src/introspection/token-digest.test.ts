@@ -20,8 +20,10 @@ describe('sha256Hex', () => {
 })
 
 describe('sha256Key', () => {
-  const asHex = (key: string) => [...key].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')
+  // By UTF-16 code unit: the key may hold surrogate pairs, which spreading would merge.
+  const asHex = (key: string) => Array.from({ length: key.length }, (_, i) => key.charCodeAt(i).toString(16).padStart(4, '0')).join('')
   it('is the SHA-256 of ASCII text, for every length across block boundaries', () => {
+    expect(sha256Key('a'.repeat(277))).toHaveLength(16)
     for (let length = 0; length < 300; length++) {
       const text = randomBytes(length).toString('base64url').slice(0, length)
       expect(asHex(sha256Key(text))).toBe(createHash('sha256').update(text, 'ascii').digest('hex'))

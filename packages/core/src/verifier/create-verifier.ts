@@ -15,6 +15,7 @@ import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
 import { fetchHttpPost } from '../introspection/fetch-post.ts'
+import { defineAddressPolicy } from '../network/address-policy.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 /** Options of {@link createVerifier}: the verifier options plus the injectable seams. */
@@ -112,6 +113,7 @@ export interface VerifierEngine {
  */
 function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number, fetchImpl: typeof fetch | undefined): VerifierEngine {
   const { server, options } = resolved
+  const policyOptions = options.jwks?.addressPolicy
   const snapshot = inlineSnapshot(server.jwks?.keys ?? [])
   const pipeline = createVerificationPipeline(
     resolved,
@@ -122,6 +124,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
       onEvent: options.onEvent,
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,
+      addressPolicy: policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions),
     },
   )
   // A token that needs keys has parsed as a compact JWS, so it is within the bearer syntax and its

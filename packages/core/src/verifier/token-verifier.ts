@@ -100,6 +100,7 @@ export const makeTokenVerifier = (
       onEvent,
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,
+      addressPolicy,
     })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>

@@ -48,7 +48,8 @@ export interface JwksOptions {
    * Which addresses the JWKS URL may reach, for URLs a tenant supplied (see `defineAddressPolicy`):
    * https to public addresses only, plus what `allow` opens; on Node.js every address DNS returns
    * is checked at connect time. A refused fetch fails like an unreachable provider (kind
-   * `address_not_allowed`). Default: none here (your own configuration); the registry verifier
+   * `address_not_allowed`). The same policy governs the introspection endpoint (over `fetch`,
+   * where only literal addresses can be checked, other host names are refused). Default: none here (your own configuration); the registry verifier
    * defaults to the strict policy `{}`, and `null` there opts out.
    */
   readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | null | undefined

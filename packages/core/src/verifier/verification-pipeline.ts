@@ -31,6 +31,7 @@ import {
 } from '../errors.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
 import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
+import type { AddressPolicy } from '../network/address-policy.ts'
 import { bearerSyntaxError, readBearerCredential, type TokenRequest } from '../http/bearer.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/key-set.ts'
 import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
@@ -77,6 +78,8 @@ export interface PipelineSeams {
   /** Introspection request timeout and size limit. */
   readonly introspectionTimeoutMs?: number | undefined
   readonly introspectionMaxBytes?: number | undefined
+  /** Which addresses the introspection endpoint may reach (the verifier's `jwks.addressPolicy`). */
+  readonly addressPolicy?: AddressPolicy | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -237,6 +240,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       maxBytes: seams.introspectionMaxBytes,
       certificateValidation: server.jwksCertificateValidation,
       trustedCertificates: server.trustedCertificates.length > 0 ? server.trustedCertificates : undefined,
+      addressPolicy: seams.addressPolicy,
     })
     return createIntrospectStage(server, server.introspection, client, {
       grantsOf,
