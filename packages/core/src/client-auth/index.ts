@@ -10,12 +10,14 @@
 import type { ConfigIssue } from '../errors.ts'
 import type { Result } from '../result.ts'
 
-/** The validated client authentication: the method and what it needs. The secret never shows in `toJSON`. */
+/**
+ * The validated client authentication: the method and what it needs. Plain JSON-compatible data,
+ * since it is stored with the server config; audit records redact `clientSecret` (see
+ * `redactForAudit`) and errors and events never carry it.
+ */
 export interface ClientAuthentication {
   readonly method: 'client_secret_basic'
   readonly clientSecret: string
-  /** A JSON view without the secret. */
-  toJSON(): Record<string, unknown>
 }
 
 /** What to add to one request to the authorization server. */
@@ -50,11 +52,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
     issues.push({ path: `${path}.clientSecret`, message: `must be a non-empty string of at most ${maxSecretLength} characters` })
   }
   if (issues.length > 0) return { ok: false, error: issues }
-  const auth: ClientAuthentication = Object.freeze({
-    method: 'client_secret_basic' as const,
-    clientSecret: secret as string,
-    toJSON: () => ({ method: 'client_secret_basic', clientSecret: '[redacted]' }),
-  })
+  const auth: ClientAuthentication = Object.freeze({ method: 'client_secret_basic' as const, clientSecret: secret as string })
   return { ok: true, value: auth }
 }
 

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { validateAuthorizationServer } from '../config/authorization-server.ts'
 import { ConfigError } from '../errors.ts'
+import { redactForAudit } from '../organization/redact-for-audit.ts'
 import { createVerifier, type CreateVerifierOptions } from '../verifier/create-verifier.ts'
 import type { VerifierEvent } from '../verifier/types.ts'
 import { startFakeAs, type FakeAs } from './fake-as.test-support.ts'
@@ -270,7 +271,7 @@ describe('introspection events and secrets', () => {
     await verifier.close()
   })
 
-  it('keeps the client secret out of config errors and out of the config as JSON', () => {
+  it('keeps the client secret out of config errors and audit records; the config stays plain, storable data', () => {
     const bad = validateAuthorizationServer({ name: 'X', introspection: { endpoint: 'ftp://x', clientId: '', clientAuthentication: { method: 'nope', clientSecret: secret }, mode: 'sometimes', tokenTimeToLiveSeconds: -2 } })
     expect(bad.ok).toBe(false)
     if (!bad.ok) {
@@ -287,7 +288,9 @@ describe('introspection events and secrets', () => {
     expect(good.ok).toBe(true)
     if (good.ok) {
       expect(good.config.jwksUrl).toBeUndefined()
-      expect(JSON.stringify(good.config)).not.toContain(secret)
+      // Stored config is plain data (the secret must survive a store); audit records redact it.
+      expect(structuredClone(good.config)).toEqual(good.config)
+      expect(JSON.stringify(redactForAudit(good.config))).not.toContain(secret)
       expect(good.config.introspection).toMatchObject({ cacheTokens: true, tokenTimeToLiveSeconds: -1, sendAudience: false, responseFormat: 'json', mode: 'opaque' })
     }
   })
