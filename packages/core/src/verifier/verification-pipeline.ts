@@ -26,13 +26,12 @@ import {
   KeyError,
   MalformedTokenError,
   ServerDisabledError,
-  TokenwardError,
   type VerificationError,
 } from '../errors.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
 import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
-import { bearerSyntaxError, readBearerCredential, type TokenRequest } from '../http/bearer.ts'
+import { bearerSyntaxError, type TokenRequest } from '../http/bearer.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/key-set.ts'
 import { validateJoseHeader, type CheckedHeader } from '../jws/header.ts'
 import { createHeaderMemo, parseCompactJws, type ParsedJws } from '../jws/parse-compact.ts'
@@ -41,6 +40,7 @@ import type { HttpPost, Jwk, Platform, SupportedAlgorithm, VerificationKey } fro
 import { grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import { createAuthorizeStage } from './stages/authorize.ts'
+import { readCredential, withBearerSyntax } from './stages/credential.ts'
 import { createIntrospectStage, type IntrospectStage, type NeedsIntrospection } from './stages/introspect.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
 
@@ -359,19 +359,12 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     )
   }
 
-  // The bearer syntax (RFC 6750 b64token) is checked only when verification fails: a token that
-  // parses as a compact JWS, or hits the cache, is within it, and nothing before parsing has side
-  // effects. The answer is the one checking it first would give, without a regex over every token.
-  // A token handed back as `NeedsKeys` has parsed, so its completion needs no syntax check either.
-  const withBearerSyntax = (token: string, outcome: Outcome): Outcome =>
-    outcome instanceof TokenwardError ? (bearerSyntaxError(token) ?? (outcome as VerificationError)) : outcome
-
   // The request pipeline. The credential stage reads the bearer token; then the introspect stage
   // (opaque tokens, when configured) or the JWT stage; both end in the authorize stage. Later
   // stages (DPoP proof, mTLS-bound tokens) join here, each a pure check or work the caller does
   // through the one hand-off.
   const verifyRequestFast = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
-    const read = readBearerCredential(request)
+    const read = readCredential(request)
     if (!read.ok) return read.error
     const token = read.value
     if (introspect !== undefined && introspect.takes(token)) {
