@@ -14,13 +14,25 @@ import type { Result } from '../result.ts'
  * The validated client authentication: the method and what it needs. Plain JSON-compatible data,
  * since it is stored with the server config; audit records redact `clientSecret` (see
  * `redactForAudit`) and errors and events never carry it.
+ *
+ * @example
+ * ```ts
+ * const auth: ClientAuthentication = { method: 'client_secret_basic', clientSecret: 's3cret' }
+ * ```
  */
 export interface ClientAuthentication {
   readonly method: 'client_secret_basic'
   readonly clientSecret: string
 }
 
-/** What to add to one request to the authorization server. */
+/**
+ * What to add to one request to the authorization server.
+ *
+ * @example
+ * ```ts
+ * const { headers, form } = await clientAuthenticationFor(auth, { clientId, audience, now: Date.now() })
+ * ```
+ */
 export interface ClientAuthenticationParts {
   readonly headers: Record<string, string>
   readonly form: Record<string, string>

@@ -8,7 +8,18 @@ import { defineClientAuthentication, type ClientAuthentication } from '../client
 import type { ConfigIssue } from '../errors.ts'
 import { isLoopbackHost } from './loopback.ts'
 
-/** The `introspection` member as written by a user (JSON-compatible). */
+/**
+ * The `introspection` member as written by a user (JSON-compatible).
+ *
+ * @example
+ * ```ts
+ * const introspection: IntrospectionInput = {
+ *   endpoint: 'https://as.example/introspect', clientId: 'tokenward-rs',
+ *   clientAuthentication: { method: 'client_secret_basic', clientSecret: process.env.INTROSPECTION_SECRET },
+ *   tokenTimeToLiveSeconds: 60,
+ * }
+ * ```
+ */
 export interface IntrospectionInput {
   /** The introspection endpoint: `https:` (plain `http:` only for loopback hosts). */
   readonly endpoint: string
@@ -28,7 +39,15 @@ export interface IntrospectionInput {
   readonly mode?: 'opaque' | 'always'
 }
 
-/** The validated `introspection` section, defaults filled in. */
+/**
+ * The validated `introspection` section, defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const config: IntrospectionConfig | undefined = defineAuthorizationServer(input).introspection
+ * if (config?.mode === 'always') console.log('every token is introspected')
+ * ```
+ */
 export interface IntrospectionConfig {
   readonly endpoint: string
   readonly clientId: string
@@ -42,7 +61,14 @@ export interface IntrospectionConfig {
 }
 
 const knownFields = new Set(['endpoint', 'clientId', 'clientAuthentication', 'cacheTokens', 'tokenTimeToLiveSeconds', 'sendAudience', 'responseFormat', 'mode'])
-/** The longest `tokenTimeToLiveSeconds` accepted: one day. */
+/**
+ * The longest `tokenTimeToLiveSeconds` accepted: one day.
+ *
+ * @example
+ * ```ts
+ * const ttl = Math.min(requested, maxIntrospectionTimeToLiveSeconds)
+ * ```
+ */
 export const maxIntrospectionTimeToLiveSeconds = 86_400
 
 /**

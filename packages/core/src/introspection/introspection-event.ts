@@ -6,7 +6,14 @@
  * @module
  */
 
-/** What one introspection request came to. */
+/**
+ * What one introspection request came to.
+ *
+ * @example
+ * ```ts
+ * const alarming: IntrospectionOutcome[] = ['unavailable', 'misconfigured']
+ * ```
+ */
 export type IntrospectionOutcome =
   /** Active, and its claims passed. */
   | 'active'

@@ -55,7 +55,14 @@ export interface JwksOptions {
   readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | null | undefined
 }
 
-/** Introspection request knobs. */
+/**
+ * Introspection request knobs.
+ *
+ * @example
+ * ```ts
+ * createVerifier({ server, introspection: { timeoutMs: 2000 } })
+ * ```
+ */
 export interface IntrospectionOptions {
   /** Per-request timeout. Default 5000 ms. */
   readonly timeoutMs?: number
