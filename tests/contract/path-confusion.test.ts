@@ -57,7 +57,11 @@ beforeAll(async () => {
   attackerKey = await makeKey('ES256', 'attacker-key')
   victimJwks = await startJwksServer([victimKey.publicJwk])
   attackerJwks = await startJwksServer([attackerKey.publicJwk])
-  registry = createRegistryVerifier({ store: createInMemoryOrganizationStore([organization('victim', victimJwks.url), organization('attacker', attackerJwks.url)]) })
+  registry = createRegistryVerifier({
+    store: createInMemoryOrganizationStore([organization('victim', victimJwks.url), organization('attacker', attackerJwks.url)]),
+    // The test JWKS servers are plain http on loopback, which the strict default policy refuses.
+    jwks: { addressPolicy: { developmentLoopback: true } },
+  })
   pathGuard = registryGuard(registry, { path: '/orgs/:orgId/*' })
   paramGuard = registryGuard(registry, { param: 'orgId' })
   attackerToken = await mint(attackerKey, { claims: { scope: 'zscloud::attacker::ReadOnly' } })
