@@ -112,7 +112,9 @@ describe('introspection of opaque tokens', () => {
     const uncached = verifierWith({ cacheTokens: false })
     await uncached.verifier.verify('again')
     await uncached.verifier.verify('again')
-    expect(as.requests).toHaveLength(2)
+    await expect(uncached.verifier.verify('never-issued')).rejects.toMatchObject({ code: 'token_inactive' })
+    await expect(uncached.verifier.verify('never-issued')).rejects.toMatchObject({ code: 'token_inactive' })
+    expect(as.requests).toHaveLength(4)
     await cached.verifier.close()
     await uncached.verifier.close()
   })
@@ -211,7 +213,13 @@ describe('when the authorization server cannot answer: 503, never 401', () => {
       expect(verdict.response.headers['retry-after']).toBe(String(retryAfter ?? 5))
     }
     const event = events.find((e) => e.type === 'introspection')
-    expect(event).toMatchObject({ outcome: behaviour === '401' || behaviour === '403' ? 'misconfigured' : 'unavailable' })
+    const misconfigured = behaviour === '401' || behaviour === '403'
+    expect(event).toMatchObject({ outcome: misconfigured ? 'misconfigured' : 'unavailable' })
+    // The operator learns what to fix from the event; the API caller is not told.
+    if (misconfigured && !verdict.ok) {
+      expect(event).toMatchObject({ message: expect.stringContaining('introspection.clientId') })
+      expect(JSON.stringify(verdict.response.body)).not.toContain('clientId')
+    }
     // An outage is never remembered: the next request asks again.
     const before = as.requests.length
     await verifier.verifyRequest(request(`tok-${behaviour}`))

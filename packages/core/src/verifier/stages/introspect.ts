@@ -142,7 +142,10 @@ export function createIntrospectStage(
     if (!result.ok) {
       report(result.kind === 'unsupported_token_type' ? 'inactive' : result.kind, undefined, result.message)
       if (result.kind === 'unsupported_token_type') return new InactiveTokenError(result.message)
-      return new IntrospectionUnavailableError(result.message, { retryAfterSeconds: result.retryAfterSeconds ?? (result.kind === 'misconfigured' ? 30 : 5) })
+      // The error's message reaches the API caller (error_description): a misconfiguration is
+      // named only in the event, for the operator.
+      const message = result.kind === 'misconfigured' ? `The introspection endpoint refused the request${exchange.status === undefined ? '' : ` (HTTP ${exchange.status})`}` : result.message
+      return new IntrospectionUnavailableError(message, { retryAfterSeconds: result.retryAfterSeconds ?? (result.kind === 'misconfigured' ? 30 : 5) })
     }
     const nowSeconds = nowMs / 1000
     const checked = validateIntrospectionAnswer(
@@ -156,7 +159,7 @@ export function createIntrospectStage(
       const error = checked.error
       if (error instanceof InactiveTokenError) {
         report('inactive', undefined, undefined)
-        remember(inactive, maxInactiveEntries, key, error, nowMs + inactiveCacheSeconds * 1000)
+        if (config.cacheTokens) remember(inactive, maxInactiveEntries, key, error, nowMs + inactiveCacheSeconds * 1000)
       } else report('refused', subject, error.code)
       return error
     }
