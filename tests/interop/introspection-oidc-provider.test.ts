@@ -5,6 +5,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createVerifier, type VerifierEvent } from '@tokenward/core'
+import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { errors } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -41,7 +42,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const basicClient = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' }
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const provider = new Provider(issuer, {
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'as-1', alg: 'RS256', use: 'sig' }] },
+    ttl: { ClientCredentials: 600 },
     clients: [
       { client_id: caller.id, client_secret: caller.secret, ...basicClient },
       { client_id: introspector.id, client_secret: introspector.secret, ...basicClient },
@@ -49,8 +53,9 @@ beforeAll(async () => {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // Only tokenward's own client may introspect; only a token's client may revoke it.
+      introspection: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }) => client.clientId === introspector.id },
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) => client.clientId === token.clientId },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => resource,
