@@ -21,6 +21,14 @@ export function tokenwardVerifier({ jwk, jwksUrl, cache }) {
   return { verify: (token) => verifier.verify(token), verifier, close: () => verifier.close() }
 }
 
+/** tokenward with an introspection endpoint only (opaque tokens; the default answer cache). */
+export function tokenwardIntrospectionVerifier({ endpoint }) {
+  const verifier = createTokenward({
+    server: { name: 'BenchOpaque', issuer, audience, introspection: { endpoint, clientId: 'bench', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'bench-secret' } } },
+  })
+  return { verify: (token) => verifier.verify(token), verifier, close: () => verifier.close() }
+}
+
 /** jose `jwtVerify` with a key imported once. */
 export async function joseLocalVerifier(jwk) {
   const key = await importJWK(jwk, jwk.alg)

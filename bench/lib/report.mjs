@@ -68,7 +68,7 @@ function microSection(micro) {
   const hit = micro.cacheHitVsRs256CryptoVerify
   parts.push(
     '',
-    `tokenward cache hit vs one RS256 \`crypto.verify\`: same token ${ratio(hit.sameToken)}, 1,000 distinct tokens ${ratio(hit.distinct)}.`,
+    `tokenward cache hit vs one RS256 \`crypto.verify\`: same token ${ratio(hit.sameToken)}, 1,000 distinct tokens ${ratio(hit.distinct)}${hit.introspection === undefined ? '' : `, introspection answer of an opaque token ${ratio(hit.introspection)}`}.`,
     ...(micro.cacheOnVsOffEveryTokenNew === undefined
       ? []
       : ['', `Every token new (EdDSA, no token ever repeats): the default cache against \`cache: false\`, per round, ${ratio(micro.cacheOnVsOffEveryTokenNew)}; verifications the cache kept from that stream: ${micro.cacheEntriesKeptEveryTokenNew}.`]),

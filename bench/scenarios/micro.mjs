@@ -13,7 +13,8 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto'
 import { startJwksServer } from '../lib/jwks-server.mjs'
 import { settings } from '../lib/mode.mjs'
-import { awsVerifier, fastJwtVerifier, joseLocalVerifier, joseRemoteVerifier, tokenwardVerifier } from '../lib/peers.mjs'
+import { startIntrospectionServer } from '../lib/introspection-server.mjs'
+import { awsVerifier, fastJwtVerifier, joseLocalVerifier, joseRemoteVerifier, tokenwardIntrospectionVerifier, tokenwardVerifier } from '../lib/peers.mjs'
 import { mintInParallel } from '../lib/mint-pool.mjs'
 import { runAsChild } from '../lib/processes.mjs'
 import { createRawVerifier } from '../lib/raw-verifier.mjs'
@@ -25,6 +26,8 @@ const cryptoVerifyCase = 'crypto.verify alone'
 const freshTokensAlgorithm = 'EdDSA'
 const freshOffCase = 'tokenward, cache off, every token new'
 const freshOnCase = 'tokenward, default cache, every token new'
+const introspectionHitCase = 'tokenward introspection cache hit, opaque token'
+const introspectionAlgorithm = 'RS256'
 
 let sink = 0
 const consume = (value) => {
@@ -113,6 +116,18 @@ async function casesFor(alg, servers, closers) {
     cases[freshOnCase] = async(once(fresh.slice(settings.micro.freshTokens), twFreshOn.verify))
     freshCacheStatus = () => twFreshOn.verifier.status()
   }
+  if (alg === introspectionAlgorithm) {
+    // An opaque token whose introspection answer is cached: what a hit costs (hashing the token
+    // with the server's identity, a map lookup, the authorize stage).
+    const as = await startIntrospectionServer()
+    servers.push(as)
+    const twOpaque = tokenwardIntrospectionVerifier({ endpoint: as.url })
+    closers.push(twOpaque.close)
+    const opaque = 'Zm9vYmFyLW9wYXF1ZS1hY2Nlc3MtdG9rZW4tMDEyMzQ1Njc4OQ'
+    await twOpaque.verify(opaque)
+    if (!(await twOpaque.verify(opaque)).fromCache || as.requests !== 1) throw new Error('the introspection cache hit case is not served from the cache')
+    cases[introspectionHitCase] = async(() => twOpaque.verify(opaque))
+  }
   // Fill the caches (tokenward's takes a token on its second verification), then prove every case
   // accepts its token (a refusal would be measured as fast).
   for (const t of distinct) {
@@ -165,6 +180,7 @@ runAsChild(async () => {
     result.cacheHitVsRs256CryptoVerify = {
       sameToken: ratioSummary(samples['RS256|tokenward cache hit, same token'], rs256Verify),
       distinct: ratioSummary(samples['RS256|tokenward cache hit, 1000 distinct'], rs256Verify),
+      introspection: ratioSummary(samples[`${introspectionAlgorithm}|${introspectionHitCase}`], rs256Verify),
     }
     // What the default cache costs when no token ever repeats: cache on / cache off, per round.
     result.cacheOnVsOffEveryTokenNew = ratioSummary(

@@ -183,3 +183,38 @@ describe('the built binary', () => {
     expect(out.trim().split('\n').map((l) => JSON.parse(l).code ?? 'valid')).toEqual(['valid', 'invalid_audience'])
   })
 })
+
+describe('tokenward verify with introspection (opaque tokens) and secret references', () => {
+  it('accepts an opaque token, reading the client secret from { env } or { file }, never printing it', async () => {
+    const { startFakeAs } = await import('../../packages/core/src/introspection/fake-as.test-support.ts')
+    const as = await startFakeAs()
+    const secret = 'cli-introspection-secret-0123456789'
+    as.answers.set('opaque-cli-token', { active: true, iss: 'https://idp.test', aud: 'api://orders', client_id: 'client-1', scope: 'zscloud::12345::ReadOnly', exp: now() + 600 })
+    const write = (name: string, clientSecret: unknown) => {
+      const file = join(dir, name)
+      writeFileSync(file, JSON.stringify({ name: 'CliOpaque', issuer: 'https://idp.test', audience: 'api://orders', introspection: { endpoint: as.url, clientId: 'tokenward', clientAuthentication: { method: 'client_secret_basic', clientSecret } } }))
+      return file
+    }
+    writeFileSync(join(dir, 'secret.txt'), `${secret}\n`)
+    process.env.TOKENWARD_CLI_TEST_SECRET = secret
+    try {
+      for (const file of [write('env.json', { env: 'TOKENWARD_CLI_TEST_SECRET' }), write('file.json', { file: 'secret.txt' })]) {
+        as.requests.length = 0
+        const r = await cli(['verify', '--config', file, '--token', 'opaque-cli-token'])
+        expect(r.code).toBe(0)
+        expect(JSON.parse(r.out[0]!)).toMatchObject({ valid: true, clientId: 'client-1', source: 'introspection' })
+        expect(Buffer.from(String(as.requests[0]!.headers.authorization).slice('Basic '.length), 'base64').toString()).toBe(`tokenward:${secret}`)
+        expect(r.out.join('\n')).not.toContain(secret)
+      }
+      const missing = await cli(['verify', '--config', write('missing.json', { env: 'TOKENWARD_CLI_TEST_UNSET' }), '--token', 'opaque-cli-token'])
+      expect(missing.code).toBe(2)
+      expect(missing.err).toContain('introspection.clientAuthentication.clientSecret refers to the environment variable TOKENWARD_CLI_TEST_UNSET')
+      const inactive = await cli(['verify', '--config', join(dir, 'env.json'), '--token', 'unknown-opaque'])
+      expect(inactive.code).toBe(1)
+      expect(JSON.parse(inactive.out[0]!)).toMatchObject({ valid: false, status: 401, code: 'token_inactive' })
+    } finally {
+      delete process.env.TOKENWARD_CLI_TEST_SECRET
+      await as.close()
+    }
+  })
+})

@@ -13,6 +13,7 @@ import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard,
 import { withTokenward as withWeb } from '@tokenward/web'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeAs, type FakeAs } from '../../packages/core/src/introspection/fake-as.test-support.ts'
 import { b64, makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
 
 interface Answer {
@@ -87,6 +88,7 @@ let key: TestKey
 let rotated: TestKey
 let stranger: TestKey
 let jwks: JwksServer
+let as: FakeAs
 const registries: RegistryVerifier[] = []
 
 beforeAll(async () => {
@@ -94,10 +96,12 @@ beforeAll(async () => {
   rotated = await makeKey('ES256', 'k2')
   stranger = await makeKey('ES256', 'k1')
   jwks = await startJwksServer([key.publicJwk])
+  as = await startFakeAs()
 })
 afterAll(async () => {
   await Promise.all(registries.map((r) => r.close()))
   await jwks.close()
+  await as.close()
   await new Promise<void>((resolve) => (expressServer === undefined ? resolve() : expressServer.close(() => resolve())))
 })
 
@@ -113,6 +117,25 @@ const organization = (overrides: Partial<Organization> = {}, serverOverrides: Re
   revision: 1,
   ...overrides,
 })
+
+/** The same organization whose server also introspects opaque tokens (RFC 7662) at a local AS. */
+const opaqueOrganization = () =>
+  organization({}, { introspection: { endpoint: as.url, clientId: 'tokenward', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'contract-secret' } } })
+const opaqueAnswer = (extra: Record<string, unknown> = {}) => ({
+  active: true,
+  iss: 'https://idp.test',
+  aud: 'api://orders',
+  client_id: 'client-1',
+  scope: 'zscloud::12345::ReadOnly',
+  exp: nowSeconds() + 600,
+  ...extra,
+})
+const opaque = (token: string, answer: Record<string, unknown> | undefined, behaviour: FakeAs['behaviour'] = 'answer') => async () => {
+  as.behaviour = behaviour
+  if (answer === undefined) as.answers.delete(token)
+  else as.answers.set(token, answer)
+  return `Bearer ${token}`
+}
 
 interface Scenario {
   readonly name: string
@@ -151,6 +174,12 @@ const scenarios: Scenario[] = [
     expected: { status: 200 },
   },
   { name: 'JWKS down with no keys cached', jwks: { mode: 503 }, authorization: () => bearer(mint(key)), expected: { status: 503, code: 'jwks_unavailable' } },
+  { name: 'opaque token, active', org: opaqueOrganization, authorization: opaque('opaque-active', opaqueAnswer()), expected: { status: 200 } },
+  { name: 'opaque token, inactive', org: opaqueOrganization, authorization: opaque('opaque-inactive', { active: false }), expected: { status: 401, code: 'token_inactive' } },
+  { name: 'opaque token, expired answer', org: opaqueOrganization, authorization: opaque('opaque-expired', opaqueAnswer({ exp: nowSeconds() - 3600 })), expected: { status: 401, code: 'token_expired' } },
+  { name: 'opaque token, wrong API role', org: opaqueOrganization, authorization: opaque('opaque-admin', opaqueAnswer({ scope: 'zscloud::12345::Admin' })), expected: { status: 403, code: 'insufficient_scope' } },
+  { name: 'opaque token, AS answers 500', org: opaqueOrganization, authorization: opaque('opaque-500', undefined, '500'), expected: { status: 503, code: 'introspection_unavailable' } },
+  { name: 'opaque token, AS refuses our credentials', org: opaqueOrganization, authorization: opaque('opaque-401', undefined, '401'), expected: { status: 503, code: 'introspection_unavailable' } },
 ]
 
 describe.each(scenarios)('contract: $name', (scenario) => {

@@ -8,10 +8,12 @@
 export const usage = `tokenward — verify OAuth 2.0 access tokens from your customers' authorization servers
 
 Usage:
-  tokenward verify --config <file> [--now <unix-seconds>] [--token <jwt>]
+  tokenward verify --config <file> [--now <unix-seconds>] [--token <token>]
       Verify a token (or, without --token, one token per line from stdin) against an
       authorization server config file. Prints one JSON object per token.
       The file holds an authorization server config, or { "server": {...}, "organization": {...} }.
+      With "introspection" in the config, opaque tokens are asked about at the AS (RFC 7662).
+      Any clientSecret, privateKey or certificate may be { "env": "NAME" } or { "file": "path" }.
       Exit 0 if all valid, 1 if any invalid, 2 on a usage or config error.
 
   tokenward jwks validate <url> [--no-certificate-validation] [--ca <pem-file>]...

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { ConfigError, createVerifier, isVerificationError, renderChallenge, type CreateVerifierOptions, type Verifier } from '@tokenward/core'
+import { resolveSecretReferences } from './secret-references.ts'
 import { UsageError } from './usage.ts'
 
 /** Where the command writes and reads. */
@@ -75,6 +76,7 @@ async function verifyOne(verifier: Verifier, token: string): Promise<Record<stri
     return {
       valid: true,
       clientId: t.clientId,
+      ...(t.source === undefined ? {} : { source: t.source }),
       subject: t.subject ?? null,
       scopes: t.scopes,
       roles: t.roles,
@@ -103,7 +105,7 @@ async function readConfigFile(path: string): Promise<CreateVerifierOptions> {
     throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`)
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${path} must hold a JSON object`)
-  const o = json as Record<string, unknown>
+  const o = (await resolveSecretReferences(json, path, process.env)) as Record<string, unknown>
   if ('server' in o) {
     const unknown = Object.keys(o).filter((k) => k !== 'server' && k !== 'organization')
     if (unknown.length > 0) throw new UsageError(`${path}: unknown field ${unknown.join(', ')} (expected server, organization)`)

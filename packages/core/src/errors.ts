@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
   | 'invalid_binding'
+  | 'token_inactive'
 
 /** The RFC 6750 error an HTTP answer carries; `undefined` when the spec says to send none (missing token, outage). */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce'
@@ -77,7 +78,51 @@ export const errorCodes: readonly ErrorCode[] = [
   'invalid_dpop_proof',
   'use_dpop_nonce',
   'invalid_binding',
+  'token_inactive',
 ]
+
+/**
+ * The named stages of the verification pipeline, in order: read the credentials, validate a JWT
+ * or introspect an opaque token, check a sender constraint, authorize the API role. Every error
+ * says which one refused it in `stage`.
+ *
+ * @example
+ * ```ts
+ * const stage: VerificationStage = 'introspect'
+ * ```
+ */
+export type VerificationStage = 'server' | 'credential' | 'jwt' | 'introspect' | 'binding' | 'authorize'
+
+const stageByCode: Readonly<Record<ErrorCode, VerificationStage>> = {
+  missing_token: 'credential',
+  invalid_request: 'credential',
+  malformed_token: 'jwt',
+  token_too_large: 'jwt',
+  invalid_header: 'jwt',
+  alg_not_allowed: 'jwt',
+  key_not_found: 'jwt',
+  invalid_key: 'jwt',
+  invalid_signature: 'jwt',
+  invalid_typ: 'jwt',
+  token_expired: 'jwt',
+  token_not_yet_valid: 'jwt',
+  invalid_iat: 'jwt',
+  invalid_issuer: 'jwt',
+  invalid_audience: 'jwt',
+  invalid_client: 'jwt',
+  missing_claim: 'jwt',
+  invalid_claim: 'jwt',
+  token_bound: 'binding',
+  invalid_token_use: 'jwt',
+  insufficient_scope: 'authorize',
+  server_disabled: 'server',
+  jwks_unavailable: 'jwt',
+  store_unavailable: 'server',
+  audit_unavailable: 'server',
+  introspection_unavailable: 'introspect',
+  replay_unavailable: 'binding',
+  token_inactive: 'introspect',
+}
 
 /** Structured details an error may carry. Values are short and never the whole token. */
 export interface ErrorDetails {
@@ -135,9 +180,18 @@ export abstract class TokenwardError extends Error {
     return this._tag
   }
 
-  /** A JSON-safe view for logs: code, status, message and structured fields (no token). */
+  /**
+   * The pipeline stage that refused (see {@link VerificationStage}): by default the stage that
+   * owns the error's `code`; claim errors found while checking an introspection answer say
+   * `introspect`.
+   */
+  get stage(): VerificationStage {
+    return stageByCode[this.code]
+  }
+
+  /** A JSON-safe view for logs: code, status, stage, message and structured fields (no token). */
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = { _tag: this._tag, code: this.code, status: this.status, message: this.message }
+    const out: Record<string, unknown> = { _tag: this._tag, code: this.code, status: this.status, stage: this.stage, message: this.message }
     if (this.claim !== undefined) out.claim = this.claim
     if (this.expected !== undefined) out.expected = this.expected
     if (this.actual !== undefined) out.actual = this.actual
@@ -493,8 +547,38 @@ export class BindingError extends InvalidTokenBase {
   readonly code = 'invalid_binding' as const
 }
 
+/**
+ * The authorization server says the token is not active (RFC 7662 `active` is not `true`):
+ * revoked, expired, unknown, or never issued. 401 `invalid_token`.
+ *
+ * @example
+ * ```ts
+ * new InactiveTokenError('The authorization server says the token is not active')
+ * ```
+ */
+export class InactiveTokenError extends InvalidTokenBase {
+  readonly _tag = 'InactiveTokenError' as const
+  readonly code = 'token_inactive' as const
+}
+
+/**
+ * Marks an error as refused by `stage` (when the stage is not the one its code implies, e.g. an
+ * introspection answer's expired `exp`). Returns the same error.
+ *
+ * @example
+ * ```ts
+ * const e = atStage(new ClaimValidationError('token_expired', 'The token has expired'), 'introspect')
+ * e.stage // 'introspect'
+ * ```
+ */
+export function atStage<E extends TokenwardError>(error: E, stage: VerificationStage): E {
+  Object.defineProperty(error, 'stage', { value: stage, enumerable: false, configurable: true })
+  return error
+}
+
 /** The union of every verification error; narrow on `code` or `_tag`. */
 export type VerificationError =
+  | InactiveTokenError
   | MissingTokenError
   | InvalidRequestError
   | MalformedTokenError
@@ -514,6 +598,7 @@ export type VerificationError =
   | BindingError
 
 const verificationTags = new Set<string>([
+  'InactiveTokenError',
   'MissingTokenError',
   'InvalidRequestError',
   'MalformedTokenError',

@@ -21,6 +21,7 @@
 export {
   ClaimValidationError,
   ConfigError,
+  InactiveTokenError,
   InsufficientScopeError,
   InvalidHeaderError,
   InvalidRequestError,
@@ -51,6 +52,7 @@ export {
   type TokenwardFailure,
   type UnavailableReason,
   type VerificationError,
+  type VerificationStage,
 } from './errors.ts'
 export type { Result } from './result.ts'
 export { type HttpFailureKind } from './platform/types.ts'
@@ -68,6 +70,9 @@ export {
   type ConfigWarningCode,
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
+export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
+export { clientAuthenticationFor, defineClientAuthentication, type ClientAuthentication, type ClientAuthenticationParts } from './client-auth/index.ts'
+export type { IntrospectionEvent, IntrospectionOutcome } from './introspection/introspection-event.ts'
 export {
   checkAddressPolicy,
   classifyAddress,
@@ -127,6 +132,7 @@ export type {
 export { createVerifier, type CreateVerifierOptions, type RequestVerdict, type Verifier } from './verifier/create-verifier.ts'
 export type {
   Authorization,
+  IntrospectionOptions,
   JwksOptions,
   OrganizationAccess,
   VerifiedAccessToken,

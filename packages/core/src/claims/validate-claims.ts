@@ -46,6 +46,29 @@ export interface ValidatedClaims {
   readonly jwtId: string | undefined
 }
 
+/** The placeholder of a multi-tenant issuer template (Microsoft Entra ID): `https://login.microsoftonline.com/{tenantid}/v2.0`. */
+export const tenantPlaceholder = '{tenantid}'
+const tenantIdPattern = /^[A-Za-z0-9-]{1,64}$/
+
+/**
+ * Checks `iss` against an issuer template containing `{tenantid}`: the token's `tid` claim must be
+ * a tenant ID (letters, digits, `-`) and `iss` must equal the template with `tid` filled in,
+ * exactly. Never a looser comparison: an `iss` that matches the template under another tenant, or
+ * the template itself, is refused.
+ *
+ * @example
+ * ```ts
+ * checkTenantIssuer('https://login.microsoftonline.com/{tenantid}/v2.0', 'https://login.microsoftonline.com/72f9…/v2.0', '72f9…') // undefined
+ * ```
+ */
+export function checkTenantIssuer(template: string, iss: string, tid: unknown): ClaimValidationError | undefined {
+  if (tid === undefined) return new ClaimValidationError('missing_claim', 'The token has no tid claim, which the multi-tenant issuer needs', { claim: 'tid' })
+  if (typeof tid !== 'string' || !tenantIdPattern.test(tid)) return invalidType('tid', 'a tenant ID (letters, digits and -)', tid)
+  const filled = template.split(tenantPlaceholder).join(tid)
+  if (iss !== filled) return new ClaimValidationError('invalid_issuer', "The token's issuer does not match its tenant (tid)", { claim: 'iss', expected: filled, actual: short(iss) })
+  return undefined
+}
+
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const short = (v: unknown): unknown => (typeof v === 'string' && v.length > 256 ? `${v.slice(0, 256)}…` : v)
 
@@ -89,7 +112,10 @@ export function validateAccessTokenClaims(
   if (iss !== undefined && typeof iss !== 'string') return err(invalidType('iss', 'a string', iss))
   if (expected.issuer !== undefined) {
     if (iss === undefined) return err(new ClaimValidationError('missing_claim', 'The token has no iss claim', { claim: 'iss', expected: expected.issuer }))
-    if (iss !== expected.issuer) {
+    if (expected.issuer.includes(tenantPlaceholder)) {
+      const problem = checkTenantIssuer(expected.issuer, iss, payload.tid)
+      if (problem !== undefined) return err(problem)
+    } else if (iss !== expected.issuer) {
       return err(new ClaimValidationError('invalid_issuer', 'The token was issued by another issuer', { claim: 'iss', expected: expected.issuer, actual: short(iss) }))
     }
   }

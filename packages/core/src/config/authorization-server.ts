@@ -9,6 +9,7 @@ import { ConfigError, type ConfigIssue } from '../errors.ts'
 import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { supportedAlgorithms } from '../jose/jwk.ts'
 import { validateDpopConfig, type DpopConfig, type DpopInput } from './dpop.ts'
+import { checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
 import { isLoopbackHost } from './loopback.ts'
 import { validateMtlsConfig, type MtlsConfig, type MtlsInput } from './mtls.ts'
 
@@ -64,6 +65,15 @@ export interface AuthorizationServerInput {
   readonly dpop?: DpopInput
   /** Certificate-bound tokens (RFC 8705); see {@link MtlsInput}. */
   readonly mtls?: MtlsInput
+  /**
+   * Ask the authorization server about opaque tokens (RFC 7662). A server may have `introspection`
+   * without `jwksUrl`/`jwks`: it then accepts opaque tokens only (see {@link IntrospectionInput}).
+   */
+  readonly introspection?: IntrospectionInput
+  /** Emit one `introspection` event per request to the authorization server. Default `true`. */
+  readonly audit?: boolean
+  /** The claim or introspection member naming the caller in events. Default `sub`. */
+  readonly subjectAttributeName?: string
 }
 
 /** A validated configuration with every default filled in. */
@@ -88,6 +98,12 @@ export interface AuthorizationServerConfig {
   readonly dpop?: DpopConfig | undefined
   /** Present only when configured; absent means `{ mode: 'enabled' }` (`defaultMtlsConfig`). */
   readonly mtls?: MtlsConfig | undefined
+  /** Present only when configured (see {@link AuthorizationServerInput.introspection}). */
+  readonly introspection?: IntrospectionConfig | undefined
+  /** Absent means `true` (see {@link AuthorizationServerInput.audit}). */
+  readonly audit?: boolean | undefined
+  /** Absent means `sub` (see {@link AuthorizationServerInput.subjectAttributeName}). */
+  readonly subjectAttributeName?: string | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -128,6 +144,9 @@ const knownFields = new Set([
   'scopePrefix',
   'dpop',
   'mtls',
+  'introspection',
+  'audit',
+  'subjectAttributeName',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
@@ -182,7 +201,7 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   const hasUrl = o.jwksUrl !== undefined
   const hasInline = o.jwks !== undefined
   if (hasUrl && hasInline) issue('jwks', 'give either jwksUrl or jwks, not both')
-  if (!hasUrl && !hasInline) issue('jwksUrl', 'is required (or give inline keys in jwks)')
+  if (!hasUrl && !hasInline && o.introspection === undefined) issue('jwksUrl', 'is required (or give inline keys in jwks, or introspection for opaque tokens)')
   if (hasUrl) {
     const problem = checkJwksUrl(o.jwksUrl)
     if (problem !== undefined) issue('jwksUrl', problem)
@@ -282,6 +301,16 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   if (dpop !== undefined && !dpop.ok) issues.push(...dpop.issues)
   const mtls = o.mtls === undefined ? undefined : validateMtlsConfig(o.mtls, 'mtls')
   if (mtls !== undefined && !mtls.ok) issues.push(...mtls.issues)
+  let introspection: IntrospectionConfig | undefined
+  if (o.introspection !== undefined) {
+    const checked = checkIntrospection(o.introspection, 'introspection')
+    if (checked.ok) introspection = checked.config
+    else issues.push(...checked.issues)
+  }
+  const audit = optional(o, 'audit', true, booleanCheck, issue)
+  const subjectAttributeName = optional(o, 'subjectAttributeName', undefined, (v) =>
+    typeof v === 'string' && v.length > 0 && v.length <= 256 ? undefined : 'must be a claim name: a non-empty string of at most 256 characters',
+  issue)
 
   if (issues.length > 0) return { ok: false, issues, warnings }
   return {
@@ -305,6 +334,9 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       ...(scopePrefix === undefined ? {} : { scopePrefix: scopePrefix as string }),
       ...(dpop?.ok === true ? { dpop: dpop.config } : {}),
       ...(mtls?.ok === true ? { mtls: mtls.config } : {}),
+      ...(introspection === undefined ? {} : { introspection }),
+      ...(o.audit === undefined ? {} : { audit: audit as boolean }),
+      ...(subjectAttributeName === undefined ? {} : { subjectAttributeName: subjectAttributeName as string }),
     },
   }
 }

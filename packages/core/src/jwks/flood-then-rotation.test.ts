@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { JwksEvent } from './jwks-event.ts'
+import type { VerifierEvent } from '../verifier/types.ts'
 import { createVerifier } from '../verifier/create-verifier.ts'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../testing/mint.test-support.ts'
 
@@ -38,7 +38,7 @@ const outcome = async (promise: Promise<unknown>): Promise<{ code: string; ms: n
 
 describe('flood of forged kids, then a key rotation (real server, real timers)', () => {
   it('accepts the rotation within one short cooldown, refuses at once until then, and bounds the fetches', async () => {
-    const events: JwksEvent[] = []
+    const events: VerifierEvent[] = []
     const v = createVerifier({
       server: { name: 'TestIdP', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders' },
       jwks: { revalidatedUnknownKidCooldownSeconds: cooldownSeconds },

@@ -104,3 +104,33 @@ export interface Platform {
   /** The bytes of an ASCII string (a JWS signing input), as fast as the runtime allows. */
   readonly encodeAscii: (text: string) => Uint8Array
 }
+
+/**
+ * One HTTP POST (introspection, token requests): an {@link HttpGetRequest} plus the header fields
+ * and the body to send, and the client certificate for mutual TLS.
+ *
+ * @example
+ * ```ts
+ * const request: HttpPostRequest = {
+ *   url: new URL('https://as.example/introspect'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true,
+ *   headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc&token_type_hint=access_token',
+ * }
+ * ```
+ */
+export type HttpPostRequest = HttpGetRequest & {
+  /** Request header fields, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array | string
+  /** PEM certificate and private key presented for mutual TLS (RFC 8705). */
+  readonly clientCertificate?: { readonly certificate: string; readonly privateKey: string } | undefined
+}
+
+/**
+ * Performs a POST. Rejects only with {@link HttpGetFailure}.
+ *
+ * @example
+ * ```ts
+ * const post: HttpPost = async (request) => ({ status: 200, headers: new Headers(), body: new Uint8Array() })
+ * ```
+ */
+export type HttpPost = (request: HttpPostRequest) => Promise<HttpGetResponse>

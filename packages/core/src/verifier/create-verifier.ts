@@ -14,7 +14,9 @@ import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
 import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
-import { createVerificationPipeline, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
+import { fetchHttpPost } from '../introspection/fetch-post.ts'
+import { defineAddressPolicy } from '../network/address-policy.ts'
+import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 /** Options of {@link createVerifier}: the verifier options plus the injectable seams. */
 export interface CreateVerifierOptions extends VerifierOptions {
@@ -74,9 +76,11 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options)
   if (!resolved.ok) throw resolved.error
   const seams = { fetch: options.fetch, clock: options.clock }
+  const server = resolved.value.server
+  // Inline keys, or no keys at all (a server with introspection only): nothing to fetch in the background.
   const engine: VerifierEngine | (() => Promise<VerifierEngine>) =
-    resolved.value.server.jwks !== undefined
-      ? createInlineEngine(resolved.value, options.clock ?? Date.now)
+    server.jwks !== undefined || server.jwksUrl === undefined
+      ? createInlineEngine(resolved.value, options.clock ?? Date.now, options.fetch)
       : async () => (await import('./runtime-engine.ts')).createRuntimeEngine(resolved.value, seams)
   return verifierOver(resolved.value.server, engine, options)
 }
@@ -104,13 +108,26 @@ export interface VerifierEngine {
  * only thing it ever waits for is a key import; an unknown kid is refused at once (there is
  * nothing to refetch).
  */
-function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number): VerifierEngine {
-  const snapshot = inlineSnapshot(resolved.server.jwks!.keys)
-  const pipeline = createVerificationPipeline(resolved, platform, { freshAt: () => snapshot, peekAt: () => snapshot })
+function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number, fetchImpl: typeof fetch | undefined): VerifierEngine {
+  const { server, options } = resolved
+  const policyOptions = options.jwks?.addressPolicy
+  const snapshot = inlineSnapshot(server.jwks?.keys ?? [])
+  const pipeline = createVerificationPipeline(
+    resolved,
+    platform,
+    { freshAt: () => snapshot, peekAt: () => snapshot },
+    {
+      httpPost: server.introspection === undefined ? undefined : fetchHttpPost(fetchImpl),
+      onEvent: options.onEvent,
+      introspectionTimeoutMs: options.introspection?.timeoutMs,
+      introspectionMaxBytes: options.introspection?.maxBytes,
+      addressPolicy: policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions),
+    },
+  )
   // A token that needs keys has parsed as a compact JWS, so it is within the bearer syntax and its
   // completion's error needs no syntax check.
   const complete = (fast: ReturnType<typeof pipeline.verifyFast>, nowMs: number, options: VerifyOptions | undefined): Outcome | Promise<Outcome> =>
-    isNeedsKeys(fast) ? pipeline.completeWith(fast, snapshot, nowMs, options) : fast
+    isNeedsKeys(fast) ? pipeline.completeWith(fast, snapshot, nowMs, options) : isNeedsIntrospection(fast) ? pipeline.completeIntrospection(fast, nowMs, options) : fast
   const verifyNow = (token: string, nowMs: number, options?: VerifyOptions) => complete(pipeline.verifyFast(token, nowMs, options), nowMs, options)
   const verifyRequestNow = (request: TokenRequest, nowMs: number, options?: VerifyOptions) =>
     complete(pipeline.verifyRequestFast(request, nowMs, options), nowMs, options)

@@ -88,6 +88,11 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
     const policy = checkAddressPolicy(jwks.addressPolicy, 'jwks.addressPolicy')
     if (!policy.ok) issues.push(...policy.issues)
   }
+  const introspection = options.introspection ?? {}
+  for (const [key, min, max] of [['timeoutMs', 1, 120_000], ['maxBytes', 256, 1_048_576]] as const) {
+    const v = introspection[key]
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) issues.push({ path: `introspection.${key}`, message: `must be a number from ${min} to ${max}` })
+  }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') issues.push({ path: 'onEvent', message: 'must be a function' })
   if (options.realm !== undefined && typeof options.realm !== 'string') issues.push({ path: 'realm', message: 'must be a string' })
 

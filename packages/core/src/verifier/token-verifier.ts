@@ -17,7 +17,8 @@ import { defineAddressPolicy } from '../network/address-policy.ts'
 import type { Platform } from '../platform/types.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
-import { createVerificationPipeline, isNeedsKeys, type NeedsKeys, type Outcome } from './verification-pipeline.ts'
+import { fetchHttpPost } from '../introspection/fetch-post.ts'
+import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type NeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 export { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 
@@ -84,8 +85,8 @@ export const makeTokenVerifier = (
     const addressPolicy = policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions)
     const httpGet = platform.httpGet(fetchImpl)
     const keySet: KeySet =
-      server.jwks !== undefined
-        ? makeStaticKeySet(server.jwks.keys)
+      server.jwks !== undefined || server.jwksUrl === undefined
+        ? makeStaticKeySet(server.jwks?.keys ?? [])
         : yield* makeRemoteKeySet({
             url: new URL(server.jwksUrl!),
             httpGet: addressPolicy === undefined ? httpGet : (request) => httpGet({ ...request, addressPolicy }),
@@ -94,7 +95,13 @@ export const makeTokenVerifier = (
             ...definedOnly(jwks),
             ...(onEvent === undefined ? {} : { onEvent }),
           })
-    const pipeline = createVerificationPipeline(resolved, platform, keySet)
+    const pipeline = createVerificationPipeline(resolved, platform, keySet, {
+      httpPost: server.introspection === undefined ? undefined : fetchHttpPost(fetchImpl),
+      onEvent,
+      introspectionTimeoutMs: options.introspection?.timeoutMs,
+      introspectionMaxBytes: options.introspection?.maxBytes,
+      addressPolicy,
+    })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>
       outcome instanceof Promise
@@ -123,10 +130,12 @@ export const makeTokenVerifier = (
     const answerFully = (fastAt: (nowMs: number) => Fast, verifyOptions: VerifyOptions | undefined) =>
       Effect.flatMap(Clock.currentTimeMillis, (nowMs) => {
         const fast = fastAt(nowMs)
-        return isNeedsKeys(fast) ? withKeyWork(fast, nowMs, verifyOptions) : fromOutcome(fast)
+        if (isNeedsKeys(fast)) return withKeyWork(fast, nowMs, verifyOptions)
+        if (isNeedsIntrospection(fast)) return fromOutcome(pipeline.completeIntrospection(fast, nowMs, verifyOptions))
+        return fromOutcome(fast)
       })
-    // The hot path: the pipeline's answer when it needs no key work, else `undefined`.
-    const answerNow = (fast: Fast) => (isNeedsKeys(fast) ? undefined : fast)
+    // The hot path: the pipeline's answer when it needs no work, else `undefined`.
+    const answerNow = (fast: Fast) => (isNeedsKeys(fast) || isNeedsIntrospection(fast) ? undefined : fast)
 
     const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
       answerFully((nowMs) => pipeline.verifyFast(raw, nowMs, verifyOptions), verifyOptions)

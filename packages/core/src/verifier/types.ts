@@ -5,6 +5,7 @@
  */
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
 import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
+import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
 import type { JwksEvent } from '../jwks/jwks-event.ts'
 import type { AddressPolicy, AddressPolicyOptions } from '../network/address-policy.ts'
 import type { SupportedAlgorithm } from '../jose/jwk.ts'
@@ -49,14 +50,30 @@ export interface JwksOptions {
    * Which addresses the JWKS URL may reach, for URLs a tenant supplied (see `defineAddressPolicy`):
    * https to public addresses only, plus what `allow` opens; on Node.js every address DNS returns
    * is checked at connect time. A refused fetch fails like an unreachable provider (kind
-   * `address_not_allowed`). Default: none here (your own configuration); the registry verifier
+   * `address_not_allowed`). The same policy governs the introspection endpoint (over `fetch`,
+   * where only literal addresses can be checked, other host names are refused). Default: none here (your own configuration); the registry verifier
    * defaults to the strict policy `{}`, and `null` there opts out.
    */
   readonly addressPolicy?: AddressPolicyOptions | AddressPolicy | null | undefined
 }
 
-/** Events a verifier emits for logging and metrics. Never contain tokens or key material. */
-export type VerifierEvent = JwksEvent
+/**
+ * Introspection request knobs.
+ *
+ * @example
+ * ```ts
+ * createVerifier({ server, introspection: { timeoutMs: 2000 } })
+ * ```
+ */
+export interface IntrospectionOptions {
+  /** Per-request timeout. Default 5000 ms. */
+  readonly timeoutMs?: number
+  /** Largest accepted answer. Default 65536 bytes. */
+  readonly maxBytes?: number
+}
+
+/** Events a verifier emits for logging and metrics. Never contain tokens, secrets or key material. */
+export type VerifierEvent = JwksEvent | IntrospectionEvent
 
 /** Options of a verifier (both doors). */
 export interface VerifierOptions {
@@ -80,9 +97,11 @@ export interface VerifierOptions {
    * no client-ID claim or access-token-kind check applies. Not combinable with `organization`.
    */
   readonly profile?: 'access_token' | 'client_assertion' | undefined
+  /** Introspection request knobs (servers with `introspection`). Every field has a safe default. */
+  readonly introspection?: IntrospectionOptions | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
   readonly realm?: string | undefined
-  /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed). Must not throw (errors are ignored). */
+  /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed) and one `introspection` event per introspection request. Must not throw (errors are ignored). */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
 }
 
@@ -120,14 +139,17 @@ export interface VerifiedAccessToken {
   readonly roles: readonly string[]
   /** Well-formed `<cloud>::<orgId>::<role>` values among scopes and roles. */
   readonly apiRoles: readonly ApiRole[]
-  readonly header: { readonly alg: SupportedAlgorithm; readonly kid: string | undefined; readonly typ: string | undefined }
+  /** The JOSE header's `alg`, `kid` and `typ`; all `undefined` for an introspected token, which has none. */
+  readonly header: { readonly alg: SupportedAlgorithm | undefined; readonly kid: string | undefined; readonly typ: string | undefined }
   /** Every claim of the payload. */
   readonly claims: Readonly<Record<string, unknown>>
   /** Checks skipped because the server config does not ask for them (`iss`, `aud`, `client_id`). */
   readonly uncheckedClaims: readonly ('iss' | 'aud' | 'client_id')[]
   /** Present when the verifier was given an organization. */
   readonly authorization: Authorization | undefined
-  /** True when this answer came from the verified-token cache. */
+  /** `'introspection'` when the authorization server vouched for the token (RFC 7662); absent for a locally verified JWT. */
+  readonly source?: 'introspection' | undefined
+  /** True when this answer came from the verified-token (or introspection) cache. */
   readonly fromCache: boolean
 }
 
