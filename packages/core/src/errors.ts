@@ -122,6 +122,9 @@ const stageByCode: Readonly<Record<ErrorCode, VerificationStage>> = {
   introspection_unavailable: 'introspect',
   replay_unavailable: 'binding',
   token_inactive: 'introspect',
+  invalid_dpop_proof: 'binding',
+  use_dpop_nonce: 'binding',
+  invalid_binding: 'binding',
 }
 
 /** Structured details an error may carry. Values are short and never the whole token. */
