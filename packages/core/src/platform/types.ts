@@ -95,6 +95,30 @@ export interface HttpGetRequest {
    * answer comes back as a response like any other status.
    */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * How `trustedCertificates` combine with the runtime's default trust store: `'add'` (the
+   * default) trusts both; `'only'` trusts nothing but `trustedCertificates` (a private trust
+   * group, as PingAccess's "trusted certificate group" replaces the anchors). `'only'` with an
+   * empty list is refused with kind `unsupported`. Runtimes that cannot replace their trust
+   * anchors refuse `'only'` with kind `unsupported` instead of silently trusting more.
+   */
+  readonly trustMode?: TrustMode | undefined
+  /**
+   * An `http:` forward proxy. `https:` requests go through a `CONNECT` tunnel (TLS runs end to end
+   * through it, so the proxy never sees the exchange); `http:` requests are sent to the proxy in
+   * absolute form. With a proxy, the proxy resolves host names: an `addressPolicy` still checks
+   * the scheme and literal addresses, and host names are left to the proxy's own egress rules.
+   */
+  readonly proxy?: URL | undefined
+}
+
+/** See {@link HttpGetRequest.trustMode}: add to the default CAs, or replace them. */
+export type TrustMode = 'add' | 'only'
+
+/** A client certificate chain and its private key, both PEM, presented during the TLS handshake (mTLS). */
+export interface ClientCertificatePem {
+  readonly certificate: string
+  readonly privateKey: string
 }
 
 /**
@@ -131,12 +155,31 @@ export class HttpGetFailure extends Error {
 /** Performs a GET. Rejects only with {@link HttpGetFailure}. */
 export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>
 
+/**
+ * One HTTP POST to an authorization server (introspection, token endpoint): a GET's options plus
+ * request headers, a body and, for mutual TLS, a client certificate. `accept` comes from
+ * `headers` (default `application/json`). Redirects are not followed.
+ */
+export type HttpPostRequest = HttpGetRequest & {
+  /** Request header fields, lower-case names (`content-type`, `authorization`, `accept`…). */
+  readonly headers: Readonly<Record<string, string>>
+  /** The request body, sent as is (usually `application/x-www-form-urlencoded`). */
+  readonly body: string | Uint8Array
+  /** Presented when the server asks for a client certificate (RFC 8705 mutual TLS). */
+  readonly clientCertificate?: ClientCertificatePem | undefined
+}
+
+/** Performs a POST. Rejects only with {@link HttpGetFailure}. */
+export type HttpPost = (request: HttpPostRequest) => Promise<HttpGetResponse>
+
 /** What a runtime provides. */
 export interface Platform {
   readonly name: 'node' | 'web'
   readonly signature: SignatureProvider
   /** The HTTP client; built on the given `fetch` when one is injected. */
   readonly httpGet: (fetchImpl?: typeof fetch) => HttpGet
+  /** The HTTP POST client (client certificates, proxy, trust mode); built on the given `fetch` when one is injected. */
+  readonly httpPost: (fetchImpl?: typeof fetch) => HttpPost
   /** Canonical base64url decoding (same acceptance as the pure decoder), as fast as the runtime allows. */
   readonly decodeBase64Url: (segment: string) => Uint8Array | undefined
   /** The bytes of an ASCII string (a JWS signing input), as fast as the runtime allows. */
