@@ -1,0 +1,18 @@
+/**
+ * Authorization server metadata discovery (RFC 8414, OpenID Connect Discovery).
+ *
+ * @module
+ */
+export { discoveryUrls, parseAuthorizationServerMetadata, type DiscoveredMetadata, type MetadataProblem } from './metadata.ts'
+export {
+  createDiscoveryClient,
+  DiscoveryError,
+  discoveryClientDefaults,
+  type DiscoveryClient,
+  type DiscoveryClientOptions,
+  type DiscoveryEvent,
+  type DiscoveryFailureKind,
+  type DiscoveryFetchedEvent,
+  type DiscoveryFetchFailedEvent,
+  type DiscoveryStaleServedEvent,
+} from './discovery-client.ts'
