@@ -148,3 +148,28 @@ export { defineOrganizationResolver, type OrganizationResolver, type Organizatio
 export { checkPublicOrigin, defineRequestUrl, type RequestConnection, type RequestUrl, type RequestUrlOptions } from './request/request-url.ts'
 export { readCredentials, type CredentialScheme, type Credentials } from './request/credentials.ts'
 export { admitRequest, type Admission } from './request/admission.ts'
+
+// The connection to an authorization server: the HTTP seam (GET and POST with client
+// certificates, trust mode and proxy), alternative origins, client authentication, discovery.
+export {
+  HttpGetFailure,
+  type ClientCertificatePem,
+  type HttpGet,
+  type HttpGetRequest,
+  type HttpGetResponse,
+  type HttpPost,
+  type HttpPostRequest,
+  type ResponseHeaders,
+  type TrustMode,
+} from './platform/types.ts'
+export { platformHttpGet, platformHttpPost } from './platform/http-door.ts'
+export {
+  defineTargets,
+  shouldTryNextTarget,
+  withTargets,
+  type TargetFailoverEvent,
+  type TargetOutcome,
+  type WithTargetsOptions,
+} from './network/with-targets.ts'
+export * from './client-auth/index.ts'
+export * from './discovery/index.ts'

@@ -8,7 +8,14 @@ import { encodeBase64Url } from '../jws/base64url.ts'
 import { type ClientAuthentication, type ClientSecretMaterial, secretMaterialOf } from './define-client-authentication.ts'
 import { type ClientAssertionAlgorithm, importParameters, signParameters } from './private-key.ts'
 
-/** The request that authentication is for: who we are, whom we call, and when. */
+/**
+ * The request that authentication is for: who we are, whom we call, and when.
+ *
+ * @example
+ * ```ts
+ * const context: ClientAuthenticationContext = { clientId: 'tokenward', issuer: 'https://as.example', endpoint: 'https://as.example/introspect', now: Date.now() / 1000 }
+ * ```
+ */
 export interface ClientAuthenticationContext {
   /** Our client identifier at the authorization server. */
   readonly clientId: string
@@ -20,7 +27,14 @@ export interface ClientAuthenticationContext {
   readonly now: number
 }
 
-/** What to add to the request: header fields, form members, and (mutual TLS) a client certificate. */
+/**
+ * What to add to the request: header fields, form members, and (mutual TLS) a client certificate.
+ *
+ * @example
+ * ```ts
+ * const { headers, form, tls } = await clientAuthenticationFor(auth, context)
+ * ```
+ */
 export interface ClientAuthenticationParts {
   readonly headers: Record<string, string>
   readonly form: Record<string, string>
@@ -44,7 +58,14 @@ export class ClientAuthenticationFailure extends Error {
   }
 }
 
-/** The lifetime of a client assertion, in seconds (RFC 7523 asks for a short one). */
+/**
+ * The lifetime of a client assertion, in seconds (RFC 7523 asks for a short one).
+ *
+ * @example
+ * ```ts
+ * payload.exp - payload.iat <= clientAssertionLifetimeSeconds // true for every assertion tokenward signs
+ * ```
+ */
 export const clientAssertionLifetimeSeconds = 60
 
 /**

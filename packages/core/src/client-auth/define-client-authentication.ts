@@ -9,13 +9,25 @@ import type { ConfigIssue } from '../errors.ts'
 import { err, ok, type Result } from '../result.ts'
 import { algorithmsFor, type ClientAssertionAlgorithm, decodePem, type KeyKind, pkcs8KeyKind } from './private-key.ts'
 
-/** The OAuth client authentication methods (RFC 6749 §2.3.1, RFC 7523, RFC 8705). */
+/**
+ * The OAuth client authentication methods (RFC 6749 §2.3.1, RFC 7523, RFC 8705).
+ *
+ * @example
+ * ```ts
+ * const method: ClientAuthenticationMethod = 'private_key_jwt'
+ * ```
+ */
 export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth'
 
 /**
  * The `aud` of a `private_key_jwt` assertion: the authorization server's `issuer` (the default,
  * as RFC 7523bis recommends), the endpoint being called (`token_endpoint`, as older servers
  * expect), or an exact string.
+ *
+ * @example
+ * ```ts
+ * defineClientAuthentication({ method: 'private_key_jwt', privateKey: jwk, assertionAudience: 'token_endpoint' }, 'clientAuthentication')
+ * ```
  */
 export type AssertionAudience = 'issuer' | 'token_endpoint' | (string & {})
 

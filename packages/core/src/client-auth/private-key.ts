@@ -5,7 +5,14 @@
  * @module
  */
 
-/** Algorithms a `private_key_jwt` client assertion can be signed with. */
+/**
+ * Algorithms a `private_key_jwt` client assertion can be signed with.
+ *
+ * @example
+ * ```ts
+ * defineClientAuthentication({ method: 'private_key_jwt', privateKey: rsaJwk, algorithm: 'PS256' satisfies ClientAssertionAlgorithm }, 'clientAuthentication')
+ * ```
+ */
 export type ClientAssertionAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA'
 
 const rsaAlgorithms: readonly ClientAssertionAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']

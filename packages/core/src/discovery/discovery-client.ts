@@ -5,15 +5,29 @@
  *
  * @module
  */
-import { freshnessFromHeaders, type FreshnessPolicy } from '../jwks/cache-policy.ts'
+import { freshnessFromHeaders } from '../jwks/cache-policy.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
 import { type HttpFailureKind, type HttpGet, HttpGetFailure, type TrustMode } from '../platform/types.ts'
 import { type DiscoveredMetadata, discoveryUrls, type MetadataProblem, parseAuthorizationServerMetadata } from './metadata.ts'
 
-/** Why discovery failed: the HTTP layer's kind, a non-200 answer, or a document that was not used. */
+/**
+ * Why discovery failed: the HTTP layer's kind, a non-200 answer, or a document that was not used.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof DiscoveryError && error.kind === 'issuer_mismatch') alertOperator()
+ * ```
+ */
 export type DiscoveryFailureKind = HttpFailureKind | 'http_status' | MetadataProblem
 
-/** Metadata was fetched and is now used. */
+/**
+ * Metadata was fetched and is now used.
+ *
+ * @example
+ * ```ts
+ * onEvent: (e) => { if (e.type === 'discovery_fetched') metrics.gauge('discovery_max_age', e.maxAgeSeconds) }
+ * ```
+ */
 export interface DiscoveryFetchedEvent {
   readonly type: 'discovery_fetched'
   readonly issuer: string
@@ -23,7 +37,14 @@ export interface DiscoveryFetchedEvent {
   readonly maxAgeSeconds: number
 }
 
-/** A fetch (of every candidate URL) failed. */
+/**
+ * A fetch (of every candidate URL) failed.
+ *
+ * @example
+ * ```ts
+ * onEvent: (e) => { if (e.type === 'discovery_fetch_failed') log.warn(`${e.url}: ${e.kind} ${e.message}`) }
+ * ```
+ */
 export interface DiscoveryFetchFailedEvent {
   readonly type: 'discovery_fetch_failed'
   readonly issuer: string
@@ -33,7 +54,14 @@ export interface DiscoveryFetchFailedEvent {
   readonly durationMs: number
 }
 
-/** The last good metadata is served past its lifetime because fetching failed. */
+/**
+ * The last good metadata is served past its lifetime because fetching failed.
+ *
+ * @example
+ * ```ts
+ * onEvent: (e) => { if (e.type === 'discovery_stale_served') log.warn(`metadata ${e.staleSeconds} s past its lifetime`) }
+ * ```
+ */
 export interface DiscoveryStaleServedEvent {
   readonly type: 'discovery_stale_served'
   readonly issuer: string
@@ -41,7 +69,14 @@ export interface DiscoveryStaleServedEvent {
   readonly staleSeconds: number
 }
 
-/** What a discovery client reports. Events carry URLs and reasons, never documents or secrets. */
+/**
+ * What a discovery client reports. Events carry URLs and reasons, never documents or secrets.
+ *
+ * @example
+ * ```ts
+ * createDiscoveryClient({ issuer, discovery: true, httpGet, onEvent: (e: DiscoveryEvent) => log.info(e.type, e) })
+ * ```
+ */
 export type DiscoveryEvent = DiscoveryFetchedEvent | DiscoveryFetchFailedEvent | DiscoveryStaleServedEvent
 
 /**
@@ -69,8 +104,15 @@ export class DiscoveryError extends Error {
   }
 }
 
-/** Options of {@link createDiscoveryClient}. */
-export interface DiscoveryClientOptions extends FreshnessPolicy {
+/**
+ * Options of {@link createDiscoveryClient}.
+ *
+ * @example
+ * ```ts
+ * const options: DiscoveryClientOptions = { issuer: 'https://as.example', discovery: true, httpGet: platformHttpGet(), maxStaleSeconds: 3600 }
+ * ```
+ */
+export interface DiscoveryClientOptions {
   /** The configured issuer; the document's `issuer` must equal it exactly. */
   readonly issuer: string
   /** `true` (RFC 8414, then OpenID Connect locations) or the metadata URL. */
@@ -88,6 +130,12 @@ export interface DiscoveryClientOptions extends FreshnessPolicy {
   readonly trustMode?: TrustMode | undefined
   readonly proxy?: URL | undefined
   readonly addressPolicy?: AddressPolicy | undefined
+  /** Never refetch more often than this, whatever `Cache-Control` says. Default 60 s. */
+  readonly minMaxAgeSeconds?: number | undefined
+  /** Never keep a document longer than this without refetching. Default 86400 s. */
+  readonly maxMaxAgeSeconds?: number | undefined
+  /** Used when the response carries no `max-age`. Default 3600 s. */
+  readonly defaultMaxAgeSeconds?: number | undefined
   /** After a failed fetch, wait this long before the next attempt. Default 5 s. */
   readonly failureCooldownSeconds?: number | undefined
   /** How long past its lifetime the last good document may be served while fetches fail. Default 86400 s. */
@@ -96,7 +144,14 @@ export interface DiscoveryClientOptions extends FreshnessPolicy {
   readonly onEvent?: ((event: DiscoveryEvent) => void) | undefined
 }
 
-/** A discovery client: the current metadata of one issuer. */
+/**
+ * A discovery client: the current metadata of one issuer.
+ *
+ * @example
+ * ```ts
+ * const { jwksUri } = await discoveryClient.metadata()
+ * ```
+ */
 export interface DiscoveryClient {
   /** The metadata, cached; rejects with {@link DiscoveryError} only when nothing usable is held. */
   metadata(): Promise<DiscoveredMetadata>

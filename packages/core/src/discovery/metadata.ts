@@ -62,7 +62,14 @@ const endpointMembers = [
   ['token_endpoint', 'tokenEndpoint'],
 ] as const
 
-/** Why a metadata document was not used. */
+/**
+ * Why a metadata document was not used.
+ *
+ * @example
+ * ```ts
+ * const r = parseAuthorizationServerMetadata(document, issuer); if (!r.ok && r.error.problem === 'issuer_mismatch') ignoreDocument()
+ * ```
+ */
 export type MetadataProblem = 'invalid_document' | 'issuer_mismatch'
 
 /** An absolute URL with the issuer's scheme, or https (so an http issuer on loopback can discover its own endpoints), no credentials or fragment. */

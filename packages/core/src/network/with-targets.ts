@@ -37,7 +37,14 @@ export function defineTargets(input: unknown, path: string): Result<readonly URL
   return issues.length > 0 ? err(issues) : ok(origins)
 }
 
-/** What one attempt produced: a response, or the failure it rejected with. */
+/**
+ * What one attempt produced: a response, or the failure it rejected with.
+ *
+ * @example
+ * ```ts
+ * const outcome: TargetOutcome = { failure: new HttpGetFailure('network', 'connection refused') }
+ * ```
+ */
 export type TargetOutcome = { readonly response: HttpGetResponse } | { readonly failure: unknown }
 
 /**
@@ -57,7 +64,14 @@ export function shouldTryNextTarget(outcome: TargetOutcome): boolean {
   return failure instanceof HttpGetFailure && (failure.kind === 'network' || failure.kind === 'tls' || failure.kind === 'timeout')
 }
 
-/** Reported when a request moves on to the next origin. URLs carry no credentials or query. */
+/**
+ * Reported when a request moves on to the next origin. URLs carry no credentials or query.
+ *
+ * @example
+ * ```ts
+ * withTargets(origins, httpPost, { onEvent: (e: TargetFailoverEvent) => log.warn(`${e.from} → ${e.to}: ${e.reason}`) })
+ * ```
+ */
 export interface TargetFailoverEvent {
   readonly type: 'target_failover'
   /** The origin that could not answer. */
@@ -68,7 +82,14 @@ export interface TargetFailoverEvent {
   readonly reason: string
 }
 
-/** Options of {@link withTargets}. */
+/**
+ * Options of {@link withTargets}.
+ *
+ * @example
+ * ```ts
+ * const options: WithTargetsOptions = { onEvent: (event) => console.warn(event) }
+ * ```
+ */
 export interface WithTargetsOptions {
   /** Receives a {@link TargetFailoverEvent} per failover. A callback that throws is ignored. */
   readonly onEvent?: ((event: TargetFailoverEvent) => void) | undefined

@@ -68,7 +68,14 @@ export interface SignatureProvider {
   verify(key: VerificationKey, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
 }
 
-/** One HTTP GET as the JWKS client needs it. */
+/**
+ * One HTTP GET as the JWKS client needs it.
+ *
+ * @example
+ * ```ts
+ * const request: HttpGetRequest = { url: new URL('https://as.example/jwks'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true }
+ * ```
+ */
 export interface HttpGetRequest {
   readonly url: URL
   /** Abort the request after this many milliseconds. */
@@ -112,10 +119,24 @@ export interface HttpGetRequest {
   readonly proxy?: URL | undefined
 }
 
-/** See {@link HttpGetRequest.trustMode}: add to the default CAs, or replace them. */
+/**
+ * See {@link HttpGetRequest.trustMode}: add to the default CAs, or replace them.
+ *
+ * @example
+ * ```ts
+ * const mode: TrustMode = 'only' // trust nothing but the configured CA certificates
+ * ```
+ */
 export type TrustMode = 'add' | 'only'
 
-/** A client certificate chain and its private key, both PEM, presented during the TLS handshake (mTLS). */
+/**
+ * A client certificate chain and its private key, both PEM, presented during the TLS handshake (mTLS).
+ *
+ * @example
+ * ```ts
+ * const certificate: ClientCertificatePem = { certificate: clientCertPem, privateKey: clientKeyPem }
+ * ```
+ */
 export interface ClientCertificatePem {
   readonly certificate: string
   readonly privateKey: string
@@ -125,12 +146,24 @@ export interface ClientCertificatePem {
  * Response headers as the key set reads them: by name, case-insensitively, repeated fields joined
  * with ", " (`null` when absent). A `Headers` is one; the Node client builds a lighter one, since
  * the first `Headers` a Node process makes loads its whole fetch implementation.
+ *
+ * @example
+ * ```ts
+ * response.headers.get('cache-control') // 'max-age=300' or null
+ * ```
  */
 export interface ResponseHeaders {
   get(name: string): string | null
 }
 
-/** The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is. */
+/**
+ * The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is.
+ *
+ * @example
+ * ```ts
+ * const text = new TextDecoder().decode(response.body); if (response.status === 200) JSON.parse(text)
+ * ```
+ */
 export interface HttpGetResponse {
   readonly status: number
   readonly headers: ResponseHeaders
@@ -140,7 +173,14 @@ export interface HttpGetResponse {
 /** Why an HTTP GET produced no response. */
 export type HttpFailureKind = 'timeout' | 'network' | 'tls' | 'too_large' | 'unsupported' | 'address_not_allowed'
 
-/** Thrown (rejected) by an {@link HttpGet} when no response could be obtained. */
+/**
+ * Thrown (rejected) by an {@link HttpGet} when no response could be obtained.
+ *
+ * @example
+ * ```ts
+ * try { await httpGet(request) } catch (e) { if (e instanceof HttpGetFailure && e.kind === 'timeout') retryLater() }
+ * ```
+ */
 export class HttpGetFailure extends Error {
   readonly _tag = 'HttpGetFailure' as const
   constructor(
@@ -152,13 +192,27 @@ export class HttpGetFailure extends Error {
   }
 }
 
-/** Performs a GET. Rejects only with {@link HttpGetFailure}. */
+/**
+ * Performs a GET. Rejects only with {@link HttpGetFailure}.
+ *
+ * @example
+ * ```ts
+ * const httpGet: HttpGet = platformHttpGet()
+ * const response = await httpGet({ url: new URL('https://as.example/jwks'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true })
+ * ```
+ */
 export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>
 
 /**
  * One HTTP POST to an authorization server (introspection, token endpoint): a GET's options plus
  * request headers, a body and, for mutual TLS, a client certificate. `accept` comes from
  * `headers` (default `application/json`). Redirects are not followed.
+ *
+ * @example
+ * ```ts
+ * const request: HttpPostRequest = { url: new URL('https://as.example/introspect'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true,
+ *   headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc', clientCertificate: { certificate, privateKey } }
+ * ```
  */
 export type HttpPostRequest = HttpGetRequest & {
   /** Request header fields, lower-case names (`content-type`, `authorization`, `accept`…). */
@@ -169,7 +223,15 @@ export type HttpPostRequest = HttpGetRequest & {
   readonly clientCertificate?: ClientCertificatePem | undefined
 }
 
-/** Performs a POST. Rejects only with {@link HttpGetFailure}. */
+/**
+ * Performs a POST. Rejects only with {@link HttpGetFailure}.
+ *
+ * @example
+ * ```ts
+ * const httpPost: HttpPost = platformHttpPost()
+ * const response = await httpPost(request)
+ * ```
+ */
 export type HttpPost = (request: HttpPostRequest) => Promise<HttpGetResponse>
 
 /** What a runtime provides. */
