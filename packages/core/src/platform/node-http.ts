@@ -328,7 +328,14 @@ const exchangeWith = (
       reject(new HttpGetFailure('unsupported', "trustMode 'only' needs at least one trusted certificate"))
       return
     }
-    const options = requestOptions(modules, request, exchange, defaults)
+    let options: ReturnType<typeof requestOptions>
+    try {
+      options = requestOptions(modules, request, exchange, defaults)
+    } catch (cause) {
+      // Reading the default trust store can be refused (Deno without --allow-sys).
+      reject(new HttpGetFailure('unsupported', `the TLS settings could not be prepared: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }))
+      return
+    }
     if (addressPolicy !== undefined) {
       const decision = decideUrl(addressPolicy, url)
       if (decision !== 'resolve' && !decision.allowed) {
@@ -460,7 +467,11 @@ const exchangeWith = (
       }
       const servername = withoutBrackets(url.hostname)
       const tlsSettings: NodeTls.ConnectionOptions = {
-        ...tlsOptions(modules, request, exchange, defaults),
+        // The TLS half computed above (trust anchors, validation switch, client certificate).
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        rejectUnauthorized: options.rejectUnauthorized,
         socket,
         host: servername,
         ...(parseIpAddress(servername) === undefined ? { servername } : {}),
