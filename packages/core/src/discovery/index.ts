@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { discoveryUrls, parseAuthorizationServerMetadata, type DiscoveredMetadata, type MetadataProblem } from './metadata.ts'
+export { discoveredEndpoint, discoveryUrls, parseAuthorizationServerMetadata, type DiscoveredMetadata, type MetadataProblem } from './metadata.ts'
 export {
   createDiscoveryClient,
   DiscoveryError,

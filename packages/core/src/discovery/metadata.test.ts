@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { discoveryUrls, parseAuthorizationServerMetadata } from './metadata.ts'
+import { discoveredEndpoint, discoveryUrls, parseAuthorizationServerMetadata } from './metadata.ts'
 
 describe('discoveryUrls: RFC 8414 inserts the well-known path between host and path; OIDC appends it', () => {
   it.each<[string, true | string, string[]]>([
@@ -60,4 +60,21 @@ describe('parseAuthorizationServerMetadata', () => {
     const local = parseAuthorizationServerMetadata({ issuer: 'http://127.0.0.1:3000', jwks_uri: 'http://127.0.0.1:3000/jwks' }, 'http://127.0.0.1:3000')
     expect(local.ok && local.value.jwksUri).toBe('http://127.0.0.1:3000/jwks')
   })
+})
+
+describe('discoveredEndpoint: RFC 8705 §5 aliases only with client-certificate authentication', () => {
+  const metadata = {
+    issuer: 'https://as.example',
+    introspectionEndpoint: 'https://as.example/introspect',
+    tokenEndpoint: 'https://as.example/token',
+    mtlsEndpointAliases: { introspection_endpoint: 'https://mtls.as.example/introspect' },
+  }
+  it.each<['introspection_endpoint' | 'token_endpoint', boolean, string | undefined]>([
+    ['introspection_endpoint', true, 'https://mtls.as.example/introspect'],
+    ['introspection_endpoint', false, 'https://as.example/introspect'],
+    ['token_endpoint', true, 'https://as.example/token'],
+    ['token_endpoint', false, 'https://as.example/token'],
+  ])('%s with mutualTls=%s', (endpoint, mutualTls, expected) => expect(discoveredEndpoint(metadata, endpoint, mutualTls)).toBe(expected))
+  it('is undefined when the document names neither', () =>
+    expect(discoveredEndpoint({ issuer: 'https://as.example', mtlsEndpointAliases: {} }, 'token_endpoint', true)).toBeUndefined())
 })

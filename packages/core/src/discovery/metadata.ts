@@ -140,3 +140,18 @@ export function parseAuthorizationServerMetadata(
   if (tokenMethods !== undefined) metadata.tokenEndpointAuthMethods = tokenMethods
   return ok(Object.freeze(metadata) as unknown as DiscoveredMetadata)
 }
+
+/**
+ * The endpoint to call: with client-certificate authentication (`mutualTls`), the document's
+ * `mtls_endpoint_aliases` entry when it has one (RFC 8705 §5), otherwise the ordinary endpoint.
+ * `undefined` when the document names neither.
+ *
+ * @example
+ * ```ts
+ * discoveredEndpoint(metadata, 'introspection_endpoint', auth.mutualTls) // 'https://mtls.as.example/introspect'
+ * ```
+ */
+export function discoveredEndpoint(metadata: DiscoveredMetadata, endpoint: 'introspection_endpoint' | 'token_endpoint', mutualTls: boolean): string | undefined {
+  const alias = mutualTls ? metadata.mtlsEndpointAliases[endpoint] : undefined
+  return alias ?? (endpoint === 'introspection_endpoint' ? metadata.introspectionEndpoint : metadata.tokenEndpoint)
+}

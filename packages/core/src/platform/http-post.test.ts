@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNodeHttpPost, nodeHttpPost } from './node-http.ts'
+import { createNodeHttpPost, nodeHttpGet, nodeHttpPost } from './node-http.ts'
 import { startConnectProxy, type TestProxy } from './proxy-fixture.test-support.ts'
 import {
   createTestCertificateAuthority,
@@ -230,6 +230,24 @@ describe('Node POST: mutual TLS, trust mode, proxy', () => {
     expect(proxy.relayed.slice(before)).toEqual([`${plain.origin}/introspect?x=1`])
     expect(proxy.authorizations.at(-1)).toBe(`Basic ${btoa('svc user:p:ss')}`)
     expect(seen.at(-1)).toMatchObject({ url: '/introspect?x=1', body: form })
+  })
+
+  it('GET takes the same proxy and trust mode (discovery and JWKS through the proxy)', async () => {
+    const before = proxy.tunnels.length
+    const response = await nodeHttpGet({ url: new URL(`${httpsA.origin}/introspect`), timeoutMs: 1000, maxBytes: 1024, certificateValidation: true, trustedCertificates: [caA.certificatePem], trustMode: 'only', proxy: proxy.url })
+    expect(response.status).toBe(200)
+    expect(seen.at(-1)).toMatchObject({ method: 'GET' })
+    expect(proxy.tunnels.length).toBe(before + 1)
+  })
+
+  it('reports a default trust store it cannot read as unsupported, not as a raw error', async () => {
+    const denied = createNodeHttpPost({
+      defaultCertificates: () => {
+        throw new Error('Requires sys access to "ca"')
+      },
+    })
+    const failure = await failureOf(denied(post(`${httpsA.origin}/introspect`, { trustedCertificates: [caA.certificatePem] })))
+    expect(failure.kind).toBe('unsupported')
   })
 
   it('reports a refused tunnel and a non-http proxy as failures', async () => {
