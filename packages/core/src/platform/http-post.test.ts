@@ -10,6 +10,7 @@ import {
   startMutualTlsServer,
   type TestServer,
 } from './tls-fixture.test-support.ts'
+import { defineAddressPolicy } from '../network/address-policy.ts'
 import { HttpGetFailure, type HttpPost, type HttpPostRequest } from './types.ts'
 import { webHttpPost } from './web-http.ts'
 
@@ -151,6 +152,15 @@ describe.each<[string, () => HttpPost]>([
     )
     expect([302, 'unsupported']).toContain(outcome)
     expect(seen.length).toBe(count + 1)
+  })
+
+  it('honours an address policy: a loopback POST is refused before anything is sent, unless allowed', async () => {
+    const count = seen.length
+    const strict = defineAddressPolicy({})
+    expect((await failureOf(make()(post(`${plain.origin}/introspect`, { addressPolicy: strict })))).kind).toBe('address_not_allowed')
+    expect(seen.length).toBe(count)
+    const open = defineAddressPolicy({ developmentLoopback: true })
+    expect((await make()(post(`${plain.origin}/introspect`, { addressPolicy: open }))).status).toBe(200)
   })
 
   it('refuses a body beyond maxBytes, times out, and reports a refused connection as network', async () => {
