@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isLoopbackHost } from '../config/loopback.ts'
 import { encodeBase64Url } from '../jws/base64url.ts'
 import { type ClientAuthentication, type ClientSecretMaterial, secretMaterialOf } from './define-client-authentication.ts'
 import { type ClientAssertionAlgorithm, importParameters, signParameters } from './private-key.ts'
@@ -131,8 +132,9 @@ const clientAssertion = async (
  * - `tls_client_auth`, `self_signed_tls_client_auth`: form member `client_id` and `tls`, the
  *   certificate and key to present in the handshake (RFC 8705).
  *
- * Rejects with {@link ClientAuthenticationFailure} when the runtime cannot use the private key, and
- * with a `TypeError` for an object not built by {@link defineClientAuthentication}.
+ * Rejects with {@link ClientAuthenticationFailure} when the runtime cannot use the private key or
+ * the endpoint is not `https:` (plain `http:` is allowed to loopback hosts only, for development),
+ * and with a `TypeError` for an object not built by {@link defineClientAuthentication}.
  *
  * @example
  * ```ts
@@ -145,6 +147,11 @@ const clientAssertion = async (
 export async function clientAuthenticationFor(auth: ClientAuthentication, context: ClientAuthenticationContext): Promise<ClientAuthenticationParts> {
   const material = secretMaterialOf(auth)
   if (material === undefined) throw new TypeError('not a ClientAuthentication built by defineClientAuthentication')
+  const endpoint = new URL(context.endpoint)
+  if (endpoint.protocol !== 'https:' && !(endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname))) {
+    // Credentials travel only over TLS (plain http only to this machine, for development).
+    throw new ClientAuthenticationFailure(`client credentials are sent only over https: (plain http: only to loopback), not to ${endpoint.protocol}//${endpoint.host}`)
+  }
   switch (material.kind) {
     case 'secret':
       return auth.method === 'client_secret_basic'

@@ -63,6 +63,16 @@ describe('client_secret_post and the TLS methods', () => {
     }
   })
 
+  it('sends credentials only over https (plain http to loopback only)', async () => {
+    const auth = defined({ method: 'client_secret_post', clientSecret: 'x' })
+    for (const endpoint of ['http://as.example/introspect', 'http://10.0.0.8/introspect', 'ftp://as.example/x']) {
+      await expect(clientAuthenticationFor(auth, { ...context, endpoint })).rejects.toMatchObject({ _tag: 'ClientAuthenticationFailure', code: 'client_authentication_failed' })
+    }
+    for (const endpoint of ['http://127.0.0.1:8080/introspect', 'http://localhost/introspect', new URL('https://as.example/introspect')]) {
+      expect((await clientAuthenticationFor(auth, { ...context, endpoint })).form.client_secret).toBe('x')
+    }
+  })
+
   it('refuses an object that defineClientAuthentication did not build', async () => {
     const forged = { ...defined({ method: 'client_secret_post', clientSecret: 'x' }) } as ClientAuthentication
     await expect(clientAuthenticationFor(forged, context)).rejects.toThrow(TypeError)

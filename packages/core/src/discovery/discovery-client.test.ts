@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { nodeHttpGet } from '../platform/node-http.ts'
 import { startHttpServer, type TestServer } from '../platform/tls-fixture.test-support.ts'
+import { ConfigError } from '../errors.ts'
 import { createDiscoveryClient, DiscoveryError, type DiscoveryClientOptions, type DiscoveryEvent } from './discovery-client.ts'
 
 interface Route {
@@ -165,5 +166,18 @@ describe('createDiscoveryClient', () => {
   it('reports a transport failure by kind, without a stale copy to fall back to', async () => {
     const { client } = setup({ discovery: 'http://127.0.0.1:1/meta', timeoutMs: 500 })
     await expect(client.metadata()).rejects.toMatchObject({ kind: 'network' })
+  })
+})
+
+describe('createDiscoveryClient options are checked when built', () => {
+  it('names every bad option by path', () => {
+    let error: unknown
+    try {
+      createDiscoveryClient({ issuer: 'as.example', discovery: 'not a url' as string, httpGet: nodeHttpGet, timeoutMs: 0, maxStaleSeconds: -1 })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual(['issuer', 'discovery', 'timeoutMs', 'maxStaleSeconds'])
   })
 })

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ConfigError, type ConfigIssue } from '../errors.ts'
 import { freshnessFromHeaders } from '../jwks/cache-policy.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
 import { type HttpFailureKind, type HttpGet, HttpGetFailure, type TrustMode } from '../platform/types.ts'
@@ -188,6 +189,42 @@ interface Attempt {
   readonly failure?: { readonly kind: DiscoveryFailureKind; readonly message: string; readonly url: string; readonly cause?: unknown }
 }
 
+const absoluteHttpUrl = (value: unknown): boolean => {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false
+  const url = new URL(value)
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.hash === ''
+}
+
+/**
+ * Every problem with a discovery client's options, by path (`issuer`, `discovery`, durations and
+ * sizes). Empty when they are fine.
+ *
+ * @example
+ * ```ts
+ * checkDiscoveryClientOptions({ issuer: 'as.example', discovery: true, httpGet }) // [{ path: 'issuer', message: '…' }]
+ * ```
+ */
+export function checkDiscoveryClientOptions(options: DiscoveryClientOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  if (!absoluteHttpUrl(options.issuer) || new URL(options.issuer).search !== '') {
+    issues.push({ path: 'issuer', message: 'must be an absolute https: (or http:) URL without query or fragment (the issuer identifier)' })
+  }
+  if (options.discovery !== true && !absoluteHttpUrl(options.discovery)) {
+    issues.push({ path: 'discovery', message: 'must be true or the absolute URL of the metadata document' })
+  }
+  if (typeof options.httpGet !== 'function') issues.push({ path: 'httpGet', message: 'must be an HttpGet function' })
+  const positive: readonly (keyof DiscoveryClientOptions)[] = ['timeoutMs', 'maxBytes', 'minMaxAgeSeconds', 'maxMaxAgeSeconds', 'defaultMaxAgeSeconds']
+  for (const name of positive) {
+    const value = options[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) issues.push({ path: name, message: 'must be a positive number' })
+  }
+  for (const name of ['failureCooldownSeconds', 'maxStaleSeconds'] as const) {
+    const value = options[name]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) issues.push({ path: name, message: 'must be a number ≥ 0' })
+  }
+  return issues
+}
+
 const withoutCredentials = (url: URL): string => {
   const copy = new URL(url)
   copy.username = ''
@@ -211,6 +248,8 @@ const withoutCredentials = (url: URL): string => {
  * ```
  */
 export function createDiscoveryClient(options: DiscoveryClientOptions): DiscoveryClient {
+  const issues = checkDiscoveryClientOptions(options)
+  if (issues.length > 0) throw new ConfigError(issues)
   const urls = discoveryUrls(options.issuer, options.discovery)
   const now = options.clock?.now ?? Date.now
   const settings = { ...discoveryClientDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) }

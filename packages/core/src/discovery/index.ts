@@ -5,6 +5,7 @@
  */
 export { discoveredEndpoint, discoveryUrls, parseAuthorizationServerMetadata, type DiscoveredMetadata, type MetadataProblem } from './metadata.ts'
 export {
+  checkDiscoveryClientOptions,
   createDiscoveryClient,
   DiscoveryError,
   discoveryClientDefaults,
