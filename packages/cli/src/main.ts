@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
+import { runDiscover } from './discover-command.ts'
 import { runInspect } from './inspect-command.ts'
 import { runJwks } from './jwks-command.ts'
 import { UsageError, usage } from './usage.ts'
@@ -27,6 +28,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         return await runJwks(rest, io)
       case 'inspect':
         return await runInspect(rest, io)
+      case 'discover':
+        return await runDiscover(rest, io)
       case '--version':
       case '-v':
         io.write(readVersion())

@@ -89,6 +89,12 @@ describe('createDiscoveryClient', () => {
     expect(requested).toEqual([rfc8414, oidc])
   })
 
+  it('reports an issuer mismatch at one location over a 404 at the other', async () => {
+    routes.set(rfc8414, { body: documentFor({ issuer: 'https://other.example' }) })
+    await expect(setup().client.metadata()).rejects.toMatchObject({ kind: 'issuer_mismatch' })
+    expect(requested).toEqual([rfc8414, oidc])
+  })
+
   it('does not use a document whose issuer differs: DiscoveryError issuer_mismatch', async () => {
     routes.set(rfc8414, { body: documentFor({ issuer: 'https://evil.example/tenant/1' }) })
     routes.set(oidc, { body: documentFor({ issuer: `${issuer}/` }) })

@@ -307,7 +307,8 @@ export function createDiscoveryClient(options: DiscoveryClientOptions): Discover
       const missing = failure.kind === 'issuer_mismatch' || failure.kind === 'invalid_document' || (failure.kind === 'http_status' && /^HTTP 4/.test(failure.message))
       if (!missing) break
     }
-    const last = failures.at(-1) as NonNullable<Attempt['failure']>
+    // A document that was found but not usable says more than the 404 of the other location.
+    const last = failures.find((f) => f.kind === 'issuer_mismatch' || f.kind === 'invalid_document') ?? (failures.at(-1) as NonNullable<Attempt['failure']>)
     const message = failures.map((f) => f.message).join('; ')
     emit({ type: 'discovery_fetch_failed', issuer: options.issuer, url: last.url, kind: last.kind, message, durationMs: now() - started })
     const error = new DiscoveryError(last.kind, `discovery for ${options.issuer} failed: ${message}`, settings.failureCooldownSeconds, { cause: last.cause })
