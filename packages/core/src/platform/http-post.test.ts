@@ -280,6 +280,20 @@ describe('Web POST: what a runtime cannot do is refused, typed', () => {
     expect(seen.length).toBe(count)
   })
 
+  it('an injected fetch that owns TLS (a Workers mTLS binding) receives the POST unchanged', async () => {
+    const sent: RequestInit[] = []
+    const binding = webHttpPost(
+      async (_input, init) => {
+        sent.push(init ?? {})
+        return new Response('{"active":true}')
+      },
+      { runtime: { kind: 'fetch' }, fetchOwnsTls: true },
+    )
+    expect((await binding(post('https://as.example/introspect', { clientCertificate: certificate }))).status).toBe(200)
+    expect(sent[0]).toMatchObject({ method: 'POST', body: form })
+    expect(sent[0]).not.toHaveProperty('tls')
+  })
+
   it("Deno: a client with cert, key, caCerts and proxy per request, closed after it; trustMode 'only' refused", async () => {
     const made: Record<string, unknown>[] = []
     let closed = 0

@@ -19,6 +19,11 @@ export interface WebHttpGetOptions {
    * `false` (the default) when `fetch` is the runtime's own: it cannot switch certificate
    * validation off or trust extra CAs, so an `https:` request asking for either is refused with
    * kind `unsupported` instead of silently using the default trust store.
+   *
+   * On a plain `fetch` runtime (Workers, browsers), an injected `fetch` also owns the client
+   * certificate and the proxy: a Cloudflare Workers mTLS binding (`env.AS_CERT.fetch`) presents
+   * its own certificate, so a POST carrying `clientCertificate` is sent through it unchanged.
+   * Without `fetchOwnsTls` such a POST is refused (`unsupported`): the certificate would be lost.
    */
   readonly fetchOwnsTls?: boolean
   /**
@@ -117,10 +122,13 @@ const runtimeInitFor = (runtime: WebFetchRuntime, request: HttpGetRequest, excha
       return { init: { ...(Object.keys(tlsInit).length > 0 ? { tls: tlsInit } : {}), ...(proxy !== undefined ? { proxy: proxy.href } : {}) }, release: () => undefined }
     }
     case 'fetch':
-      if (certificate !== undefined) throw unsupported('this runtime\'s fetch cannot present a client certificate (mutual TLS): use the Node.js, Deno or Bun build')
-      if (proxy !== undefined) throw unsupported('this runtime\'s fetch cannot use a proxy for one request: use the Node.js, Deno or Bun build')
-      // An injected fetch owns its CA and validation settings (WebHttpGetOptions.fetchOwnsTls).
+      // An injected fetch owns its TLS and proxy settings (WebHttpGetOptions.fetchOwnsTls), such
+      // as a Workers mTLS binding that presents its own client certificate.
       if (fetchOwnsTls) return noRuntimeInit
+      if (certificate !== undefined) {
+        throw unsupported('this runtime\'s fetch cannot present a client certificate (mutual TLS): use the Node.js, Deno or Bun build, or inject a fetch that presents it (a Workers mTLS binding)')
+      }
+      if (proxy !== undefined) throw unsupported('this runtime\'s fetch cannot use a proxy for one request: use the Node.js, Deno or Bun build')
       throw unsupported(
         'this runtime\'s fetch cannot disable certificate validation or trust extra CA certificates: use the Node.js build of tokenward, or inject a fetch configured to do so',
       )
@@ -232,8 +240,8 @@ export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions =
  * `Deno.createHttpClient` (which can add CAs but not replace them: `trustMode: 'only'` is
  * refused), Bun through its `tls` and `proxy` fetch options. A plain `fetch` (Workers, browsers)
  * can do none of this: such requests reject with kind `unsupported` — unless the `fetch` was
- * injected with `fetchOwnsTls`, which then owns CA and validation settings (a client certificate
- * or proxy is still refused: a plain `fetch` has no per-request option to carry it). `accept` defaults to
+ * injected with `fetchOwnsTls`, which then owns CA, validation, client certificate and proxy
+ * settings (for example a Workers mTLS binding's `fetch`). `accept` defaults to
  * `application/json`.
  *
  * @example
