@@ -207,6 +207,18 @@ describe('Node POST: mutual TLS, trust mode, proxy', () => {
     expect((await withSystemStoreB(post(`${httpsA.origin}/introspect`, { trustedCertificates: [caA.certificatePem], trustMode: 'only' }))).status).toBe(200)
   })
 
+  it('reuses TLS contexts without mixing them up: trust lists and client certificates each get their own', async () => {
+    const client2 = createNodeHttpPost({ defaultCertificates: () => [caB.certificatePem] })
+    const toB = (trustMode: 'add' | 'only') => client2(post(`${httpsB.origin}/introspect`, { trustedCertificates: [caA.certificatePem], trustMode })).then((r) => r.status, (e: HttpGetFailure) => e.kind)
+    expect([await toB('add'), await toB('only'), await toB('add'), await toB('only')]).toEqual([200, 'tls', 200, 'tls'])
+    const withCertificate = () =>
+      client2(post(`${mtls.origin}/introspect`, { trustedCertificates: [caA.certificatePem], trustMode: 'only', clientCertificate: { certificate: client.certificatePem, privateKey: client.privateKeyPem } }))
+    const withoutCertificate = () => client2(post(`${mtls.origin}/introspect`, { trustedCertificates: [caA.certificatePem], trustMode: 'only' }))
+    expect((await withCertificate()).status).toBe(200)
+    expect(['tls', 'network']).toContain((await failureOf(withoutCertificate())).kind)
+    expect((await withCertificate()).status).toBe(200)
+  })
+
   it("refuses trustMode 'only' with an empty list rather than trusting nothing or everything", async () => {
     expect((await failureOf(nodeHttpPost(post(`${httpsA.origin}/introspect`, { trustMode: 'only' })))).kind).toBe('unsupported')
   })

@@ -112,18 +112,61 @@ interface Exchange {
   readonly clientCertificate?: ClientCertificatePem | undefined
 }
 
-type TlsOptions = NodeTls.SecureContextOptions & { rejectUnauthorized?: boolean }
+type TlsOptions = { rejectUnauthorized?: boolean; secureContext?: NodeTls.SecureContext }
+
+/**
+ * Secure contexts by trust anchors and client certificate. Building one parses every CA
+ * certificate it holds: with `trustMode: 'add'` that is the whole default store (~150 roots), which
+ * made each request several times slower than the handshake itself. One client keeps a few.
+ */
+interface SecureContextCache {
+  get(modules: Builtins, key: string, options: NodeTls.SecureContextOptions): NodeTls.SecureContext
+}
+
+const secureContextCacheSize = 16
+
+const createSecureContextCache = (): SecureContextCache => {
+  const contexts = new Map<string, NodeTls.SecureContext>()
+  return {
+    get(modules, key, options) {
+      const held = contexts.get(key)
+      if (held !== undefined) {
+        // Most recently used last, so the oldest is dropped first.
+        contexts.delete(key)
+        contexts.set(key, held)
+        return held
+      }
+      const context = modules.tls.createSecureContext(options)
+      contexts.set(key, context)
+      if (contexts.size > secureContextCacheSize) contexts.delete(contexts.keys().next().value as string)
+      return context
+    },
+  }
+}
 
 /** The TLS half of the options: trust anchors (added to or replacing the defaults), validation switch, client certificate. */
-const tlsOptions = (modules: Builtins, request: HttpGetRequest, exchange: Exchange, defaults: (modules: Builtins) => readonly string[]): TlsOptions => {
+const tlsOptions = (
+  modules: Builtins,
+  request: HttpGetRequest,
+  exchange: Exchange,
+  defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
+): TlsOptions => {
   const options: TlsOptions = { rejectUnauthorized: request.certificateValidation }
   const extra = request.trustedCertificates ?? []
-  if (request.trustMode === 'only') options.ca = [...extra]
-  else if (extra.length > 0) options.ca = [...defaults(modules), ...extra]
-  if (exchange.clientCertificate !== undefined) {
-    options.cert = exchange.clientCertificate.certificate
-    options.key = exchange.clientCertificate.privateKey
+  const only = request.trustMode === 'only'
+  const certificate = exchange.clientCertificate
+  // Nothing custom: Node's own default context (already cached by Node).
+  if (!only && extra.length === 0 && certificate === undefined) return options
+  const context: NodeTls.SecureContextOptions = {}
+  if (only) context.ca = [...extra]
+  else if (extra.length > 0) context.ca = [...defaults(modules), ...extra]
+  if (certificate !== undefined) {
+    context.cert = certificate.certificate
+    context.key = certificate.privateKey
   }
+  const key = JSON.stringify([only ? 'only' : 'add', extra, certificate?.certificate ?? null, certificate?.privateKey ?? null])
+  options.secureContext = contexts.get(modules, key, context)
   return options
 }
 
@@ -132,6 +175,7 @@ const requestOptions = (
   request: HttpGetRequest,
   exchange: Exchange,
   defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
 ): RequestOptions & TlsOptions => {
   const options: RequestOptions & TlsOptions = {
     method: exchange.method,
@@ -140,7 +184,7 @@ const requestOptions = (
     agent: false,
     headers: { ...exchange.headers, 'accept-encoding': 'identity' },
   }
-  if (request.url.protocol === 'https:') Object.assign(options, tlsOptions(modules, request, exchange, defaults))
+  if (request.url.protocol === 'https:') Object.assign(options, tlsOptions(modules, request, exchange, defaults, contexts))
   return options
 }
 
@@ -238,13 +282,16 @@ export function createNodeHttpPost(options: NodeHttpGetOptions = {}): HttpPost {
     })
 }
 
-const createNodeExchange = (options: NodeHttpGetOptions) => async (request: HttpGetRequest, exchange: Exchange): Promise<HttpGetResponse> => {
-  const modules = await loadBuiltins()
-  const resolve =
-    options.resolve ??
-    (async (hostname: string, family: number) => modules.dns().promises.lookup(hostname, { all: true, family: family as 0 | 4 | 6 }))
-  const defaults = options.defaultCertificates === undefined ? defaultCertificates : () => options.defaultCertificates!()
-  return exchangeWith(modules, request, exchange, resolve, defaults)
+const createNodeExchange = (options: NodeHttpGetOptions) => {
+  const contexts = createSecureContextCache()
+  return async (request: HttpGetRequest, exchange: Exchange): Promise<HttpGetResponse> => {
+    const modules = await loadBuiltins()
+    const resolve =
+      options.resolve ??
+      (async (hostname: string, family: number) => modules.dns().promises.lookup(hostname, { all: true, family: family as 0 | 4 | 6 }))
+    const defaults = options.defaultCertificates === undefined ? defaultCertificates : () => options.defaultCertificates!()
+    return exchangeWith(modules, request, exchange, resolve, defaults, contexts)
+  }
 }
 
 /**
@@ -313,6 +360,7 @@ const exchangeWith = (
   exchange: Exchange,
   resolveHost: (hostname: string, family: number) => Promise<readonly ResolvedAddress[]>,
   defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
 ): Promise<HttpGetResponse> =>
   new Promise<HttpGetResponse>((resolve, reject) => {
     const { url, maxBytes, timeoutMs, addressPolicy, proxy } = request
@@ -330,7 +378,7 @@ const exchangeWith = (
     }
     let options: ReturnType<typeof requestOptions>
     try {
-      options = requestOptions(modules, request, exchange, defaults)
+      options = requestOptions(modules, request, exchange, defaults, contexts)
     } catch (cause) {
       // Reading the default trust store can be refused (Deno without --allow-sys).
       reject(new HttpGetFailure('unsupported', `the TLS settings could not be prepared: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }))
@@ -467,10 +515,8 @@ const exchangeWith = (
       }
       const servername = withoutBrackets(url.hostname)
       const tlsSettings: NodeTls.ConnectionOptions = {
-        // The TLS half computed above (trust anchors, validation switch, client certificate).
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
+        // The TLS half computed above (trust anchors and client certificate, validation switch).
+        ...(options.secureContext !== undefined ? { secureContext: options.secureContext } : {}),
         rejectUnauthorized: options.rejectUnauthorized,
         socket,
         host: servername,
