@@ -59,7 +59,7 @@ describe('tokenward ↔ oidc-provider: discovery and an authenticated POST', () 
     const auth = defineClientAuthentication({ method: 'client_secret_basic', clientSecret: client.secret }, 'clientAuthentication')
     if (!auth.ok) throw new Error('bad config')
     const endpoint = new URL(metadata.tokenEndpoint!)
-    const parts = await clientAuthenticationFor(auth.value, { clientId: client.id, issuer: provider.issuer, endpoint, now: Date.now() / 1000 })
+    const parts = await clientAuthenticationFor(auth.value, { clientId: client.id, issuer: provider.issuer, endpoint, now: Date.now() })
     const body = new URLSearchParams({ grant_type: 'client_credentials', resource: apiResource, scope: 'zscloud::12345::ReadOnly', ...parts.form })
     const dead = new URL(endpoint)
     dead.port = '1'
@@ -80,7 +80,7 @@ describe('tokenward ↔ oidc-provider: discovery and an authenticated POST', () 
     // A wrong secret is the server's 401, returned as is (never retried on another origin).
     const wrong = defineClientAuthentication({ method: 'client_secret_basic', clientSecret: 'wrong' }, 'clientAuthentication')
     if (!wrong.ok) throw new Error('bad config')
-    const wrongParts = await clientAuthenticationFor(wrong.value, { clientId: client.id, issuer: provider.issuer, endpoint, now: Date.now() / 1000 })
+    const wrongParts = await clientAuthenticationFor(wrong.value, { clientId: client.id, issuer: provider.issuer, endpoint, now: Date.now() })
     const refused = await post({
       url: endpoint,
       timeoutMs: 5000,

@@ -14,17 +14,22 @@ import { type ClientAssertionAlgorithm, importParameters, signParameters } from 
  *
  * @example
  * ```ts
- * const context: ClientAuthenticationContext = { clientId: 'tokenward', issuer: 'https://as.example', endpoint: 'https://as.example/introspect', now: Date.now() / 1000 }
+ * const context: ClientAuthenticationContext = { clientId: 'tokenward', issuer: 'https://as.example', endpoint: 'https://as.example/introspect', now: Date.now() }
  * ```
  */
 export interface ClientAuthenticationContext {
   /** Our client identifier at the authorization server. */
   readonly clientId: string
   /** The authorization server's issuer identifier (the default assertion audience). */
-  readonly issuer: string
-  /** The endpoint being called (introspection or token endpoint). */
-  readonly endpoint: string | URL
-  /** The current time, in seconds since the epoch. */
+  readonly issuer?: string | undefined
+  /** The endpoint being called (introspection or token endpoint); must be `https:` (plain `http:` to loopback only). */
+  readonly endpoint?: string | URL | undefined
+  /**
+   * Used as the assertion's `aud` when the one `assertionAudience` names (`issuer` or
+   * `token_endpoint`) is not in this context.
+   */
+  readonly audience?: string | undefined
+  /** The current time, in milliseconds since the epoch (`Date.now()`). */
   readonly now: number
 }
 
@@ -106,8 +111,10 @@ const clientAssertion = async (
 ): Promise<string> => {
   const alg = auth.algorithm as ClientAssertionAlgorithm
   const audience = auth.assertionAudience ?? 'issuer'
-  const aud = audience === 'issuer' ? context.issuer : audience === 'token_endpoint' ? String(context.endpoint) : audience
-  const iat = Math.floor(context.now)
+  const named = audience === 'issuer' ? context.issuer : audience === 'token_endpoint' ? (context.endpoint === undefined ? undefined : String(context.endpoint)) : audience
+  const aud = named ?? context.audience
+  if (aud === undefined) throw new ClientAuthenticationFailure(`the client assertion needs an audience: give the ${audience === 'issuer' ? 'issuer' : 'endpoint'} in the context`)
+  const iat = Math.floor(context.now / 1000)
   const header = { alg, typ: 'JWT', ...(material.kid !== undefined ? { kid: material.kid } : {}) }
   const payload = { iss: context.clientId, sub: context.clientId, aud, iat, exp: iat + clientAssertionLifetimeSeconds, jti: randomId() }
   const input = `${encodeBase64Url(utf8.encode(JSON.stringify(header)))}.${encodeBase64Url(utf8.encode(JSON.stringify(payload)))}`
@@ -138,7 +145,7 @@ const clientAssertion = async (
  *
  * @example
  * ```ts
- * const parts = await clientAuthenticationFor(auth, { clientId: 'tokenward', issuer: 'https://as.example', endpoint: 'https://as.example/introspect', now: Date.now() / 1000 })
+ * const parts = await clientAuthenticationFor(auth, { clientId: 'tokenward', issuer: 'https://as.example', endpoint: 'https://as.example/introspect', now: Date.now() })
  * const body = new URLSearchParams({ token, token_type_hint: 'access_token', ...parts.form })
  * await httpPost({ url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...parts.headers }, body: body.toString(),
  *   clientCertificate: parts.tls, timeoutMs: 5000, maxBytes: 65536, certificateValidation: true })
@@ -147,8 +154,9 @@ const clientAssertion = async (
 export async function clientAuthenticationFor(auth: ClientAuthentication, context: ClientAuthenticationContext): Promise<ClientAuthenticationParts> {
   const material = secretMaterialOf(auth)
   if (material === undefined) throw new TypeError('not a ClientAuthentication built by defineClientAuthentication')
-  const endpoint = new URL(context.endpoint)
-  if (endpoint.protocol !== 'https:' && !(endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname))) {
+  const target = context.endpoint ?? context.audience
+  const endpoint = target !== undefined && URL.canParse(String(target)) ? new URL(String(target)) : undefined
+  if (endpoint !== undefined && endpoint.protocol !== 'https:' && !(endpoint.protocol === 'http:' && isLoopbackHost(endpoint.hostname))) {
     // Credentials travel only over TLS (plain http only to this machine, for development).
     throw new ClientAuthenticationFailure(`client credentials are sent only over https: (plain http: only to loopback), not to ${endpoint.protocol}//${endpoint.host}`)
   }

@@ -16,7 +16,7 @@ const issuesOf = (input: unknown): { path: string; message: string }[] => {
   return result.error
 }
 
-const context = { clientId: 'tokenward-rs', issuer: 'https://as.example', endpoint: 'https://as.example/oauth2/introspect', now: 1_800_000_000 }
+const context = { clientId: 'tokenward-rs', issuer: 'https://as.example', endpoint: 'https://as.example/oauth2/introspect', now: 1_800_000_000_000 }
 const basicHalves = (header: string): [string, string] => {
   const decoded = atob(header.replace(/^Basic /, ''))
   const i = decoded.indexOf(':')
@@ -104,11 +104,11 @@ describe('private_key_jwt: assertions verified with jose', () => {
         issuer: 'tokenward-rs',
         subject: 'tokenward-rs',
         audience: 'https://as.example',
-        currentDate: new Date(context.now * 1000),
+        currentDate: new Date(context.now),
         algorithms: [alg],
       })
       expect(protectedHeader).toEqual({ alg, typ: 'JWT', ...(typeof key === 'string' ? {} : { kid: 'k1' }) })
-      expect(payload.iat).toBe(context.now)
+      expect(payload.iat).toBe(context.now / 1000)
       expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(60)
       expect(payload.exp! - payload.iat!).toBeGreaterThan(0)
       expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{24}$/)
@@ -132,15 +132,23 @@ describe('private_key_jwt: assertions verified with jose', () => {
     expect(await audOf('https://as.example/token')).toMatchObject({ aud: 'https://as.example/token' })
   })
 
+  it('falls back to the context audience when the named one is missing, and refuses without any', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const auth = defined({ method: 'private_key_jwt', privateKey: await exportJWK(privateKey) })
+    const parts = await clientAuthenticationFor(auth, { clientId: 'c', audience: 'https://as.example/introspect', now: context.now })
+    expect(JSON.parse(atob(parts.form.client_assertion!.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))).toMatchObject({ aud: 'https://as.example/introspect' })
+    await expect(clientAuthenticationFor(auth, { clientId: 'c', now: context.now })).rejects.toMatchObject({ _tag: 'ClientAuthenticationFailure' })
+  })
+
   it("uses the JWK's own alg when no algorithm is given, and the explicit one over it", async () => {
     const { privateKey, publicKey } = await generateKeyPair('PS256', { extractable: true })
     const jwk = { ...(await exportJWK(privateKey)), alg: 'PS256' }
     const fromJwk = await clientAuthenticationFor(defined({ method: 'private_key_jwt', privateKey: jwk }), context)
     expect(decodeProtectedHeader(fromJwk.form.client_assertion!).alg).toBe('PS256')
-    await jwtVerify(fromJwk.form.client_assertion!, publicKey, { currentDate: new Date(context.now * 1000) })
+    await jwtVerify(fromJwk.form.client_assertion!, publicKey, { currentDate: new Date(context.now) })
     const explicit = await clientAuthenticationFor(defined({ method: 'private_key_jwt', privateKey: jwk, algorithm: 'RS512' }), context)
     expect(decodeProtectedHeader(explicit.form.client_assertion!).alg).toBe('RS512')
-    await jwtVerify(explicit.form.client_assertion!, await importJWK({ ...(await exportJWK(publicKey)), alg: 'RS512' }, 'RS512'), { currentDate: new Date(context.now * 1000) })
+    await jwtVerify(explicit.form.client_assertion!, await importJWK({ ...(await exportJWK(publicKey)), alg: 'RS512' }, 'RS512'), { currentDate: new Date(context.now) })
   })
 })
 
@@ -158,6 +166,7 @@ describe('defineClientAuthentication: checked when built, every bad field by pat
     ['not an object', 'client_secret_basic', [{ path: p, message: /must be an object/ }]],
     ['an unknown method', { method: 'client_secret_jwt', clientSecret: secret }, [{ path: `${p}.method`, message: /must be one of/ }]],
     ['an empty secret', { method: 'client_secret_basic', clientSecret: '' }, [{ path: `${p}.clientSecret`, message: /non-empty/ }]],
+    ['a redacted copy read back (JSON.stringify of a built one)', JSON.parse(JSON.stringify(defined({ method: 'client_secret_post', clientSecret: secret }))), [{ path: `${p}.clientSecret`, message: /placeholder/ }]],
     ['a secret beside a private key', { method: 'private_key_jwt', privateKey: p256Jwk, clientSecret: secret }, [{ path: `${p}.clientSecret`, message: /not a member of the private_key_jwt/ }]],
     ['a public JWK', { method: 'private_key_jwt', privateKey: p256.publicKey.export({ format: 'jwk' }) }, [{ path: `${p}.privateKey`, message: /with "d"/ }]],
     ['RSA below 2048 bits', { method: 'private_key_jwt', privateKey: rsa1024.privateKey.export({ format: 'jwk' }) }, [{ path: `${p}.privateKey`, message: /2048/ }]],

@@ -179,6 +179,10 @@ export function defineClientAuthentication(input: unknown, path: string): Result
     case 'client_secret_post': {
       const secret = input.clientSecret
       if (typeof secret !== 'string' || secret === '') issue('clientSecret', 'must be a non-empty string')
+      else if (secret === redacted) {
+        // A configuration written out with JSON.stringify carries the placeholder, not the secret.
+        issue('clientSecret', `is the placeholder "${redacted}": this copy of the configuration was serialized without its secret; give the secret itself`)
+      }
       else material = { kind: 'secret', clientSecret: secret }
       break
     }

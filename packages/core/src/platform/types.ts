@@ -203,37 +203,6 @@ export class HttpGetFailure extends Error {
  */
 export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>
 
-/**
- * One HTTP POST to an authorization server (introspection, token endpoint): a GET's options plus
- * request headers, a body and, for mutual TLS, a client certificate. `accept` comes from
- * `headers` (default `application/json`). Redirects are not followed.
- *
- * @example
- * ```ts
- * const request: HttpPostRequest = { url: new URL('https://as.example/introspect'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true,
- *   headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc', clientCertificate: { certificate, privateKey } }
- * ```
- */
-export type HttpPostRequest = HttpGetRequest & {
-  /** Request header fields, lower-case names (`content-type`, `authorization`, `accept`…). */
-  readonly headers: Readonly<Record<string, string>>
-  /** The request body, sent as is (usually `application/x-www-form-urlencoded`). */
-  readonly body: string | Uint8Array
-  /** Presented when the server asks for a client certificate (RFC 8705 mutual TLS). */
-  readonly clientCertificate?: ClientCertificatePem | undefined
-}
-
-/**
- * Performs a POST. Rejects only with {@link HttpGetFailure}.
- *
- * @example
- * ```ts
- * const httpPost: HttpPost = platformHttpPost()
- * const response = await httpPost(request)
- * ```
- */
-export type HttpPost = (request: HttpPostRequest) => Promise<HttpGetResponse>
-
 /** What a runtime provides. */
 export interface Platform {
   readonly name: 'node' | 'web'
@@ -247,3 +216,33 @@ export interface Platform {
   /** The bytes of an ASCII string (a JWS signing input), as fast as the runtime allows. */
   readonly encodeAscii: (text: string) => Uint8Array
 }
+
+/**
+ * One HTTP POST (introspection, token requests): an {@link HttpGetRequest} plus the header fields
+ * and the body to send, and the client certificate for mutual TLS.
+ *
+ * @example
+ * ```ts
+ * const request: HttpPostRequest = {
+ *   url: new URL('https://as.example/introspect'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true,
+ *   headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc&token_type_hint=access_token',
+ * }
+ * ```
+ */
+export type HttpPostRequest = HttpGetRequest & {
+  /** Request header fields, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Uint8Array | string
+  /** PEM certificate and private key presented for mutual TLS (RFC 8705). */
+  readonly clientCertificate?: { readonly certificate: string; readonly privateKey: string } | undefined
+}
+
+/**
+ * Performs a POST. Rejects only with {@link HttpGetFailure}.
+ *
+ * @example
+ * ```ts
+ * const post: HttpPost = async (request) => ({ status: 200, headers: new Headers(), body: new Uint8Array() })
+ * ```
+ */
+export type HttpPost = (request: HttpPostRequest) => Promise<HttpGetResponse>
