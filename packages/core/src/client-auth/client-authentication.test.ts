@@ -190,6 +190,13 @@ describe('defineClientAuthentication: checked when built, every bad field by pat
     expect(JSON.stringify(issues)).not.toContain((p256Jwk as { d: string }).d)
   })
 
+  it('accepts its own result again (a defined config checked twice), but not a copy that lost its secret', () => {
+    const auth = defined({ method: 'client_secret_basic', clientSecret: secret })
+    expect(defineClientAuthentication(auth, p)).toEqual({ ok: true, value: auth })
+    expect(defineClientAuthentication({ ...auth }, p).ok).toBe(false)
+    expect(defineClientAuthentication(structuredClone({ ...auth }), p).ok).toBe(false)
+  })
+
   it('the built object never shows its secret: JSON, String, inspect, spread, keys', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const jwk = privateKey.export({ format: 'jwk' }) as { d: string }

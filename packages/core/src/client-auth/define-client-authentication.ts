@@ -148,7 +148,9 @@ class DefinedClientAuthentication implements ClientAuthentication {
  * - `{ method: 'tls_client_auth' | 'self_signed_tls_client_auth', certificate, privateKey }`, both PEM.
  *
  * Every problem is reported with its path (`${path}.clientSecret`, …), and no message ever contains
- * a secret or key. Members that do not belong to the method are refused (a secret in the wrong
+ * a secret or key. A {@link ClientAuthentication} this function built is accepted as is, so a
+ * defined configuration can be checked again; a copy that lost its secret (through
+ * `JSON.stringify` or `structuredClone`) is refused, never used with a placeholder. Members that do not belong to the method are refused (a secret in the wrong
  * place is a mistake worth hearing about).
  *
  * @example
@@ -161,6 +163,8 @@ export function defineClientAuthentication(input: unknown, path: string): Result
   const issues: ConfigIssue[] = []
   const at = (member: string): string => (path === '' ? member : `${path}.${member}`)
   const issue = (member: string, message: string): void => void issues.push({ path: at(member), message })
+  // Already built (a defined config checked again, e.g. by an organization write): the same object.
+  if (typeof input === 'object' && input !== null && secrets.has(input)) return ok(input as ClientAuthentication)
   if (!isRecord(input)) return err([{ path, message: `must be an object with a "method" (${methods.join(', ')})` }])
   const method = input.method
   if (typeof method !== 'string' || !(methods as readonly string[]).includes(method)) {
