@@ -105,12 +105,12 @@ const randomId = (): string => encodeBase64Url(crypto.getRandomValues(new Uint8A
  * and the key's `kid` when its JWK had one.
  */
 const clientAssertion = async (
-  auth: ClientAuthentication,
+  auth: Extract<ClientAuthentication, { method: 'private_key_jwt' }>,
   material: Extract<ClientSecretMaterial, { kind: 'assertion' }>,
   context: ClientAuthenticationContext,
 ): Promise<string> => {
-  const alg = auth.algorithm as ClientAssertionAlgorithm
-  const audience = auth.assertionAudience ?? 'issuer'
+  const alg = auth.algorithm
+  const audience = auth.assertionAudience
   const named = audience === 'issuer' ? context.issuer : audience === 'token_endpoint' ? (context.endpoint === undefined ? undefined : String(context.endpoint)) : audience
   const aud = named ?? context.audience
   if (aud === undefined) throw new ClientAuthenticationFailure(`the client assertion needs an audience: give the ${audience === 'issuer' ? 'issuer' : 'endpoint'} in the context`)
@@ -171,7 +171,7 @@ export async function clientAuthenticationFor(auth: ClientAuthentication, contex
         form: {
           client_id: context.clientId,
           client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: await clientAssertion(auth, material, context),
+          client_assertion: await clientAssertion(auth as Extract<ClientAuthentication, { method: 'private_key_jwt' }>, material, context),
         },
       }
     case 'tls':

@@ -3,7 +3,8 @@ import { inspect } from 'node:util'
 import { decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createTestCertificateAuthority } from '../platform/tls-fixture.test-support.ts'
-import { clientAuthenticationFor, defineClientAuthentication, type ClientAuthentication } from './index.ts'
+import { redactForAudit } from '../organization/redact-for-audit.ts'
+import { clientAuthenticationFor, defineClientAuthentication, usesMutualTls, type ClientAuthentication } from './index.ts'
 
 const defined = (input: unknown): ClientAuthentication => {
   const result = defineClientAuthentication(input, 'introspection.clientAuthentication')
@@ -53,13 +54,12 @@ describe('client_secret_post and the TLS methods', () => {
     const leaf = ca.issueClient('rs')
     for (const method of ['tls_client_auth', 'self_signed_tls_client_auth'] as const) {
       const auth = defined({ method, certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem })
-      expect(auth.mutualTls).toBe(true)
+      expect(usesMutualTls(auth)).toBe(true)
       expect(await clientAuthenticationFor(auth, context)).toEqual({
         headers: {},
         form: { client_id: 'tokenward-rs' },
         tls: { certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem },
       })
-      expect(JSON.stringify(auth)).not.toContain('PRIVATE KEY')
     }
   })
 
@@ -73,8 +73,12 @@ describe('client_secret_post and the TLS methods', () => {
     }
   })
 
-  it('refuses an object that defineClientAuthentication did not build', async () => {
-    const forged = { ...defined({ method: 'client_secret_post', clientSecret: 'x' }) } as ClientAuthentication
+  it('uses a store\'s copy (structuredClone, JSON) like the original, and refuses an invalid object', async () => {
+    const auth = defined({ method: 'client_secret_post', clientSecret: 'x' })
+    for (const copy of [structuredClone({ ...auth }), JSON.parse(JSON.stringify(auth)) as ClientAuthentication]) {
+      expect(await clientAuthenticationFor(copy, context)).toEqual(await clientAuthenticationFor(auth, context))
+    }
+    const forged = { method: 'client_secret_post', clientSecret: '' } as ClientAuthentication
     await expect(clientAuthenticationFor(forged, context)).rejects.toThrow(TypeError)
   })
 })
@@ -94,7 +98,7 @@ describe('private_key_jwt: assertions verified with jose', () => {
     const pem = await exportPKCS8(privateKey)
     for (const key of [jwk, pem]) {
       const auth = defined({ method: 'private_key_jwt', privateKey: key, ...(alg.startsWith('PS') ? { algorithm: alg } : {}) })
-      expect(auth.algorithm).toBe(alg)
+      expect(auth).toMatchObject({ algorithm: alg })
       const parts = await clientAuthenticationFor(auth, context)
       expect(parts.headers).toEqual({})
       expect(parts.form.client_id).toBe('tokenward-rs')
@@ -166,7 +170,7 @@ describe('defineClientAuthentication: checked when built, every bad field by pat
     ['not an object', 'client_secret_basic', [{ path: p, message: /must be an object/ }]],
     ['an unknown method', { method: 'client_secret_jwt', clientSecret: secret }, [{ path: `${p}.method`, message: /must be one of/ }]],
     ['an empty secret', { method: 'client_secret_basic', clientSecret: '' }, [{ path: `${p}.clientSecret`, message: /non-empty/ }]],
-    ['a redacted copy read back (JSON.stringify of a built one)', JSON.parse(JSON.stringify(defined({ method: 'client_secret_post', clientSecret: secret }))), [{ path: `${p}.clientSecret`, message: /placeholder/ }]],
+    ['an audit record read back (its secret redacted)', redactForAudit(defined({ method: 'client_secret_post', clientSecret: secret })), [{ path: `${p}.clientSecret`, message: /placeholder/ }]],
     ['a secret beside a private key', { method: 'private_key_jwt', privateKey: p256Jwk, clientSecret: secret }, [{ path: `${p}.clientSecret`, message: /not a member of the private_key_jwt/ }]],
     ['a public JWK', { method: 'private_key_jwt', privateKey: p256.publicKey.export({ format: 'jwk' }) }, [{ path: `${p}.privateKey`, message: /with "d"/ }]],
     ['RSA below 2048 bits', { method: 'private_key_jwt', privateKey: rsa1024.privateKey.export({ format: 'jwk' }) }, [{ path: `${p}.privateKey`, message: /2048/ }]],
@@ -190,14 +194,18 @@ describe('defineClientAuthentication: checked when built, every bad field by pat
     expect(JSON.stringify(issues)).not.toContain((p256Jwk as { d: string }).d)
   })
 
-  it('accepts its own result again (a defined config checked twice), but not a copy that lost its secret', () => {
+  it('accepts its own result and a store\'s copy of it again (a defined config checked twice)', async () => {
     const auth = defined({ method: 'client_secret_basic', clientSecret: secret })
     expect(defineClientAuthentication(auth, p)).toEqual({ ok: true, value: auth })
-    expect(defineClientAuthentication({ ...auth }, p).ok).toBe(false)
-    expect(defineClientAuthentication(structuredClone({ ...auth }), p).ok).toBe(false)
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const jwt = defined({ method: 'private_key_jwt', privateKey: { ...(await exportJWK(privateKey)), kid: 'k9' }, assertionAudience: 'token_endpoint' })
+    const copy = structuredClone({ ...jwt })
+    expect(defineClientAuthentication(copy, p)).toMatchObject({ ok: true, value: copy })
+    const parts = await clientAuthenticationFor(copy, context)
+    expect(decodeProtectedHeader(parts.form.client_assertion!)).toMatchObject({ alg: 'ES256', kid: 'k9' })
   })
 
-  it('the built object never shows its secret: JSON, String, inspect, spread, keys', () => {
+  it('shows no secret in String(), util.inspect or an audit record, and none in any issue', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const jwk = privateKey.export({ format: 'jwk' }) as { d: string }
     for (const auth of [
@@ -205,12 +213,10 @@ describe('defineClientAuthentication: checked when built, every bad field by pat
       defined({ method: 'client_secret_post', clientSecret: secret }),
       defined({ method: 'private_key_jwt', privateKey: jwk }),
     ]) {
-      const views = [JSON.stringify(auth), String(auth), `${auth}`, inspect(auth, { showHidden: true, depth: 9 }), JSON.stringify({ ...auth }), Object.keys(auth).join()]
-      for (const view of views) {
+      for (const view of [String(auth), `${auth}`, inspect(auth, { depth: 9 }), JSON.stringify(redactForAudit(auth))]) {
         expect(view).not.toContain(secret)
         expect(view).not.toContain(jwk.d)
       }
     }
-    expect(JSON.parse(JSON.stringify(defined({ method: 'client_secret_basic', clientSecret: secret })))).toEqual({ method: 'client_secret_basic', clientSecret: '[redacted]' })
   })
 })

@@ -32,40 +32,68 @@ export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_
 export type AssertionAudience = 'issuer' | 'token_endpoint' | (string & {})
 
 /**
- * A checked client authentication, built by {@link defineClientAuthentication}. Its public members
- * describe it; the secret (client secret or private key) is held outside the object, so logging,
- * `JSON.stringify`, `String()` or spreading it never shows the secret.
+ * A checked client authentication, built by {@link defineClientAuthentication}: plain, frozen,
+ * JSON-compatible data, because it is part of an authorization server's configuration, which the
+ * organization stores copy (`structuredClone`) and persist (JSON) — a copy is accepted again by
+ * {@link defineClientAuthentication} and by {@link clientAuthenticationFor}. It holds the secret, so
+ * it is never put in errors or events; audit records redact `clientSecret` and `privateKey` by
+ * name (`redactForAudit`). The object as built answers `String()` and `util.inspect` without the
+ * secret (a copy is plain data).
  *
  * @example
  * ```ts
  * const auth = defineClientAuthentication({ method: 'client_secret_basic', clientSecret: 's3cr3t' }, 'introspection.clientAuthentication')
- * if (auth.ok) JSON.stringify(auth.value) // {"method":"client_secret_basic","clientSecret":"[redacted]"}
+ * if (auth.ok) String(auth.value) // 'ClientAuthentication(client_secret_basic)'
  * ```
  */
-export interface ClientAuthentication {
-  readonly _tag: 'ClientAuthentication'
-  readonly method: ClientAuthenticationMethod
-  /** `private_key_jwt`: the signing algorithm (given, or the key's default). */
-  readonly algorithm: ClientAssertionAlgorithm | undefined
-  /** `private_key_jwt`: what the assertion's `aud` is. */
-  readonly assertionAudience: AssertionAudience | undefined
-  /** True for the two TLS methods: the client certificate authenticates, and the `mtls_endpoint_aliases` endpoints apply (RFC 8705 §5). */
-  readonly mutualTls: boolean
-  /** The redacted description (`"[redacted]"` in place of every secret). */
-  toJSON(): Record<string, unknown>
-  toString(): string
-}
+export type ClientAuthentication =
+  | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly clientSecret: string }
+  | {
+      readonly method: 'private_key_jwt'
+      /** The private JWK (signing members and `kid` only) or the PKCS#8 PEM, as given. */
+      readonly privateKey: Readonly<Record<string, string>> | string
+      /** The signing algorithm (given, the JWK's `alg`, or the key's default). */
+      readonly algorithm: ClientAssertionAlgorithm
+      readonly assertionAudience: AssertionAudience
+    }
+  | { readonly method: 'tls_client_auth' | 'self_signed_tls_client_auth'; readonly certificate: string; readonly privateKey: string }
 
-/** The secret half of a {@link ClientAuthentication}; never reachable from the object. */
+/** The secret half of a {@link ClientAuthentication}, ready to use (module-internal). */
 export type ClientSecretMaterial =
   | { readonly kind: 'secret'; readonly clientSecret: string }
   | { readonly kind: 'assertion'; readonly key: JsonWebKey | Uint8Array; readonly keyKind: KeyKind; readonly kid: string | undefined; imported?: Promise<CryptoKey> | undefined }
   | { readonly kind: 'tls'; readonly certificate: string; readonly privateKey: string }
 
-const secrets = new WeakMap<object, ClientSecretMaterial>()
+/** Objects this module built or re-checked, with their material (an imported key is kept per object). */
+const checked = new WeakMap<object, ClientSecretMaterial>()
 
-/** The secret material of an authentication built by {@link defineClientAuthentication} (module-internal). */
-export const secretMaterialOf = (auth: ClientAuthentication): ClientSecretMaterial | undefined => secrets.get(auth)
+/**
+ * The material of a {@link ClientAuthentication}: the one recorded when it was built, or — for a
+ * copy made by a store — checked again now. `undefined` when the object is not a valid one.
+ */
+export const secretMaterialOf = (auth: ClientAuthentication): ClientSecretMaterial | undefined => {
+  if (typeof auth !== 'object' || auth === null) return undefined
+  const known = checked.get(auth)
+  if (known !== undefined) return known
+  const again = defineClientAuthentication(auth, '')
+  if (!again.ok) return undefined
+  const material = checked.get(again.value)
+  if (material !== undefined) checked.set(auth, material)
+  return material
+}
+
+/**
+ * True for the two TLS methods: the client certificate authenticates, and the
+ * `mtls_endpoint_aliases` endpoints apply (RFC 8705 §5).
+ *
+ * @example
+ * ```ts
+ * discoveredEndpoint(metadata, 'introspection_endpoint', usesMutualTls(auth))
+ * ```
+ */
+export function usesMutualTls(auth: ClientAuthentication): boolean {
+  return auth.method === 'tls_client_auth' || auth.method === 'self_signed_tls_client_auth'
+}
 
 const redacted = '[redacted]'
 const inspectSymbols = [Symbol.for('nodejs.util.inspect.custom'), Symbol.for('Deno.customInspect')]
@@ -78,7 +106,6 @@ const members: Readonly<Record<ClientAuthenticationMethod, readonly string[]>> =
   tls_client_auth: ['method', 'certificate', 'privateKey'],
   self_signed_tls_client_auth: ['method', 'certificate', 'privateKey'],
 }
-const secretMembers = new Set(['clientSecret', 'privateKey'])
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -109,30 +136,15 @@ const jwkKeyKind = (jwk: Record<string, unknown>): KeyKind | string => {
 
 const signingJwkMembers = ['kty', 'crv', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'x', 'y'] as const
 
-class DefinedClientAuthentication implements ClientAuthentication {
-  readonly _tag = 'ClientAuthentication' as const
-  constructor(
-    readonly method: ClientAuthenticationMethod,
-    readonly algorithm: ClientAssertionAlgorithm | undefined,
-    readonly assertionAudience: AssertionAudience | undefined,
-  ) {
-    for (const symbol of inspectSymbols) Object.defineProperty(this, symbol, { value: () => this.toJSON(), enumerable: false })
-    Object.freeze(this)
-  }
-  get mutualTls(): boolean {
-    return this.method === 'tls_client_auth' || this.method === 'self_signed_tls_client_auth'
-  }
-  toJSON(): Record<string, unknown> {
-    const shown: Record<string, unknown> = { method: this.method }
-    if (this.algorithm !== undefined) shown.algorithm = this.algorithm
-    if (this.assertionAudience !== undefined) shown.assertionAudience = this.assertionAudience
-    for (const name of members[this.method]) if (secretMembers.has(name)) shown[name] = redacted
-    if (this.mutualTls) shown.certificate = '(PEM certificate)'
-    return shown
-  }
-  toString(): string {
-    return `ClientAuthentication(${this.method})`
-  }
+const isBuilt = (input: unknown): boolean => typeof input === 'object' && input !== null && checked.has(input) && Object.isFrozen(input)
+
+const describe = (auth: ClientAuthentication): string => `ClientAuthentication(${auth.method})`
+
+/** The object as built: frozen, with non-enumerable `toString` and inspect hooks that show no secret. */
+const sealed = <T extends ClientAuthentication>(auth: T): T => {
+  Object.defineProperty(auth, 'toString', { value: () => describe(auth), enumerable: false })
+  for (const symbol of inspectSymbols) Object.defineProperty(auth, symbol, { value: () => describe(auth), enumerable: false })
+  return Object.freeze(auth)
 }
 
 /**
@@ -148,9 +160,9 @@ class DefinedClientAuthentication implements ClientAuthentication {
  * - `{ method: 'tls_client_auth' | 'self_signed_tls_client_auth', certificate, privateKey }`, both PEM.
  *
  * Every problem is reported with its path (`${path}.clientSecret`, …), and no message ever contains
- * a secret or key. A {@link ClientAuthentication} this function built is accepted as is, so a
- * defined configuration can be checked again; a copy that lost its secret (through
- * `JSON.stringify` or `structuredClone`) is refused, never used with a placeholder. Members that do not belong to the method are refused (a secret in the wrong
+ * a secret or key. A {@link ClientAuthentication} is a valid input again (so a defined
+ * configuration, or a store's copy of it, can be checked again); the redaction placeholder
+ * `"[redacted]"` is refused as a secret. Members that do not belong to the method are refused (a secret in the wrong
  * place is a mistake worth hearing about).
  *
  * @example
@@ -164,7 +176,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
   const at = (member: string): string => (path === '' ? member : `${path}.${member}`)
   const issue = (member: string, message: string): void => void issues.push({ path: at(member), message })
   // Already built (a defined config checked again, e.g. by an organization write): the same object.
-  if (typeof input === 'object' && input !== null && secrets.has(input)) return ok(input as ClientAuthentication)
+  if (isBuilt(input)) return ok(input as ClientAuthentication)
   if (!isRecord(input)) return err([{ path, message: `must be an object with a "method" (${methods.join(', ')})` }])
   const method = input.method
   if (typeof method !== 'string' || !(methods as readonly string[]).includes(method)) {
@@ -178,6 +190,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
   let material: ClientSecretMaterial | undefined
   let algorithm: ClientAssertionAlgorithm | undefined
   let assertionAudience: AssertionAudience | undefined
+  let privateKeyAsGiven: Readonly<Record<string, string>> | string | undefined
   switch (m) {
     case 'client_secret_basic':
     case 'client_secret_post': {
@@ -195,6 +208,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
       let kind: KeyKind | string
       let stored: JsonWebKey | Uint8Array | undefined
       let kid: string | undefined
+      let keptJwk: Readonly<Record<string, string>> | undefined
       if (typeof key === 'string') {
         const der = decodePem(key, 'PRIVATE KEY')
         kind = typeof der === 'string' ? der : pkcs8KeyKind(der)
@@ -205,6 +219,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
         for (const name of signingJwkMembers) if (key[name] !== undefined) jwk[name] = key[name]
         stored = jwk as JsonWebKey
         kid = typeof key.kid === 'string' && key.kid !== '' ? key.kid : undefined
+        keptJwk = Object.freeze({ ...(jwk as Record<string, string>), ...(kid !== undefined ? { kid } : {}) })
       } else {
         kind = 'must be a private JWK (object) or a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)'
       }
@@ -223,6 +238,7 @@ export function defineClientAuthentication(input: unknown, path: string): Result
       else if (typeof audience === 'string' && audience.trim() !== '' && audience.trim() === audience) assertionAudience = audience
       else issue('assertionAudience', "must be 'issuer', 'token_endpoint' or an exact audience string")
       if (stored !== undefined) material = { kind: 'assertion', key: stored, keyKind: kind, kid }
+      privateKeyAsGiven = typeof key === 'string' ? key : keptJwk
       break
     }
     case 'tls_client_auth':
@@ -239,7 +255,18 @@ export function defineClientAuthentication(input: unknown, path: string): Result
     }
   }
   if (issues.length > 0 || material === undefined) return err(issues)
-  const auth = new DefinedClientAuthentication(m, algorithm, assertionAudience)
-  secrets.set(auth, material)
-  return ok(auth)
+  let auth: ClientAuthentication
+  if (material.kind === 'secret') auth = { method: m as 'client_secret_basic' | 'client_secret_post', clientSecret: material.clientSecret }
+  else if (material.kind === 'tls') auth = { method: m as 'tls_client_auth' | 'self_signed_tls_client_auth', certificate: material.certificate, privateKey: material.privateKey }
+  else {
+    auth = {
+      method: 'private_key_jwt',
+      privateKey: privateKeyAsGiven as Readonly<Record<string, string>> | string,
+      algorithm: algorithm as ClientAssertionAlgorithm,
+      assertionAudience: assertionAudience as AssertionAudience,
+    }
+  }
+  const built = sealed(auth)
+  checked.set(built, material)
+  return ok(built)
 }

@@ -6,6 +6,7 @@
  */
 export {
   defineClientAuthentication,
+  usesMutualTls,
   type AssertionAudience,
   type ClientAuthentication,
   type ClientAuthenticationMethod,
