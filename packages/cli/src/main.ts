@@ -4,6 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs'
+import { runDiscover } from './discover-command.ts'
 import { runInspect } from './inspect-command.ts'
 import { runIssuer } from './issuer-command.ts'
 import { runJwks } from './jwks-command.ts'
@@ -30,6 +31,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
         return await runInspect(rest, io)
       case 'issuer':
         return await runIssuer(rest, io)
+      case 'discover':
+        return await runDiscover(rest, io)
       case '--version':
       case '-v':
         io.write(readVersion())

@@ -22,6 +22,12 @@ Usage:
       Any address may be fetched (your own check). --as-tenant answers as the admin API's
       Validate answers a tenant: public https addresses only (plus --allow), a coarse report.
 
+  tokenward discover <issuer> [--metadata-url <url>] [--ca <pem-file>]... [--trust-only]
+                     [--no-certificate-validation] [--proxy <http-url>] [--mtls]
+      Fetch the issuer's metadata (RFC 8414, then OpenID Connect) and print it with what
+      tokenward would use (JWKS URL, introspection and token endpoints; --mtls: the
+      mtls_endpoint_aliases). A document naming another issuer is not used. Exit 0 if found, 1 if not.
+
   tokenward inspect <jwt>
       Decode a token WITHOUT verifying it and explain what it contains.
 

@@ -71,7 +71,6 @@ export {
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
 export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
-export { clientAuthenticationFor, defineClientAuthentication, type ClientAuthentication, type ClientAuthenticationParts } from './client-auth/index.ts'
 export type { IntrospectionEvent, IntrospectionOutcome } from './introspection/introspection-event.ts'
 export {
   checkAddressPolicy,
@@ -196,3 +195,27 @@ export {
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataInput,
 } from './metadata/protected-resource-metadata.ts'
+// The connection to an authorization server: the HTTP seam (GET and POST with client
+// certificates, trust mode and proxy), alternative origins, client authentication, discovery.
+export {
+  HttpGetFailure,
+  type ClientCertificatePem,
+  type HttpGet,
+  type HttpGetRequest,
+  type HttpGetResponse,
+  type HttpPost,
+  type HttpPostRequest,
+  type ResponseHeaders,
+  type TrustMode,
+} from './platform/types.ts'
+export { platformHttpGet, platformHttpPost } from './platform/http-door.ts'
+export {
+  defineTargets,
+  shouldTryNextTarget,
+  withTargets,
+  type TargetFailoverEvent,
+  type TargetOutcome,
+  type WithTargetsOptions,
+} from './network/with-targets.ts'
+export * from './client-auth/index.ts'
+export * from './discovery/index.ts'

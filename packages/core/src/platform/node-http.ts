@@ -14,7 +14,15 @@ import type * as NodeZlib from 'node:zlib'
 import { decideAddress, decideUrl, parseIpAddress, type AddressPolicy } from '../network/address-policy.ts'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
-import { type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse, type ResponseHeaders } from './types.ts'
+import {
+  type ClientCertificatePem,
+  type HttpGet,
+  HttpGetFailure,
+  type HttpGetRequest,
+  type HttpGetResponse,
+  type HttpPost,
+  type ResponseHeaders,
+} from './types.ts'
 
 interface Builtins {
   /** Only a request with an address policy resolves names itself. */
@@ -96,21 +104,92 @@ const failureForSocketError = (error: unknown, url: URL): HttpGetFailure => {
   return new HttpGetFailure('network', `network error: ${detail}`, { cause: error })
 }
 
-const requestOptions = (modules: Builtins, request: HttpGetRequest): RequestOptions & NodeTls.SecureContextOptions & { rejectUnauthorized?: boolean } => {
-  const options: RequestOptions & NodeTls.SecureContextOptions & { rejectUnauthorized?: boolean } = {
-    method: 'GET',
+/** What differs between a GET and a POST; everything else is the {@link HttpGetRequest}. */
+interface Exchange {
+  readonly method: 'GET' | 'POST'
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string | Uint8Array | undefined
+  readonly clientCertificate?: ClientCertificatePem | undefined
+}
+
+type TlsOptions = { rejectUnauthorized?: boolean; secureContext?: NodeTls.SecureContext }
+
+/**
+ * Secure contexts by trust anchors and client certificate. Building one parses every CA
+ * certificate it holds: with `trustMode: 'add'` that is the whole default store (~150 roots), which
+ * made each request several times slower than the handshake itself. One client keeps a few.
+ */
+interface SecureContextCache {
+  get(modules: Builtins, key: string, options: NodeTls.SecureContextOptions): NodeTls.SecureContext
+}
+
+const secureContextCacheSize = 16
+
+const createSecureContextCache = (): SecureContextCache => {
+  const contexts = new Map<string, NodeTls.SecureContext>()
+  return {
+    get(modules, key, options) {
+      const held = contexts.get(key)
+      if (held !== undefined) {
+        // Most recently used last, so the oldest is dropped first.
+        contexts.delete(key)
+        contexts.set(key, held)
+        return held
+      }
+      const context = modules.tls.createSecureContext(options)
+      contexts.set(key, context)
+      if (contexts.size > secureContextCacheSize) contexts.delete(contexts.keys().next().value as string)
+      return context
+    },
+  }
+}
+
+/** The TLS half of the options: trust anchors (added to or replacing the defaults), validation switch, client certificate. */
+const tlsOptions = (
+  modules: Builtins,
+  request: HttpGetRequest,
+  exchange: Exchange,
+  defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
+): TlsOptions => {
+  const options: TlsOptions = { rejectUnauthorized: request.certificateValidation }
+  const extra = request.trustedCertificates ?? []
+  const only = request.trustMode === 'only'
+  const certificate = exchange.clientCertificate
+  // Nothing custom: Node's own default context (already cached by Node).
+  if (!only && extra.length === 0 && certificate === undefined) return options
+  const context: NodeTls.SecureContextOptions = {}
+  if (only) context.ca = [...extra]
+  else if (extra.length > 0) context.ca = [...defaults(modules), ...extra]
+  if (certificate !== undefined) {
+    context.cert = certificate.certificate
+    context.key = certificate.privateKey
+  }
+  const key = JSON.stringify([only ? 'only' : 'add', extra, certificate?.certificate ?? null, certificate?.privateKey ?? null])
+  options.secureContext = contexts.get(modules, key, context)
+  return options
+}
+
+const requestOptions = (
+  modules: Builtins,
+  request: HttpGetRequest,
+  exchange: Exchange,
+  defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
+): RequestOptions & TlsOptions => {
+  const options: RequestOptions & TlsOptions = {
+    method: exchange.method,
     // A fresh connection per fetch, closed after the response: JWKS fetches are minutes apart, and
     // a pooled socket would outlive the request.
     agent: false,
-    headers: { ...request.headers, accept: 'application/json, application/jwk-set+json', 'accept-encoding': 'identity' },
+    headers: { ...exchange.headers, 'accept-encoding': 'identity' },
   }
-  if (request.url.protocol === 'https:') {
-    options.rejectUnauthorized = request.certificateValidation
-    const extra = request.trustedCertificates ?? []
-    if (extra.length > 0) options.ca = [...defaultCertificates(modules), ...extra]
-  }
+  if (request.url.protocol === 'https:') Object.assign(options, tlsOptions(modules, request, exchange, defaults, contexts))
   return options
 }
+
+const getExchange: Exchange = { method: 'GET', headers: {} }
+const getAccept = 'application/json, application/jwk-set+json'
 
 /** One answer of a DNS lookup, as `dns.lookup(…, { all: true })` gives it. */
 export interface ResolvedAddress {
@@ -125,6 +204,13 @@ export interface NodeHttpGetOptions {
    * then connected to). Default: `dns.lookup` with `all: true`. Tests inject one to play DNS.
    */
   readonly resolve?: ((hostname: string, family: number) => Promise<readonly ResolvedAddress[]>) | undefined
+  /**
+   * The runtime's default trust anchors (PEM), to which `trustMode: 'add'` appends the request's
+   * `trustedCertificates`. Default: `tls.getCACertificates('default')` (bundled roots, plus
+   * `NODE_EXTRA_CA_CERTS` and, with `--use-system-ca`, the system store). Tests inject one to play
+   * the system store.
+   */
+  readonly defaultCertificates?: (() => readonly string[]) | undefined
 }
 
 type LookupCallback = (error: Error | null, address: string | readonly ResolvedAddress[], family?: number) => void
@@ -170,12 +256,41 @@ const guardedLookup =
  * ```
  */
 export function createNodeHttpGet(options: NodeHttpGetOptions = {}): HttpGet {
-  return async (request) => {
+  const send = createNodeExchange(options)
+  return (request) => send(request, { ...getExchange, headers: { ...request.headers, accept: getAccept } })
+}
+
+/**
+ * Builds the Node.js {@link HttpPost} (see {@link nodeHttpPost}) with the same replaceable DNS
+ * resolution and default trust store as {@link createNodeHttpGet}.
+ *
+ * @example
+ * ```ts
+ * const httpPost = createNodeHttpPost({ defaultCertificates: () => [corporateRootCaPem] })
+ * const response = await httpPost({ url: new URL('https://as.example/introspect'), timeoutMs: 5000, maxBytes: 65536,
+ *   certificateValidation: true, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=abc' })
+ * ```
+ */
+export function createNodeHttpPost(options: NodeHttpGetOptions = {}): HttpPost {
+  const send = createNodeExchange(options)
+  return (request) =>
+    send(request, {
+      method: 'POST',
+      headers: { accept: 'application/json', ...request.headers },
+      body: request.body,
+      clientCertificate: request.clientCertificate,
+    })
+}
+
+const createNodeExchange = (options: NodeHttpGetOptions) => {
+  const contexts = createSecureContextCache()
+  return async (request: HttpGetRequest, exchange: Exchange): Promise<HttpGetResponse> => {
     const modules = await loadBuiltins()
     const resolve =
       options.resolve ??
       (async (hostname: string, family: number) => modules.dns().promises.lookup(hostname, { all: true, family: family as 0 | 4 | 6 }))
-    return getWith(modules, request, resolve)
+    const defaults = options.defaultCertificates === undefined ? defaultCertificates : () => options.defaultCertificates!()
+    return exchangeWith(modules, request, exchange, resolve, defaults, contexts)
   }
 }
 
@@ -206,26 +321,78 @@ export function createNodeHttpGet(options: NodeHttpGetOptions = {}): HttpGet {
  */
 export const nodeHttpGet: HttpGet = createNodeHttpGet()
 
-const getWith = (
+/**
+ * The {@link HttpPost} used on Node.js: {@link nodeHttpGet}'s behaviour (timeouts, size limits,
+ * no redirects, address policy, failure kinds) for a POST with a body, plus a client certificate
+ * for mutual TLS (`clientCertificate`), a trust store that adds to or replaces the defaults
+ * (`trustMode`), and an `http:` forward proxy (`proxy`: a `CONNECT` tunnel for `https:`, absolute
+ * form for `http:`; credentials in the proxy URL become `Proxy-Authorization: Basic`). `accept`
+ * defaults to `application/json`.
+ *
+ * @example
+ * ```ts
+ * const response = await nodeHttpPost({
+ *   url: new URL('https://as.example/oauth2/introspect'),
+ *   timeoutMs: 5000,
+ *   maxBytes: 64 * 1024,
+ *   certificateValidation: true,
+ *   trustedCertificates: [privateCaPem],
+ *   trustMode: 'only',
+ *   proxy: new URL('http://proxy.internal:3128'),
+ *   headers: { 'content-type': 'application/x-www-form-urlencoded' },
+ *   body: 'token=abc&token_type_hint=access_token',
+ *   clientCertificate: { certificate: clientCertPem, privateKey: clientKeyPem },
+ * })
+ * ```
+ */
+export const nodeHttpPost: HttpPost = createNodeHttpPost()
+
+const basicProxyAuthorization = (proxy: URL): Record<string, string> =>
+  proxy.username === '' && proxy.password === ''
+    ? {}
+    : { 'proxy-authorization': `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`)))}` }
+
+const withoutBrackets = (hostname: string): string => (hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname)
+
+const exchangeWith = (
   modules: Builtins,
   request: HttpGetRequest,
+  exchange: Exchange,
   resolveHost: (hostname: string, family: number) => Promise<readonly ResolvedAddress[]>,
+  defaults: (modules: Builtins) => readonly string[],
+  contexts: SecureContextCache,
 ): Promise<HttpGetResponse> =>
   new Promise<HttpGetResponse>((resolve, reject) => {
-    const { url, maxBytes, timeoutMs, addressPolicy } = request
+    const { url, maxBytes, timeoutMs, addressPolicy, proxy } = request
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       reject(new HttpGetFailure('unsupported', `unsupported URL scheme "${url.protocol}"`))
       return
     }
-    const options = requestOptions(modules, request)
+    if (proxy !== undefined && proxy.protocol !== 'http:') {
+      reject(new HttpGetFailure('unsupported', `unsupported proxy scheme "${proxy.protocol}": only an http: proxy is supported`))
+      return
+    }
+    if (url.protocol === 'https:' && request.trustMode === 'only' && (request.trustedCertificates?.length ?? 0) === 0) {
+      reject(new HttpGetFailure('unsupported', "trustMode 'only' needs at least one trusted certificate"))
+      return
+    }
+    let options: ReturnType<typeof requestOptions>
+    try {
+      options = requestOptions(modules, request, exchange, defaults, contexts)
+    } catch (cause) {
+      // Reading the default trust store can be refused (Deno without --allow-sys).
+      reject(new HttpGetFailure('unsupported', `the TLS settings could not be prepared: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }))
+      return
+    }
     if (addressPolicy !== undefined) {
       const decision = decideUrl(addressPolicy, url)
       if (decision !== 'resolve' && !decision.allowed) {
         reject(new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`))
         return
       }
-      // Node never calls `lookup` for a literal address; the decision above covered it.
-      if (parseIpAddress(url.hostname) === undefined) {
+      // Node never calls `lookup` for a literal address; the decision above covered it. Through a
+      // proxy, the proxy resolves the name (see HttpGetRequest.proxy).
+      if (parseIpAddress(url.hostname) === undefined && proxy === undefined) {
         options.lookup = guardedLookup(addressPolicy, url.protocol === 'http:', resolveHost) as unknown as NonNullable<RequestOptions['lookup']>
       }
     }
@@ -234,6 +401,8 @@ const getWith = (
     let req: ClientRequest | undefined
     let res: IncomingMessage | undefined
     let decoder: Transform | undefined
+    let tunnel: ClientRequest | undefined
+    let tunnelSocket: { destroy(): void } | undefined
     const fail = (failure: HttpGetFailure): void => {
       if (settled) return
       settled = true
@@ -241,6 +410,8 @@ const getWith = (
       decoder?.destroy()
       res?.destroy()
       req?.destroy()
+      tunnel?.destroy()
+      tunnelSocket?.destroy()
       reject(failure)
     }
     const timer = setTimeout(() => fail(new HttpGetFailure('timeout', `timed out after ${timeoutMs} ms`)), timeoutMs)
@@ -291,12 +462,68 @@ const getWith = (
       })
     }
 
-    try {
-      req = (url.protocol === 'https:' ? modules.https.request : modules.http.request)(url, options, onResponse)
-    } catch (error) {
-      fail(failureForSocketError(error, url))
+    const send = (): void => {
+      if (settled) return
+      try {
+        req = (url.protocol === 'https:' ? modules.https.request : modules.http.request)(url, options, onResponse)
+      } catch (error) {
+        fail(failureForSocketError(error, url))
+        return
+      }
+      req.on('error', (error) => fail(failureForSocketError(error, url)))
+      if (exchange.body !== undefined) req.end(exchange.body)
+      else req.end()
+    }
+
+    if (proxy === undefined) {
+      send()
       return
     }
-    req.on('error', (error) => fail(failureForSocketError(error, url)))
-    req.end()
+    const proxyPort = Number(proxy.port || 80)
+    const proxyHost = withoutBrackets(proxy.hostname)
+    if (url.protocol === 'http:') {
+      // Plain HTTP through a forward proxy: the request line carries the absolute URL (RFC 9112 §3.2.2).
+      Object.assign(options, { host: proxyHost, port: proxyPort, path: url.href, headers: { ...options.headers, host: url.host, ...basicProxyAuthorization(proxy) } })
+      try {
+        req = modules.http.request(options, onResponse)
+      } catch (error) {
+        fail(failureForSocketError(error, url))
+        return
+      }
+      req.on('error', (error) => fail(failureForSocketError(error, proxy)))
+      if (exchange.body !== undefined) req.end(exchange.body)
+      else req.end()
+      return
+    }
+    // HTTPS through a CONNECT tunnel: TLS (and the server's certificate check) runs end to end.
+    const authority = `${url.hostname}:${url.port || 443}`
+    tunnel = modules.http.request({
+      host: proxyHost,
+      port: proxyPort,
+      method: 'CONNECT',
+      path: authority,
+      agent: false,
+      headers: { host: authority, ...basicProxyAuthorization(proxy) },
+    })
+    tunnel.on('error', (error) => fail(failureForSocketError(error, proxy)))
+    tunnel.on('connect', (answer: IncomingMessage, socket) => {
+      tunnelSocket = socket
+      answer.resume()
+      if (answer.statusCode !== 200) {
+        fail(new HttpGetFailure('network', `network error: the proxy refused the tunnel to ${authority} (HTTP ${answer.statusCode ?? 0})`))
+        return
+      }
+      const servername = withoutBrackets(url.hostname)
+      const tlsSettings: NodeTls.ConnectionOptions = {
+        // The TLS half computed above (trust anchors and client certificate, validation switch).
+        ...(options.secureContext !== undefined ? { secureContext: options.secureContext } : {}),
+        rejectUnauthorized: options.rejectUnauthorized,
+        socket,
+        host: servername,
+        ...(parseIpAddress(servername) === undefined ? { servername } : {}),
+      }
+      Object.assign(options, { agent: undefined, createConnection: () => modules.tls.connect(tlsSettings) })
+      send()
+    })
+    tunnel.end()
   })

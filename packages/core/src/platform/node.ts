@@ -8,9 +8,9 @@
 import { Buffer } from 'node:buffer'
 import { hasZeroTrailingBits } from '../jws/base64url.ts'
 import { nodeSignatureProvider } from './node-signature.ts'
-import { nodeHttpGet } from './node-http.ts'
+import { nodeHttpGet, nodeHttpPost } from './node-http.ts'
 import type { Platform } from './types.ts'
-import { webHttpGet } from './web-http.ts'
+import { webHttpGet, webHttpPost } from './web-http.ts'
 
 /** The platform used when the package is loaded under the `node` condition. */
 export const platform: Platform = {
@@ -18,6 +18,7 @@ export const platform: Platform = {
   signature: nodeSignatureProvider,
   // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
   httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
+  httpPost: (fetchImpl) => (fetchImpl === undefined ? nodeHttpPost : webHttpPost(fetchImpl, { fetchOwnsTls: true })),
   decodeBase64Url: decodeCanonicalBase64Url,
   // Exact for ASCII, which is all a signing input can hold once its segments decoded.
   encodeAscii: (text) => Buffer.from(text, 'latin1'),

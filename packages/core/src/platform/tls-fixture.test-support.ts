@@ -24,6 +24,8 @@ export interface TestCertificate {
 export interface TestCertificateAuthority extends TestCertificate {
   /** Issues a server certificate for the given names (DNS and IP subject alternative names). */
   issue(names: { readonly dnsNames?: readonly string[]; readonly ipAddresses?: readonly string[] }): TestCertificate
+  /** Issues a client certificate (extended key usage `clientAuth`) for mutual TLS. */
+  issueClient(commonName: string): TestCertificate
 }
 
 // node:crypto generates RSA keys in native code; node-forge only builds and signs the certificates.
@@ -96,6 +98,22 @@ export function createTestCertificateAuthority(commonName = 'tokenward test CA')
       cert.sign(caKeys.privateKey, forge.md.sha256.create())
       return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: keys.privateKeyPem }
     },
+    issueClient(clientName) {
+      const keys = rsaKeyPair()
+      const cert = forge.pki.createCertificate()
+      cert.publicKey = keys.publicKey
+      validity(cert)
+      cert.setSubject([{ name: 'commonName', value: clientName }])
+      cert.setIssuer(caSubject)
+      cert.setExtensions([
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true },
+        { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+      ])
+      cert.sign(caKeys.privateKey, forge.md.sha256.create())
+      return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: keys.privateKeyPem }
+    },
   }
 }
 
@@ -138,6 +156,22 @@ const listen = async (server: Server, scheme: 'http' | 'https'): Promise<TestSer
  */
 export function startHttpsServer(certificate: TestCertificate, handler: TestHandler): Promise<TestServer> {
   return listen(createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, handler), 'https')
+}
+
+/**
+ * Starts an HTTPS server on 127.0.0.1 that requires a client certificate issued by `clientCa`
+ * (mutual TLS): a handshake without one, or with one from another CA, is refused.
+ *
+ * @example
+ * ```ts
+ * const server = await startMutualTlsServer(leaf, ca.certificatePem, (req, res) => res.end('ok'))
+ * ```
+ */
+export function startMutualTlsServer(certificate: TestCertificate, clientCaPem: string, handler: TestHandler): Promise<TestServer> {
+  return listen(
+    createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem, ca: clientCaPem, requestCert: true, rejectUnauthorized: true }, handler),
+    'https',
+  )
 }
 
 /**

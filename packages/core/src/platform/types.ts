@@ -30,7 +30,14 @@ export interface SignatureProvider {
   verify(key: VerificationKey, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
 }
 
-/** One HTTP GET as the JWKS client needs it. */
+/**
+ * One HTTP GET as the JWKS client needs it.
+ *
+ * @example
+ * ```ts
+ * const request: HttpGetRequest = { url: new URL('https://as.example/jwks'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true }
+ * ```
+ */
 export interface HttpGetRequest {
   readonly url: URL
   /** Abort the request after this many milliseconds. */
@@ -57,18 +64,68 @@ export interface HttpGetRequest {
    * answer comes back as a response like any other status.
    */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /**
+   * How `trustedCertificates` combine with the runtime's default trust store: `'add'` (the
+   * default) trusts both; `'only'` trusts nothing but `trustedCertificates` (a private trust
+   * group, as PingAccess's "trusted certificate group" replaces the anchors). `'only'` with an
+   * empty list is refused with kind `unsupported`. Runtimes that cannot replace their trust
+   * anchors refuse `'only'` with kind `unsupported` instead of silently trusting more.
+   */
+  readonly trustMode?: TrustMode | undefined
+  /**
+   * An `http:` forward proxy. `https:` requests go through a `CONNECT` tunnel (TLS runs end to end
+   * through it, so the proxy never sees the exchange); `http:` requests are sent to the proxy in
+   * absolute form. With a proxy, the proxy resolves host names: an `addressPolicy` still checks
+   * the scheme and literal addresses, and host names are left to the proxy's own egress rules.
+   */
+  readonly proxy?: URL | undefined
+}
+
+/**
+ * See {@link HttpGetRequest.trustMode}: add to the default CAs, or replace them.
+ *
+ * @example
+ * ```ts
+ * const mode: TrustMode = 'only' // trust nothing but the configured CA certificates
+ * ```
+ */
+export type TrustMode = 'add' | 'only'
+
+/**
+ * A client certificate chain and its private key, both PEM, presented during the TLS handshake (mTLS).
+ *
+ * @example
+ * ```ts
+ * const certificate: ClientCertificatePem = { certificate: clientCertPem, privateKey: clientKeyPem }
+ * ```
+ */
+export interface ClientCertificatePem {
+  readonly certificate: string
+  readonly privateKey: string
 }
 
 /**
  * Response headers as the key set reads them: by name, case-insensitively, repeated fields joined
  * with ", " (`null` when absent). A `Headers` is one; the Node client builds a lighter one, since
  * the first `Headers` a Node process makes loads its whole fetch implementation.
+ *
+ * @example
+ * ```ts
+ * response.headers.get('cache-control') // 'max-age=300' or null
+ * ```
  */
 export interface ResponseHeaders {
   get(name: string): string | null
 }
 
-/** The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is. */
+/**
+ * The answer to an {@link HttpGetRequest}. Redirects are not followed: a 3xx comes back as is.
+ *
+ * @example
+ * ```ts
+ * const text = new TextDecoder().decode(response.body); if (response.status === 200) JSON.parse(text)
+ * ```
+ */
 export interface HttpGetResponse {
   readonly status: number
   readonly headers: ResponseHeaders
@@ -78,7 +135,14 @@ export interface HttpGetResponse {
 /** Why an HTTP GET produced no response. */
 export type HttpFailureKind = 'timeout' | 'network' | 'tls' | 'too_large' | 'unsupported' | 'address_not_allowed'
 
-/** Thrown (rejected) by an {@link HttpGet} when no response could be obtained. */
+/**
+ * Thrown (rejected) by an {@link HttpGet} when no response could be obtained.
+ *
+ * @example
+ * ```ts
+ * try { await httpGet(request) } catch (e) { if (e instanceof HttpGetFailure && e.kind === 'timeout') retryLater() }
+ * ```
+ */
 export class HttpGetFailure extends Error {
   readonly _tag = 'HttpGetFailure' as const
   constructor(
@@ -90,7 +154,15 @@ export class HttpGetFailure extends Error {
   }
 }
 
-/** Performs a GET. Rejects only with {@link HttpGetFailure}. */
+/**
+ * Performs a GET. Rejects only with {@link HttpGetFailure}.
+ *
+ * @example
+ * ```ts
+ * const httpGet: HttpGet = platformHttpGet()
+ * const response = await httpGet({ url: new URL('https://as.example/jwks'), timeoutMs: 5000, maxBytes: 65536, certificateValidation: true })
+ * ```
+ */
 export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>
 
 /** What a runtime provides. */
@@ -99,6 +171,8 @@ export interface Platform {
   readonly signature: SignatureProvider
   /** The HTTP client; built on the given `fetch` when one is injected. */
   readonly httpGet: (fetchImpl?: typeof fetch) => HttpGet
+  /** The HTTP POST client (client certificates, proxy, trust mode); built on the given `fetch` when one is injected. */
+  readonly httpPost: (fetchImpl?: typeof fetch) => HttpPost
   /** Canonical base64url decoding (same acceptance as the pure decoder), as fast as the runtime allows. */
   readonly decodeBase64Url: (segment: string) => Uint8Array | undefined
   /** The bytes of an ASCII string (a JWS signing input), as fast as the runtime allows. */

@@ -6,7 +6,7 @@
 import { decideUrl } from '../network/address-policy.ts'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
-import { type HttpGet, HttpGetFailure, type HttpGetRequest } from './types.ts'
+import { type ClientCertificatePem, type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse, type HttpPost } from './types.ts'
 
 /** How {@link webHttpGet} treats the `fetch` it is given. */
 export interface WebHttpGetOptions {
@@ -19,8 +19,120 @@ export interface WebHttpGetOptions {
    * `false` (the default) when `fetch` is the runtime's own: it cannot switch certificate
    * validation off or trust extra CAs, so an `https:` request asking for either is refused with
    * kind `unsupported` instead of silently using the default trust store.
+   *
+   * On a plain `fetch` runtime (Workers, browsers), an injected `fetch` also owns the client
+   * certificate and the proxy: a Cloudflare Workers mTLS binding (`env.AS_CERT.fetch`) presents
+   * its own certificate, so a POST carrying `clientCertificate` is sent through it unchanged.
+   * Without `fetchOwnsTls` such a POST is refused (`unsupported`): the certificate would be lost.
    */
   readonly fetchOwnsTls?: boolean
+  /**
+   * How this runtime's `fetch` takes per-request TLS and proxy settings (a client certificate, CA
+   * certificates, a proxy). Default: detected once — `'deno'` when `globalThis.Deno` offers
+   * `createHttpClient`, `'bun'` when `globalThis.Bun` exists, otherwise `'fetch'` (a plain
+   * `fetch`, as on Workers and in browsers, which can do none of them). See {@link webHttpPost}.
+   */
+  readonly runtime?: WebFetchRuntime
+}
+
+/**
+ * The TLS/proxy dialect of a runtime's `fetch`: Deno's `Deno.createHttpClient({ cert, key,
+ * caCerts, proxy })`, Bun's `fetch(url, { tls: { cert, key, ca }, proxy })`, or a plain `fetch`.
+ *
+ * @example
+ * ```ts
+ * const httpPost = webHttpPost(fetch, { runtime: { kind: 'fetch' } }) // refuses client certificates
+ * ```
+ */
+export type WebFetchRuntime =
+  | { readonly kind: 'deno'; readonly createHttpClient: (options: Record<string, unknown>) => { close(): void } }
+  | { readonly kind: 'bun' }
+  | { readonly kind: 'fetch' }
+
+const detectRuntime = (): WebFetchRuntime => {
+  const deno = (globalThis as { Deno?: { createHttpClient?: unknown } }).Deno
+  if (typeof deno?.createHttpClient === 'function') {
+    const create = deno.createHttpClient as (options: Record<string, unknown>) => { close(): void }
+    return { kind: 'deno', createHttpClient: (options) => create.call(deno, options) }
+  }
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) return { kind: 'bun' }
+  return { kind: 'fetch' }
+}
+
+/** What differs between a GET and a POST. */
+interface WebExchange {
+  readonly method: 'GET' | 'POST'
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string | Uint8Array | undefined
+  readonly clientCertificate?: ClientCertificatePem | undefined
+}
+
+/** The extra `fetch` init a runtime needs for a request's TLS and proxy settings, and how to release it. */
+interface RuntimeInit {
+  readonly init: Record<string, unknown>
+  readonly release: () => void
+}
+
+const noRuntimeInit: RuntimeInit = { init: {}, release: () => undefined }
+
+const unsupported = (message: string): HttpGetFailure => new HttpGetFailure('unsupported', message)
+
+/**
+ * Translates a request's client certificate, trust anchors and proxy into the runtime's `fetch`
+ * options, or refuses what the runtime cannot do (never silently weaker).
+ */
+const runtimeInitFor = (runtime: WebFetchRuntime, request: HttpGetRequest, exchange: WebExchange, fetchOwnsTls: boolean): RuntimeInit => {
+  const https = request.url.protocol === 'https:'
+  const extra = https ? (request.trustedCertificates ?? []) : []
+  const only = https && request.trustMode === 'only'
+  const skipValidation = https && !request.certificateValidation
+  const certificate = https ? exchange.clientCertificate : undefined
+  const proxy = request.proxy
+  if (proxy !== undefined && proxy.protocol !== 'http:') throw unsupported(`unsupported proxy scheme "${proxy.protocol}": only an http: proxy is supported`)
+  if (only && extra.length === 0) throw unsupported("trustMode 'only' needs at least one trusted certificate")
+  if (extra.length === 0 && !skipValidation && certificate === undefined && proxy === undefined) return noRuntimeInit
+  switch (runtime.kind) {
+    case 'deno': {
+      if (skipValidation) throw unsupported('Deno cannot switch certificate validation off for one request')
+      if (only) throw unsupported("Deno adds CA certificates to its defaults and cannot replace them: trustMode 'only' is not available")
+      const client = runtime.createHttpClient({
+        ...(extra.length > 0 ? { caCerts: [...extra] } : {}),
+        ...(certificate !== undefined ? { cert: certificate.certificate, key: certificate.privateKey } : {}),
+        ...(proxy !== undefined ? { proxy: { url: proxy.href } } : {}),
+      })
+      return { init: { client }, release: () => client.close() }
+    }
+    case 'bun': {
+      let ca: readonly string[] | undefined
+      if (extra.length > 0) {
+        if (only) ca = extra
+        else {
+          const tls = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:tls') as
+            | { rootCertificates?: readonly string[] }
+            | undefined
+          if (tls?.rootCertificates === undefined) throw unsupported("this runtime cannot add CA certificates to its defaults: use trustMode 'only'")
+          ca = [...tls.rootCertificates, ...extra]
+        }
+      }
+      const tlsInit = {
+        ...(ca !== undefined ? { ca: [...ca] } : {}),
+        ...(skipValidation ? { rejectUnauthorized: false } : {}),
+        ...(certificate !== undefined ? { cert: certificate.certificate, key: certificate.privateKey } : {}),
+      }
+      return { init: { ...(Object.keys(tlsInit).length > 0 ? { tls: tlsInit } : {}), ...(proxy !== undefined ? { proxy: proxy.href } : {}) }, release: () => undefined }
+    }
+    case 'fetch':
+      // An injected fetch owns its TLS and proxy settings (WebHttpGetOptions.fetchOwnsTls), such
+      // as a Workers mTLS binding that presents its own client certificate.
+      if (fetchOwnsTls) return noRuntimeInit
+      if (certificate !== undefined) {
+        throw unsupported('this runtime\'s fetch cannot present a client certificate (mutual TLS): use the Node.js, Deno or Bun build, or inject a fetch that presents it (a Workers mTLS binding)')
+      }
+      if (proxy !== undefined) throw unsupported('this runtime\'s fetch cannot use a proxy for one request: use the Node.js, Deno or Bun build')
+      throw unsupported(
+        'this runtime\'s fetch cannot disable certificate validation or trust extra CA certificates: use the Node.js build of tokenward, or inject a fetch configured to do so',
+      )
+  }
 }
 
 const acceptHeader = 'application/json, application/jwk-set+json'
@@ -117,8 +229,49 @@ const readBody = async (body: ReadableStream<Uint8Array> | null, maxBytes: numbe
  * ```
  */
 export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions = {}): HttpGet {
+  const send = webExchange(fetchImpl, options, false)
+  return (request) => send(request, { method: 'GET', headers: { ...request.headers, accept: acceptHeader } })
+}
+
+/**
+ * Builds an {@link HttpPost} on a `fetch` implementation, with {@link webHttpGet}'s timeout, size
+ * limit, redirect and failure rules. A client certificate, CA certificates and a proxy are passed
+ * the way the runtime's `fetch` takes them (see {@link WebFetchRuntime}): Deno through
+ * `Deno.createHttpClient` (which can add CAs but not replace them: `trustMode: 'only'` is
+ * refused), Bun through its `tls` and `proxy` fetch options. A plain `fetch` (Workers, browsers)
+ * can do none of this: such requests reject with kind `unsupported` — unless the `fetch` was
+ * injected with `fetchOwnsTls`, which then owns CA, validation, client certificate and proxy
+ * settings (for example a Workers mTLS binding's `fetch`). `accept` defaults to
+ * `application/json`.
+ *
+ * @example
+ * ```ts
+ * const httpPost = webHttpPost(globalThis.fetch.bind(globalThis))
+ * const response = await httpPost({
+ *   url: new URL('https://as.example/oauth2/introspect'),
+ *   timeoutMs: 5000,
+ *   maxBytes: 64 * 1024,
+ *   certificateValidation: true,
+ *   headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic …' },
+ *   body: 'token=abc&token_type_hint=access_token',
+ * })
+ * ```
+ */
+export function webHttpPost(fetchImpl: typeof fetch, options: WebHttpGetOptions = {}): HttpPost {
+  const send = webExchange(fetchImpl, options, true)
+  return (request) =>
+    send(request, {
+      method: 'POST',
+      headers: { accept: 'application/json', ...request.headers },
+      body: request.body,
+      clientCertificate: request.clientCertificate,
+    })
+}
+
+const webExchange = (fetchImpl: typeof fetch, options: WebHttpGetOptions, post: boolean) => {
   const fetchOwnsTls = options.fetchOwnsTls ?? false
-  return async (request) => {
+  let runtime = options.runtime
+  return async (request: HttpGetRequest, exchange: WebExchange): Promise<HttpGetResponse> => {
     const { url, maxBytes } = request
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new HttpGetFailure('unsupported', `unsupported URL scheme "${url.protocol}"`)
@@ -129,21 +282,25 @@ export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions =
       const decision = decideUrl(request.addressPolicy, url)
       if (decision !== 'resolve' && !decision.allowed) throw new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`)
     }
-    const customTls = !request.certificateValidation || (request.trustedCertificates?.length ?? 0) > 0
-    if (url.protocol === 'https:' && customTls && !fetchOwnsTls) {
-      throw new HttpGetFailure(
-        'unsupported',
-        'this runtime\'s fetch cannot disable certificate validation or trust extra CA certificates: use the Node.js build of tokenward, or inject a fetch configured to do so',
-      )
+    let extra = noRuntimeInit
+    if (post || request.proxy !== undefined || request.trustMode === 'only') {
+      extra = runtimeInitFor((runtime ??= detectRuntime()), request, exchange, fetchOwnsTls)
+    } else {
+      const customTls = !request.certificateValidation || (request.trustedCertificates?.length ?? 0) > 0
+      if (url.protocol === 'https:' && customTls && !fetchOwnsTls) {
+        throw new HttpGetFailure(
+          'unsupported',
+          'this runtime\'s fetch cannot disable certificate validation or trust extra CA certificates: use the Node.js build of tokenward, or inject a fetch configured to do so',
+        )
+      }
     }
 
     const signal = AbortSignal.timeout(request.timeoutMs)
     const aborted = whenAborted(signal)
     try {
-      const response = await Promise.race([
-        fetchImpl(url, { method: 'GET', redirect: 'manual', signal, headers: { ...request.headers, accept: acceptHeader } }),
-        aborted.promise,
-      ])
+      const init: RequestInit = { method: exchange.method, redirect: 'manual', signal, headers: exchange.headers, ...extra.init }
+      if (exchange.body !== undefined) init.body = exchange.body as BodyInit
+      const response = await Promise.race([fetchImpl(url, init), aborted.promise])
       if (response.type === 'opaqueredirect') {
         throw new HttpGetFailure('unsupported', 'the server answered with a redirect, which this runtime hides (opaque redirect); redirects are not followed')
       }
@@ -158,6 +315,7 @@ export function webHttpGet(fetchImpl: typeof fetch, options: WebHttpGetOptions =
       throw failureFor(error, signal, request)
     } finally {
       aborted.dispose()
+      extra.release()
     }
   }
 }

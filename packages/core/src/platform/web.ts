@@ -8,7 +8,7 @@
  */
 import { decodeBase64Url } from '../jws/base64url.ts'
 import type { Platform } from './types.ts'
-import { webHttpGet } from './web-http.ts'
+import { webHttpGet, webHttpPost } from './web-http.ts'
 import { webSignatureProvider } from './web-signature.ts'
 
 const ascii = new TextEncoder()
@@ -24,4 +24,8 @@ export const platform: Platform = {
     fetchImpl === undefined
       ? webHttpGet(globalThis.fetch.bind(globalThis))
       : webHttpGet(fetchImpl, { fetchOwnsTls: true }),
+  httpPost: (fetchImpl) =>
+    fetchImpl === undefined
+      ? webHttpPost(globalThis.fetch.bind(globalThis))
+      : webHttpPost(fetchImpl, { fetchOwnsTls: true }),
 }
