@@ -27,11 +27,11 @@ const handlers = fileURLToPath(new URL('./cold-start/handlers/', import.meta.url
 const installSets = [
   { name: 'tokenward (Lambda)', library: 'tokenward', tarballs: ['@tokenward/core', '@tokenward/lambda'] },
   { name: 'tokenward (Express)', library: 'tokenward', tarballs: ['@tokenward/core', '@tokenward/express'] },
-  { name: 'tokenward (CLI)', library: 'tokenward', tarballs: ['@tokenward/core', '@tokenward/cli'] },
+  { name: 'tokenward (CLI)', library: 'tokenward', tarballs: ['@tokenward/core', '@tokenward/issuer', '@tokenward/cli'] },
   { name: 'jose', library: 'jose', tarballs: ['jose'] },
   { name: 'aws-jwt-verify', library: 'aws-jwt-verify', tarballs: ['aws-jwt-verify'] },
 ]
-const workspaces = ['@tokenward/core', '@tokenward/lambda', '@tokenward/express', '@tokenward/cli']
+const workspaces = ['@tokenward/core', '@tokenward/lambda', '@tokenward/express', '@tokenward/issuer', '@tokenward/cli']
 const peers = ['jose', 'aws-jwt-verify']
 
 function npm(args, cwd) {
