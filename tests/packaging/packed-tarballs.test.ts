@@ -38,6 +38,10 @@ beforeAll(async () => {
   unpack('@tokenward/core', '@tokenward/core')
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
+  unpack('@tokenward/redis', '@tokenward/redis')
+  // @tokenward/redis depends on node-redis (as a user's install would bring it): linked from the workspace.
+  symlinkSync(join(root, 'node_modules', 'redis'), join(project, 'node_modules', 'redis'), 'dir')
+  symlinkSync(join(root, 'node_modules', '@redis'), join(project, 'node_modules', '@redis'), 'dir')
   // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
@@ -240,6 +244,16 @@ const first = await store.put(org, undefined); const second = await store.put({ 
 console.log(JSON.stringify([typeof r.createAdminApi, typeof r.createRegistryVerifier, first.ok, second.ok, (await store.get('1')).revision]))`
     expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', true, false, 1])
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/registry').createAdminApi, typeof require('@tokenward/registry/node').createJsonlAuditSink)"]).trim()).toBe('function function')
+  })
+
+  it('the Redis package loads from ESM and CJS, depends on node-redis only besides tokenward, and checks its options when built', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/redis/package.json'), 'utf8'))
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@tokenward/core', '@tokenward/registry', 'redis'])
+    const esm = `const r = await import('@tokenward/redis');
+const issues = await r.createRedisConnection({ url: 'http://nope' }).catch((e) => e.issues.map((i) => i.path));
+console.log(JSON.stringify([typeof r.createRedisOrganizationStore, typeof r.createRedisApiCallCounter, typeof r.createRedisAuditSink, typeof r.createRedisReceiptStore, issues]))`
+    expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', 'function', 'function', ['url']])
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/redis').createRedisConnection)"]).trim()).toBe('function')
   })
 
   it('the tokenward binary runs from the installed package', () => {
