@@ -39,6 +39,7 @@ beforeAll(async () => {
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
   unpack('@tokenward/redis', '@tokenward/redis')
+  unpack('@tokenward/opentelemetry', '@tokenward/opentelemetry')
   // @tokenward/redis depends on node-redis (as a user's install would bring it): linked from the workspace.
   symlinkSync(join(root, 'node_modules', 'redis'), join(project, 'node_modules', 'redis'), 'dir')
   symlinkSync(join(root, 'node_modules', '@redis'), join(project, 'node_modules', '@redis'), 'dir')
@@ -254,6 +255,20 @@ const issues = await r.createRedisConnection({ url: 'http://nope' }).catch((e) =
 console.log(JSON.stringify([typeof r.createRedisOrganizationStore, typeof r.createRedisApiCallCounter, typeof r.createRedisAuditSink, typeof r.createRedisReceiptStore, issues]))`
     expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', 'function', 'function', ['url']])
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/redis').createRedisConnection)"]).trim()).toBe('function')
+  })
+
+  it('the OpenTelemetry bridge loads from ESM and CJS with @opentelemetry/api as its only peer', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/opentelemetry/package.json'), 'utf8'))
+    expect(manifest.peerDependencies).toEqual({ '@opentelemetry/api': expect.any(String) })
+    expect(Object.keys(manifest.dependencies)).toEqual(['@tokenward/core'])
+    const api = join(project, 'node_modules', '@opentelemetry', 'api')
+    mkdirSync(join(project, 'node_modules', '@opentelemetry'), { recursive: true })
+    if (!existsSync(api)) symlinkSync(join(root, 'node_modules', '@opentelemetry', 'api'), api, 'dir')
+    const esm = `const { metrics } = await import('@opentelemetry/api'); const o = await import('@tokenward/opentelemetry');
+const t = o.createTokenwardTelemetry({ meter: metrics.getMeter('x') }); t.onEvent({ type: 'jwks_fetched', url: 'https://a.example/k', durationMs: 3 });
+console.log(typeof t.instrument)`
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('function')
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/opentelemetry').createTokenwardTelemetry)"]).trim()).toBe('function')
   })
 
   it('the tokenward binary runs from the installed package', () => {
