@@ -42,12 +42,25 @@ redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. ARGV[2])
 return {1}
 `
 
-// KEYS[1] key-fetch hash. ARGV: field, time (ms). Keeps the later time.
+// KEYS[1] key-fetch hash. ARGV: field, time (ms), bound. Keeps the later time, and at most
+// `bound` records (the oldest go first, as mergeKeyFetchRecord does).
 const recordFetchScript = `
 local stored = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
 if tonumber(ARGV[2]) > stored then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+if redis.call('HLEN', KEYS[1]) > tonumber(ARGV[3]) then
+  local all = redis.call('HGETALL', KEYS[1])
+  local oldest, oldestAt = nil, nil
+  for i = 1, #all, 2 do
+    local at = tonumber(all[i + 1])
+    if oldestAt == nil or at < oldestAt then oldest, oldestAt = all[i], at end
+  end
+  redis.call('HDEL', KEYS[1], oldest)
+end
 return 1
 `
+
+/** At most this many key-fetch records per organization (as the other stores keep). */
+const maxKeyFetchRecords = 64
 
 /**
  * Creates an {@link OrganizationStore} on Redis, for a fleet of instances sharing one Redis.
@@ -236,7 +249,7 @@ export function createRedisOrganizationStore(options: RedisOrganizationStoreOpti
     async recordKeyFetch(orgId, record) {
       assertStorableOrgId(orgId)
       await guarded('recordKeyFetch', () =>
-        redis.script(recordFetchScript, [keys.keyFetches(orgId)], [`${record.serverName}\n${record.jwksUrl}`, String(record.lastSuccessfulFetchAt)]),
+        redis.script(recordFetchScript, [keys.keyFetches(orgId)], [`${record.serverName}\n${record.jwksUrl}`, String(record.lastSuccessfulFetchAt), String(maxKeyFetchRecords)]),
       )
     },
 
