@@ -75,7 +75,8 @@ type NodeRedisClient = ReturnType<typeof createClient>
 /**
  * Connects to Redis with node-redis: no offline queue (a command while disconnected fails at
  * once), a short command timeout, reconnection with backoff up to 1 s, and a second connection for
- * Pub/Sub. At start it reads `maxmemory-policy` and reports `redis_eviction_policy_warning` unless
+ * Pub/Sub. When Redis cannot be reached at start (three attempts) it rejects with
+ * `StoreUnavailableError` instead of waiting. At start it reads `maxmemory-policy` and reports `redis_eviction_policy_warning` unless
  * it is `noeviction` (state keys must never be evicted); servers that refuse `CONFIG GET` are not
  * checked. Options are checked first (`RegistryConfigError` names each bad field).
  *
@@ -107,14 +108,23 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
       // onEvent must not throw.
     }
   }
+  // Before the first connection, give up after a few attempts (start-up must not hang on an
+  // unreachable Redis); once connected, reconnect forever with backoff up to 1 s.
+  let connectedOnce = false
   const socket = {
     connectTimeout: connectTimeoutMs,
-    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+    reconnectStrategy: (retries: number, cause: Error) => (connectedOnce || retries < 2 ? Math.min(50 * 2 ** retries, 1000) : cause),
     ...(url?.protocol === 'rediss:' ? { tls: true as const, ...options.tls } : {}),
   }
   const client: NodeRedisClient = createClient({ url: options.url, socket, disableOfflineQueue: true })
   client.on('error', (e: unknown) => report({ type: 'redis_error', operation: 'connection', message: messageOf(e) }))
-  await client.connect()
+  try {
+    await client.connect()
+  } catch (e) {
+    await client.destroy?.()
+    throw new StoreUnavailableError(`Redis could not be reached at ${url?.host ?? 'the given URL'}`, { cause: e, retryAfterSeconds: 1 })
+  }
+  connectedOnce = true
   const subscriber = client.duplicate()
   subscriber.on('error', (e: unknown) => report({ type: 'redis_error', operation: 'subscription', message: messageOf(e) }))
   let subscriberConnected: Promise<unknown> | undefined

@@ -96,6 +96,13 @@ describe.skipIf(!redisServerInstalled)('Redis organization store (real redis-ser
     await c2.close()
   })
 
+  it('rejects at start with StoreUnavailableError when Redis cannot be reached, instead of hanging', async () => {
+    const started = Date.now()
+    const error = await createRedisConnection({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 300 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreUnavailableError)
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
   it('names every bad option by its path', async () => {
     const error = await createRedisConnection({ url: 'http://x', commandTimeoutMs: -1, connectTimeoutMs: 0, tls: {} }).catch((e: unknown) => e)
     expect((error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['url', 'tls', 'commandTimeoutMs', 'connectTimeoutMs'])
