@@ -107,8 +107,7 @@ describe.skipIf(!redisServerInstalled)('a fleet of instances on one Redis (child
     expect(org?.revision).toBe(2) // one suspension write, not one per instance
     const audit = (await connection.command(['XRANGE', `${keyPrefix}:audit`, '-', '+'])) as [string, string[]][]
     const suspensions = audit.filter(([, f]) => f[3] !== 'api_call' && f[5]!.includes('api_call_threshold_exceeded'))
-    expect(suspensions.length).toBeGreaterThanOrEqual(1)
-    expect(new Set(suspensions.map(([, f]) => f[3])).size).toBe(suspensions.length) // each kind of suspension record once
+    expect(suspensions).toHaveLength(1) // audited once, for the whole fleet
     await store.close()
   })
 
