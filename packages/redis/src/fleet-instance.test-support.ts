@@ -89,7 +89,10 @@ const run = async (c: Command): Promise<unknown> => {
             acknowledged++
             done.push(role)
             k++
-          } else conflicts++
+          } else {
+            conflicts++
+            await sleep(Math.random() * 5) // back off a little instead of spinning on two shared cores
+          }
         } catch {
           unavailable++
           await sleep(20)
