@@ -21,6 +21,8 @@ export default defineConfig({
       { find: /^@tokenward\/express$/, replacement: fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/lambda$/, replacement: fileURLToPath(new URL('./packages/lambda/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/web$/, replacement: fileURLToPath(new URL('./packages/web/src/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/redis$/, replacement: fileURLToPath(new URL('./packages/redis/src/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/opentelemetry$/, replacement: fileURLToPath(new URL('./packages/opentelemetry/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/cli$/, replacement: fileURLToPath(new URL('./packages/cli/src/main.ts', import.meta.url)) },
     ],
   },

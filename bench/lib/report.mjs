@@ -302,6 +302,23 @@ function registrySection(registry) {
   return parts.join('\n')
 }
 
+function fleetSection(fleet) {
+  if (fleet.skipped !== undefined) return `## Fleet (Redis)\n\nSkipped: ${fleet.skipped}.`
+  const { rounds, roundMs, tokens } = fleet.settings
+  const lines = [
+    '## Fleet (Redis)',
+    '',
+    `The registry verifier in one process, one request at a time, ${tokens} bearer tokens in rotation (all cached after warm-up), ${rounds} interleaved rounds of ${roundMs} ms. "single-process": organizations in an in-memory store; "fleet": organizations on a local redis-server, kept fresh by the change feed (recheck 30 s); "fleet-counted" (context): plus the Redis API-call counter and audit stream, awaited on every allowed call.`,
+    '',
+    '| variant | ops/s (median) | × single-process | Redis round trips per request |',
+    '| --- | --- | --- | --- |',
+  ]
+  for (const row of fleet.rows) {
+    lines.push(`| ${row.variant} | ${Math.round(row.opsPerSecond.median).toLocaleString('en-US')} | ${row.vsSingleProcess.median.toFixed(2)}× (${row.vsSingleProcess.min.toFixed(2)}–${row.vsSingleProcess.max.toFixed(2)}) | ${row.redisRoundTripsPerRequest} |`)
+  }
+  return lines.join('\n')
+}
+
 export function renderReport({ facts, mode, durationSeconds, targets, results, failures }) {
   const sections = [
     header(facts, mode, durationSeconds),
@@ -310,6 +327,7 @@ export function renderReport({ facts, mode, durationSeconds, targets, results, f
     results.micro && microSection(results.micro),
     results.http && httpSection(results.http),
     results.registry && registrySection(results.registry),
+    results.fleet && fleetSection(results.fleet),
     results.herd && herdSection(results.herd),
     results.coldStart && coldStartSection(results.coldStart),
     results.memory && memorySection(results.memory),

@@ -256,11 +256,22 @@ function registryTargets(registry) {
   return [atLeast(name, row.vsSingle, 0.9, 'the single-verifier path')]
 }
 
+/** The Redis-backed fleet registry path against the single-process registry path, repeated tokens (scenarios/fleet.mjs). */
+function fleetTargets(fleet) {
+  const name = 'Fleet registry path (Redis store + change feed), repeated tokens'
+  const goal = '≥ 0.90× the single-process registry path'
+  if (fleet === undefined) return [notMeasured(name, goal)]
+  if (fleet.skipped !== undefined) return [{ name, goal, measured: `not measured (${fleet.skipped})`, met: undefined }]
+  const row = fleet.rows.find((r) => r.variant === 'fleet')
+  return [atLeast(name, row.vsSingleProcess, 0.9, 'the single-process registry path')]
+}
+
 export function evaluateTargets(results) {
   return [
     ...microTargets(results.micro),
     ...httpTargets(results.http, results.micro),
     ...registryTargets(results.registry),
+    ...fleetTargets(results.fleet),
     ...herdTargets(results.herd),
     ...coldStartTargets(results.coldStart),
     ...memoryTargets(results.memory),

@@ -40,6 +40,11 @@ beforeAll(async () => {
   unpack('@tokenward/registry', '@tokenward/registry')
   unpack('@tokenward/issuer', '@tokenward/issuer')
   unpack('@tokenward/console', '@tokenward/console')
+  unpack('@tokenward/redis', '@tokenward/redis')
+  unpack('@tokenward/opentelemetry', '@tokenward/opentelemetry')
+  // @tokenward/redis depends on node-redis (as a user's install would bring it): linked from the workspace.
+  symlinkSync(join(root, 'node_modules', 'redis'), join(project, 'node_modules', 'redis'), 'dir')
+  symlinkSync(join(root, 'node_modules', '@redis'), join(project, 'node_modules', '@redis'), 'dir')
   // The packages have no dependencies beyond @tokenward/core, so nothing else is installed.
   key = await makeKey('ES256', 'k1')
   token = await mint(key)
@@ -268,6 +273,30 @@ console.log(JSON.stringify([page.status, page.headers.get('content-security-poli
     const expected = [200, true, 200, true]
     expect(JSON.parse(node(['--input-type=module', '-e', `const c = await import('@tokenward/console'); ${serve}`]))).toEqual(expected)
     expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const c = require('@tokenward/console'); ${serve} })()`]))).toEqual(expected)
+  })
+
+  it('the Redis package loads from ESM and CJS, depends on node-redis only besides tokenward, and checks its options when built', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/redis/package.json'), 'utf8'))
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@tokenward/core', '@tokenward/registry', 'redis'])
+    const esm = `const r = await import('@tokenward/redis');
+const issues = await r.createRedisConnection({ url: 'http://nope' }).catch((e) => e.issues.map((i) => i.path));
+console.log(JSON.stringify([typeof r.createRedisOrganizationStore, typeof r.createRedisApiCallCounter, typeof r.createRedisAuditSink, typeof r.createRedisReceiptStore, issues]))`
+    expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', 'function', 'function', ['url']])
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/redis').createRedisConnection)"]).trim()).toBe('function')
+  })
+
+  it('the OpenTelemetry bridge loads from ESM and CJS with @opentelemetry/api as its only peer', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/opentelemetry/package.json'), 'utf8'))
+    expect(manifest.peerDependencies).toEqual({ '@opentelemetry/api': expect.any(String) })
+    expect(Object.keys(manifest.dependencies)).toEqual(['@tokenward/core'])
+    const api = join(project, 'node_modules', '@opentelemetry', 'api')
+    mkdirSync(join(project, 'node_modules', '@opentelemetry'), { recursive: true })
+    if (!existsSync(api)) symlinkSync(join(root, 'node_modules', '@opentelemetry', 'api'), api, 'dir')
+    const esm = `const { metrics } = await import('@opentelemetry/api'); const o = await import('@tokenward/opentelemetry');
+const t = o.createTokenwardTelemetry({ meter: metrics.getMeter('x') }); t.onEvent({ type: 'jwks_fetched', url: 'https://a.example/k', durationMs: 3 });
+console.log(typeof t.instrument)`
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('function')
+    expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/opentelemetry').createTokenwardTelemetry)"]).trim()).toBe('function')
   })
 
   it('the tokenward binary runs from the installed package', () => {

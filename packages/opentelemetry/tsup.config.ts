@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  target: 'es2023',
+  dts: true,
+  clean: true,
+  sourcemap: false,
+  tsconfig: 'tsconfig.build.json',
+  external: ['@tokenward/core', '@opentelemetry/api', 'effect', 'jose'],
+})

@@ -1,0 +1,27 @@
+/**
+ * `@tokenward/redis`: every state port of tokenward on Redis, so several instances of an API act
+ * as one — the organization store with its change feed, the fleet-wide API-call counter, JWKS
+ * validation receipts and the audit stream. Node only (it uses node-redis and `node:` modules).
+ *
+ * @example
+ * ```ts
+ * import { createRegistryVerifier } from '@tokenward/registry'
+ * import { createRedisConnection, createRedisOrganizationStore, createRedisApiCallCounter, createRedisAuditSink } from '@tokenward/redis'
+ *
+ * const connection = await createRedisConnection({ url: process.env.REDIS_URL!, onEvent: console.warn })
+ * const registry = createRegistryVerifier({
+ *   store: createRedisOrganizationStore({ connection }),
+ *   apiCallCounter: createRedisApiCallCounter({ connection }),
+ *   auditSink: createRedisAuditSink({ connection }),
+ *   apiCallThreshold: { maxCalls: 10_000, windowSeconds: 3600 },
+ *   organizationRecheckMs: 30_000,
+ * })
+ * ```
+ *
+ * @module
+ */
+export { createRedisConnection, type RedisConnection, type RedisConnectionOptions, type RedisEvent } from './connection.ts'
+export { createRedisOrganizationStore, type RedisOrganizationStoreOptions } from './organization-store.ts'
+export { createRedisApiCallCounter, type RedisApiCallCounterOptions } from './api-call-counter.ts'
+export { createRedisReceiptStore, type RedisReceiptStoreOptions } from './receipt-store.ts'
+export { createRedisAuditSink, type RedisAuditSinkOptions } from './audit-sink.ts'

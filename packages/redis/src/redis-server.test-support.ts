@@ -1,0 +1,80 @@
+// Test support: a real redis-server (the Debian package) on a free loopback port with a temporary
+// directory and no persistence. Never a mock. Not part of the package (excluded from builds).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Whether `redis-server` is on the PATH (CI installs it; see .ci/run). */
+export const redisServerInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+}
+
+/** A running redis-server; `stop` kills it for good, `kill` + `start` simulate an outage on the same port. */
+export interface TestRedisServer {
+  readonly url: string
+  readonly port: number
+  /** Kills the server (SIGKILL), as a crash would. */
+  kill(): Promise<void>
+  /** Starts it again on the same port (empty: no persistence). */
+  start(): Promise<void>
+  /** Kills it and removes its directory. */
+  stop(): Promise<void>
+}
+
+/** Starts redis-server on a free port; resolves once it accepts connections. */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'tokenward-redis-'))
+  let child: ChildProcess | undefined
+  const start = async (): Promise<void> => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction', ...extraArgs]
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = proc
+    await new Promise<void>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 5000)
+      proc.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      proc.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`redis-server exited with ${code}: ${out}`))
+      })
+    })
+  }
+  const kill = async (): Promise<void> => {
+    const proc = child
+    child = undefined
+    if (proc === undefined || proc.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve())
+      proc.kill('SIGKILL')
+    })
+  }
+  await start()
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    start,
+    async stop() {
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
