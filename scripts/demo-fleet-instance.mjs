@@ -3,7 +3,7 @@
 //   GET  /orgs/:orgId/reports           the protected resource (Bearer token)
 //   POST /admin/orgs/:orgId/suspend     an admin's "disable" (through changeOrganization)
 //   POST /admin/orgs/:orgId/lift        lifts the suspension
-import { systemActor } from '@tokenward/core'
+import { systemActor } from '@tokenward/core/organization'
 import { changeOrganization, createRegistryVerifier } from '@tokenward/registry'
 import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore } from '@tokenward/redis'
 import { createServer } from 'node:http'

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ApiCallCounter, ConfigIssue } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { ApiCallCounter } from '@tokenward/core/organization'
 import { RegistryConfigError, assertStorableOrgId } from '@tokenward/registry'
 import { messageOf, type RedisConnection } from './connection.ts'
 import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'

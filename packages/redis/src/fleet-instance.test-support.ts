@@ -2,7 +2,7 @@
 // runs the registry verifier on the Redis store, counter and audit stream, and answers JSON
 // commands on stdin with one JSON line each on stdout. Not part of the package.
 //   argv: <redis url> <key prefix> [maxCalls]
-import { systemActor, type Organization } from '@tokenward/core'
+import { systemActor, type Organization } from '@tokenward/core/organization'
 import { changeOrganization, createRegistryVerifier } from '@tokenward/registry'
 import { createInterface } from 'node:readline'
 import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore } from './index.ts'

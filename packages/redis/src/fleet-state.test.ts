@@ -1,4 +1,5 @@
-import { AuditUnavailableError, StoreUnavailableError, type JwksValidationReceipt } from '@tokenward/core'
+import { AuditUnavailableError, StoreUnavailableError } from '@tokenward/core'
+import { type JwksValidationReceipt } from '@tokenward/core/organization'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisApiCallCounter } from './api-call-counter.ts'
 import { createRedisAuditSink } from './audit-sink.ts'

@@ -1,5 +1,6 @@
 // Fleet proofs: several Node processes as API instances against one real redis-server.
-import { defineAuthorizationServer, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type Organization } from '@tokenward/core/organization'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'

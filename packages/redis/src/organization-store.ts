@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { ConfigIssue, Organization } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { Organization } from '@tokenward/core/organization'
 import {
   RegistryConfigError,
   StoreClosedError,

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { ConfigIssue, JwksValidationReceipt } from '@tokenward/core'
+import type { ConfigIssue } from '@tokenward/core'
+import type { JwksValidationReceipt } from '@tokenward/core/organization'
 import { RegistryConfigError, assertStorableOrgId, type ReceiptStore } from '@tokenward/registry'
 import { storeCommand, type RedisConnection } from './connection.ts'
 import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'

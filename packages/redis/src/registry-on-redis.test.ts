@@ -1,7 +1,8 @@
 // The registry verifier over the Redis store: a cached bearer token costs no Redis round trip (the
 // change feed, not a per-request read, keeps the organization fresh), the key-fetch records stay
 // bounded, and the recheck still confirms by revision when the feed is silent.
-import { defineAuthorizationServer, type Organization } from '@tokenward/core'
+import { defineAuthorizationServer } from '@tokenward/core'
+import { type Organization } from '@tokenward/core/organization'
 import { createRegistryVerifier } from '@tokenward/registry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
