@@ -14,7 +14,6 @@ import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
 import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
-import { fetchHttpPost } from '../introspection/fetch-post.ts'
 import { defineAddressPolicy } from '../network/address-policy.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 
@@ -117,7 +116,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
     platform,
     { freshAt: () => snapshot, peekAt: () => snapshot },
     {
-      httpPost: server.introspection === undefined ? undefined : fetchHttpPost(fetchImpl),
+      httpPost: server.introspection === undefined ? undefined : platform.httpPost(fetchImpl),
       onEvent: options.onEvent,
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,

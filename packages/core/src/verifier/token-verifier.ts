@@ -17,7 +17,6 @@ import { defineAddressPolicy } from '../network/address-policy.ts'
 import type { Platform } from '../platform/types.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
-import { fetchHttpPost } from '../introspection/fetch-post.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type NeedsKeys, type Outcome } from './verification-pipeline.ts'
 
 export { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
@@ -96,7 +95,7 @@ export const makeTokenVerifier = (
             ...(onEvent === undefined ? {} : { onEvent }),
           })
     const pipeline = createVerificationPipeline(resolved, platform, keySet, {
-      httpPost: server.introspection === undefined ? undefined : fetchHttpPost(fetchImpl),
+      httpPost: server.introspection === undefined ? undefined : platform.httpPost(fetchImpl),
       onEvent,
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,
