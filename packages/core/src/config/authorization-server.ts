@@ -8,10 +8,12 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { supportedAlgorithms } from '../jose/jwk.ts'
+import { checkConnection } from './connection.ts'
 import { validateDpopConfig, type DpopConfig, type DpopInput } from './dpop.ts'
 import { checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
 import { isLoopbackHost } from './loopback.ts'
 import { validateMtlsConfig, type MtlsConfig, type MtlsInput } from './mtls.ts'
+import type { TrustMode } from '../platform/types.ts'
 
 /** The algorithms accepted when a config names none: RSA, RSA-PSS, P-256 and Ed25519 signatures. */
 export const defaultAlgorithms: readonly SupportedAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
@@ -74,6 +76,24 @@ export interface AuthorizationServerInput {
   readonly audit?: boolean
   /** The claim or introspection member naming the caller in events. Default `sub`. */
   readonly subjectAttributeName?: string
+  /**
+   * Alternative origins of the authorization server (`https://host[:port]`, at most 16), tried in
+   * order when the introspection endpoint's own origin cannot answer (connection refused, TLS
+   * failure, timeout, 5xx; never on 4xx). The endpoint's path and query are kept.
+   */
+  readonly targets?: readonly string[]
+  /**
+   * An `http:` forward proxy for requests to the authorization server (introspection and JWKS):
+   * `https:` requests go through a `CONNECT` tunnel, so TLS still runs end to end. No credentials
+   * in the URL. Node.js, Deno and Bun; a plain `fetch` runtime refuses it (`unsupported`).
+   */
+  readonly proxy?: string
+  /**
+   * `'add'` (default): `trustedCertificates` are trusted besides the runtime's default CAs;
+   * `'only'`: they replace them (a PingAccess trusted certificate group). `'only'` needs at least
+   * one trusted certificate.
+   */
+  readonly trustMode?: TrustMode
 }
 
 /** A validated configuration with every default filled in. */
@@ -104,6 +124,12 @@ export interface AuthorizationServerConfig {
   readonly audit?: boolean | undefined
   /** Absent means `sub` (see {@link AuthorizationServerInput.subjectAttributeName}). */
   readonly subjectAttributeName?: string | undefined
+  /** Present only when configured: alternative origins (see {@link AuthorizationServerInput.targets}). */
+  readonly targets?: readonly string[] | undefined
+  /** Present only when configured (see {@link AuthorizationServerInput.proxy}). */
+  readonly proxy?: string | undefined
+  /** Absent means `'add'` (see {@link AuthorizationServerInput.trustMode}). */
+  readonly trustMode?: TrustMode | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -147,6 +173,9 @@ const knownFields = new Set([
   'introspection',
   'audit',
   'subjectAttributeName',
+  'targets',
+  'proxy',
+  'trustMode',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
@@ -312,7 +341,10 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     typeof v === 'string' && v.length > 0 && v.length <= 256 ? undefined : 'must be a claim name: a non-empty string of at most 256 characters',
   issue)
 
-  if (issues.length > 0) return { ok: false, issues, warnings }
+  const connection = checkConnection(o, trustedCertificates.length)
+  if (!connection.ok) issues.push(...connection.issues)
+
+  if (issues.length > 0 || !connection.ok) return { ok: false, issues, warnings }
   return {
     ok: true,
     warnings,
@@ -337,6 +369,7 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       ...(introspection === undefined ? {} : { introspection }),
       ...(o.audit === undefined ? {} : { audit: audit as boolean }),
       ...(subjectAttributeName === undefined ? {} : { subjectAttributeName: subjectAttributeName as string }),
+      ...connection.value,
     },
   }
 }

@@ -8,7 +8,7 @@
 import { clientAuthenticationFor } from '../client-auth/index.ts'
 import type { IntrospectionConfig } from '../config/introspection.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
-import { HttpGetFailure, type HttpPost } from '../platform/types.ts'
+import { HttpGetFailure, type HttpPost, type TrustMode } from '../platform/types.ts'
 import { parseIntrospectionBody } from './decode-response.ts'
 
 /** Why an introspection produced no usable answer. */
@@ -42,6 +42,10 @@ export interface IntrospectionClientOptions {
   readonly trustedCertificates?: readonly string[] | undefined
   /** Which addresses the endpoint may reach (an endpoint a tenant supplied). */
   readonly addressPolicy?: AddressPolicy | undefined
+  /** Whether `trustedCertificates` add to the default CAs (`'add'`, default) or replace them (`'only'`). */
+  readonly trustMode?: TrustMode | undefined
+  /** An `http:` forward proxy (a `CONNECT` tunnel for an `https:` endpoint). */
+  readonly proxy?: URL | undefined
 }
 
 /** Sends one introspection request. Never rejects: every failure is a value. */
@@ -88,6 +92,8 @@ export function createIntrospectionClient(options: IntrospectionClientOptions): 
         certificateValidation: options.certificateValidation ?? true,
         trustedCertificates: options.trustedCertificates,
         addressPolicy: options.addressPolicy,
+        ...(options.trustMode === undefined ? {} : { trustMode: options.trustMode }),
+        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
         headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
         clientCertificate: auth.tls,

@@ -83,12 +83,18 @@ export const makeTokenVerifier = (
     const { addressPolicy: policyOptions, ...jwks } = options.jwks ?? {}
     const addressPolicy = policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions)
     const httpGet = platform.httpGet(fetchImpl)
+    const connection = {
+      ...(addressPolicy === undefined ? {} : { addressPolicy }),
+      ...(server.proxy === undefined ? {} : { proxy: new URL(server.proxy) }),
+      ...(server.trustMode === undefined ? {} : { trustMode: server.trustMode }),
+    }
     const keySet: KeySet =
       server.jwks !== undefined || server.jwksUrl === undefined
         ? makeStaticKeySet(server.jwks?.keys ?? [])
         : yield* makeRemoteKeySet({
             url: new URL(server.jwksUrl!),
-            httpGet: addressPolicy === undefined ? httpGet : (request) => httpGet({ ...request, addressPolicy }),
+            // The server's connection settings (proxy, trust mode) and the address policy apply to JWKS GETs too.
+            httpGet: addressPolicy === undefined && server.proxy === undefined && server.trustMode === undefined ? httpGet : (request) => httpGet({ ...request, ...connection }),
             certificateValidation: server.jwksCertificateValidation,
             trustedCertificates: server.trustedCertificates,
             ...definedOnly(jwks),

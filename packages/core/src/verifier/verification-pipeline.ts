@@ -20,6 +20,7 @@
 import { isVerificationError, MalformedTokenError, ServerDisabledError, type VerificationError } from '../errors.ts'
 import { bearerSyntaxError, type TokenRequest } from '../http/bearer.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
+import { withTargets } from '../network/with-targets.ts'
 import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/jwks-snapshot.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
@@ -145,12 +146,15 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     if (seams.httpPost === undefined) throw new TypeError('A server with introspection needs an HTTP POST client')
     const client = createIntrospectionClient({
       config: server.introspection,
-      httpPost: seams.httpPost,
+      // Targets: the same path on each alternative origin when the endpoint's own cannot answer.
+      httpPost: server.targets === undefined ? seams.httpPost : withTargets(server.targets, seams.httpPost),
       timeoutMs: seams.introspectionTimeoutMs,
       maxBytes: seams.introspectionMaxBytes,
       certificateValidation: server.jwksCertificateValidation,
       trustedCertificates: server.trustedCertificates.length > 0 ? server.trustedCertificates : undefined,
       addressPolicy: seams.addressPolicy,
+      trustMode: server.trustMode,
+      proxy: server.proxy === undefined ? undefined : new URL(server.proxy),
     })
     return createIntrospectStage(server, server.introspection, client, {
       grantsOf,
