@@ -17,3 +17,4 @@ export {
   type DiscoveryFetchFailedEvent,
   type DiscoveryStaleServedEvent,
 } from './discovery-client.ts'
+export { discoverServerConfig, type DiscoverableServerInput, type DiscoverServerConfigOptions } from './discover-server-config.ts'
