@@ -7,7 +7,8 @@ import { jwkThumbprint } from '../jose/jwk-thumbprint.ts'
 import { createTestCertificateAuthority } from '../platform/tls-fixture.test-support.ts'
 import type { ReplayStore } from '../state/replay-store.ts'
 import { makeDpopKey, signProof, type DpopKey } from '../testing/dpop-proof.test-support.ts'
-import { makeKey, mint, type TestKey } from '../testing/mint.test-support.ts'
+import { makeKey, mint, startJwksServer, type TestKey } from '../testing/mint.test-support.ts'
+import { startFakeAs } from '../introspection/fake-as.test-support.ts'
 import { createVerifier, type Verifier } from './create-verifier.ts'
 
 const url = 'https://api.example.test/orders'
@@ -182,5 +183,57 @@ describe('certificate-bound tokens through verifyRequest', () => {
     const token = await mint(key, { claims: { cnf: { 'x5t#S256': x5t }, scope: 'zscloud::12345::Admin' } })
     expect(await verifier.verifyRequest(certRequest(token, otherCertDer))).toMatchObject({ ok: false, error: { code: 'invalid_binding', status: 401 } })
     expect(await verifier.verifyRequest(certRequest(token, certDer))).toMatchObject({ ok: false, error: { code: 'insufficient_scope', status: 403 } })
+  })
+})
+
+describe('the binding stage after asynchronous work (key fetch, introspection)', () => {
+  it('a DPoP-bound token whose keys are fetched first (NeedsKeys) is still checked against its request', async () => {
+    const jwks = await startJwksServer([key.publicJwk])
+    try {
+      const verifier = createVerifier({ server: { name: 'Fetched', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders', dpop: { mode: 'enabled' } } })
+      open.push(verifier)
+      const token = await mint(key, { claims: { cnf: { jkt } } })
+      const wrongMethod = await verifier.verifyRequest(dpopRequest(token, await proof(token, { method: 'POST' })))
+      expect(wrongMethod).toMatchObject({ ok: false, error: { code: 'invalid_dpop_proof' } })
+      expect(jwks.fetches).toBe(1)
+      expect(await verifier.verifyRequest(dpopRequest(token, await proof(token)))).toMatchObject({ ok: true, token: { binding: { type: 'dpop', jkt } } })
+    } finally {
+      await jwks.close()
+    }
+  })
+
+  it('an introspected (opaque) DPoP-bound token needs its proof, before and after the answer is cached', async () => {
+    const as = await startFakeAs()
+    try {
+      as.answers.set('opaque-bound', {
+        active: true,
+        iss: 'https://as.test',
+        aud: 'https://api.test',
+        client_id: 'orders',
+        scope: 'zscloud::12345::ReadOnly',
+        exp: nowSeconds() + 600,
+        cnf: { jkt },
+      })
+      const verifier = createVerifier({
+        server: {
+          name: 'OpaqueAS',
+          issuer: 'https://as.test',
+          audience: 'https://api.test',
+          dpop: { mode: 'enabled' },
+          introspection: { endpoint: as.url, clientId: 'api', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'top-secret-value-0123456789' } },
+        },
+        organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+      })
+      open.push(verifier)
+      expect(await verifier.verifyRequest(dpopRequest('opaque-bound', undefined))).toMatchObject({ ok: false, error: { code: 'invalid_dpop_proof' } })
+      expect(await verifier.verifyRequest(dpopRequest('opaque-bound', await proof('opaque-bound')))).toMatchObject({
+        ok: true,
+        token: { source: 'introspection', binding: { type: 'dpop', jkt }, authorization: { apiRole: { role: 'ReadOnly' } } },
+      })
+      expect(await verifier.verifyRequest({ method: 'GET', url, headers: { authorization: 'Bearer opaque-bound' } })).toMatchObject({ ok: false, error: { code: 'invalid_binding' } })
+      expect(as.requests).toHaveLength(1)
+    } finally {
+      await as.close()
+    }
   })
 })
