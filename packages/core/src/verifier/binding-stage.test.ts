@@ -141,6 +141,19 @@ describe('DPoP-bound tokens through verifyRequest', () => {
     if (!required.ok) expect(required.response.headers['www-authenticate']).toMatch(/^DPoP /)
   })
 
+  it('enabled: a cached plain bearer token is answered synchronously with the same object each time (no per-request allocation)', async () => {
+    const verifier = verifierFor({ dpop: { mode: 'enabled' } })
+    const request = { method: 'GET', url, headers: { authorization: `Bearer ${await mint(key)}` } }
+    // The verified-token cache admits a token once it is seen again; then every hit is the same answer.
+    for (let i = 0; i < 3; i++) await verifier.verifyRequest(request)
+    const second = verifier.verifyRequestNow(request)
+    const third = verifier.verifyRequestNow(request)
+    expect(second).not.toBeInstanceOf(Promise)
+    expect(second).toMatchObject({ ok: true, token: { fromCache: true, binding: null, authorization: { apiRole: { role: 'ReadOnly' } } } })
+    if (!(second instanceof Promise) && !(third instanceof Promise) && second.ok && third.ok) expect(third.token).toBe(second.token)
+    else expect.unreachable('both answers are synchronous and accepted')
+  })
+
   it('verify(token) without a request refuses a DPoP-bound token (no proof can come with it)', async () => {
     const verifier = verifierFor({ dpop: { mode: 'enabled' } })
     await expect(verifier.verify(await mint(key, { claims: { cnf: { jkt } } }))).rejects.toMatchObject({ code: 'invalid_binding' })

@@ -151,8 +151,21 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   const authorize: typeof authorizeFinal = binding === undefined ? authorizeFinal : (token, _options, fromCache) => ({ ...token, authorization: undefined, fromCache })
   // The request a hand-off (NeedsKeys, NeedsIntrospection) came from, for the binding stage once it is done.
   const pendingBinding = new WeakMap<object, BindingRequest>()
-  const bind = (outcome: Outcome, input: BindingRequest, nowMs: number, verifyOptions: VerifyOptions | undefined): Promise<Outcome> => {
-    if (binding === undefined || isVerificationError(outcome)) return Promise.resolve(outcome)
+  // An unbound token sent as Bearer, where unbound tokens are accepted, needs no proof: its answer
+  // is worked out synchronously, once per accepted (cached) token, so it costs no allocation.
+  const unboundAccepted = server.dpop?.mode !== 'required' && server.mtls?.mode !== 'required'
+  const unboundAnswers = new WeakMap<object, Outcome>()
+  const bind = (outcome: Outcome, input: BindingRequest, nowMs: number, verifyOptions: VerifyOptions | undefined): Outcome | Promise<Outcome> => {
+    if (binding === undefined || isVerificationError(outcome)) return outcome
+    if (unboundAccepted && input.scheme === 'Bearer' && outcome.claims.cnf === undefined) {
+      if (verifyOptions !== undefined) return authorizeFinal({ ...outcome, binding: null }, verifyOptions, outcome.fromCache)
+      let answer = unboundAnswers.get(outcome)
+      if (answer === undefined) {
+        answer = authorizeFinal({ ...outcome, binding: null }, undefined, outcome.fromCache)
+        unboundAnswers.set(outcome, answer)
+      }
+      return answer
+    }
     return binding(input, outcome.claims.cnf, nowMs).then((checked) => {
       if (!checked.ok) return checked.error
       const { binding: sender, nonce } = checked.value
