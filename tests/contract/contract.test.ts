@@ -15,26 +15,31 @@ import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeAs, type FakeAs } from '../../packages/core/src/introspection/fake-as.test-support.ts'
 import { b64, makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
+import { makeDpopKey, signProof, type DpopKey } from '../../packages/core/src/testing/dpop-proof.test-support.ts'
+import { jwkThumbprint } from '../../packages/core/src/jose/jwk-thumbprint.ts'
 
 interface Answer {
   readonly status: number
   readonly challenge: string | null
   readonly body: unknown
+  /** Whether the answer handed the client a `DPoP-Nonce`. */
+  readonly nonce: boolean
 }
-type Door = (guard: RequestGuard, authorization: string | undefined) => Promise<Answer>
+/** A door sends the request with these headers (`authorization`, and `dpop` for DPoP rows). */
+type Door = (guard: RequestGuard, headers: Readonly<Record<string, string>>) => Promise<Answer>
 
 const path = '/orgs/12345/reports'
 const origin = 'https://api.example.com'
 
-const throughCore: Door = async (guard, authorization) => {
-  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers: authorization === undefined ? {} : { authorization } })
-  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId } }
-  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body }
+const throughCore: Door = async (guard, headers) => {
+  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers })
+  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: false }
+  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined }
 }
 
 let expressServer: Server | undefined
 let expressGuard: RequestGuard | undefined
-const throughExpress: Door = async (guard, authorization) => {
+const throughExpress: Door = async (guard, headers) => {
   expressGuard = guard
   if (expressServer === undefined) {
     const app = express()
@@ -51,30 +56,30 @@ const throughExpress: Door = async (guard, authorization) => {
     await new Promise<void>((resolve) => expressServer!.listen(0, '127.0.0.1', resolve))
   }
   const { port } = expressServer.address() as AddressInfo
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: authorization === undefined ? {} : { authorization } })
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json() }
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
 }
 
-const throughLambda: Door = async (guard, authorization) => {
+const throughLambda: Door = async (guard, requestHeaders) => {
   const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard })
   const event = {
     version: '2.0',
     routeKey: 'GET /orgs/{orgId}/reports',
     rawPath: path,
     rawQueryString: '',
-    headers: { host: 'api.example.com', ...(authorization === undefined ? {} : { authorization }) },
+    headers: { host: 'api.example.com', ...requestHeaders },
     requestContext: { accountId: '123456789012', apiId: 'api-id', domainName: 'api.example.com', domainPrefix: 'api', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'agent' }, requestId: 'id', routeKey: 'GET /orgs/{orgId}/reports', stage: '$default', time: '12/Mar/2020:19:03:58 +0000', timeEpoch: 1583348638390 },
     isBase64Encoded: false,
   }
   const result = (await (handler as (e: unknown, c: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>)(event, {}))
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null') }
+  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null'), nonce: headers['dpop-nonce'] !== undefined }
 }
 
-const throughWeb: Door = async (guard, authorization) => {
+const throughWeb: Door = async (guard, headers) => {
   const handler = withWeb((_request: Request, auth) => Response.json({ clientId: auth?.clientId }), { guard })
-  const response = await handler(new Request(`${origin}${path}`, { headers: authorization === undefined ? {} : { authorization } }))
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json() }
+  const response = await handler(new Request(`${origin}${path}`, { headers }))
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
 }
 
 const doors: [string, Door][] = [
@@ -89,6 +94,8 @@ let rotated: TestKey
 let stranger: TestKey
 let jwks: JwksServer
 let as: FakeAs
+let dpopKey: DpopKey
+let dpopJkt: string
 const registries: RegistryVerifier[] = []
 
 beforeAll(async () => {
@@ -97,6 +104,8 @@ beforeAll(async () => {
   stranger = await makeKey('ES256', 'k1')
   jwks = await startJwksServer([key.publicJwk])
   as = await startFakeAs()
+  dpopKey = await makeDpopKey('ES256')
+  dpopJkt = (await jwkThumbprint(dpopKey.publicJwk as Record<string, unknown>))!
 })
 afterAll(async () => {
   await Promise.all(registries.map((r) => r.close()))
@@ -141,13 +150,19 @@ interface Scenario {
   readonly name: string
   readonly org?: () => Organization
   readonly authorization: () => Promise<string | undefined>
+  /** The request's `DPoP` proof, made for the `Authorization` value the scenario gave. */
+  readonly dpop?: (authorization: string) => Promise<string | undefined>
   /** Runs before the request, with the guard (e.g. to warm the key cache, then break the JWKS). */
   readonly prepare?: (guard: RequestGuard) => Promise<void>
   readonly jwks?: { keys?: () => TestKey[]; mode?: JwksServer['mode'] }
-  readonly expected: { readonly status: number; readonly code?: string }
+  readonly expected: { readonly status: number; readonly code?: string; readonly nonce?: boolean }
 }
 
 const bearer = async (t: Promise<string>) => `Bearer ${await t}`
+const dpopOrganization = (dpop: Record<string, unknown> = {}) => organization({}, { dpop: { mode: 'enabled', ...dpop } })
+const dpopBound = async () => `DPoP ${await mint(key, { claims: { cnf: { jkt: dpopJkt } } })}`
+const dpopProof = (authorization: string, overrides: { method?: string; url?: string } = {}) =>
+  signProof(dpopKey, { method: overrides.method ?? 'GET', url: overrides.url ?? `${origin}${path}`, accessToken: authorization.slice(authorization.indexOf(' ') + 1), iat: nowSeconds() })
 const scenarios: Scenario[] = [
   { name: 'valid', authorization: () => bearer(mint(key)), expected: { status: 200 } },
   { name: 'missing', authorization: async () => undefined, expected: { status: 401, code: 'missing_token' } },
@@ -180,6 +195,14 @@ const scenarios: Scenario[] = [
   { name: 'opaque token, wrong API role', org: opaqueOrganization, authorization: opaque('opaque-admin', opaqueAnswer({ scope: 'zscloud::12345::Admin' })), expected: { status: 403, code: 'insufficient_scope' } },
   { name: 'opaque token, AS answers 500', org: opaqueOrganization, authorization: opaque('opaque-500', undefined, '500'), expected: { status: 503, code: 'introspection_unavailable' } },
   { name: 'opaque token, AS refuses our credentials', org: opaqueOrganization, authorization: opaque('opaque-401', undefined, '401'), expected: { status: 503, code: 'introspection_unavailable' } },
+  // DPoP (RFC 9449): the proof is minted per door, for the URL every door hands the guard.
+  { name: 'DPoP-bound token with a valid proof', org: dpopOrganization, authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 200 } },
+  { name: 'DPoP-bound token without a proof', org: dpopOrganization, authorization: dpopBound, expected: { status: 401, code: 'invalid_dpop_proof' } },
+  { name: 'DPoP proof for another method', org: dpopOrganization, authorization: dpopBound, dpop: (a) => dpopProof(a, { method: 'POST' }), expected: { status: 401, code: 'invalid_dpop_proof' } },
+  { name: 'DPoP proof for another URL', org: dpopOrganization, authorization: dpopBound, dpop: (a) => dpopProof(a, { url: `https://evil.example${path}` }), expected: { status: 401, code: 'invalid_dpop_proof' } },
+  { name: 'DPoP-bound token sent as Bearer', org: dpopOrganization, authorization: async () => (await dpopBound()).replace(/^DPoP /, 'Bearer '), dpop: (a) => dpopProof(a), expected: { status: 401, code: 'invalid_binding' } },
+  { name: 'DPoP-bound token where DPoP is off', authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 401, code: 'missing_token' } },
+  { name: 'DPoP nonce required and not sent', org: () => dpopOrganization({ requireNonce: true, nonceSecret: 'a contract-test nonce secret of 32+ chars' }), authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 401, code: 'use_dpop_nonce', nonce: true } },
 ]
 
 describe.each(scenarios)('contract: $name', (scenario) => {
@@ -196,7 +219,10 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     // The request each door hands the guard: the url must mean the same everywhere.
     const urls: string[] = []
     const recorded: RequestGuard = { verifyRequest: (request, options) => (urls.push(request.url), guard.verifyRequest(request, options)) }
-    const answer = { ...(await run(recorded, await scenario.authorization())), url: urls.at(-1) }
+    const authorization = await scenario.authorization()
+    const proof = authorization === undefined ? undefined : await scenario.dpop?.(authorization)
+    const headers = { ...(authorization === undefined ? {} : { authorization }), ...(proof === undefined ? {} : { dpop: proof }) }
+    const answer = { ...(await run(recorded, headers)), url: urls.at(-1) }
     answers.set(door, answer)
     expect(answer.url).toBe(`${origin}${path}`)
     expect(answer.status).toBe(scenario.expected.status)
@@ -204,6 +230,7 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     if (answer.status === 401) expect(answer.challenge).toMatch(/^Bearer/)
     if (answer.status === 503) expect(answer.challenge).toBeNull()
     if (answer.status === 200) expect(answer.body).toEqual({ clientId: 'client-1' })
+    expect(answer.nonce).toBe(scenario.expected.nonce ?? false)
   })
 
   it('every door gave the same answer', () => {

@@ -10,6 +10,7 @@ import { runIssuer } from './issuer-command.ts'
 import { runJwks } from './jwks-command.ts'
 import { UsageError, usage } from './usage.ts'
 import { runVerify, type CommandIo } from './verify-command.ts'
+import { runVerifyRequest } from './verify-request-command.ts'
 
 /**
  * Runs the CLI with the given arguments and returns the exit code (0 ok, 1 rejected/invalid, 2 usage or config error).
@@ -25,6 +26,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     switch (command) {
       case 'verify':
         return await runVerify(rest, io)
+      case 'verify-request':
+        return await runVerifyRequest(rest, io)
       case 'jwks':
         return await runJwks(rest, io)
       case 'inspect':

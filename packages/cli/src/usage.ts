@@ -16,6 +16,15 @@ Usage:
       Any clientSecret, privateKey or certificate may be { "env": "NAME" } or { "file": "path" }.
       Exit 0 if all valid, 1 if any invalid, 2 on a usage or config error.
 
+  tokenward verify-request --config <file> [--now <unix-seconds>]
+      Verify whole requests, one JSON object per stdin line:
+      {"method":"GET","url":"https://api.example.test/orders","headers":{"authorization":"DPoP …","dpop":"…"},
+       "clientCertificate":"-----BEGIN CERTIFICATE-----…"} (clientCertificate optional).
+      Each line is answered as soon as it is read, with {"valid":true,…,"binding":…,"headers":{…}}
+      or {"valid":false,"status":…,"error":…,"code":…,"description":…,"headers":{…}}.
+      Checks DPoP proofs and certificate-bound tokens when the config has "dpop" or "mtls"; one
+      replay store and nonce secret for the whole process. Exit codes as verify.
+
   tokenward jwks validate <url> [--no-certificate-validation] [--ca <pem-file>]...
                           [--as-tenant [--allow <cidr|host>]...]
       Fetch and check a JWKS endpoint; prints the report. Exit 0 if usable, 1 if not.

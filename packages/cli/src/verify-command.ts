@@ -91,7 +91,8 @@ async function verifyOne(verifier: Verifier, token: string): Promise<Record<stri
   }
 }
 
-async function readConfigFile(path: string): Promise<CreateVerifierOptions> {
+/** Reads a `--config` file: `{ server, organization? }` or a bare server, secret references resolved. */
+export async function readConfigFile(path: string): Promise<CreateVerifierOptions> {
   let text: string
   try {
     text = await readFile(path, 'utf8')

@@ -23,6 +23,12 @@ export interface ClaimExpectations {
    * assertion, whose client is its `sub`, which must equal its `iss`; no access-token-kind checks.
    */
   readonly profile?: 'access_token' | 'client_assertion' | undefined
+  /**
+   * The verifier checks sender constraints (its server has a `dpop` mode other than `off`, or an
+   * `mtls` section): a `cnf` claim is then the binding stage's to check, not refused here.
+   * Default `false`: a `cnf` token is refused as `token_bound`.
+   */
+  readonly senderConstrained?: boolean | undefined
 }
 
 /** Names of the claims a client identifier may arrive in, in the order they are consulted. */
@@ -144,7 +150,7 @@ export function validateAccessTokenClaims(
     clientIdClaim = 'sub'
   } else {
     // Only plain bearer access tokens: not sender-constrained, not marked as another kind of token.
-    const kind = checkBearerAccessToken(payload)
+    const kind = checkBearerAccessToken(payload, expected.senderConstrained === true)
     if (kind !== undefined) return err(kind)
   }
 
@@ -197,12 +203,12 @@ export function validateAccessTokenClaims(
  * Why a verified payload is not a plain bearer access token, or `undefined` when it is one:
  *
  * - a `cnf` claim (RFC 7800) in any form binds the token to a key or certificate its presenter
- *   must prove (DPoP `jkt`, mutual-TLS `x5t#S256`, `jwk`, or members not yet defined). tokenward
- *   does not check such proofs yet, so a bound token is refused (`token_bound`) rather than
- *   accepted from whoever holds it;
+ *   must prove (DPoP `jkt`, mutual-TLS `x5t#S256`, `jwk`, or members not yet defined). Unless
+ *   `bindingChecked` (the verifier's binding stage checks the proof), a bound token is refused
+ *   (`token_bound`) rather than accepted from whoever holds it;
  * - Amazon Cognito's `token_use` must be `access` when present (`id` marks an ID token);
  * - Keycloak's `typ` claim (not the header) must be `Bearer` when present (`ID`, `Refresh`,
- *   `Logout`, `DPoP` … are refused).
+ *   `Logout`, `DPoP` … are refused; `DPoP` is accepted when `bindingChecked`).
  *
  * @example
  * ```ts
@@ -211,9 +217,9 @@ export function validateAccessTokenClaims(
  * checkBearerAccessToken({ token_use: 'access', typ: 'Bearer' }) // undefined
  * ```
  */
-export function checkBearerAccessToken(payload: Readonly<Record<string, unknown>>): ClaimValidationError | undefined {
+export function checkBearerAccessToken(payload: Readonly<Record<string, unknown>>, bindingChecked = false): ClaimValidationError | undefined {
   const cnf = payload.cnf
-  if (cnf !== undefined) {
+  if (cnf !== undefined && !bindingChecked) {
     const members = typeof cnf === 'object' && cnf !== null && !Array.isArray(cnf) ? Object.keys(cnf).slice(0, 8).map(short) : undefined
     return new ClaimValidationError('token_bound', 'The token is bound to a key or certificate (cnf); sender-constrained tokens are not accepted as bearer tokens', {
       claim: 'cnf',
@@ -226,7 +232,7 @@ export function checkBearerAccessToken(payload: Readonly<Record<string, unknown>
     return new ClaimValidationError('invalid_token_use', 'The token is not an access token (token_use)', { claim: 'token_use', expected: 'access', actual: typeof tokenUse === 'string' ? short(tokenUse) : kindOf(tokenUse) })
   }
   const typ = payload.typ
-  if (typ !== undefined && (typeof typ !== 'string' || typ.toLowerCase() !== 'bearer')) {
+  if (typ !== undefined && (typeof typ !== 'string' || (typ.toLowerCase() !== 'bearer' && !(bindingChecked && typ.toLowerCase() === 'dpop')))) {
     return new ClaimValidationError('invalid_token_use', 'The token is not an access token (typ claim)', { claim: 'typ', expected: 'Bearer', actual: typeof typ === 'string' ? short(typ) : kindOf(typ) })
   }
   return undefined

@@ -28,6 +28,12 @@ describe('dpop config', () => {
       nonceSecrets: [secret, `${secret}x`],
     })
     expect(defineDpopConfig({ nonceSecret: secret }).nonceSecrets).toEqual([secret])
+    // A built section validates to itself (createVerifier is given built server configs, e.g. by the registry).
+    const built = defineDpopConfig({ mode: 'enabled', requireNonce: true, nonceSecret: secret })
+    expect(defineDpopConfig(built as never)).toEqual(built)
+    expect(defineDpopConfig(defineDpopConfig({}) as never)).toEqual(defineDpopConfig({}))
+    expect(validateDpopConfig({ nonceSecret: secret, nonceSecrets: [secret] })).toMatchObject({ ok: false, issues: [{ path: 'dpop.nonceSecrets' }] })
+    expect(validateDpopConfig({ nonceSecrets: ['short'] })).toMatchObject({ ok: false, issues: [{ path: 'dpop.nonceSecrets[0]' }] })
   })
 
   it('names every bad member by its path', () => {

@@ -94,7 +94,9 @@ export const defaultDpopConfig: DpopConfig = Object.freeze({
   nonceSecrets: Object.freeze([]) as readonly string[],
 })
 
-const knownFields = new Set(['mode', 'requireNonce', 'proofLifetimeSeconds', 'clockToleranceSeconds', 'algorithms', 'nonceSecret'])
+// `nonceSecrets` is the validated form: a built `dpop` section (an `AuthorizationServerConfig`'s,
+// handed to `createVerifier` again, as the registry does) must validate to itself.
+const knownFields = new Set(['mode', 'requireNonce', 'proofLifetimeSeconds', 'clockToleranceSeconds', 'algorithms', 'nonceSecret', 'nonceSecrets'])
 const modes: readonly string[] = ['off', 'enabled', 'required']
 const minSecretLength = 32
 const maxSecretLength = 1024
@@ -162,13 +164,19 @@ export function validateDpopConfig(
     }
   }
   let nonceSecrets = defaultDpopConfig.nonceSecrets
-  if (o.nonceSecret !== undefined) {
-    const list = typeof o.nonceSecret === 'string' ? [o.nonceSecret] : o.nonceSecret
+  if (o.nonceSecrets !== undefined) {
+    if (o.nonceSecret !== undefined) issue('nonceSecrets', 'give nonceSecret or nonceSecrets, not both')
+    else if (!Array.isArray(o.nonceSecrets)) issue('nonceSecrets', 'must be an array of strings')
+  }
+  const secretField = o.nonceSecret !== undefined ? 'nonceSecret' : 'nonceSecrets'
+  const secretValue = o.nonceSecret !== undefined ? o.nonceSecret : Array.isArray(o.nonceSecrets) && o.nonceSecrets.length > 0 ? o.nonceSecrets : undefined
+  if (secretValue !== undefined) {
+    const list = typeof secretValue === 'string' ? [secretValue] : secretValue
     if (!Array.isArray(list) || list.length === 0 || list.length > maxSecrets) {
-      issue('nonceSecret', `must be a string or an array of 1 to ${maxSecrets} strings`)
+      issue(secretField, `must be a string or an array of 1 to ${maxSecrets} strings`)
     } else {
       list.forEach((secret: unknown, i) => {
-        const at = typeof o.nonceSecret === 'string' ? 'nonceSecret' : `nonceSecret[${i}]`
+        const at = typeof secretValue === 'string' ? secretField : `${secretField}[${i}]`
         if (typeof secret !== 'string' || secret.length < minSecretLength || secret.length > maxSecretLength) {
           issue(at, `must be a string of ${minSecretLength} to ${maxSecretLength} characters`)
         }

@@ -11,6 +11,9 @@ import type { AuthorizationServerConfig } from '../config/authorization-server.t
 import { isVerificationError, type VerificationError } from '../errors.ts'
 import type { TokenRequest } from '../http/bearer.ts'
 import { renderChallenge, type ChallengeResponse } from '../http/challenge.ts'
+import { renderSenderConstraintChallenge } from '../challenge/sender-constraint-challenge.ts'
+import { readCredentials } from '../request/credentials.ts'
+import { checksSenderConstraints } from './stages/binding.ts'
 import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
@@ -121,6 +124,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,
       addressPolicy: policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions),
+      replayStore: options.replayStore,
     },
   )
   // A token that needs keys has parsed as a compact JWS, so it is within the bearer syntax and its
@@ -183,17 +187,30 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
     return settleOutcome(answer)
   }
 
-  const refused = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
-  const verdictOf = (answer: Outcome): RequestVerdict => (isVerificationError(answer) ? refused(answer) : { ok: true, token: answer })
+  // With sender constraints checked, refusals carry the DPoP challenge (and nonce) beside or
+  // instead of the Bearer one (RFC 9449 §7.1); otherwise the Bearer challenge as before.
+  const challengeOf: (error: VerificationError, request: TokenRequest | undefined) => ChallengeResponse = checksSenderConstraints(config)
+    ? (error, request) => {
+        const read = request === undefined ? undefined : readCredentials(request)
+        return renderSenderConstraintChallenge(error, {
+          realm: options.realm,
+          dpopMode: config.dpop?.mode ?? 'off',
+          dpopAlgorithms: config.dpop?.algorithms,
+          scheme: read?.ok === true ? read.value.scheme : undefined,
+        })
+      }
+    : (error) => renderChallenge(error, { realm: options.realm })
+  const refused = (error: VerificationError, request?: TokenRequest): RequestVerdict => ({ ok: false, error, response: challengeOf(error, request) })
+  const verdictOf = (answer: Outcome, request?: TokenRequest): RequestVerdict => (isVerificationError(answer) ? refused(answer, request) : { ok: true, token: answer })
   // Any other error is a programming or infrastructure fault: it propagates (rejects or throws).
-  const settleVerdict = (error: unknown): RequestVerdict => {
-    if (isVerificationError(error)) return refused(error)
+  const settleVerdict = (error: unknown, request?: TokenRequest): RequestVerdict => {
+    if (isVerificationError(error)) return refused(error, request)
     throw error
   }
   const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
     const answer = engine !== undefined && !closed ? engine.verifyRequestNow(request, now(), verifyOptions) : undefined
-    if (answer === undefined) return run((e) => e.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), settleVerdict)
-    return answer instanceof Promise ? answer.then(verdictOf) : verdictOf(answer)
+    if (answer === undefined) return run((e) => e.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), (error: unknown) => settleVerdict(error, request))
+    return answer instanceof Promise ? answer.then((a) => verdictOf(a, request)) : verdictOf(answer, request)
   }
 
   return {

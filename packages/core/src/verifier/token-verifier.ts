@@ -106,6 +106,7 @@ export const makeTokenVerifier = (
       introspectionTimeoutMs: options.introspection?.timeoutMs,
       introspectionMaxBytes: options.introspection?.maxBytes,
       addressPolicy,
+      replayStore: options.replayStore,
     })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>

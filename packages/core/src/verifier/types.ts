@@ -3,6 +3,8 @@
  *
  * @module
  */
+import type { ReplayStore } from '../state/replay-store.ts'
+import type { SenderBinding } from '../sender-constraint/check-sender-constraint.ts'
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
 import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
 import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
@@ -103,6 +105,13 @@ export interface VerifierOptions {
   readonly realm?: string | undefined
   /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed) and one `introspection` event per introspection request. Must not throw (errors are ignored). */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
+  /**
+   * Where DPoP proof identifiers (`jti`) are remembered, when the server checks DPoP (RFC 9449
+   * §11.1). Default: a bounded in-memory store for this verifier. Give one shared store to every
+   * instance that serves the same API (`remember` must throw when it cannot answer: the request
+   * then gets 503, never a silent accept).
+   */
+  readonly replayStore?: ReplayStore | undefined
 }
 
 /** Per-call options. */
@@ -151,6 +160,14 @@ export interface VerifiedAccessToken {
   readonly source?: 'introspection' | undefined
   /** True when this answer came from the verified-token (or introspection) cache. */
   readonly fromCache: boolean
+  /**
+   * How the request proved the token was its own, when the server checks sender constraints
+   * (`dpop` or `mtls`): `{ type: 'dpop', jkt }`, `{ type: 'mtls', 'x5t#S256' }`, or `null` for an
+   * unbound token. Absent when the server checks none.
+   */
+  readonly binding?: SenderBinding | undefined
+  /** A fresh DPoP nonce to send with the answer (`DPoP-Nonce`), when the one the proof used is about to expire. */
+  readonly dpopNonce?: string | undefined
 }
 
 /** Health of a verifier, for status pages and the admin API. */

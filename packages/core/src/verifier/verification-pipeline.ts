@@ -4,8 +4,10 @@
  * 1. **credential** — read the bearer credential of the request;
  * 2. **jwt** — verified-token cache → parse → header → key selection → signature → claims, **or**
  *    **introspect** (`stages/introspect.ts`) for opaque tokens when the server has `introspection`;
- * 3. **binding** — today a refusal of sender-constrained (`cnf`) tokens, inside the claim rules,
- *    until proof-of-possession is checked;
+ * 3. **binding** (`stages/binding.ts`) — when the server checks sender constraints (`dpop.mode`
+ *    not `off`, or `mtls`), the request must prove a `cnf` token's key (DPoP proof) or certificate,
+ *    on every request, cached token or not; otherwise a `cnf` token is refused by the claim rules
+ *    (`token_bound`);
  * 4. **authorize** (`stages/authorize.ts`) — the organization's API role.
  *
  * It does no I/O itself and needs no runtime. Whenever a stage needs asynchronous work it answers
@@ -28,7 +30,10 @@ import type { HttpPost, Platform } from '../platform/types.ts'
 import { grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import { createAuthorizeStage } from './stages/authorize.ts'
+import { checksSenderConstraints, createBindingStage, type BindingRequest } from './stages/binding.ts'
 import { readCredential, withBearerSyntax } from './stages/credential.ts'
+import { readCredentials } from '../request/credentials.ts'
+import type { ReplayStore } from '../state/replay-store.ts'
 import { createIntrospectStage, type IntrospectStage, type NeedsIntrospection } from './stages/introspect.ts'
 import { createJwtStage, isNeedsKeys, type KeyView, type NeedsKeys } from './stages/jwt.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
@@ -54,6 +59,8 @@ export interface PipelineSeams {
   readonly introspectionMaxBytes?: number | undefined
   /** Which addresses the introspection endpoint may reach (the verifier's `jwks.addressPolicy`). */
   readonly addressPolicy?: AddressPolicy | undefined
+  /** Where DPoP proof identifiers are remembered (binding stage). Default: a bounded in-memory store per pipeline. */
+  readonly replayStore?: ReplayStore | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -138,7 +145,43 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     return grants
   }
 
-  const authorize = createAuthorizeStage(organization)
+  // With sender constraints checked, the token stages accept (and cache) tokens unauthorized; the
+  // binding stage runs on every request, then the authorize stage. Without, nothing changes.
+  const binding = checksSenderConstraints(server) ? createBindingStage(server, platform.signature, seams.replayStore) : undefined
+  const authorizeFinal = createAuthorizeStage(organization)
+  const authorize: typeof authorizeFinal = binding === undefined ? authorizeFinal : (token, _options, fromCache) => ({ ...token, authorization: undefined, fromCache })
+  // The request a hand-off (NeedsKeys, NeedsIntrospection) came from, for the binding stage once it is done.
+  const pendingBinding = new WeakMap<object, BindingRequest>()
+  // An unbound token sent as Bearer, where unbound tokens are accepted, needs no proof: its answer
+  // is worked out synchronously, once per accepted (cached) token, so it costs no allocation.
+  const unboundAccepted = server.dpop?.mode !== 'required' && server.mtls?.mode !== 'required'
+  const unboundAnswers = new WeakMap<object, Outcome>()
+  const bind = (outcome: Outcome, input: BindingRequest, nowMs: number, verifyOptions: VerifyOptions | undefined): Outcome | Promise<Outcome> => {
+    if (binding === undefined || isVerificationError(outcome)) return outcome
+    if (unboundAccepted && input.scheme === 'Bearer' && outcome.claims.cnf === undefined) {
+      if (verifyOptions !== undefined) return authorizeFinal({ ...outcome, binding: null }, verifyOptions, outcome.fromCache)
+      let answer = unboundAnswers.get(outcome)
+      if (answer === undefined) {
+        answer = authorizeFinal({ ...outcome, binding: null }, undefined, outcome.fromCache)
+        unboundAnswers.set(outcome, answer)
+      }
+      return answer
+    }
+    return binding(input, outcome.claims.cnf, nowMs).then((checked) => {
+      if (!checked.ok) return checked.error
+      const { binding: sender, nonce } = checked.value
+      return authorizeFinal({ ...outcome, binding: sender, ...(nonce === undefined ? {} : { dpopNonce: nonce }) }, verifyOptions, outcome.fromCache)
+    })
+  }
+  const bindLater = (outcome: Outcome | Promise<Outcome> | NeedsWork, input: BindingRequest, nowMs: number, verifyOptions: VerifyOptions | undefined): Outcome | Promise<Outcome> | NeedsWork => {
+    if (isNeedsKeys(outcome) || isNeedsIntrospection(outcome)) {
+      const needs = { ...outcome }
+      pendingBinding.set(needs, input)
+      return needs
+    }
+    return outcome instanceof Promise ? outcome.then((o) => bind(o, input, nowMs, verifyOptions)) : bind(outcome, input, nowMs, verifyOptions)
+  }
+  const bindingOf = (needs: NeedsWork): BindingRequest => pendingBinding.get(needs) ?? { request: undefined, scheme: 'Bearer', token: String(needs.token) }
   const jwt = createJwtStage(resolved, platform, keys, authorize, grantsOf)
 
   const introspect: IntrospectStage | undefined = (() => {
@@ -178,6 +221,10 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   }
 
   const verifyFast = (raw: unknown, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
+    if (binding === undefined) return verifyTokenFast(raw, nowMs, verifyOptions)
+    return bindLater(verifyTokenFast(raw, nowMs, verifyOptions), { request: undefined, scheme: 'Bearer', token: String(raw) }, nowMs, verifyOptions)
+  }
+  const verifyTokenFast = (raw: unknown, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
     if (!server.enabled) return new ServerDisabledError(`The authorization server "${server.name}" is disabled`)
     if (introspect !== undefined && typeof raw === 'string' && introspect.takes(raw)) return introspectFast(introspect, raw, undefined, nowMs, verifyOptions)
     return jwt.verify(raw, nowMs, verifyOptions)
@@ -188,6 +235,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   // stages (DPoP proof, mTLS-bound tokens) join here, each a pure check or work the caller does
   // through the one hand-off.
   const verifyRequestFast = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
+    if (binding !== undefined) return verifyBoundRequestFast(request, nowMs, verifyOptions)
     const read = readCredential(request)
     if (!read.ok) return read.error
     const token = read.value
@@ -200,15 +248,41 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     return outcome instanceof Promise ? outcome.then((o) => withBearerSyntax(token, o)) : withBearerSyntax(token, outcome)
   }
 
+  // The request pipeline with the binding stage: `Bearer` or `DPoP` credentials, the token stages
+  // (unauthorized), then binding and authorize.
+  const verifyBoundRequestFast = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> | NeedsWork => {
+    const read = readCredentials(request)
+    if (!read.ok) return read.error
+    const { token, scheme } = read.value
+    const input: BindingRequest = { request, scheme, token }
+    let outcome: Outcome | Promise<Outcome> | NeedsWork
+    if (introspect !== undefined && introspect.takes(token)) {
+      if (!server.enabled) return new ServerDisabledError(`The authorization server "${server.name}" is disabled`)
+      outcome = introspectFast(introspect, token, request.url, nowMs, undefined)
+    } else {
+      outcome = verifyTokenFast(token, nowMs, undefined)
+      if (!isNeedsKeys(outcome) && !isNeedsIntrospection(outcome)) outcome = outcome instanceof Promise ? outcome.then((o) => withBearerSyntax(token, o)) : withBearerSyntax(token, outcome)
+    }
+    return bindLater(outcome, input, nowMs, verifyOptions)
+  }
+
   const completeIntrospection = (needs: NeedsIntrospection, nowMs: number, verifyOptions?: VerifyOptions): Promise<Outcome> => {
     if (introspect === undefined) return Promise.reject(new TypeError('This server has no introspection'))
-    return introspect.run(needs, nowMs).then((answer) => (isVerificationError(answer) ? answer : authorize(answer, verifyOptions, false)))
+    const answered = introspect.run(needs, nowMs).then((answer) => (isVerificationError(answer) ? answer : authorize(answer, verifyOptions, false)))
+    return binding === undefined ? answered : answered.then((o) => bind(o, bindingOf(needs), nowMs, verifyOptions))
+  }
+
+  const completeWith = (needs: NeedsKeys, snapshot: JwksSnapshot, nowMs: number, verifyOptions?: VerifyOptions): Outcome | Promise<Outcome> => {
+    if (binding === undefined) return jwt.completeWith(needs, snapshot, nowMs, verifyOptions)
+    const input = bindingOf(needs)
+    const answered = jwt.completeWith(needs, snapshot, nowMs, undefined)
+    return answered instanceof Promise ? answered.then((o) => bind(o, input, nowMs, verifyOptions)) : bind(answered, input, nowMs, verifyOptions)
   }
 
   return {
     verifyFast,
     verifyRequestFast,
-    completeWith: jwt.completeWith,
+    completeWith,
     completeIntrospection,
     status: (keySet) => ({
       authorizationServer: server.name,

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { checksSenderConstraints } from './binding.ts'
 import type { AuthorizationServerConfig } from '../../config/authorization-server.ts'
 import type { IntrospectionConfig } from '../../config/introspection.ts'
 import { InactiveTokenError, IntrospectionUnavailableError, type InsufficientScopeError, type VerificationError } from '../../errors.ts'
@@ -98,6 +99,7 @@ export function createIntrospectStage(
   },
 ): IntrospectStage {
   const hasKeys = server.jwks !== undefined || server.jwksUrl !== undefined
+  const bindingChecked = checksSenderConstraints(server)
   const always = config.mode === 'always' || !hasKeys
   const active = new Map<string, Entry<IntrospectionHit>>()
   const inactive = new Map<string, Entry<InactiveTokenError>>()
@@ -150,7 +152,7 @@ export function createIntrospectStage(
     const nowSeconds = nowMs / 1000
     const checked = validateIntrospectionAnswer(
       result.answer,
-      { ...server, sendAudience: needs.sentAudience !== undefined, noExpiryCeilingSeconds: defaultNoExpiryCeilingSeconds },
+      { ...server, sendAudience: needs.sentAudience !== undefined, noExpiryCeilingSeconds: defaultNoExpiryCeilingSeconds, senderConstrained: bindingChecked },
       nowSeconds,
     )
     const subjectValue = result.answer[subjectAttribute]

@@ -1,12 +1,13 @@
 /**
  * The JWT stage: a compact JWS access token verified locally — verified-token cache → parse →
- * header → key selection → signature → claims (the binding placeholder, a refusal of `cnf`, is
- * part of the claim rules until proof-of-possession is checked) → grants. Accepted tokens go to
+ * header → key selection → signature → claims (a `cnf` token is refused there unless the server
+ * checks sender constraints; then the binding stage checks it) → grants. Accepted tokens go to
  * the authorize stage. Whenever keys need work (a JWKS fetch or refresh, an unknown kid, a key
  * import still settling) it answers `NeedsKeys`, the pipeline's "needs work" hand-off for keys.
  *
  * @module
  */
+import { checksSenderConstraints } from './binding.ts'
 import { createVerifiedTokenCache, type VerifiedTokenCache } from '../../cache/verified-token-cache.ts'
 import { validateAccessTokenClaims } from '../../claims/validate-claims.ts'
 import { InvalidSignatureError, KeyError, type InsufficientScopeError } from '../../errors.ts'
@@ -102,7 +103,12 @@ export function createJwtStage(
     headerMemo: createHeaderMemo(32),
   }
   const headerOptions = { algorithms: server.algorithms, requireAccessTokenType: server.requireAccessTokenType }
-  const claimExpectations = resolved.options.profile === 'client_assertion' ? { ...server, profile: 'client_assertion' as const } : server
+  const claimExpectations =
+    resolved.options.profile === 'client_assertion'
+      ? { ...server, profile: 'client_assertion' as const }
+      : checksSenderConstraints(server)
+        ? { ...server, senderConstrained: true }
+        : server
   const uncheckedClaims = [
     ...(server.issuer === undefined ? (['iss'] as const) : []),
     ...(server.audience === undefined ? (['aud'] as const) : []),
