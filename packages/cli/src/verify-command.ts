@@ -18,6 +18,33 @@ export interface CommandIo {
 }
 
 /**
+ * The verifier both filter commands run: options read from `--config` (secret references
+ * resolved), the clock pinned by `--now` when given. A bad argument or config is a `UsageError`
+ * naming the field.
+ *
+ * @example
+ * ```ts
+ * const verifier = await createVerifierFromFile('server.json', '1767225600')
+ * ```
+ */
+export async function createVerifierFromFile(configPath: string | undefined, now: string | undefined): Promise<Verifier> {
+  if (configPath === undefined) throw new UsageError('--config <file> is required')
+  let nowMs: number | undefined
+  if (now !== undefined) {
+    const n = Number(now)
+    if (now.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError('--now must be a number of seconds since the epoch')
+    nowMs = n * 1000
+  }
+  const options = await readConfigFile(configPath)
+  try {
+    return createVerifier({ ...options, ...(nowMs === undefined ? {} : { clock: () => nowMs }) })
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`)
+    throw e
+  }
+}
+
+/**
  * Runs `tokenward verify` and returns the exit code.
  *
  * @example
@@ -32,23 +59,7 @@ export async function runVerify(args: readonly string[], io: CommandIo): Promise
     strict: true,
     allowPositionals: false,
   })
-  if (values.config === undefined) throw new UsageError('--config <file> is required')
-  let nowMs: number | undefined
-  if (values.now !== undefined) {
-    const n = Number(values.now)
-    if (values.now.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError('--now must be a number of seconds since the epoch')
-    nowMs = n * 1000
-  }
-  const options = await readConfigFile(values.config)
-  let verifier: Verifier
-  try {
-    verifier = createVerifier({ ...options, ...(nowMs === undefined ? {} : { clock: () => nowMs }) })
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      throw new UsageError(`${values.config}: ${e.issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`)
-    }
-    throw e
-  }
+  const verifier = await createVerifierFromFile(values.config, values.now)
   try {
     let allValid = true
     const check = async (token: string): Promise<void> => {

@@ -9,9 +9,8 @@
 import { X509Certificate } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { ConfigError, createVerifier, type TokenRequest, type Verifier } from '@tokenward/core'
-import { UsageError } from './usage.ts'
-import { readConfigFile, type CommandIo } from './verify-command.ts'
+import type { TokenRequest, Verifier } from '@tokenward/core'
+import { createVerifierFromFile, type CommandIo } from './verify-command.ts'
 
 /**
  * Runs `tokenward verify-request` and returns the exit code (0 when every request was accepted,
@@ -24,21 +23,7 @@ import { readConfigFile, type CommandIo } from './verify-command.ts'
  */
 export async function runVerifyRequest(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { config: { type: 'string' }, now: { type: 'string' } }, strict: true, allowPositionals: false })
-  if (values.config === undefined) throw new UsageError('--config <file> is required')
-  let nowMs: number | undefined
-  if (values.now !== undefined) {
-    const n = Number(values.now)
-    if (values.now.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError('--now must be a number of seconds since the epoch')
-    nowMs = n * 1000
-  }
-  const options = await readConfigFile(values.config)
-  let verifier: Verifier
-  try {
-    verifier = createVerifier({ ...options, ...(nowMs === undefined ? {} : { clock: () => nowMs }) })
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${values.config}: ${e.issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`)
-    throw e
-  }
+  const verifier = await createVerifierFromFile(values.config, values.now)
   try {
     let allValid = true
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity })
