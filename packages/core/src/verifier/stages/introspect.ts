@@ -24,6 +24,7 @@ import type { IntrospectionEvent, IntrospectionOutcome } from '../../introspecti
 import { sha256Hex, sha256Key } from '../../introspection/token-digest.ts'
 import type { TokenGrants } from '../../scope/api-role.ts'
 import type { VerifiedAccessToken } from '../types.ts'
+import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
 
 /** A token the stage accepted, before authorization. */
 export type IntrospectedToken = Omit<VerifiedAccessToken, 'authorization' | 'fromCache'>
@@ -104,11 +105,7 @@ export function createIntrospectStage(
   const active = new Map<string, Entry<IntrospectionHit>>()
   const inactive = new Map<string, Entry<InactiveTokenError>>()
   const inFlight = new Map<string, Promise<IntrospectedToken | VerificationError>>()
-  const uncheckedClaims = [
-    ...(server.issuer === undefined ? (['iss'] as const) : []),
-    ...(server.audience === undefined ? (['aud'] as const) : []),
-    ...(server.clientId === undefined ? (['client_id'] as const) : []),
-  ]
+  const uncheckedClaims = uncheckedClaimsOf(server)
   const subjectAttribute = server.subjectAttributeName ?? 'sub'
   const policy = { cacheTokens: config.cacheTokens, tokenTimeToLiveSeconds: config.tokenTimeToLiveSeconds, noExpiryCeilingSeconds: defaultNoExpiryCeilingSeconds }
   const maxEntries = Math.max(1, options.maxEntries)
@@ -169,20 +166,7 @@ export function createIntrospectStage(
     const c = checked.value.claims
     const grants = options.grantsOf(checked.value.payload)
     const token: IntrospectedToken = {
-      authorizationServer: server.name,
-      clientId: c.clientId,
-      clientIdClaim: c.clientIdClaim,
-      subject: c.subject,
-      issuer: c.issuer,
-      audience: c.audience,
-      expiresAt: c.expiresAt,
-      issuedAt: c.issuedAt,
-      scopes: grants.scopes,
-      roles: grants.roles,
-      apiRoles: grants.apiRoles,
-      header: { alg: undefined, kid: undefined, typ: undefined },
-      claims: checked.value.payload,
-      uncheckedClaims,
+      ...unauthorizedToken(server, c, grants, checked.value.payload, uncheckedClaims, { alg: undefined, kid: undefined, typ: undefined }),
       source: 'introspection',
     }
     const seconds = introspectionCacheSeconds(policy, { expiresAt: c.expiresAt, expiryFromCeiling: checked.value.expiryFromCeiling }, nowSeconds)

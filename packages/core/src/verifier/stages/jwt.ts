@@ -22,6 +22,7 @@ import type { ResolvedVerifierOptions } from '../resolve-options.ts'
 import type { VerifiedAccessToken, VerifyOptions } from '../types.ts'
 import type { Outcome } from '../verification-pipeline.ts'
 import type { AuthorizeStage } from './authorize.ts'
+import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
 
 /** The keys as the pipeline reads them: synchronously, without starting any work. */
 export interface KeyView {
@@ -109,11 +110,7 @@ export function createJwtStage(
       : checksSenderConstraints(server)
         ? { ...server, senderConstrained: true }
         : server
-  const uncheckedClaims = [
-    ...(server.issuer === undefined ? (['iss'] as const) : []),
-    ...(server.audience === undefined ? (['aud'] as const) : []),
-    ...(server.clientId === undefined ? (['client_id'] as const) : []),
-  ]
+  const uncheckedClaims = uncheckedClaimsOf(server)
 
   const keyImportError = (cause: unknown, alg: SupportedAlgorithm, kid: string | undefined): KeyError =>
     cause instanceof KeyError ? cause : new KeyError('invalid_key', `The key cannot be used for ${alg}`, { kid, cause })
@@ -174,22 +171,7 @@ export function createJwtStage(
       if (!claims.ok) return claims.error
       const c = claims.value
       const grants = grantsOf(parsed.payload)
-      const token: CachedToken['token'] = {
-        authorizationServer: server.name,
-        clientId: c.clientId,
-        clientIdClaim: c.clientIdClaim,
-        subject: c.subject,
-        issuer: c.issuer,
-        audience: c.audience,
-        expiresAt: c.expiresAt,
-        issuedAt: c.issuedAt,
-        scopes: grants.scopes,
-        roles: grants.roles,
-        apiRoles: grants.apiRoles,
-        header: { alg, kid, typ },
-        claims: parsed.payload,
-        uncheckedClaims,
-      }
+      const token: CachedToken['token'] = unauthorizedToken(server, c, grants, parsed.payload, uncheckedClaims, { alg, kid, typ })
       // A first sighting only leaves a fingerprint: no entry is built or kept for it.
       if (typeof raw === 'string' && resolved.cacheMaxEntries > 0 && cache.admit(raw)) {
         cache.set(raw, { value: { token }, expiresAt: c.expiresAt, notBefore: c.notBefore, kid, keyGeneration: snapshot.generation })
