@@ -11,7 +11,7 @@ import { supportedAlgorithms } from '../jose/jwk.ts'
 import { checkConnection } from './connection.ts'
 import { validateDpopConfig, type DpopConfig, type DpopInput } from './dpop.ts'
 import { checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
-import { isLoopbackHost } from './loopback.ts'
+import { serverUrlProblem } from './server-url.ts'
 import { validateMtlsConfig, type MtlsConfig, type MtlsInput } from './mtls.ts'
 import type { TrustMode } from '../platform/types.ts'
 
@@ -408,17 +408,7 @@ export function defineAuthorizationServer(input: AuthorizationServerInput | Reco
 export function checkJwksUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty string'
   if (value.length > maxUrlLength) return `must be at most ${maxUrlLength} characters`
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return 'must be an absolute URL'
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https'
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'must use https (plain http only for loopback hosts)'
-  if (url.username !== '' || url.password !== '') return 'must not contain credentials'
-  if (url.hash !== '') return 'must not contain a fragment'
-  return undefined
+  return serverUrlProblem(value)
 }
 
 function checkInlineJwks(value: unknown, issue: (path: string, message: string) => void): { keys: readonly Jwk[] } | undefined {

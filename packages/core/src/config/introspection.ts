@@ -6,7 +6,7 @@
  */
 import { defineClientAuthentication, type ClientAuthentication } from '../client-auth/index.ts'
 import type { ConfigIssue } from '../errors.ts'
-import { isLoopbackHost } from './loopback.ts'
+import { serverUrlProblem } from './server-url.ts'
 
 /**
  * The `introspection` member as written by a user (JSON-compatible).
@@ -141,15 +141,5 @@ export function checkIntrospection(
 export function checkEndpointUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'is required: a non-empty URL'
   if (value.length > 2048) return 'must be at most 2048 characters'
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return 'must be an absolute URL'
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https'
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return 'must use https (plain http only for loopback hosts)'
-  if (url.username !== '' || url.password !== '') return 'must not contain credentials'
-  if (url.hash !== '') return 'must not contain a fragment'
-  return undefined
+  return serverUrlProblem(value)
 }
