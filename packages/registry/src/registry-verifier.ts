@@ -16,12 +16,14 @@ import {
   AuditUnavailableError,
   ServerDisabledError,
   StoreUnavailableError,
+  createMemoryReplayStore,
   createVerifier,
   defineAddressPolicy,
   renderChallenge,
   type AuthorizationServerConfig,
   type ConfigIssue,
   type CreateVerifierOptions,
+  type ReplayStore,
   type RequestVerdict,
   type TokenRequest,
   type VerificationError,
@@ -135,6 +137,17 @@ export interface RegistryVerifierOptions
   readonly timers?: RegistryTimers | undefined
   /** Random numbers in [0, 1) for jitter. Default `Math.random`. */
   readonly random?: (() => number) | undefined
+  /**
+   * Where DPoP proof identifiers (`jti`) are remembered for every organization whose server
+   * checks DPoP (RFC 9449 §11.1). One store serves all organizations; each key is prefixed with
+   * the organization ID and the server name, so two organizations never share a key space. The
+   * store outlives organization revisions: a proof accepted before an admin change is still
+   * refused after it. Default: one bounded in-memory store for this registry verifier
+   * ({@link createMemoryReplayStore}, on `clock`). Give a shared store (Redis) to every instance
+   * that serves the same organizations; `remember` must throw when it cannot answer (503, never
+   * a silent accept).
+   */
+  readonly replayStore?: ReplayStore | undefined
 }
 
 /** Which organization a request is for, and what this route accepts. */
@@ -181,6 +194,16 @@ interface Held {
   checking: Promise<Organization | undefined | StoreUnavailableError> | undefined
 }
 
+/**
+ * The view of the shared replay store one organization's server gets: every key prefixed with
+ * the organization ID and the server name, each percent-encoded so no pair of names can produce
+ * another pair's prefix.
+ */
+const replayStoreFor = (shared: ReplayStore, orgId: string, serverName: string): ReplayStore => {
+  const prefix = `org:${encodeURIComponent(orgId)}:server:${encodeURIComponent(serverName)}:`
+  return { remember: (key, ttlSeconds) => shared.remember(prefix + key, ttlSeconds) }
+}
+
 /** How long a replaced verifier keeps serving requests already in flight before it is closed. */
 const retireAfterMs = 30_000
 /** At most this many organizations known to be absent are remembered (garbage IDs are free to send). */
@@ -208,6 +231,9 @@ function checkOptions(options: RegistryVerifierOptions): ConfigIssue[] {
   nonNegative('storeOutageCeilingMs', options.storeOutageCeilingMs)
   if (options.auditFailure !== undefined && options.auditFailure !== 'fail-closed' && options.auditFailure !== 'fail-open') {
     issues.push({ path: 'auditFailure', message: 'must be "fail-closed" or "fail-open"' })
+  }
+  if (options.replayStore !== undefined && typeof options.replayStore?.remember !== 'function') {
+    issues.push({ path: 'replayStore', message: 'must be a ReplayStore (an object with a remember(key, ttlSeconds) function)' })
   }
   for (const name of ['onError', 'random'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') issues.push({ path: name, message: 'must be a function' })
@@ -267,6 +293,9 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   const outageCeilingMs = options.storeOutageCeilingMs ?? 300_000
   const refresh = options.keyRefresh === false ? undefined : { jitter: options.keyRefresh?.jitter ?? 0.1, initialSpreadMs: options.keyRefresh?.initialSpreadMs ?? 10_000 }
   const sink = options.auditSink as AuditSink<RegistryAuditEvent> | undefined
+  // One store for the registry's whole life: per-organization verifiers come and go with
+  // revisions, the proofs they accepted must stay spent.
+  const replayStore = options.replayStore ?? createMemoryReplayStore({ now })
   const reportError = (error: unknown): void => {
     try {
       options.onError?.(error)
@@ -475,6 +504,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         ...(options.realm === undefined ? {} : { realm: options.realm }),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
+        replayStore: replayStoreFor(replayStore, orgId, server.name),
       }),
     }
     entries.set(orgId, entry)
