@@ -31,6 +31,7 @@ const scenarios = [
   { name: 'memory', script: './scenarios/memory.mjs', nodeArgs: ['--expose-gc'], timeoutMs: minutes(15) },
   { name: 'size', script: './scenarios/size.mjs', timeoutMs: minutes(3) },
   { name: 'issuer', script: './scenarios/issuer.mjs', cpu: 0, timeoutMs: minutes(4) },
+  { name: 'dpop', script: './scenarios/dpop.mjs', cpu: 0, timeoutMs: minutes(3) },
 ]
 
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only='))

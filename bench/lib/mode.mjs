@@ -24,6 +24,7 @@ const full = {
   coldStart: { rounds: 7 },
   memory: { validTokens: 1_000_000, forgedTokens: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000], revisitEvery: 10 },
   issuer: { rounds: 6, seconds: 2, concurrency: 16, hashSamples: 5 },
+  dpop: { rounds: 12, perRound: 2000 },
 }
 
 const brief = {
@@ -42,6 +43,7 @@ const brief = {
   coldStart: { rounds: 1 },
   memory: { validTokens: 15_000, forgedTokens: 5_000, checkpoints: [10_000, 15_000], revisitEvery: 1 },
   issuer: { rounds: 1, seconds: 0.5, concurrency: 16, hashSamples: 1 },
+  dpop: { rounds: 2, perRound: 200 },
 }
 
 /** The settings of the current mode. */

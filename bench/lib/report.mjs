@@ -269,6 +269,21 @@ function issuerSection(issuer) {
   ].join('\n')
 }
 
+function dpopSection(dpop) {
+  const rows = Object.entries(dpop.requestsPerCpuSecond).map(([name, summary]) => [
+    name,
+    ...spread(summary),
+    name === 'hand-written' ? '1.00×' : range(name === 'tokenward' ? dpop.tokenwardVsHandWritten : dpop.auth0VsHandWritten),
+  ])
+  return [
+    '## DPoP request, cached access token',
+    '',
+    `One DPoP request (RFC 9449) with a fresh ES256 proof for the same key and access token, on one pinned core, in one process: tokenward's \`verifyRequest\` with the token in its verified-token cache; auth0's express-oauth2-jwt-bearer \`auth({ dpop: { enabled: true } })\` (no token cache: it verifies the access token on every request${dpop.auth0AcceptsReplay ? '; it keeps no jti, and accepted a replayed proof in this run' : ''}); and a hand-written minimal check with node:crypto (a Map of verified tokens, the proof's signature, ath and thumbprint hashes, a jti set). ${dpop.settings.rounds} round(s) of ${int(dpop.settings.perRound)} requests per case, interleaved; requests per CPU second of the process. tokenward is ${range(dpop.tokenwardVsAuth0)} express-oauth2-jwt-bearer.`,
+    '',
+    table(['Check', '>req per CPU s median', '>min', '>max', '>× hand-written'], rows),
+  ].join('\n')
+}
+
 function failuresSection(failures) {
   if (failures.length === 0) return undefined
   return ['## Scenarios that failed', '', ...failures.map((f) => `- **${f.name}**: ${f.error}`)].join('\n')
@@ -333,6 +348,7 @@ export function renderReport({ facts, mode, durationSeconds, targets, results, f
     results.memory && memorySection(results.memory),
     results.size && sizeSection(results.size),
     results.issuer && issuerSection(results.issuer),
+    results.dpop && dpopSection(results.dpop),
   ]
   return `${sections.filter(Boolean).join('\n\n')}\n`
 }

@@ -246,6 +246,14 @@ function issuerTargets(issuer) {
   ]
 }
 
+/** A DPoP request with a cached access token against the hand-written minimal check (scenarios/dpop.mjs). */
+function dpopTargets(dpop) {
+  const name = 'DPoP request, cached access token (ES256 proof)'
+  const goal = '≥ 0.90× the hand-written minimal DPoP check'
+  if (dpop === undefined) return [notMeasured(name, goal)]
+  return [atLeast(name, dpop.tokenwardVsHandWritten, 0.9, 'the hand-written minimal DPoP check')]
+}
+
 /** Every target, in the issue's order. `results` maps scenario name → result (absent if it failed). */
 /** The per-organization path against the single-verifier path, repeated tokens (scenarios/registry.mjs). */
 function registryTargets(registry) {
@@ -277,5 +285,6 @@ export function evaluateTargets(results) {
     ...memoryTargets(results.memory),
     ...sizeTargets(results.size),
     ...issuerTargets(results.issuer),
+    ...dpopTargets(results.dpop),
   ]
 }
