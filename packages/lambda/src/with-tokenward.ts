@@ -6,7 +6,7 @@
  */
 import { admitRequest, type ChallengeResponse, type RequestGuard, type VerifiedAccessToken } from '@tokenward/core'
 import { checkGuardOptions } from './check-options.ts'
-import { defineEventUrl, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
+import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
 import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, ProxyResultFor } from './types.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, Pro
  * const options: WithTokenwardOptions = { guard: verifier, optional: true, requiredRoles: ['Admin'] }
  * ```
  */
-export interface WithTokenwardOptions extends EventUrlOptions {
+export interface WithTokenwardOptions extends EventUrlOptions, EventCertificateOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /**
@@ -83,10 +83,11 @@ export function withTokenward<E extends ProxyEvent, C, R>(
   const { guard, optional = false } = options
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
   const urlOf = defineEventUrl(options)
+  const certificateOf = defineEventCertificate(options)
 
   return async (event, context) => {
     const kind = proxyEventKind(event)
-    const admission = admitRequest(await guard.verifyRequest(proxyEventRequest(event, kind, urlOf), verifyOptions), { optional })
+    const admission = admitRequest(await guard.verifyRequest(proxyEventRequest(event, kind, urlOf, certificateOf), verifyOptions), { optional })
     if (admission.kind === 'accepted') return handler(event, context, admission.token)
     // Only the second overload (whose handler accepts undefined) can set `optional`.
     if (admission.kind === 'anonymous') return (handler as unknown as (e: E, c: C, auth: undefined) => R | Promise<R>)(event, context, undefined)
