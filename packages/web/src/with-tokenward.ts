@@ -7,6 +7,7 @@ import { admitRequest, defineRequestUrl, type VerifiedAccessToken, type VerifyOp
 import { challengeResponse } from './challenge-response.ts'
 import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
 import { webTokenRequest } from './verify-web-request.ts'
+import { defineWebCertificate } from './web-client-certificate.ts'
 
 /**
  * Wraps a `(request, auth, ...rest) => Response` handler: each request is verified by the guard
@@ -46,9 +47,10 @@ export function withTokenward<Rest extends unknown[]>(
   const call = handler as ProtectedHandler<VerifiedAccessToken | undefined, Rest>
   const verifyOptions: VerifyOptions | undefined = options.requiredRoles === undefined ? undefined : { requiredRoles: [...options.requiredRoles] }
   const urlOf = options.publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin: options.publicOrigin })
+  const certificateOf = defineWebCertificate(options)
 
   return async (request, ...rest) => {
-    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf), verifyOptions), { optional })
+    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions), { optional })
     if (admission.kind === 'accepted') return call(request, admission.token, ...rest)
     if (admission.kind === 'anonymous') return call(request, undefined, ...rest)
     return challengeResponse(admission)
