@@ -9,7 +9,7 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import type { AddressInfo } from 'node:net'
 import type { RequestGuard } from '@tokenward/core'
 import type { Organization } from '@tokenward/core/organization'
-import { MissingTokenError, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
+import { MissingTokenError, createDpopNonces, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
 import { withTokenward as withLambda } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
@@ -28,6 +28,8 @@ interface Answer {
   readonly body: unknown
   /** Whether the answer handed the client a `DPoP-Nonce`. */
   readonly nonce: boolean
+  /** Whether the answer said `Cache-Control: no-store` (every refusal; a success only when it carries a nonce). */
+  readonly noStore: boolean
 }
 /**
  * A door sends the request with these headers (`authorization`, and `dpop` for DPoP rows). For
@@ -44,8 +46,9 @@ const derOf = (certificate: TestCertificate): Uint8Array => new Uint8Array(new X
 
 const throughCore: Door = async (guard, headers, certificate) => {
   const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers, ...(certificate ? { clientCertificate: { raw: derOf(certificate) } } : {}) })
-  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: false }
-  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined }
+  // On success the core hands a nonce over on the token; an adapter sends it with dpopNonceHeaders (no-store).
+  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: verdict.token.dpopNonce !== undefined, noStore: verdict.token.dpopNonce !== undefined }
+  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined, noStore: verdict.response.headers['cache-control'] === 'no-store' }
 }
 
 let expressServer: Server | undefined
@@ -77,7 +80,7 @@ const throughExpress: Door = async (guard, headers, certificate) => {
   }
   const { port } = expressServer.address() as AddressInfo
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce'), noStore: response.headers.get('cache-control') === 'no-store' }
 }
 
 /** Express on an HTTPS server that asks for a client certificate: the adapter reads it from the TLS socket. */
@@ -104,7 +107,7 @@ async function throughExpressTls(headers: Readonly<Record<string, string>>, cert
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
       res.on('end', () => {
         const challenge = res.headers['www-authenticate']
-        resolve({ status: res.statusCode ?? 0, challenge: typeof challenge === 'string' ? challenge : null, body: JSON.parse(text), nonce: res.headers['dpop-nonce'] !== undefined })
+        resolve({ status: res.statusCode ?? 0, challenge: typeof challenge === 'string' ? challenge : null, body: JSON.parse(text), nonce: res.headers['dpop-nonce'] !== undefined, noStore: res.headers['cache-control'] === 'no-store' })
       })
     })
     req.on('error', reject)
@@ -137,7 +140,7 @@ interface LambdaResult {
 }
 const lambdaAnswer = (result: LambdaResult): Answer => {
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null'), nonce: headers['dpop-nonce'] !== undefined }
+  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null'), nonce: headers['dpop-nonce'] !== undefined, noStore: headers['cache-control'] === 'no-store' }
 }
 
 /** A REST API (payload 1.0) proxy event, as API Gateway sends it: multi-value headers, identity.clientCert on a mutual-TLS domain. */
@@ -172,7 +175,7 @@ const throughWeb: Door = async (guard, headers, certificate) => {
     Object.defineProperty(request, 'cf', { value: { tlsClientAuth } })
   }
   const response = await handler(request)
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce'), noStore: response.headers.get('cache-control') === 'no-store' }
 }
 
 const doors: [string, Door][] = [
@@ -260,6 +263,7 @@ const dpopOrganization = (dpop: Record<string, unknown> = {}) => organization({}
 const dpopBound = async () => `DPoP ${await mint(key, { claims: { cnf: { jkt: dpopJkt } } })}`
 const dpopProof = (authorization: string, overrides: { method?: string; url?: string } = {}) =>
   signProof(dpopKey, { method: overrides.method ?? 'GET', url: overrides.url ?? `${origin}${path}`, accessToken: authorization.slice(authorization.indexOf(' ') + 1), iat: nowSeconds() })
+const contractNonceSecret = 'a contract-test nonce secret of 32+ chars'
 const mtlsOrganization = (mode: 'enabled' | 'required' = 'enabled') => organization({}, { mtls: { mode } })
 const certificateBound = async () => `Bearer ${await mint(key, { claims: { cnf: { 'x5t#S256': x5tOf(clientCert) } } })}`
 const bothOrganization = () => organization({}, { dpop: { mode: 'enabled' }, mtls: { mode: 'enabled' } })
@@ -312,6 +316,19 @@ const scenarios: Scenario[] = [
   { name: 'bound by jkt and x5t#S256: proof and certificate', org: bothOrganization, authorization: bothBound, dpop: (a) => dpopProof(a), certificate: () => clientCert, expected: { status: 200 } },
   { name: 'bound by jkt and x5t#S256: proof, other certificate', org: bothOrganization, authorization: bothBound, dpop: (a) => dpopProof(a), certificate: () => otherClientCert, expected: { status: 401, code: 'invalid_binding' } },
   { name: 'bound by jkt and x5t#S256: certificate, no proof', org: bothOrganization, authorization: bothBound, certificate: () => clientCert, expected: { status: 401, code: 'invalid_dpop_proof' } },
+  {
+    name: 'DPoP nonce about to expire: a fresh one with the 200',
+    org: () => dpopOrganization({ requireNonce: true, nonceSecret: contractNonceSecret }),
+    authorization: dpopBound,
+    // A nonce of two steps ago (60 s steps, 3 accepted): still accepted, in its last step. Not in
+    // a step's last two seconds, so the request is checked in the step the nonce was made for.
+    dpop: async (a) => {
+      if (nowSeconds() % 60 >= 58) await new Promise((resolve) => setTimeout(resolve, 2500))
+      const nonce = await createDpopNonces({ secrets: [contractNonceSecret] }).issue(nowSeconds() - 120)
+      return signProof(dpopKey, { method: 'GET', url: `${origin}${path}`, accessToken: a.slice(a.indexOf(' ') + 1), iat: nowSeconds() }, { payload: { nonce } })
+    },
+    expected: { status: 200, nonce: true },
+  },
   { name: 'DPoP nonce required and not sent', org: () => dpopOrganization({ requireNonce: true, nonceSecret: 'a contract-test nonce secret of 32+ chars' }), authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 401, code: 'use_dpop_nonce', nonce: true } },
 ]
 
@@ -341,6 +358,8 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     if (answer.status === 503) expect(answer.challenge).toBeNull()
     if (answer.status === 200) expect(answer.body).toEqual({ clientId: 'client-1' })
     expect(answer.nonce).toBe(scenario.expected.nonce ?? false)
+    // Refusals are never cached; a success is not cached when it hands out a nonce.
+    expect(answer.noStore).toBe(answer.status !== 200 || answer.nonce)
   })
 
   it('every door gave the same answer', () => {

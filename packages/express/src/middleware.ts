@@ -9,6 +9,7 @@ import {
   admitRequest,
   defineClientCertificateSource,
   defineRequestUrl,
+  dpopNonceHeaders,
   type ChallengeResponse,
   type ClientCertificateSource,
   type PlatformCertificate,
@@ -22,7 +23,8 @@ import type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions
 
 /**
  * Express middleware that verifies the request's access token with `options.guard`. Accepted: sets
- * `req.auth` and calls `next()` — in the same tick when the guard decides without waiting
+ * `req.auth` (and `DPoP-Nonce` with `Cache-Control: no-store` when the core hands out the next
+ * nonce) and calls `next()` — in the same tick when the guard decides without waiting
  * (`verifyRequestNow`: a cache hit, fresh keys). Refused: answers with the core's status, headers
  * (`WWW-Authenticate`, `Retry-After` for an outage, which is 503 and never 401) and JSON body.
  * A guard that throws (an infrastructure or programming fault) goes to `next(error)`.
@@ -55,7 +57,11 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
   const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
     // Optional auth lets only an absent token through; the core decides which.
     const admitted = admitRequest(verdict, admission)
-    if (admitted.kind === 'accepted') req.auth = admitted.token
+    if (admitted.kind === 'accepted') {
+      req.auth = admitted.token
+      // The proof's nonce is about to expire: hand the client the next one with this answer.
+      if (admitted.token.dpopNonce !== undefined) res.set(dpopNonceHeaders(admitted.token.dpopNonce))
+    }
     if (admitted.kind !== 'refused') return next()
     sendChallenge(res, admitted.response)
   }
