@@ -202,6 +202,7 @@ export {
   defineProtectedResourceMetadata,
   protectedResourceMetadataPath,
   protectedResourceMetadataUrl,
+  isResourceMetadataUrl,
   type ProtectedResourceLookup,
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataInput,
