@@ -11,8 +11,9 @@ import {
   defineRequestUrl,
   dpopNonceHeaders,
   type ChallengeResponse,
-  type ClientCertificateSource,
+  type ClientCertificateSourceOptions,
   type PlatformCertificate,
+  type RequestCertificate,
   type RequestUrl,
   type RequestUrlOptions,
   type RequestVerdict,
@@ -53,7 +54,7 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
   const admission = { optional: options.optional ?? false }
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
   const urlOf = defineRequestUrl(urlOptionsOf(options))
-  const certificateOf = defineClientCertificateSource(options.clientCertificate)
+  const certificateOf = socketCertificateSource(options.clientCertificate)
   const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
     // Optional auth lets only an absent token through; the core decides which.
     const admitted = admitRequest(verdict, admission)
@@ -117,7 +118,7 @@ export function requireApiRoles(roles: readonly string[], options: RequireApiRol
  * ```
  */
 export function toTokenRequest(req: Request, options: RequestUrlOptions & ClientCertificateOptions = {}): TokenRequest {
-  return tokenRequestWith(req, req.headersDistinct, defineRequestUrl(urlOptionsOf(options)), defineClientCertificateSource(options.clientCertificate))
+  return tokenRequestWith(req, req.headersDistinct, defineRequestUrl(urlOptionsOf(options)), socketCertificateSource(options.clientCertificate))
 }
 
 function urlOptionsOf(options: RequestUrlOptions): RequestUrlOptions {
@@ -130,14 +131,14 @@ function urlOptionsOf(options: RequestUrlOptions): RequestUrlOptions {
  * the first of several Authorization lines. So a request that repeats that line gets every line.
  * (A later stage that reads another header whose repeats matter, such as DPoP, belongs in the check.)
  */
-function hotPathTokenRequest(req: Request, urlOf: RequestUrl, certificateOf: ClientCertificateSource): TokenRequest {
+function hotPathTokenRequest(req: Request, urlOf: RequestUrl, certificateOf: SocketCertificateSource): TokenRequest {
   const raw = req.rawHeaders as readonly string[] | undefined
   return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers, urlOf, certificateOf)
 }
 
-function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf: RequestUrl, certificateOf: ClientCertificateSource): TokenRequest {
+function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf: RequestUrl, certificateOf: SocketCertificateSource): TokenRequest {
   const socket = req.socket as Partial<TLSSocket> | undefined
-  const certificate = certificateOf({ headers, peerAddress: socket?.remoteAddress, platform: () => socketCertificateOf(socket) })
+  const certificate = certificateOf(socket, headers)
   const url = urlOf({ target: req.originalUrl, headers, peerAddress: socket?.remoteAddress, platformOrigin: localOriginOf(socket), encrypted: socket?.encrypted === true })
   // One object shape for every request (absent fields are undefined), which keeps this path monomorphic.
   return {
@@ -181,11 +182,33 @@ function repeatsAuthorization(raw: readonly string[]): boolean {
   return false
 }
 
+/** Reads a request's client certificate from its socket and headers. */
+type SocketCertificateSource = (socket: Partial<TLSSocket> | undefined, headers: TokenRequest['headers']) => RequestCertificate
+
+const noCertificate: RequestCertificate = Object.freeze({})
+
+/**
+ * The certificate source of a middleware: the default (`'platform'`) reads the socket directly, as
+ * cheaply as before there was a choice; any other option goes through the core's source.
+ */
+function socketCertificateSource(option: ClientCertificateSourceOptions | undefined): SocketCertificateSource {
+  if (option === undefined || option === 'platform') {
+    return (socket) => {
+      const raw = socketCertificateOf(socket)
+      return raw === undefined ? noCertificate : { clientCertificate: { raw } }
+    }
+  }
+  const source = defineClientCertificateSource(option)
+  return (socket, headers) => source({ headers, peerAddress: socket?.remoteAddress, platform: () => wrapped(socketCertificateOf(socket)) })
+}
+
+const wrapped = (raw: Uint8Array | undefined): PlatformCertificate | undefined => (raw === undefined ? undefined : { certificate: raw })
+
 /** The DER certificate the client presented on this TLS connection, if any. */
-function socketCertificateOf(socket: Partial<TLSSocket> | undefined): PlatformCertificate | undefined {
+function socketCertificateOf(socket: Partial<TLSSocket> | undefined): Uint8Array | undefined {
   // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
   const raw: unknown = socket?.getPeerCertificate?.()?.raw
-  return raw instanceof Uint8Array && raw.length > 0 ? { certificate: raw } : undefined
+  return raw instanceof Uint8Array && raw.length > 0 ? raw : undefined
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
