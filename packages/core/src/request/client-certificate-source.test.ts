@@ -58,6 +58,14 @@ describe('defineClientCertificateSource', () => {
     expect(found(r)).toBe(expected === undefined ? undefined : `${expected}:${x5t}`)
   })
 
+  it('one source answers each peer on its own, however requests from trusted and untrusted peers interleave', () => {
+    const source = defineClientCertificateSource({ header: 'client-cert', trustedProxies: ['10.0.0.0/8'] })
+    const headers = { 'client-cert': `:${b64()}:` }
+    for (const peer of ['10.0.0.1', '10.0.0.1', '203.0.113.9', '10.0.0.1', '203.0.113.9', '203.0.113.9', '10.2.3.4']) {
+      expect(found(source({ headers, peerAddress: peer }))).toBe(peer.startsWith('10.') ? `der:${x5t}` : undefined)
+    }
+  })
+
   it('reads the platform by default: PEM, DER or a thumbprint; garbage counts as none', () => {
     const source = defineClientCertificateSource()
     expect(found(source({ headers: {}, platform: () => ({ certificate: pem }) }))).toBe(`der:${x5t}`)

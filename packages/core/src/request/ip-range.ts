@@ -117,8 +117,14 @@ export function definePeerTrust(
     if (range === undefined) issues.push({ path: `${path}[${i}]`, message: 'must be an IP address or CIDR range such as 10.0.0.0/8 or ::1' })
     else ranges.push(range)
   })
+  // Requests mostly come from the same few proxies: the answer for the last peer is kept.
+  let lastPeer: string | undefined
+  let lastAnswer = false
   return (peer) => {
+    if (peer === lastPeer) return lastAnswer
     const address = parseIpAddress(peer)
-    return address !== undefined && ranges.some((r) => ipInRange(address, r))
+    lastAnswer = address !== undefined && ranges.some((r) => ipInRange(address, r))
+    lastPeer = peer
+    return lastAnswer
   }
 }
