@@ -1,12 +1,15 @@
-// One table of scenarios, run through the core and every adapter (Express over real HTTP, Lambda
-// with an HTTP API v2 event, Web Request → Response): the same status, the same WWW-Authenticate
+// One table of scenarios, run through the core and every adapter (Express over real HTTP — over
+// mutual TLS for the certificate rows —, Lambda with an HTTP API v2 and a REST API event, Web
+// Request → Response, with Cloudflare's tlsClientAuth for the certificate rows): the same status, the same WWW-Authenticate
 // challenge, the same JSON body and the same TokenRequest.url everywhere. Adapters translate;
 // they never decide. A second table asserts the url each adapter builds from the same input.
+import { createHash, X509Certificate } from 'node:crypto'
 import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { RequestGuard } from '@tokenward/core'
 import type { Organization } from '@tokenward/core/organization'
-import { MissingTokenError, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
+import { MissingTokenError, createDpopNonces, defineAuthorizationServer, renderChallenge } from '@tokenward/core'
 import { tokenward } from '@tokenward/express'
 import { withTokenward as withLambda } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
@@ -17,6 +20,7 @@ import { startFakeAs, type FakeAs } from '../../packages/core/src/introspection/
 import { b64, makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../packages/core/src/testing/mint.test-support.ts'
 import { makeDpopKey, signProof, type DpopKey } from '../../packages/core/src/testing/dpop-proof.test-support.ts'
 import { jwkThumbprint } from '../../packages/core/src/jose/jwk-thumbprint.ts'
+import { createTestCertificateAuthority, type TestCertificate } from '../../packages/core/src/platform/tls-fixture.test-support.ts'
 
 interface Answer {
   readonly status: number
@@ -24,23 +28,42 @@ interface Answer {
   readonly body: unknown
   /** Whether the answer handed the client a `DPoP-Nonce`. */
   readonly nonce: boolean
+  /** Whether the answer said `Cache-Control: no-store` (every refusal; a success only when it carries a nonce). */
+  readonly noStore: boolean
 }
-/** A door sends the request with these headers (`authorization`, and `dpop` for DPoP rows). */
-type Door = (guard: RequestGuard, headers: Readonly<Record<string, string>>) => Promise<Answer>
+/**
+ * A door sends the request with these headers (`authorization`, and `dpop` for DPoP rows). For
+ * the certificate rows, `certificate` is the client certificate the request comes with over
+ * mutual TLS (`null`: a mutual-TLS connection on which the client sent none); `undefined` for
+ * every other row.
+ */
+type Door = (guard: RequestGuard, headers: Readonly<Record<string, string>>, certificate?: TestCertificate | null) => Promise<Answer>
 
 const path = '/orgs/12345/reports'
 const origin = 'https://api.example.com'
 
-const throughCore: Door = async (guard, headers) => {
-  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers })
-  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: false }
-  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined }
+const derOf = (certificate: TestCertificate): Uint8Array => new Uint8Array(new X509Certificate(certificate.certificatePem).raw)
+
+const throughCore: Door = async (guard, headers, certificate) => {
+  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers, ...(certificate ? { clientCertificate: { raw: derOf(certificate) } } : {}) })
+  // On success the core hands a nonce over on the token; an adapter sends it with dpopNonceHeaders (no-store).
+  if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: verdict.token.dpopNonce !== undefined, noStore: verdict.token.dpopNonce !== undefined }
+  return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined, noStore: verdict.response.headers['cache-control'] === 'no-store' }
 }
 
 let expressServer: Server | undefined
+let expressTlsServer: Server | undefined
 let expressGuard: RequestGuard | undefined
-const throughExpress: Door = async (guard, headers) => {
+// The mutual-TLS rows: a CA, the server's certificate for 127.0.0.1, and two client certificates.
+const tlsCa = createTestCertificateAuthority('contract mtls CA')
+const tlsServerCert = tlsCa.issue({ ipAddresses: ['127.0.0.1'] })
+const clientCert = tlsCa.issueClient('client-1')
+const otherClientCert = tlsCa.issueClient('client-2')
+const x5tOf = (certificate: TestCertificate): string => createHash('sha256').update(derOf(certificate)).digest('base64url')
+
+const throughExpress: Door = async (guard, headers, certificate) => {
   expressGuard = guard
+  if (certificate !== undefined) return throughExpressTls(headers, certificate)
   if (expressServer === undefined) {
     const app = express()
     // The guard changes per scenario; the adapter is built once, as in a real app.
@@ -57,10 +80,42 @@ const throughExpress: Door = async (guard, headers) => {
   }
   const { port } = expressServer.address() as AddressInfo
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce'), noStore: response.headers.get('cache-control') === 'no-store' }
 }
 
-const throughLambda: Door = async (guard, requestHeaders) => {
+/** Express on an HTTPS server that asks for a client certificate: the adapter reads it from the TLS socket. */
+async function throughExpressTls(headers: Readonly<Record<string, string>>, certificate: TestCertificate | null): Promise<Answer> {
+  if (expressTlsServer === undefined) {
+    const app = express()
+    const dynamic: RequestGuard = { verifyRequest: (request, options) => expressGuard!.verifyRequest(request, options) }
+    app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic, publicOrigin: origin }), (req, res) => {
+      res.json({ clientId: req.auth?.clientId })
+    })
+    expressTlsServer = createHttpsServer({ cert: tlsServerCert.certificatePem, key: tlsServerCert.privateKeyPem, ca: [tlsCa.certificatePem], requestCert: true, rejectUnauthorized: false }, app)
+    await new Promise<void>((resolve) => expressTlsServer!.listen(0, '127.0.0.1', resolve))
+  }
+  const { port } = expressTlsServer.address() as AddressInfo
+  return new Promise<Answer>((resolve, reject) => {
+    const req = httpsRequest(`https://127.0.0.1:${port}${path}`, {
+      ca: tlsCa.certificatePem,
+      headers,
+      agent: false,
+      ...(certificate === null ? {} : { cert: certificate.certificatePem, key: certificate.privateKeyPem }),
+    })
+    req.on('response', (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+      res.on('end', () => {
+        const challenge = res.headers['www-authenticate']
+        resolve({ status: res.statusCode ?? 0, challenge: typeof challenge === 'string' ? challenge : null, body: JSON.parse(text), nonce: res.headers['dpop-nonce'] !== undefined, noStore: res.headers['cache-control'] === 'no-store' })
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const throughLambda: Door = async (guard, requestHeaders, certificate) => {
   const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard })
   const event = {
     version: '2.0',
@@ -68,24 +123,66 @@ const throughLambda: Door = async (guard, requestHeaders) => {
     rawPath: path,
     rawQueryString: '',
     headers: { host: 'api.example.com', ...requestHeaders },
-    requestContext: { accountId: '123456789012', apiId: 'api-id', domainName: 'api.example.com', domainPrefix: 'api', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'agent' }, requestId: 'id', routeKey: 'GET /orgs/{orgId}/reports', stage: '$default', time: '12/Mar/2020:19:03:58 +0000', timeEpoch: 1583348638390 },
+    requestContext: {
+      accountId: '123456789012', apiId: 'api-id', domainName: 'api.example.com', domainPrefix: 'api', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'agent' }, requestId: 'id', routeKey: 'GET /orgs/{orgId}/reports', stage: '$default', time: '12/Mar/2020:19:03:58 +0000', timeEpoch: 1583348638390,
+      // A mutual-TLS custom domain puts the client certificate here.
+      ...(certificate ? { authentication: { clientCert: { clientCertPem: certificate.certificatePem, subjectDN: 'CN=client', issuerDN: 'CN=contract mtls CA', serialNumber: '01' } } } : {}),
+    },
     isBase64Encoded: false,
   }
-  const result = (await (handler as (e: unknown, c: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>)(event, {}))
-  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
-  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null'), nonce: headers['dpop-nonce'] !== undefined }
+  return lambdaAnswer(await (handler as (e: unknown, c: unknown) => Promise<LambdaResult>)(event, {}))
 }
 
-const throughWeb: Door = async (guard, headers) => {
+interface LambdaResult {
+  readonly statusCode: number
+  readonly headers?: Record<string, string>
+  readonly body?: string
+}
+const lambdaAnswer = (result: LambdaResult): Answer => {
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
+  return { status: result.statusCode, challenge: headers['www-authenticate'] ?? null, body: JSON.parse(result.body ?? 'null'), nonce: headers['dpop-nonce'] !== undefined, noStore: headers['cache-control'] === 'no-store' }
+}
+
+/** A REST API (payload 1.0) proxy event, as API Gateway sends it: multi-value headers, identity.clientCert on a mutual-TLS domain. */
+const throughLambdaRest: Door = async (guard, requestHeaders, certificate) => {
+  const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard })
+  const headers = { Host: 'api.example.com', ...requestHeaders }
+  const event = {
+    resource: '/orgs/{orgId}/reports',
+    path,
+    httpMethod: 'GET',
+    headers,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { orgId: '12345' },
+    requestContext: {
+      accountId: '123456789012', apiId: 'api-id', domainName: 'api.example.com', httpMethod: 'GET', path: `/prod${path}`, stage: 'prod', requestId: 'id',
+      identity: { sourceIp: '192.0.2.1', userAgent: 'agent', ...(certificate ? { clientCert: { clientCertPem: certificate.certificatePem, subjectDN: 'CN=client', issuerDN: 'CN=contract mtls CA', serialNumber: '01' } } : {}) },
+    },
+    body: null,
+    isBase64Encoded: false,
+  }
+  return lambdaAnswer(await (handler as (e: unknown, c: unknown) => Promise<LambdaResult>)(event, {}))
+}
+
+const throughWeb: Door = async (guard, headers, certificate) => {
   const handler = withWeb((_request: Request, auth) => Response.json({ clientId: auth?.clientId }), { guard })
-  const response = await handler(new Request(`${origin}${path}`, { headers }))
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce') }
+  const request = new Request(`${origin}${path}`, { headers })
+  // Cloudflare Workers: what the edge established about the client certificate (hex SHA-256 of the DER).
+  if (certificate !== undefined) {
+    const tlsClientAuth = certificate === null ? { certPresented: '0' } : { certPresented: '1', certVerified: 'SUCCESS', certFingerprintSHA256: createHash('sha256').update(derOf(certificate)).digest('hex') }
+    Object.defineProperty(request, 'cf', { value: { tlsClientAuth } })
+  }
+  const response = await handler(request)
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json(), nonce: response.headers.has('dpop-nonce'), noStore: response.headers.get('cache-control') === 'no-store' }
 }
 
 const doors: [string, Door][] = [
   ['core', throughCore],
   ['express', throughExpress],
   ['lambda', throughLambda],
+  ['lambda-rest', throughLambdaRest],
   ['web', throughWeb],
 ]
 
@@ -112,6 +209,7 @@ afterAll(async () => {
   await jwks.close()
   await as.close()
   await new Promise<void>((resolve) => (expressServer === undefined ? resolve() : expressServer.close(() => resolve())))
+  await new Promise<void>((resolve) => (expressTlsServer === undefined ? resolve() : expressTlsServer.close(() => resolve())))
 })
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
@@ -155,6 +253,8 @@ interface Scenario {
   /** Runs before the request, with the guard (e.g. to warm the key cache, then break the JWKS). */
   readonly prepare?: (guard: RequestGuard) => Promise<void>
   readonly jwks?: { keys?: () => TestKey[]; mode?: JwksServer['mode'] }
+  /** Certificate rows: the client certificate the request comes with over mutual TLS (`null`: none). */
+  readonly certificate?: () => TestCertificate | null
   readonly expected: { readonly status: number; readonly code?: string; readonly nonce?: boolean }
 }
 
@@ -163,6 +263,11 @@ const dpopOrganization = (dpop: Record<string, unknown> = {}) => organization({}
 const dpopBound = async () => `DPoP ${await mint(key, { claims: { cnf: { jkt: dpopJkt } } })}`
 const dpopProof = (authorization: string, overrides: { method?: string; url?: string } = {}) =>
   signProof(dpopKey, { method: overrides.method ?? 'GET', url: overrides.url ?? `${origin}${path}`, accessToken: authorization.slice(authorization.indexOf(' ') + 1), iat: nowSeconds() })
+const contractNonceSecret = 'a contract-test nonce secret of 32+ chars'
+const mtlsOrganization = (mode: 'enabled' | 'required' = 'enabled') => organization({}, { mtls: { mode } })
+const certificateBound = async () => `Bearer ${await mint(key, { claims: { cnf: { 'x5t#S256': x5tOf(clientCert) } } })}`
+const bothOrganization = () => organization({}, { dpop: { mode: 'enabled' }, mtls: { mode: 'enabled' } })
+const bothBound = async () => `DPoP ${await mint(key, { claims: { cnf: { jkt: dpopJkt, 'x5t#S256': x5tOf(clientCert) } } })}`
 const scenarios: Scenario[] = [
   { name: 'valid', authorization: () => bearer(mint(key)), expected: { status: 200 } },
   { name: 'missing', authorization: async () => undefined, expected: { status: 401, code: 'missing_token' } },
@@ -202,6 +307,28 @@ const scenarios: Scenario[] = [
   { name: 'DPoP proof for another URL', org: dpopOrganization, authorization: dpopBound, dpop: (a) => dpopProof(a, { url: `https://evil.example${path}` }), expected: { status: 401, code: 'invalid_dpop_proof' } },
   { name: 'DPoP-bound token sent as Bearer', org: dpopOrganization, authorization: async () => (await dpopBound()).replace(/^DPoP /, 'Bearer '), dpop: (a) => dpopProof(a), expected: { status: 401, code: 'invalid_binding' } },
   { name: 'DPoP-bound token where DPoP is off', authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 401, code: 'missing_token' } },
+  // Certificate-bound tokens (RFC 8705): the certificate from the TLS socket (Express), API Gateway's
+  // requestContext (Lambda REST and HTTP API), Cloudflare's tlsClientAuth (Web), the request (core).
+  { name: 'certificate-bound token with its certificate', org: mtlsOrganization, authorization: certificateBound, certificate: () => clientCert, expected: { status: 200 } },
+  { name: 'certificate-bound token with another certificate', org: mtlsOrganization, authorization: certificateBound, certificate: () => otherClientCert, expected: { status: 401, code: 'invalid_binding' } },
+  { name: 'certificate-bound token without a certificate', org: mtlsOrganization, authorization: certificateBound, certificate: () => null, expected: { status: 401, code: 'invalid_binding' } },
+  { name: 'mtls required: an unbound token is refused, certificate or not', org: () => mtlsOrganization('required'), authorization: () => bearer(mint(key)), certificate: () => clientCert, expected: { status: 401, code: 'invalid_binding' } },
+  { name: 'bound by jkt and x5t#S256: proof and certificate', org: bothOrganization, authorization: bothBound, dpop: (a) => dpopProof(a), certificate: () => clientCert, expected: { status: 200 } },
+  { name: 'bound by jkt and x5t#S256: proof, other certificate', org: bothOrganization, authorization: bothBound, dpop: (a) => dpopProof(a), certificate: () => otherClientCert, expected: { status: 401, code: 'invalid_binding' } },
+  { name: 'bound by jkt and x5t#S256: certificate, no proof', org: bothOrganization, authorization: bothBound, certificate: () => clientCert, expected: { status: 401, code: 'invalid_dpop_proof' } },
+  {
+    name: 'DPoP nonce about to expire: a fresh one with the 200',
+    org: () => dpopOrganization({ requireNonce: true, nonceSecret: contractNonceSecret }),
+    authorization: dpopBound,
+    // A nonce of two steps ago (60 s steps, 3 accepted): still accepted, in its last step. Not in
+    // a step's last two seconds, so the request is checked in the step the nonce was made for.
+    dpop: async (a) => {
+      if (nowSeconds() % 60 >= 58) await new Promise((resolve) => setTimeout(resolve, 2500))
+      const nonce = await createDpopNonces({ secrets: [contractNonceSecret] }).issue(nowSeconds() - 120)
+      return signProof(dpopKey, { method: 'GET', url: `${origin}${path}`, accessToken: a.slice(a.indexOf(' ') + 1), iat: nowSeconds() }, { payload: { nonce } })
+    },
+    expected: { status: 200, nonce: true },
+  },
   { name: 'DPoP nonce required and not sent', org: () => dpopOrganization({ requireNonce: true, nonceSecret: 'a contract-test nonce secret of 32+ chars' }), authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 401, code: 'use_dpop_nonce', nonce: true } },
 ]
 
@@ -222,7 +349,7 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     const authorization = await scenario.authorization()
     const proof = authorization === undefined ? undefined : await scenario.dpop?.(authorization)
     const headers = { ...(authorization === undefined ? {} : { authorization }), ...(proof === undefined ? {} : { dpop: proof }) }
-    const answer = { ...(await run(recorded, headers)), url: urls.at(-1) }
+    const answer = { ...(await run(recorded, headers, scenario.certificate?.())), url: urls.at(-1) }
     answers.set(door, answer)
     expect(answer.url).toBe(`${origin}${path}`)
     expect(answer.status).toBe(scenario.expected.status)
@@ -231,6 +358,8 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     if (answer.status === 503) expect(answer.challenge).toBeNull()
     if (answer.status === 200) expect(answer.body).toEqual({ clientId: 'client-1' })
     expect(answer.nonce).toBe(scenario.expected.nonce ?? false)
+    // Refusals are never cached; a success is not cached when it hands out a nonce.
+    expect(answer.noStore).toBe(answer.status !== 200 || answer.nonce)
   })
 
   it('every door gave the same answer', () => {

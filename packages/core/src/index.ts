@@ -151,6 +151,17 @@ export { defineOrganizationResolver, type OrganizationResolver, type Organizatio
 export { checkPublicOrigin, defineRequestUrl, type RequestConnection, type RequestUrl, type RequestUrlOptions } from './request/request-url.ts'
 export { readCredentials, type CredentialScheme, type Credentials } from './request/credentials.ts'
 export { admitRequest, type Admission } from './request/admission.ts'
+export {
+  defineClientCertificateSource,
+  sha256HexToThumbprint,
+  type CertificateConnection,
+  type ClientCertificateSource,
+  type ClientCertificateSourceOptions,
+  type ForwardedCertificateFormat,
+  type ForwardedClientCertificate,
+  type PlatformCertificate,
+  type RequestCertificate,
+} from './request/client-certificate-source.ts'
 
 // Sender-constrained tokens — DPoP (RFC 9449) and certificate-bound (RFC 8705) — as the pieces the
 // pipeline's binding stage calls (checkSenderConstraint), and protected-resource metadata (RFC 9728).
@@ -191,6 +202,7 @@ export {
   defineProtectedResourceMetadata,
   protectedResourceMetadataPath,
   protectedResourceMetadataUrl,
+  isResourceMetadataUrl,
   type ProtectedResourceLookup,
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataInput,

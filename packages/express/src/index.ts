@@ -23,4 +23,4 @@
  */
 export { requireApiRoles, tokenward, toTokenRequest } from './middleware.ts'
 export { adminApi, BodyAlreadyReadError } from './admin.ts'
-export type { RequireApiRolesOptions, TokenwardOptions, WebHandler } from './types.ts'
+export type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions, WebHandler } from './types.ts'

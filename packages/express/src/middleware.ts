@@ -5,13 +5,27 @@
  * @module
  */
 import type { TLSSocket } from 'node:tls'
-import { admitRequest, defineRequestUrl, type ChallengeResponse, type ClientCertificate, type RequestUrl, type RequestUrlOptions, type RequestVerdict, type TokenRequest } from '@tokenward/core'
+import {
+  admitRequest,
+  defineClientCertificateSource,
+  defineRequestUrl,
+  dpopNonceHeaders,
+  type ChallengeResponse,
+  type ClientCertificateSourceOptions,
+  type PlatformCertificate,
+  type RequestCertificate,
+  type RequestUrl,
+  type RequestUrlOptions,
+  type RequestVerdict,
+  type TokenRequest,
+} from '@tokenward/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { RequireApiRolesOptions, TokenwardOptions } from './types.ts'
+import type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions } from './types.ts'
 
 /**
  * Express middleware that verifies the request's access token with `options.guard`. Accepted: sets
- * `req.auth` and calls `next()` — in the same tick when the guard decides without waiting
+ * `req.auth` (and `DPoP-Nonce` with `Cache-Control: no-store` when the core hands out the next
+ * nonce) and calls `next()` — in the same tick when the guard decides without waiting
  * (`verifyRequestNow`: a cache hit, fresh keys). Refused: answers with the core's status, headers
  * (`WWW-Authenticate`, `Retry-After` for an outage, which is 503 and never 401) and JSON body.
  * A guard that throws (an infrastructure or programming fault) goes to `next(error)`.
@@ -40,17 +54,22 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
   const admission = { optional: options.optional ?? false }
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
   const urlOf = defineRequestUrl(urlOptionsOf(options))
+  const certificateOf = socketCertificateSource(options.clientCertificate)
   const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
     // Optional auth lets only an absent token through; the core decides which.
     const admitted = admitRequest(verdict, admission)
-    if (admitted.kind === 'accepted') req.auth = admitted.token
+    if (admitted.kind === 'accepted') {
+      req.auth = admitted.token
+      // The proof's nonce is about to expire: hand the client the next one with this answer.
+      if (admitted.token.dpopNonce !== undefined) res.set(dpopNonceHeaders(admitted.token.dpopNonce))
+    }
     if (admitted.kind !== 'refused') return next()
     sendChallenge(res, admitted.response)
   }
   return function tokenwardMiddleware(req, res, next) {
     let verdict: RequestVerdict | Promise<RequestVerdict>
     try {
-      const request = hotPathTokenRequest(req, urlOf)
+      const request = hotPathTokenRequest(req, urlOf, certificateOf)
       // A verdict reached without waiting (cache hit, fresh keys) continues in this same tick.
       verdict = guard.verifyRequestNow === undefined ? guard.verifyRequest(request, verifyOptions) : guard.verifyRequestNow(request, verifyOptions)
     } catch (error) {
@@ -82,7 +101,7 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
  * ```
  */
 export function requireApiRoles(roles: readonly string[], options: RequireApiRolesOptions): RequestHandler {
-  return tokenward({ ...urlOptionsOf(options), guard: options.guard, requiredRoles: roles })
+  return tokenward({ ...urlOptionsOf(options), clientCertificate: options.clientCertificate, guard: options.guard, requiredRoles: roles })
 }
 
 /**
@@ -90,15 +109,16 @@ export function requireApiRoles(roles: readonly string[], options: RequireApiRol
  * origin from `options`, see {@link TokenwardOptions}; the path and query exactly as the client
  * sent them, `originalUrl`, also inside routers), every header line (from `headersDistinct`,
  * because Node's `req.headers` silently keeps only the first of two `Authorization` lines), the
- * router's `req.params`, and the client certificate of a mutual-TLS connection.
+ * router's `req.params`, and the client certificate (of the mutual-TLS connection by default, or
+ * from a trusted proxy's header with `options.clientCertificate`).
  *
  * @example
  * ```ts
  * app.post('/token-info', async (req, res) => res.json(await guard.verifyRequest(toTokenRequest(req, { publicOrigin: 'https://api.example.com' }))))
  * ```
  */
-export function toTokenRequest(req: Request, options: RequestUrlOptions = {}): TokenRequest {
-  return tokenRequestWith(req, req.headersDistinct, defineRequestUrl(urlOptionsOf(options)))
+export function toTokenRequest(req: Request, options: RequestUrlOptions & ClientCertificateOptions = {}): TokenRequest {
+  return tokenRequestWith(req, req.headersDistinct, defineRequestUrl(urlOptionsOf(options)), socketCertificateSource(options.clientCertificate))
 }
 
 function urlOptionsOf(options: RequestUrlOptions): RequestUrlOptions {
@@ -111,14 +131,14 @@ function urlOptionsOf(options: RequestUrlOptions): RequestUrlOptions {
  * the first of several Authorization lines. So a request that repeats that line gets every line.
  * (A later stage that reads another header whose repeats matter, such as DPoP, belongs in the check.)
  */
-function hotPathTokenRequest(req: Request, urlOf: RequestUrl): TokenRequest {
+function hotPathTokenRequest(req: Request, urlOf: RequestUrl, certificateOf: SocketCertificateSource): TokenRequest {
   const raw = req.rawHeaders as readonly string[] | undefined
-  return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers, urlOf)
+  return tokenRequestWith(req, raw === undefined || repeatsAuthorization(raw) ? req.headersDistinct : req.headers, urlOf, certificateOf)
 }
 
-function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf: RequestUrl): TokenRequest {
-  const clientCertificate = clientCertificateOf(req)
+function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf: RequestUrl, certificateOf: SocketCertificateSource): TokenRequest {
   const socket = req.socket as Partial<TLSSocket> | undefined
+  const certificate = certificateOf(socket, headers)
   const url = urlOf({ target: req.originalUrl, headers, peerAddress: socket?.remoteAddress, platformOrigin: localOriginOf(socket), encrypted: socket?.encrypted === true })
   // One object shape for every request (absent fields are undefined), which keeps this path monomorphic.
   return {
@@ -127,7 +147,8 @@ function tokenRequestWith(req: Request, headers: TokenRequest['headers'], urlOf:
     headers,
     // The router's own parameters (empty outside a route, e.g. under app.use).
     routeParams: req.params,
-    clientCertificate,
+    clientCertificate: certificate.clientCertificate,
+    clientCertificateThumbprint: certificate.clientCertificateThumbprint,
   }
 }
 
@@ -161,12 +182,33 @@ function repeatsAuthorization(raw: readonly string[]): boolean {
   return false
 }
 
+/** Reads a request's client certificate from its socket and headers. */
+type SocketCertificateSource = (socket: Partial<TLSSocket> | undefined, headers: TokenRequest['headers']) => RequestCertificate
+
+const noCertificate: RequestCertificate = Object.freeze({})
+
+/**
+ * The certificate source of a middleware: the default (`'platform'`) reads the socket directly, as
+ * cheaply as before there was a choice; any other option goes through the core's source.
+ */
+function socketCertificateSource(option: ClientCertificateSourceOptions | undefined): SocketCertificateSource {
+  if (option === undefined || option === 'platform') {
+    return (socket) => {
+      const raw = socketCertificateOf(socket)
+      return raw === undefined ? noCertificate : { clientCertificate: { raw } }
+    }
+  }
+  const source = defineClientCertificateSource(option)
+  return (socket, headers) => source({ headers, peerAddress: socket?.remoteAddress, platform: () => wrapped(socketCertificateOf(socket)) })
+}
+
+const wrapped = (raw: Uint8Array | undefined): PlatformCertificate | undefined => (raw === undefined ? undefined : { certificate: raw })
+
 /** The DER certificate the client presented on this TLS connection, if any. */
-function clientCertificateOf(req: Request): ClientCertificate | undefined {
-  const socket = req.socket as Partial<TLSSocket> | undefined
+function socketCertificateOf(socket: Partial<TLSSocket> | undefined): Uint8Array | undefined {
   // A TLS socket without a client certificate returns an empty object; a plain socket has no method.
   const raw: unknown = socket?.getPeerCertificate?.()?.raw
-  return raw instanceof Uint8Array && raw.length > 0 ? { raw } : undefined
+  return raw instanceof Uint8Array && raw.length > 0 ? raw : undefined
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RequestGuard, RequestUrlOptions, VerifiedAccessToken } from '@tokenward/core'
+import type { ClientCertificateSourceOptions, RequestGuard, RequestUrlOptions, VerifiedAccessToken } from '@tokenward/core'
 
 declare global {
   // Declaration merging is how Express lets middleware add request fields.
@@ -28,7 +28,7 @@ declare global {
  * app.use(tokenward(options))
  * ```
  */
-export interface TokenwardOptions extends RequestUrlOptions {
+export interface TokenwardOptions extends RequestUrlOptions, ClientCertificateOptions {
   /** Decides each request: a core `Verifier`, a registry guard, or anything with `verifyRequest`. */
   readonly guard: RequestGuard
   /**
@@ -50,7 +50,7 @@ export interface TokenwardOptions extends RequestUrlOptions {
  * app.delete('/policies/:id', requireApiRoles(['Admin'], options), handler)
  * ```
  */
-export interface RequireApiRolesOptions extends RequestUrlOptions {
+export interface RequireApiRolesOptions extends RequestUrlOptions, ClientCertificateOptions {
   /** The same guard the app authenticates with. */
   readonly guard: RequestGuard
 }
@@ -65,3 +65,26 @@ export interface RequireApiRolesOptions extends RequestUrlOptions {
  * ```
  */
 export type WebHandler = (request: Request) => Response | Promise<Response>
+
+/**
+ * Where the adapter takes the client certificate of a request from, for certificate-bound tokens
+ * (RFC 8705), checked when the middleware is built (`ConfigError`).
+ *
+ * - `'platform'` (default): the certificate the client presented on this TLS connection
+ *   (`https.createServer({ requestCert: true, … })`); none on plain HTTP.
+ * - `{ header, trustedProxies and/or sharedSecret }`: a TLS-terminating proxy's header — RFC 9440
+ *   `client-cert`, Envoy `x-forwarded-client-cert` (its `Cert`, else its `Hash`), AWS ALB
+ *   `x-amzn-mtls-clientcert`, or nginx's `$ssl_client_escaped_cert` under any header name —
+ *   believed only from a trusted peer (`req.socket.remoteAddress`) and/or with the shared secret.
+ *   From anyone else it is ignored, so a certificate-bound token is refused.
+ * - `'none'`: never read one.
+ *
+ * @example
+ * ```ts
+ * // nginx in front: proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+ * app.use(tokenward({ guard, clientCertificate: { header: 'x-ssl-client-cert', trustedProxies: ['10.0.0.0/8'] } }))
+ * ```
+ */
+export interface ClientCertificateOptions {
+  readonly clientCertificate?: ClientCertificateSourceOptions | undefined
+}

@@ -7,10 +7,19 @@
  *
  * @module
  */
-import { defineRequestUrl, type RequestUrl, type TokenRequest } from '@tokenward/core'
+import {
+  ConfigError,
+  defineClientCertificateSource,
+  defineRequestUrl,
+  type ClientCertificateSource,
+  type ClientCertificateSourceOptions,
+  type RequestUrl,
+  type TokenRequest,
+} from '@tokenward/core'
 import type {
   AlbEvent,
   ApiGatewayProxyEventV1,
+  ClientCertIdentity,
   ApiGatewayProxyEventV2,
   HttpApiAuthorizerEvent,
   MultiValueMap,
@@ -47,6 +56,38 @@ export function defineEventUrl(options: EventUrlOptions): RequestUrl {
   return defineRequestUrl({ publicOrigin: options.publicOrigin })
 }
 
+/**
+ * Where a handler takes the client certificate from, for certificate-bound tokens (RFC 8705);
+ * checked when the handler is built (`ConfigError`).
+ *
+ * - `'platform'` (default): what API Gateway established for a mutual-TLS custom domain — REST
+ *   API `requestContext.identity.clientCert.clientCertPem`, HTTP API
+ *   `requestContext.authentication.clientCert.clientCertPem`. ALB events, function URLs and
+ *   `TOKEN` authorizers carry none.
+ * - `{ header, sharedSecret }`: a header the proxy in front sets, e.g. an ALB with mutual TLS:
+ *   `{ header: 'x-amzn-mtls-clientcert', sharedSecret: { header: 'x-origin-secret', value } }`.
+ *   A Lambda event carries no proxy address, so `trustedProxies` cannot be used here: the secret
+ *   header is what tells the proxy's requests from anyone else's.
+ * - `'none'`: never read one.
+ *
+ * @example
+ * ```ts
+ * export const handler = withTokenward(handle, { guard, clientCertificate: { header: 'x-amzn-mtls-clientcert', sharedSecret: { header: 'x-origin-secret', value: secret } } })
+ * ```
+ */
+export interface EventCertificateOptions {
+  readonly clientCertificate?: ClientCertificateSourceOptions | undefined
+}
+
+/** Builds the certificate source of a handler (throws `ConfigError` for a bad option, or `trustedProxies`, which an event cannot satisfy). */
+export function defineEventCertificate(options: EventCertificateOptions): ClientCertificateSource {
+  const option = options.clientCertificate
+  if (typeof option === 'object' && option !== null && option.trustedProxies !== undefined) {
+    throw new ConfigError([{ path: 'clientCertificate.trustedProxies', message: 'a Lambda event carries no proxy address: use sharedSecret' }])
+  }
+  return defineClientCertificateSource(option)
+}
+
 /** Tells the proxy event kinds apart by their documented fields; anything else is a `TypeError`. */
 export function proxyEventKind(event: ProxyEvent): ProxyEventKind {
   const context = (event as { requestContext?: unknown }).requestContext
@@ -57,34 +98,36 @@ export function proxyEventKind(event: ProxyEvent): ProxyEventKind {
 }
 
 /** The request of a proxy event of a known kind. */
-export function proxyEventRequest(event: ProxyEvent, kind: ProxyEventKind, urlOf: RequestUrl = defaultUrl): TokenRequest {
-  if (kind === 'v2') return v2Request(event as ApiGatewayProxyEventV2, urlOf)
+export function proxyEventRequest(event: ProxyEvent, kind: ProxyEventKind, urlOf: RequestUrl = defaultUrl, certificateOf: ClientCertificateSource = platformCertificate): TokenRequest {
+  if (kind === 'v2') return v2Request(event as ApiGatewayProxyEventV2, urlOf, certificateOf)
   if (kind === 'alb') {
     const e = event as AlbEvent
     // An ALB passes query values as received; its Host header is the client's, so it is not an origin.
     const query = queryString(e.queryStringParameters, e.multiValueQueryStringParameters, (s) => s)
     const headers = headerRecord(e.headers, e.multiValueHeaders)
-    return { method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers }), headers }
+    return { method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers }), headers, ...certificateOf({ headers }) }
   }
   const e = event as ApiGatewayProxyEventV1
   // API Gateway URL-decodes query values.
   const query = queryString(e.queryStringParameters, e.multiValueQueryStringParameters, encodeURIComponent)
   const headers = headerRecord(e.headers, e.multiValueHeaders)
-  return withParams({ method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers, platformOrigin: originOf(e.requestContext?.domainName) }), headers }, e.pathParameters)
+  const certificate = certificateOf({ headers, platform: () => pemOf(e.requestContext?.identity) })
+  return withParams({ method: e.httpMethod, url: urlOf({ target: withQuery(e.path, query), headers, platformOrigin: originOf(e.requestContext?.domainName) }), headers, ...certificate }, e.pathParameters)
 }
 
 /** The request of a REST API `REQUEST` authorizer event. */
-export function requestAuthorizerRequest(event: RequestAuthorizerEvent, urlOf: RequestUrl = defaultUrl): TokenRequest {
+export function requestAuthorizerRequest(event: RequestAuthorizerEvent, urlOf: RequestUrl = defaultUrl, certificateOf: ClientCertificateSource = platformCertificate): TokenRequest {
   const query = queryString(event.queryStringParameters, event.multiValueQueryStringParameters, encodeURIComponent)
   const headers = headerRecord(event.headers, event.multiValueHeaders)
   const platformOrigin = originOf(event.requestContext?.domainName) ?? executeApiOrigin(event.methodArn)
   const url = urlOf({ target: withQuery(event.path, query), headers, platformOrigin })
-  return withParams({ method: event.httpMethod, url, headers }, event.pathParameters)
+  const certificate = certificateOf({ headers, platform: () => pemOf(event.requestContext?.identity) })
+  return withParams({ method: event.httpMethod, url, headers, ...certificate }, event.pathParameters)
 }
 
 /** The request of an HTTP API authorizer event (payload 2.0). */
-export function httpApiAuthorizerRequest(event: HttpApiAuthorizerEvent, urlOf: RequestUrl = defaultUrl): TokenRequest {
-  return v2Request(event, urlOf)
+export function httpApiAuthorizerRequest(event: HttpApiAuthorizerEvent, urlOf: RequestUrl = defaultUrl, certificateOf: ClientCertificateSource = platformCertificate): TokenRequest {
+  return v2Request(event, urlOf, certificateOf)
 }
 
 /**
@@ -106,11 +149,19 @@ function executeApiOrigin(methodArn: unknown): string | undefined {
 }
 
 const defaultUrl = defineRequestUrl()
+const platformCertificate = defineClientCertificateSource('platform')
 
-function v2Request(event: ApiGatewayProxyEventV2 | HttpApiAuthorizerEvent, urlOf: RequestUrl): TokenRequest {
+function v2Request(event: ApiGatewayProxyEventV2 | HttpApiAuthorizerEvent, urlOf: RequestUrl, certificateOf: ClientCertificateSource): TokenRequest {
   const headers = headerRecord(event.headers, undefined)
   const url = urlOf({ target: withQuery(event.rawPath, event.rawQueryString), headers, platformOrigin: originOf(event.requestContext.domainName) })
-  return withParams({ method: event.requestContext.http.method, url, headers }, event.pathParameters)
+  const certificate = certificateOf({ headers, platform: () => pemOf(event.requestContext.authentication) })
+  return withParams({ method: event.requestContext.http.method, url, headers, ...certificate }, event.pathParameters)
+}
+
+/** The PEM API Gateway put in `identity` (REST) or `authentication` (HTTP API), if any. */
+function pemOf(holder: ClientCertIdentity | null | undefined): { readonly certificate: string } | undefined {
+  const pem = holder?.clientCert?.clientCertPem
+  return typeof pem === 'string' && pem !== '' ? { certificate: pem } : undefined
 }
 
 /** `https://` + a domain name API Gateway reports, if it is a plain host name. */

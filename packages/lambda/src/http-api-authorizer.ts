@@ -6,7 +6,7 @@
 import type { RequestGuard } from '@tokenward/core'
 import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
-import { defineEventUrl, httpApiAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
+import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, httpApiAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
  * const options: HttpApiAuthorizerOptions = { guard: verifier, requiredRoles: ['Admin'] }
  * ```
  */
-export interface HttpApiAuthorizerOptions extends EventUrlOptions {
+export interface HttpApiAuthorizerOptions extends EventUrlOptions, EventCertificateOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's). */
@@ -50,8 +50,9 @@ export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: Ht
   const { guard } = options
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
   const urlOf = defineEventUrl(options)
+  const certificateOf = defineEventCertificate(options)
   return async (event) => {
-    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf), verifyOptions)
+    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf, certificateOf), verifyOptions)
     if (verdict.ok) return { isAuthorized: true, context: authorizerContext(verdict.token) }
     // An outage must not look like a refused token: throwing makes API Gateway answer 500.
     if (verdict.error.status === 503) throw verdict.error

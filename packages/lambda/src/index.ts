@@ -20,7 +20,7 @@ export { withTokenward, type TokenwardProxyHandler, type WithTokenwardOptions } 
 export { requestAuthorizer, tokenAuthorizer, type RestAuthorizerOptions } from './rest-authorizer.ts'
 export { httpApiAuthorizer, type HttpApiAuthorizerOptions } from './http-api-authorizer.ts'
 export { warmOnInit, type WarmOnInitOptions } from './warm-on-init.ts'
-export type { EventUrlOptions } from './event-request.ts'
+export type { EventCertificateOptions, EventUrlOptions } from './event-request.ts'
 export type {
   AlbEvent,
   AlbResult,
@@ -30,6 +30,7 @@ export type {
   ApiGatewayProxyResultV2,
   AuthorizerContext,
   AuthorizerPolicy,
+  ClientCertIdentity,
   HttpApiAuthorizerEvent,
   HttpApiSimpleResult,
   LambdaContext,

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import type { RequestGuard, RequestVerdict, TokenRequest, VerifiedAccessToken } from '@tokenward/core'
+import { ConfigError, type RequestGuard, type RequestVerdict, type TokenRequest, type VerifiedAccessToken } from '@tokenward/core'
 import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
-import { defineEventUrl, requestAuthorizerRequest, tokenAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
+import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, requestAuthorizerRequest, tokenAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } from './types.ts'
 
 /**
@@ -26,7 +26,7 @@ import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } f
  * const options: RestAuthorizerOptions = { guard: verifier, resource: 'stage', principalId: (token) => token.subject ?? token.clientId }
  * ```
  */
-export interface RestAuthorizerOptions extends EventUrlOptions {
+export interface RestAuthorizerOptions extends EventUrlOptions, EventCertificateOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's); others get 403 (`Deny`). */
@@ -63,6 +63,9 @@ export interface RestAuthorizerOptions extends EventUrlOptions {
  */
 export function tokenAuthorizer(options: RestAuthorizerOptions): (event: TokenAuthorizerEvent) => Promise<AuthorizerPolicy> {
   const decide = restDecision('tokenAuthorizer', options)
+  if (options.clientCertificate !== undefined && options.clientCertificate !== 'none') {
+    throw new ConfigError([{ path: 'clientCertificate', message: 'a TOKEN authorizer sees only the token: use requestAuthorizer for certificate-bound tokens' }])
+  }
   const urlOf = defineEventUrl(options)
   return (event) => decide(tokenAuthorizerRequest(event, urlOf), event.methodArn)
 }
@@ -84,7 +87,8 @@ export function tokenAuthorizer(options: RestAuthorizerOptions): (event: TokenAu
 export function requestAuthorizer(options: RestAuthorizerOptions): (event: RequestAuthorizerEvent) => Promise<AuthorizerPolicy> {
   const decide = restDecision('requestAuthorizer', options)
   const urlOf = defineEventUrl(options)
-  return (event) => decide(requestAuthorizerRequest(event, urlOf), event.methodArn)
+  const certificateOf = defineEventCertificate(options)
+  return (event) => decide(requestAuthorizerRequest(event, urlOf, certificateOf), event.methodArn)
 }
 
 function restDecision(name: string, options: RestAuthorizerOptions): (request: TokenRequest, methodArn: string) => Promise<AuthorizerPolicy> {

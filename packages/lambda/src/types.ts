@@ -46,8 +46,25 @@ export interface ApiGatewayProxyEventV1 {
   readonly multiValueQueryStringParameters?: MultiValueMap | undefined
   /** The route's parameters (`{orgId}`, `{proxy+}`), for the `{ param }` organization resolver. */
   readonly pathParameters?: SingleValueMap | null | undefined
-  /** `domainName`: the host API Gateway answered on; the origin of `TokenRequest.url`. */
-  readonly requestContext?: { readonly domainName?: string | undefined; readonly [other: string]: unknown } | undefined
+  /**
+   * `domainName`: the host API Gateway answered on; the origin of `TokenRequest.url`.
+   * `identity.clientCert.clientCertPem`: the client certificate of a mutual-TLS custom domain.
+   */
+  readonly requestContext?: { readonly domainName?: string | undefined; readonly identity?: ClientCertIdentity | null | undefined; readonly [other: string]: unknown } | undefined
+}
+
+/**
+ * Where API Gateway puts the client certificate of a mutual-TLS custom domain: REST APIs under
+ * `requestContext.identity`, HTTP APIs under `requestContext.authentication`.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
+ *
+ * @example
+ * ```ts
+ * const identity: ClientCertIdentity = { clientCert: { clientCertPem: '-----BEGIN CERTIFICATE-----\n…' } }
+ * ```
+ */
+export interface ClientCertIdentity {
+  readonly clientCert?: { readonly clientCertPem?: string | undefined; readonly [other: string]: unknown } | null | undefined
 }
 
 /**
@@ -68,8 +85,12 @@ export interface ApiGatewayProxyEventV2 {
   readonly headers?: SingleValueMap | undefined
   /** The route's parameters (`{orgId}`, `{proxy+}`), for the `{ param }` organization resolver. */
   readonly pathParameters?: SingleValueMap | null | undefined
-  /** `domainName`: the host API Gateway (or the function URL) answered on; the origin of `TokenRequest.url`. */
-  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined }
+  /**
+   * `domainName`: the host API Gateway (or the function URL) answered on; the origin of
+   * `TokenRequest.url`. `authentication.clientCert.clientCertPem`: the client certificate of a
+   * mutual-TLS custom domain.
+   */
+  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined; readonly authentication?: ClientCertIdentity | null | undefined }
 }
 
 /**
@@ -203,7 +224,7 @@ export interface RequestAuthorizerEvent {
   readonly queryStringParameters?: SingleValueMap | undefined
   readonly multiValueQueryStringParameters?: MultiValueMap | undefined
   readonly pathParameters?: SingleValueMap | null | undefined
-  readonly requestContext?: { readonly domainName?: string | undefined; readonly [other: string]: unknown } | undefined
+  readonly requestContext?: { readonly domainName?: string | undefined; readonly identity?: ClientCertIdentity | null | undefined; readonly [other: string]: unknown } | undefined
 }
 
 /**
@@ -223,7 +244,7 @@ export interface HttpApiAuthorizerEvent {
   readonly rawQueryString: string
   readonly headers?: SingleValueMap | undefined
   readonly pathParameters?: SingleValueMap | null | undefined
-  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined }
+  readonly requestContext: { readonly http: { readonly method: string }; readonly domainName?: string | undefined; readonly authentication?: ClientCertIdentity | null | undefined }
 }
 
 /**

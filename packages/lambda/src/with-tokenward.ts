@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { admitRequest, type ChallengeResponse, type RequestGuard, type VerifiedAccessToken } from '@tokenward/core'
+import { admitRequest, dpopNonceHeaders, type ChallengeResponse, type RequestGuard, type VerifiedAccessToken } from '@tokenward/core'
 import { checkGuardOptions } from './check-options.ts'
-import { defineEventUrl, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
+import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
 import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, ProxyResultFor } from './types.ts'
 
 /**
@@ -17,7 +17,7 @@ import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, Pro
  * const options: WithTokenwardOptions = { guard: verifier, optional: true, requiredRoles: ['Admin'] }
  * ```
  */
-export interface WithTokenwardOptions extends EventUrlOptions {
+export interface WithTokenwardOptions extends EventUrlOptions, EventCertificateOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /**
@@ -44,7 +44,8 @@ export type TokenwardProxyHandler<E, C, R> = (event: E, context: C) => Promise<R
  * payload 2.0 or function URL, ALB), checks the request's bearer token with `guard`, and either
  * calls `handler(event, context, auth)` — the verified token as a **third argument** (where
  * callback-style handlers had `callback`; async handlers ignore it) — returning its result
- * unchanged, or answers the refusal itself: status, `WWW-Authenticate` (or `Retry-After` for an
+ * unchanged (except that `DPoP-Nonce` and `Cache-Control: no-store` are added to a structured
+ * result's headers when the core hands out the next DPoP nonce), or answers the refusal itself: status, `WWW-Authenticate` (or `Retry-After` for an
  * outage), `Cache-Control: no-store` and a JSON body, in the event's result shape (ALB results carry
  * `statusDescription`, and `multiValueHeaders` when the target group sends them).
  *
@@ -83,11 +84,15 @@ export function withTokenward<E extends ProxyEvent, C, R>(
   const { guard, optional = false } = options
   const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
   const urlOf = defineEventUrl(options)
+  const certificateOf = defineEventCertificate(options)
 
   return async (event, context) => {
     const kind = proxyEventKind(event)
-    const admission = admitRequest(await guard.verifyRequest(proxyEventRequest(event, kind, urlOf), verifyOptions), { optional })
-    if (admission.kind === 'accepted') return handler(event, context, admission.token)
+    const admission = admitRequest(await guard.verifyRequest(proxyEventRequest(event, kind, urlOf, certificateOf), verifyOptions), { optional })
+    if (admission.kind === 'accepted') {
+      const result = await handler(event, context, admission.token)
+      return admission.token.dpopNonce === undefined ? result : withHeaders(result, dpopNonceHeaders(admission.token.dpopNonce))
+    }
     // Only the second overload (whose handler accepts undefined) can set `optional`.
     if (admission.kind === 'anonymous') return (handler as unknown as (e: E, c: C, auth: undefined) => R | Promise<R>)(event, context, undefined)
     return refusal(kind, event, admission.response) as ProxyResultFor<E>
@@ -107,4 +112,22 @@ function refusal(kind: ProxyEventKind, event: ProxyEvent, response: ChallengeRes
     return { statusCode: response.status, statusDescription, multiValueHeaders, body, isBase64Encoded: false }
   }
   return { statusCode: response.status, statusDescription, headers, body, isBase64Encoded: false }
+}
+
+/**
+ * A structured result (`{ statusCode, … }`) with these headers added to `multiValueHeaders` when it
+ * has them (API Gateway and ALB prefer that map), else to `headers`. Any other result (an HTTP API
+ * handler may return a bare value) is returned as it is: it has no headers to add to.
+ */
+function withHeaders<R>(result: R, extra: Readonly<Record<string, string>>): R {
+  if (typeof result !== 'object' || result === null || typeof (result as { statusCode?: unknown }).statusCode !== 'number') return result
+  const r = result as { headers?: Record<string, unknown> | null; multiValueHeaders?: Record<string, unknown[]> | null }
+  if (r.multiValueHeaders != null) {
+    const multiValueHeaders = Object.fromEntries(Object.entries(r.multiValueHeaders).filter(([name]) => !(name.toLowerCase() in extra)))
+    for (const [name, value] of Object.entries(extra)) multiValueHeaders[name] = [value]
+    const headers = r.headers == null ? r.headers : Object.fromEntries(Object.entries(r.headers).filter(([name]) => !(name.toLowerCase() in extra)))
+    return { ...result, ...(headers === undefined ? {} : { headers }), multiValueHeaders }
+  }
+  const headers = Object.fromEntries(Object.entries(r.headers ?? {}).filter(([name]) => !(name.toLowerCase() in extra)))
+  return { ...result, headers: { ...headers, ...extra } }
 }

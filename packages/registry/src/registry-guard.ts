@@ -37,11 +37,17 @@ import type { RegistryVerifier } from './registry-verifier.ts'
  */
 export function registryGuard(registry: RegistryVerifier, organization: OrganizationResolverSpec, options: { readonly realm?: string } = {}): RequestGuard {
   const resolve = defineOrganizationResolver(organization)
-  const refuse = (error: VerificationError) => ({ ok: false as const, error, response: renderChallenge(error, { realm: options.realm }) })
+  // A challenge names the organization's protected-resource metadata (RFC 9728) when the registry
+  // has one; the organization is read from the request only (no store read, so nothing is revealed).
+  const refuse = (error: VerificationError, orgId?: string) => ({
+    ok: false as const,
+    error,
+    response: renderChallenge(error, { realm: options.realm, resourceMetadata: orgId === undefined ? undefined : registry.resourceMetadataUrl?.(orgId) }),
+  })
   return {
     async verifyRequest(request, verifyOptions) {
       const credentials = readCredentials(request)
-      if (!credentials.ok) return refuse(credentials.error)
+      if (!credentials.ok) return refuse(credentials.error, registry.resourceMetadataUrl === undefined ? undefined : resolve(request))
       const orgId = resolve(request)
       if (orgId === undefined) return refuse(new InvalidRequestError('The request does not name an organization unambiguously'))
       return registry.verifyRequest(request, { orgId, requiredRoles: verifyOptions?.requiredRoles })

@@ -19,6 +19,7 @@ import {
   createMemoryReplayStore,
   createVerifier,
   defineAddressPolicy,
+  isResourceMetadataUrl,
   renderChallenge,
   type AuthorizationServerConfig,
   type ConfigIssue,
@@ -79,6 +80,14 @@ export interface RegistryVerifierOptions
   extends Pick<CreateVerifierOptions, 'jwks' | 'cache' | 'realm' | 'onEvent' | 'fetch' | 'clock'> {
   /** Where organizations live. Held in memory and checked by version; see `organizationRecheckMs`. */
   readonly store: OrganizationStore
+  /**
+   * The protected-resource metadata URL (RFC 9728) sent as `resource_metadata` on the challenges
+   * of refused requests: one URL, or one per organization (e.g.
+   * `(orgId) => protectedResourceMetadataUrl(\`https://api.example.com/orgs/${orgId}\`)`). Each
+   * must pass `isResourceMetadataUrl` (a function's answer is checked per organization; an
+   * unusable one is left out). Default: none.
+   */
+  readonly resourceMetadataUrl?: string | ((orgId: string) => string | undefined) | undefined
   /**
    * Receives an `api_call` event for every authorized call, refused calls within the
    * `deniedAudit` budget, `api_calls_denied_summary` records for the rest, and the events of a
@@ -169,6 +178,12 @@ export interface RegistryVerifier {
   keyStatus(orgId: string, serverName: string): Promise<Date | undefined>
   /** Stops every per-organization verifier and schedule, writes pending audit summaries, and waits for audit records in flight. */
   close(): Promise<void>
+  /**
+   * The `resource_metadata` URL (RFC 9728) of an organization's challenges, from the
+   * `resourceMetadataUrl` option; `undefined` when none is configured. Optional, so other
+   * implementations need not have it; `registryGuard` uses it for the refusals it renders itself.
+   */
+  resourceMetadataUrl?(orgId: string): string | undefined
 }
 
 interface Entry {
@@ -228,6 +243,10 @@ function checkOptions(options: RegistryVerifierOptions): ConfigIssue[] {
   }
   if (typeof options.store?.get !== 'function') issues.push({ path: 'store', message: 'must be an OrganizationStore' })
   nonNegative('organizationRecheckMs', options.organizationRecheckMs)
+  const metadata = options.resourceMetadataUrl
+  if (metadata !== undefined && typeof metadata !== 'function' && !isResourceMetadataUrl(metadata)) {
+    issues.push({ path: 'resourceMetadataUrl', message: 'must be an absolute https: URL (http: only on a loopback host) without credentials or fragment, or a function of the organization ID' })
+  }
   nonNegative('storeOutageCeilingMs', options.storeOutageCeilingMs)
   if (options.auditFailure !== undefined && options.auditFailure !== 'fail-closed' && options.auditFailure !== 'fail-open') {
     issues.push({ path: 'auditFailure', message: 'must be "fail-closed" or "fail-open"' })
@@ -283,6 +302,12 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
 
   const store = options.store
   const now = options.clock ?? Date.now
+  const metadataOption = options.resourceMetadataUrl
+  /** The `resource_metadata` of an organization's challenges, if one is configured and usable. */
+  const resourceMetadataFor = (orgId: string): string | undefined => {
+    const url = typeof metadataOption === 'function' ? metadataOption(orgId) : metadataOption
+    return isResourceMetadataUrl(url) ? url : undefined
+  }
   const timers = options.timers ?? defaultTimers
   const random = options.random ?? Math.random
   const counter = options.apiCallCounter ?? createInMemoryApiCallCounter()
@@ -502,6 +527,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         jwks: { ...options.jwks, addressPolicy },
         ...(options.cache === undefined ? {} : { cache: options.cache }),
         ...(options.realm === undefined ? {} : { realm: options.realm }),
+        resourceMetadataUrl: resourceMetadataFor(orgId),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         replayStore: replayStoreFor(replayStore, orgId, server.name),
@@ -543,7 +569,11 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
 
   // ---- the request path --------------------------------------------------------------------
 
-  const refuse = (error: VerificationError): RequestVerdict => ({ ok: false, error, response: renderChallenge(error, { realm: options.realm }) })
+  const refuse = (error: VerificationError, orgId?: string): RequestVerdict => ({
+    ok: false,
+    error,
+    response: renderChallenge(error, { realm: options.realm, resourceMetadata: orgId === undefined ? undefined : resourceMetadataFor(orgId) }),
+  })
 
   const suspendForThreshold = async (orgId: string): Promise<void> => {
     const command = { type: 'suspend', reason: 'api_call_threshold_exceeded' } as const
@@ -559,7 +589,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     if (r.kind === 'changed' && r.auditError !== undefined) throw r.auditError
   }
 
-  const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`))
+  const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`), orgId)
 
   const decide = async (org: Organization, request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict> => {
     const nowSeconds = Math.floor(now() / 1000)
@@ -571,7 +601,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         entries.delete(org.orgId)
         retire(stale)
       }
-      return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }))
+      return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }), org.orgId)
     }
     const entry = entryFor(org, active.server)
     const answer = entry.verifier.verifyRequestNow(request, target.requiredRoles === undefined ? undefined : { requiredRoles: target.requiredRoles })
@@ -606,7 +636,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
           actual: count,
         })
         if (auditDenied) auditInBackground(apiCallAuditEvent({ ...auditFields, outcome: 'denied', code: 'api_call_threshold_exceeded' }))
-        return refuse(error)
+        return refuse(error, org.orgId)
       }
     }
     if (sink === undefined) return verdict
@@ -618,6 +648,8 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   }
 
   return {
+    resourceMetadataUrl: resourceMetadataFor,
+
     verifyRequest(request, target) {
       if (closed) return Promise.reject(new Error('This registry verifier is closed'))
       const found = organization(target.orgId)

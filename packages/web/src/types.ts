@@ -5,6 +5,7 @@
  * @module
  */
 import type { RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
+import type { WebCertificateOptions } from './web-client-certificate.ts'
 
 /**
  * A Web handler: `Request` in, `Response` out, plus whatever the runtime passes after the request
@@ -40,7 +41,7 @@ export type ProtectedHandler<Auth extends VerifiedAccessToken | undefined, Rest 
  * const options: VerifyWebRequestOptions = { publicOrigin: 'https://api.example.com', requiredRoles: ['Admin'] }
  * ```
  */
-export interface VerifyWebRequestOptions extends VerifyOptions {
+export interface VerifyWebRequestOptions extends VerifyOptions, WebCertificateOptions {
   /**
    * The origin clients call (`https://api.example.com`): replaces the origin of `request.url`,
    * which most runtimes build from the client's `Host` header. Default: `request.url` as given.
@@ -56,7 +57,7 @@ export interface VerifyWebRequestOptions extends VerifyOptions {
  * const options: WithTokenwardOptions = { guard: createVerifier({ server }), requiredRoles: ['Admin'] }
  * ```
  */
-export interface WithTokenwardOptions {
+export interface WithTokenwardOptions extends WebCertificateOptions {
   /** Decides each request: a `Verifier` from `@tokenward/core`, or a registry guard. */
   readonly guard: RequestGuard
   /**

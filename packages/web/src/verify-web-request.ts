@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { defineRequestUrl, type RequestGuard, type RequestUrl, type RequestVerdict, type TokenRequest, type VerifyOptions } from '@tokenward/core'
+import { defineRequestUrl, type ClientCertificateSource, type RequestGuard, type RequestUrl, type RequestVerdict, type TokenRequest, type VerifyOptions } from '@tokenward/core'
+import { cloudflareCertificate, defineWebCertificate } from './web-client-certificate.ts'
 import type { VerifyWebRequestOptions } from './types.ts'
 
 /**
@@ -31,14 +32,24 @@ import type { VerifyWebRequestOptions } from './types.ts'
  */
 export function verifyWebRequest(request: Request, guard: RequestGuard, options?: VerifyWebRequestOptions): Promise<RequestVerdict> {
   if (options === undefined) return guard.verifyRequest(webTokenRequest(request, undefined))
-  const { publicOrigin, ...verifyOptions } = options
-  return guard.verifyRequest(webTokenRequest(request, publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin })), verifyOptions as VerifyOptions)
+  const { publicOrigin, clientCertificate, ...verifyOptions } = options
+  const urlOf = publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin })
+  const certificateOf = clientCertificate === undefined ? platformCertificate : defineWebCertificate({ clientCertificate })
+  return guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions as VerifyOptions)
 }
 
-/** The core's request: method, the URL (origin replaced by a configured public origin), and the Headers object itself. */
-export function webTokenRequest(request: Request, urlOf: RequestUrl | undefined): TokenRequest {
+const platformCertificate = defineWebCertificate(undefined)
+
+/**
+ * The core's request: method, the URL (origin replaced by a configured public origin), the Headers
+ * object itself, and the client certificate the source finds (Cloudflare's by default).
+ */
+export function webTokenRequest(request: Request, urlOf: RequestUrl | undefined, certificateOf: ClientCertificateSource = platformCertificate): TokenRequest {
   // Headers stays a Headers object: repeated Authorization headers arrive joined with ", ",
   // which the core refuses as invalid_request.
   const url = urlOf === undefined ? request.url : urlOf({ target: request.url, headers: request.headers })
-  return { method: request.method, url, headers: request.headers }
+  const certificate = certificateOf({ headers: request.headers, platform: () => cloudflareCertificate(request) })
+  return certificate.clientCertificate === undefined && certificate.clientCertificateThumbprint === undefined
+    ? { method: request.method, url, headers: request.headers }
+    : { method: request.method, url, headers: request.headers, ...certificate }
 }

@@ -3,15 +3,18 @@
  *
  * @module
  */
-import { admitRequest, defineRequestUrl, type VerifiedAccessToken, type VerifyOptions } from '@tokenward/core'
+import { admitRequest, defineRequestUrl, dpopNonceHeaders, type VerifiedAccessToken, type VerifyOptions } from '@tokenward/core'
 import { challengeResponse } from './challenge-response.ts'
 import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
 import { webTokenRequest } from './verify-web-request.ts'
+import { defineWebCertificate } from './web-client-certificate.ts'
 
 /**
  * Wraps a `(request, auth, ...rest) => Response` handler: each request is verified by the guard
  * first; a refused one gets its challenge (400, 401, 403 or 503) and never reaches the handler.
- * Arguments after the request (Workers' `env, ctx`, Bun's `server`) are passed through.
+ * Arguments after the request (Workers' `env, ctx`, Bun's `server`) are passed through. When the
+ * core hands out the next DPoP nonce (the proof's is about to expire), the handler's response gets
+ * `DPoP-Nonce` and `Cache-Control: no-store`.
  * With `optional: true`, only a request without a token reaches the handler with `undefined`.
  * Errors thrown by the guard or the handler propagate (the runtime answers 500).
  *
@@ -46,11 +49,27 @@ export function withTokenward<Rest extends unknown[]>(
   const call = handler as ProtectedHandler<VerifiedAccessToken | undefined, Rest>
   const verifyOptions: VerifyOptions | undefined = options.requiredRoles === undefined ? undefined : { requiredRoles: [...options.requiredRoles] }
   const urlOf = options.publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin: options.publicOrigin })
+  const certificateOf = defineWebCertificate(options)
 
   return async (request, ...rest) => {
-    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf), verifyOptions), { optional })
-    if (admission.kind === 'accepted') return call(request, admission.token, ...rest)
+    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions), { optional })
+    if (admission.kind === 'accepted') {
+      const response = await call(request, admission.token, ...rest)
+      return admission.token.dpopNonce === undefined ? response : withHeaders(response, dpopNonceHeaders(admission.token.dpopNonce))
+    }
     if (admission.kind === 'anonymous') return call(request, undefined, ...rest)
     return challengeResponse(admission)
+  }
+}
+
+/** The response with these headers set: in place when its headers are mutable, else on a copy (a fetched or `Response.redirect` response). */
+function withHeaders(response: Response, headers: Readonly<Record<string, string>>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
+    return response
+  } catch {
+    const copy = new Headers(response.headers)
+    for (const [name, value] of Object.entries(headers)) copy.set(name, value)
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copy })
   }
 }

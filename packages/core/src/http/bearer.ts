@@ -30,6 +30,13 @@ export interface TokenRequest {
   readonly headers: HeadersInput
   readonly clientCertificate?: ClientCertificate | undefined
   /**
+   * The client certificate's RFC 8705 `x5t#S256` (base64url SHA-256 of its DER), when whatever
+   * terminated TLS vouches only for a hash of it (Envoy's `X-Forwarded-Client-Cert` with `Hash`
+   * only, Cloudflare's `tlsClientAuth.certFingerprintSHA256`). Read only when `clientCertificate`
+   * is absent. Adapters set it from a configured certificate source (`defineClientCertificateSource`).
+   */
+  readonly clientCertificateThumbprint?: string | undefined
+  /**
    * The route parameters the framework's router extracted (Express `req.params`, Lambda
    * `pathParameters`), for the `{ param }` organization resolver. Absent when the adapter knows none.
    * Values are as the router gives them (Express 5 gives a wildcard's segments as an array).

@@ -13,6 +13,12 @@ export interface ChallengeOptions {
   readonly realm?: string | undefined
   /** Send `error_description` in the challenge and body. Default `true`. */
   readonly includeDescription?: boolean | undefined
+  /**
+   * The URL of this resource's protected-resource metadata (RFC 9728 §5.1), sent as
+   * `resource_metadata` on every challenge, so a client can find which authorization servers and
+   * scopes the resource accepts. Optional.
+   */
+  readonly resourceMetadata?: string | undefined
 }
 
 /** The JSON body of an error answer. */
@@ -61,6 +67,7 @@ export function renderChallenge(error: VerificationError, options: ChallengeOpti
       if (scope !== '') params.push(`scope="${scope}"`)
     }
   }
+  if (options.resourceMetadata !== undefined) params.push(`resource_metadata=${quotedString(options.resourceMetadata)}`)
   headers['www-authenticate'] = params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`
   const bodyError = error.oauthError ?? 'unauthorized'
   return { status: error.status, headers, body: withDescription({ error: bodyError, code: error.code }, description) }

@@ -194,3 +194,27 @@ export function createProtectedResourceMetadataHandler(source: ProtectedResource
     return json(200, document, { 'cache-control': 'public, max-age=300' }, request.method === 'HEAD')
   }
 }
+
+/**
+ * Whether a value can be sent as a challenge's `resource_metadata` (RFC 9728 §5.1): an absolute
+ * `https:` URL (`http:` only on a loopback host), without credentials or fragment, printable
+ * ASCII without `"` or `\` (it goes into a quoted header parameter), at most 2048 characters.
+ *
+ * @example
+ * ```ts
+ * isResourceMetadataUrl('https://api.example.com/.well-known/oauth-protected-resource') // true
+ * isResourceMetadataUrl('http://api.example.com/.well-known/oauth-protected-resource') // false
+ * ```
+ */
+export function isResourceMetadataUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 2048 || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value) || value.includes('#')) return false
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return false
+  }
+  if (url.username !== '' || url.password !== '') return false
+  if (url.protocol === 'https:') return true
+  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]')
+}

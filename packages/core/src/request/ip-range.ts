@@ -94,3 +94,37 @@ export function ipInRange(address: AddressBytes, range: IpRange): boolean {
   }
   return true
 }
+
+/**
+ * Builds the "is this peer a trusted proxy?" test from an option: addresses or CIDR ranges, or a
+ * function of the peer's address. Bad entries are added to `issues` under `path[i]`; `undefined`
+ * when the option is absent.
+ */
+export function definePeerTrust(
+  option: unknown,
+  path: string,
+  issues: { path: string; message: string }[],
+): ((peerAddress: string) => boolean) | undefined {
+  if (option === undefined) return undefined
+  if (typeof option === 'function') return option as (peerAddress: string) => boolean
+  if (!Array.isArray(option)) {
+    issues.push({ path, message: 'must be a list of addresses or CIDR ranges, or a function' })
+    return undefined
+  }
+  const ranges: IpRange[] = []
+  option.forEach((p: unknown, i) => {
+    const range = typeof p === 'string' ? parseIpRange(p) : undefined
+    if (range === undefined) issues.push({ path: `${path}[${i}]`, message: 'must be an IP address or CIDR range such as 10.0.0.0/8 or ::1' })
+    else ranges.push(range)
+  })
+  // Requests mostly come from the same few proxies: the answer for the last peer is kept.
+  let lastPeer: string | undefined
+  let lastAnswer = false
+  return (peer) => {
+    if (peer === lastPeer) return lastAnswer
+    const address = parseIpAddress(peer)
+    lastAnswer = address !== undefined && ranges.some((r) => ipInRange(address, r))
+    lastPeer = peer
+    return lastAnswer
+  }
+}

@@ -10,7 +10,7 @@
  */
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import { headerValues, type HeadersInput } from '../http/bearer.ts'
-import { ipInRange, parseIpAddress, parseIpRange, type IpRange } from './ip-range.ts'
+import { definePeerTrust, parseIpAddress } from './ip-range.ts'
 
 /**
  * How an adapter establishes the origin of `TokenRequest.url`.
@@ -122,21 +122,7 @@ export function defineRequestUrl(options: RequestUrlOptions = {}): RequestUrl {
     if (checked.ok) publicOrigin = checked.origin
     else issues.push({ path: 'publicOrigin', message: checked.message })
   }
-  let isTrusted: ((peer: string) => boolean) | undefined
-  const proxies = options.trustedProxies
-  if (typeof proxies === 'function') isTrusted = proxies
-  else if (Array.isArray(proxies)) {
-    const ranges: IpRange[] = []
-    proxies.forEach((p: unknown, i) => {
-      const range = typeof p === 'string' ? parseIpRange(p) : undefined
-      if (range === undefined) issues.push({ path: `trustedProxies[${i}]`, message: 'must be an IP address or CIDR range such as 10.0.0.0/8 or ::1' })
-      else ranges.push(range)
-    })
-    isTrusted = (peer) => {
-      const address = parseIpAddress(peer)
-      return address !== undefined && ranges.some((r) => ipInRange(address, r))
-    }
-  } else if (proxies !== undefined) issues.push({ path: 'trustedProxies', message: 'must be a list of addresses or CIDR ranges, or a function' })
+  const isTrusted = definePeerTrust(options.trustedProxies, 'trustedProxies', issues)
   if (options.trustHostHeader !== undefined && typeof options.trustHostHeader !== 'boolean') issues.push({ path: 'trustHostHeader', message: 'must be a boolean' })
   if (issues.length > 0) throw new ConfigError(issues)
   const trustHost = options.trustHostHeader === true

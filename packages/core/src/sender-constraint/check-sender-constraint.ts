@@ -50,6 +50,8 @@ export interface SenderConstraintRequest {
   readonly headers: HeadersInput
   /** The TLS client certificate, when the adapter knows one (PEM, DER or `{ raw }`). */
   readonly clientCertificate?: PresentedCertificate | undefined
+  /** The certificate's `x5t#S256` when only a hash of it is known (read only without `clientCertificate`). */
+  readonly clientCertificateThumbprint?: string | undefined
 }
 
 /**
@@ -148,7 +150,8 @@ export async function checkSenderConstraint(input: SenderConstraintInput): Promi
   }
 
   if (x5t !== undefined) {
-    const presented = await certificateThumbprint(input.request.clientCertificate)
+    const { clientCertificate, clientCertificateThumbprint } = input.request
+    const presented = clientCertificate !== undefined ? await certificateThumbprint(clientCertificate) : wellFormedThumbprint(clientCertificateThumbprint)
     if (presented === undefined) return refuse('The token is certificate-bound and the request came with no client certificate', 'cnf.x5t#S256')
     if (!constantTimeEqual(presented, x5t)) return refuse('The token is bound to another client certificate', 'cnf.x5t#S256')
   }
@@ -169,4 +172,9 @@ export async function checkSenderConstraint(input: SenderConstraintInput): Promi
 
   const binding: SenderBinding = proof !== undefined ? { type: 'dpop', jkt: jkt!, ...(x5t === undefined ? {} : { 'x5t#S256': x5t }) } : x5t !== undefined ? { type: 'mtls', 'x5t#S256': x5t } : null
   return ok(nonce === undefined ? { binding } : { binding, nonce })
+}
+
+/** A base64url SHA-256 (43 characters), or `undefined`. */
+function wellFormedThumbprint(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined
 }

@@ -184,6 +184,18 @@ describe('certificate-bound tokens through verifyRequest', () => {
     expect(await verifier.verifyRequest(certRequest(token, certDer))).toMatchObject({ ok: true, token: { fromCache: true, binding: { type: 'mtls' } } })
   })
 
+  it('a thumbprint vouched for by the TLS terminator (XFCC Hash, Cloudflare fingerprint) proves the binding; a certificate, when given, wins', async () => {
+    const verifier = verifierFor({ mtls: { mode: 'enabled' } })
+    const token = await mint(key, { claims: { cnf: { 'x5t#S256': x5t } } })
+    const withThumbprint = (thumbprint: string, raw?: Uint8Array) => ({ ...certRequest(token, raw), clientCertificateThumbprint: thumbprint })
+    expect(await verifier.verifyRequest(withThumbprint(x5t))).toMatchObject({ ok: true, token: { binding: { type: 'mtls', 'x5t#S256': x5t } } })
+    const other = createHash('sha256').update(otherCertDer).digest('base64url')
+    expect(await verifier.verifyRequest(withThumbprint(other))).toMatchObject({ ok: false, error: { code: 'invalid_binding' } })
+    expect(await verifier.verifyRequest(withThumbprint(`${x5t}=`))).toMatchObject({ ok: false, error: { code: 'invalid_binding' } })
+    // The presented certificate is what counts when both are there.
+    expect(await verifier.verifyRequest(withThumbprint(x5t, otherCertDer))).toMatchObject({ ok: false, error: { code: 'invalid_binding' } })
+  })
+
   it('mtls required: an unbound token is refused; without mtls a certificate-bound token stays token_bound', async () => {
     const token = await mint(key)
     expect(await verifierFor({ mtls: { mode: 'required' } }).verifyRequest(certRequest(token, certDer))).toMatchObject({ ok: false, error: { code: 'invalid_binding' } })

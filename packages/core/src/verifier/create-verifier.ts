@@ -194,12 +194,13 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
         const read = request === undefined ? undefined : readCredentials(request)
         return renderSenderConstraintChallenge(error, {
           realm: options.realm,
+          resourceMetadata: options.resourceMetadataUrl,
           dpopMode: config.dpop?.mode ?? 'off',
           dpopAlgorithms: config.dpop?.algorithms,
           scheme: read?.ok === true ? read.value.scheme : undefined,
         })
       }
-    : (error) => renderChallenge(error, { realm: options.realm })
+    : (error) => renderChallenge(error, { realm: options.realm, resourceMetadata: options.resourceMetadataUrl })
   const refused = (error: VerificationError, request?: TokenRequest): RequestVerdict => ({ ok: false, error, response: challengeOf(error, request) })
   const verdictOf = (answer: Outcome, request?: TokenRequest): RequestVerdict => (isVerificationError(answer) ? refused(answer, request) : { ok: true, token: answer })
   // Any other error is a programming or infrastructure fault: it propagates (rejects or throws).

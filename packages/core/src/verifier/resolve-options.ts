@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isResourceMetadataUrl } from '../metadata/protected-resource-metadata.ts'
 import { validateAuthorizationServer, type AuthorizationServerConfig } from '../config/authorization-server.ts'
 import { ConfigError, type ConfigIssue } from '../errors.ts'
 import { checkAddressPolicy } from '../network/address-policy.ts'
@@ -95,7 +96,11 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
   }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') issues.push({ path: 'onEvent', message: 'must be a function' })
   if (options.realm !== undefined && typeof options.realm !== 'string') issues.push({ path: 'realm', message: 'must be a string' })
+  if (options.resourceMetadataUrl !== undefined && !isResourceMetadataUrl(options.resourceMetadataUrl)) {
+    issues.push({ path: 'resourceMetadataUrl', message: 'must be an absolute https: URL (http: only on a loopback host), without credentials or fragment' })
+  }
 
   if (issues.length > 0 || !server.ok) return { ok: false, error: new ConfigError(issues) }
   return { ok: true, value: { server: server.config, organization: org, cacheMaxEntries, options } }
 }
+

@@ -103,6 +103,14 @@ export interface VerifierOptions {
   readonly introspection?: IntrospectionOptions | undefined
   /** `realm` for `WWW-Authenticate` challenges rendered by `verifyRequest`. */
   readonly realm?: string | undefined
+  /**
+   * The URL of this API's protected-resource metadata (RFC 9728), sent as `resource_metadata` on
+   * every challenge `verifyRequest` renders (not on 503 answers), e.g.
+   * `protectedResourceMetadataUrl('https://api.example.com')` →
+   * `https://api.example.com/.well-known/oauth-protected-resource`. An absolute `https:` URL
+   * (`http:` only on a loopback host), without credentials or fragment. Default: none.
+   */
+  readonly resourceMetadataUrl?: string | undefined
   /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed) and one `introspection` event per introspection request. Must not throw (errors are ignored). */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
   /**

@@ -53,7 +53,7 @@ export function createBindingStage(server: AuthorizationServerConfig, signature:
     const request = input.request ?? noRequest
     return checkSenderConstraint({
       config,
-      request: { method: request.method, url: request.url, headers: request.headers, clientCertificate: request.clientCertificate },
+      request: { method: request.method, url: request.url, headers: request.headers, clientCertificate: request.clientCertificate, clientCertificateThumbprint: request.clientCertificateThumbprint },
       scheme: input.scheme,
       accessToken: input.token,
       cnf,
