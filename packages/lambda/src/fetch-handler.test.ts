@@ -209,6 +209,31 @@ describe.each(kinds)('fromFetchHandler on a %s event', (kind) => {
 })
 
 describe('fromFetchHandler options', () => {
+  it('sends two Set-Cookie headers for a REST API event without multi-value maps in multiValueHeaders (API Gateway merges both maps)', async () => {
+    const event = withRoute('rest', 'GET', '/x')
+    delete event.multiValueHeaders
+    delete event.multiValueQueryStringParameters
+    const h = fromFetchHandler(() => {
+      const headers = new Headers({ 'content-type': 'text/plain' })
+      headers.append('set-cookie', 'a=1')
+      headers.append('set-cookie', 'b=2')
+      return new Response('ok', { headers })
+    })
+    const result = await call(h, event)
+    expect(result.statusCode).toBe(200)
+    expect(result.headers).toEqual({ 'content-type': 'text/plain' })
+    expect(result.multiValueHeaders).toEqual({ 'set-cookie': ['a=1', 'b=2'] })
+  })
+
+  it('sends text in another charset, compressed text and unknown types in base64, byte for byte', async () => {
+    const latin1 = Uint8Array.from([0x63, 0x61, 0x66, 0xe9]) // "café" in ISO-8859-1
+    for (const headers of [{ 'content-type': 'text/plain; charset=iso-8859-1' }, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }, { 'content-type': 'application/octet-stream' }, {}]) {
+      const result = await call(fromFetchHandler(() => new Response(latin1, { headers })), withRoute('httpApi', 'GET', '/x'))
+      expect(result.isBase64Encoded, JSON.stringify(headers)).toBe(true)
+      expect([...Buffer.from(result.body!, 'base64')]).toEqual([...latin1])
+    }
+  })
+
   it('puts the REST API stage back in front of the path with includeStage', async () => {
     const { seen, handler } = capture()
     const event = withRoute('rest', 'GET', '/console/orgs/acme/')

@@ -275,6 +275,9 @@ async function responseToResult(response: Response, kind: ProxyEventKind, multiV
     for (const [name, value] of response.headers) if (name !== 'set-cookie') single[name] = value
     if (kind === 'v2') {
       if (setCookies.length > 0) result.cookies = setCookies
+    } else if (setCookies.length > 1 && kind === 'v1') {
+      // REST APIs merge `headers` and `multiValueHeaders` whatever the event carried.
+      result.multiValueHeaders = { 'set-cookie': setCookies }
     } else if (setCookies.length > 1) {
       throw new FetchBridgeError('result_not_representable', 'The handler set several cookies; turn on multi-value headers for the ALB target group')
     } else if (setCookies.length === 1) single['set-cookie'] = setCookies[0]!
