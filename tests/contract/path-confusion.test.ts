@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http'
 import { defineAuthorizationServer, type RequestGuard } from '@tokenward/core'
 import { type Organization } from '@tokenward/core/organization'
 import { tokenward } from '@tokenward/express'
-import { withTokenward as withLambda, type ProxyEvent } from '@tokenward/lambda'
+import { fromFetchHandler, withTokenward as withLambda, type FetchProxyEvent, type ProxyEvent } from '@tokenward/lambda'
 import { createInMemoryOrganizationStore, createRegistryVerifier, registryGuard, type RegistryVerifier } from '@tokenward/registry'
 import { withTokenward as withWeb } from '@tokenward/web'
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
@@ -225,5 +225,34 @@ describe('Web Request → Response', () => {
     const body = (await response.json()) as Partial<Answer>
     expectNoConfusion({ status: response.status, routed: body.routed, verified: body.verified })
     expect([200, 400, 401]).toContain(response.status)
+  })
+})
+
+describe('Lambda fromFetchHandler in front of a Web handler', () => {
+  // API Gateway routes on the raw path; the bridge hands the Web handler that same path or refuses.
+  let lambda: (event: FetchProxyEvent, context: unknown) => Promise<{ statusCode: number; body?: string }>
+  beforeAll(() => {
+    const web = withWeb(
+      (request: Request, auth) => Response.json({ routed: new URL(request.url).pathname.split('/')[2], verified: auth.authorization?.apiRole.orgId }),
+      { guard: pathGuard },
+    )
+    lambda = fromFetchHandler(web) as unknown as typeof lambda
+  })
+  const events = {
+    rest: (path: string) => ({ path, httpMethod: 'GET', multiValueHeaders: { Authorization: [`Bearer ${attackerToken}`] }, requestContext: { domainName: 'api.example.com', stage: 'prod' } }),
+    httpApi: (path: string) => ({ version: '2.0', rawPath: path, rawQueryString: '', headers: { authorization: `Bearer ${attackerToken}` }, requestContext: { domainName: 'api.example.com', http: { method: 'GET' } } }),
+  }
+
+  it.each(Object.keys(events) as (keyof typeof events)[])('%s: accepts the attacker on its own organization (the control)', async (kind) => {
+    const result = await lambda(events[kind]('/orgs/attacker/reports') as FetchProxyEvent, {})
+    expect(result.statusCode).toBe(200)
+    expect(JSON.parse(result.body!)).toEqual({ routed: 'attacker', verified: 'attacker' })
+  })
+
+  it.each(confusing.flatMap((path) => [['rest', path] as const, ['httpApi', path] as const]))('%s event refuses %s with 400, never verified for another organization', async (kind, path) => {
+    const result = await lambda(events[kind](path) as FetchProxyEvent, {})
+    const body = JSON.parse(result.body ?? '{}') as Partial<Answer>
+    expectNoConfusion({ status: result.statusCode, routed: path.split('/')[2], verified: body.verified })
+    expect([result.statusCode, body.code]).toEqual([400, 'invalid_request'])
   })
 })

@@ -20,6 +20,16 @@ export { withTokenward, type TokenwardProxyHandler, type WithTokenwardOptions } 
 export { requestAuthorizer, tokenAuthorizer, type RestAuthorizerOptions } from './rest-authorizer.ts'
 export { httpApiAuthorizer, type HttpApiAuthorizerOptions } from './http-api-authorizer.ts'
 export { warmOnInit, type WarmOnInitOptions } from './warm-on-init.ts'
+export {
+  fromFetchHandler,
+  FetchBridgeError,
+  isFetchBridgeError,
+  type FetchHandler,
+  type FetchProxyEvent,
+  type FetchProxyHandler,
+  type FromFetchHandlerOptions,
+  type ProxyEventBody,
+} from './fetch-handler.ts'
 export type { EventCertificateOptions, EventUrlOptions } from './event-request.ts'
 export type {
   AlbEvent,
