@@ -5,7 +5,7 @@ import type { AdminErrorBody, AuthorizationServerView, JwksValidationResult, Ser
 import type { AdminClient } from './admin-client.ts'
 import { byId, h } from './build-element.ts'
 import { serverInUse, type PageState } from './page-state.ts'
-import { reportInWords } from './report-words.ts'
+import { resultInWords } from './report-words.ts'
 
 const fieldNames = ['name', 'description', 'jwksUrl', 'jwksCertificateValidation', 'audience', 'issuer', 'clientId'] as const
 
@@ -107,8 +107,8 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
     try {
       const r = await client.call<JwksValidationResult & AdminErrorBody>('POST', 'authorization-servers/validate', { jwksUrl: source.url, jwksCertificateValidation: source.tls })
       if (r.status === 200) {
-        report.replaceChildren(h('ul', {}, ...reportInWords(r.body.report).map((line) => h('li', {}, line))))
-        validated = r.body.report.ok && r.body.validationId !== undefined ? { ...source, validationId: r.body.validationId } : undefined
+        report.replaceChildren(h('ul', {}, ...resultInWords(r.body).map((line) => h('li', {}, line))))
+        validated = r.body.validationId !== undefined ? { ...source, validationId: r.body.validationId } : undefined
       } else {
         report.replaceChildren()
         validated = undefined
