@@ -352,7 +352,8 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     await dialog.getByRole('button', { name: 'Validate' }).click()
     await dialog.getByRole('button', { name: 'Save' }).waitFor()
     expect(await axeScan(page)).toEqual([])
-    await page.screenshot({ path: `${screenshots}advanced-settings.png`, fullPage: true })
+    await group.getByLabel('Client Credentials Type').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${screenshots}advanced-settings.png` })
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'hidden' })
 
