@@ -181,3 +181,27 @@ describe('the server view never echoes secrets', () => {
     expect(JSON.stringify(stored)).toContain(secret)
   })
 })
+
+describe('an edit keeps the DPoP nonce secrets it cannot see', () => {
+  it('a read-modify-write of the view keeps them; giving a new one replaces them', async () => {
+    const h = await harness()
+    const nonceSecret = 'dpop-nonce-secret-of-at-least-32-characters!'
+    const first = await h.call('POST', `${servers}/validate`, { body: { introspection: introspection() } })
+    await h.call('POST', servers, { body: { ...opaqueServer({ dpop: { mode: 'enabled', nonceSecret } }), validationId: first.body.validationId } })
+    const view = (await h.call('GET', `${servers}/Ping1`)).body.server
+    // The admin edits what the view shows (no nonce secret in it), re-typing the client secret.
+    const again = await h.call('POST', `${servers}/validate`, { body: { introspection: introspection() } })
+    const edited = { ...view.config, description: 'edited', introspection: introspection(), validationId: again.body.validationId }
+    const put = await h.call('PUT', `${servers}/Ping1`, { body: edited })
+    expect([put.status, put.body.issues ?? put.body.message]).toEqual([200, undefined])
+    let stored = (await h.store.get(orgId))!.authorizationServers[0]!
+    expect([stored.description, stored.dpop?.nonceSecrets]).toEqual(['edited', [nonceSecret]])
+
+    const replacement = 'another-nonce-secret-of-at-least-32-chars!!'
+    const third = await h.call('POST', `${servers}/validate`, { body: { introspection: introspection() } })
+    const replaced = { ...edited, dpop: { ...view.config.dpop, nonceSecret: replacement }, validationId: third.body.validationId }
+    expect((await h.call('PUT', `${servers}/Ping1`, { body: replaced })).status).toBe(200)
+    stored = (await h.store.get(orgId))!.authorizationServers[0]!
+    expect(stored.dpop?.nonceSecrets).toEqual([replacement])
+  })
+})
