@@ -26,6 +26,8 @@ let jwksUrl: string
 let token: string
 let httpsJwks: TestServer
 let attacker: TestServer
+let introspection: TestServer
+const introspectionSecret = 'console-introspection-s3cr3t'
 const problems: string[] = []
 
 const suspended = organization('halted', { suspension: { reason: 'api_call_threshold_exceeded', since: Math.floor(Date.now() / 1000) } })
@@ -46,6 +48,17 @@ beforeAll(async () => {
   const ca = createTestCertificateAuthority()
   httpsJwks = await startHttpsServer(ca.issue({ ipAddresses: ['127.0.0.1'] }), (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(jwks)
+  })
+  // The customer's introspection endpoint (RFC 7662): tokenward-rs with the right secret gets
+  // {"active":false} for a token it never issued; any other credentials get 401.
+  introspection = await startHttpServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      if (req.headers.authorization !== `Basic ${btoa(`tokenward-rs:${introspectionSecret}`)}`) {
+        return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}')
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"active":false}')
+    })
   })
   const seeded = { name: 'Legacy', description: 'Kept while frozen', enabled: true, jwksUrl } as never
   app = await startConsoleApp([
@@ -71,7 +84,7 @@ fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials:
 
 afterAll(async () => {
   await browser?.close()
-  await Promise.all([app?.close(), idp?.close(), httpsJwks?.close(), attacker?.close()])
+  await Promise.all([app?.close(), idp?.close(), httpsJwks?.close(), attacker?.close(), introspection?.close()])
 })
 
 /** Opens the console of an organization, listening for CSP violations and console errors. */
@@ -123,7 +136,7 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     expect(await dialog.isVisible()).toBe(true)
     const save = dialog.getByRole('button', { name: 'Save' })
     expect(await save.isVisible()).toBe(false)
-    await dialog.getByLabel('Name').fill('Acme IdP')
+    await dialog.getByLabel('Name', { exact: true }).fill('Acme IdP')
     await dialog.getByLabel('Description').fill('Workforce')
     await dialog.getByLabel('OAuth 2.0 JWKS Location').fill(jwksUrl)
     await dialog.getByRole('button', { name: 'Validate' }).click()
@@ -148,7 +161,7 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     await dialog.getByLabel('Issuer URI').fill('https://idp.test')
     await save.click()
     // The API refuses the name with a space: the message sits beside Name, which is marked invalid.
-    const name = dialog.getByLabel('Name')
+    const name = dialog.getByLabel('Name', { exact: true })
     await page.waitForFunction(() => document.getElementById('f-name')?.getAttribute('aria-invalid') === 'true')
     expect(await page.locator('#f-name-error').textContent()).toMatch(/alphanumeric|letters|characters/i)
     await name.fill('AcmeIdP')
@@ -184,7 +197,7 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     await page.getByRole('button', { name: 'Add Authorization Server' }).click()
     const dialog = page.getByRole('dialog', { name: 'Add Authorization Server' })
     expect(await dialog.getByLabel('Enable', { exact: true }).isChecked()).toBe(false)
-    await dialog.getByLabel('Name').fill('Backup')
+    await dialog.getByLabel('Name', { exact: true }).fill('Backup')
     await dialog.getByLabel('OAuth 2.0 JWKS Location').fill(`${httpsJwks.origin}/jwks`)
     await dialog.getByRole('button', { name: 'Validate' }).click()
     await dialog.getByText('Validation failed.').waitFor()
@@ -286,6 +299,104 @@ describe('the OAuth 2.0 Authorization Servers page in Chromium', () => {
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'All actions' })
     await page.getByRole('button', { name: 'Filter' }).click()
     await audit.getByRole('row', { name: /API call/ }).first().waitFor()
+  })
+
+  it('Show Advanced Settings: introspection with a client secret against a real endpoint; Validate reports it in words; Save; re-open shows the values, never the secret', async () => {
+    await page.getByRole('button', { name: 'Edit AcmeIdP' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Edit Authorization Server' })
+    const toggle = dialog.getByRole('button', { name: 'Show Advanced Settings' })
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+    expect(await dialog.getByLabel('Introspection Endpoint').isVisible()).toBe(false)
+    await toggle.click()
+    expect(await dialog.getByRole('button', { name: 'Hide Advanced Settings' }).getAttribute('aria-expanded')).toBe('true')
+    const group = dialog.getByRole('group', { name: 'Introspection' })
+    await group.getByLabel('Introspection Endpoint').fill(`${introspection.origin}/as/introspect.oauth2`)
+    await group.getByLabel('Client ID').fill('tokenward-rs')
+    expect(await group.getByLabel('Client Credentials Type').inputValue()).toBe('secret')
+    // The three credential types show their own inputs.
+    await group.getByLabel('Client Credentials Type').selectOption({ label: 'Mutual TLS' })
+    expect(await group.getByLabel('Client Certificate (PEM)').isVisible()).toBe(true)
+    expect(await group.getByLabel('Client Secret').isVisible()).toBe(false)
+    await group.getByLabel('Client Credentials Type').selectOption({ label: 'Private Key JWT' })
+    expect(await group.getByLabel('Signing Private Key (PEM or JWK)').isVisible()).toBe(true)
+    await group.getByLabel('Client Credentials Type').selectOption({ label: 'Secret' })
+    await group.getByLabel('Client Secret').fill('not-the-secret')
+    await group.getByLabel('Token Time To Live').fill('300')
+    await group.getByLabel('Send Audience').check()
+    expect(await group.getByLabel('Cache Tokens').isChecked()).toBe(true)
+    await dialog.getByLabel('Subject Attribute Name').fill('client_id')
+    await dialog.getByLabel('Use Proxy').check()
+    expect(await dialog.getByLabel('Proxy URL').isVisible()).toBe(true)
+    await dialog.getByLabel('Use Proxy').uncheck()
+    const dpop = dialog.getByRole('group', { name: 'DPoP' })
+    await dpop.getByLabel('DPoP Type').selectOption({ label: 'Enabled' })
+    await dpop.getByLabel('Require Nonce').check()
+    await dpop.getByLabel('DPoP Proof Lifetime (SEC.)').fill('60')
+
+    // Wrong secret: the refusal in words, no status code, no Save.
+    await dialog.getByRole('button', { name: 'Validate' }).click()
+    await dialog.getByText('Validation failed.').waitFor()
+    const report = dialog.getByRole('status')
+    expect(await report.textContent()).toMatch(/Introspection: the authorization server refused the client credentials/)
+    expect(await report.textContent()).not.toMatch(/401|invalid_client/)
+    expect(await dialog.getByRole('button', { name: 'Save' }).isVisible()).toBe(false)
+
+    await group.getByLabel('Client Secret').fill(introspectionSecret)
+    await dialog.getByRole('button', { name: 'Validate' }).click()
+    await dialog.getByText('Validation succeeded.').waitFor()
+    expect(await report.textContent()).toMatch(/1 key found[\s\S]*Introspection: the authorization server accepted the client credentials/)
+    // Changing the client ID hides Save again.
+    await group.getByLabel('Client ID').fill('tokenward-other')
+    expect(await dialog.getByRole('button', { name: 'Save' }).isVisible()).toBe(false)
+    await group.getByLabel('Client ID').fill('tokenward-rs')
+    await dialog.getByRole('button', { name: 'Validate' }).click()
+    await dialog.getByRole('button', { name: 'Save' }).waitFor()
+    expect(await axeScan(page)).toEqual([])
+    await group.getByLabel('Client Credentials Type').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${screenshots}advanced-settings.png` })
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+
+    await page.reload()
+    await page.getByRole('button', { name: 'Edit AcmeIdP' }).click()
+    await dialog.getByRole('button', { name: 'Show Advanced Settings' }).click()
+    expect(await group.getByLabel('Introspection Endpoint').inputValue()).toBe(`${introspection.origin}/as/introspect.oauth2`)
+    expect(await group.getByLabel('Client ID').inputValue()).toBe('tokenward-rs')
+    expect(await group.getByLabel('Client Credentials Type').inputValue()).toBe('secret')
+    expect(await group.getByLabel('Client Secret').inputValue()).toBe('')
+    expect(await group.getByText('Stored, and never shown').first().isVisible()).toBe(true)
+    expect(await group.getByLabel('Token Time To Live').inputValue()).toBe('300')
+    expect(await group.getByLabel('Send Audience').isChecked()).toBe(true)
+    expect(await dialog.getByLabel('Subject Attribute Name').inputValue()).toBe('client_id')
+    expect(await dialog.getByLabel('Use Proxy').isChecked()).toBe(false)
+    expect(await dpop.getByLabel('DPoP Type').inputValue()).toBe('enabled')
+    expect(await dpop.getByLabel('Require Nonce').isChecked()).toBe(true)
+    expect(await dpop.getByLabel('DPoP Proof Lifetime (SEC.)').inputValue()).toBe('60')
+    // The secret reached the page only while the admin typed it: nothing the API sent holds it.
+    expect(await page.content()).not.toContain(introspectionSecret)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+  })
+
+  it('the advanced settings work with the keyboard alone', async () => {
+    await page.getByRole('button', { name: 'Edit AcmeIdP' }).focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Edit Authorization Server' })
+    await dialog.waitFor()
+    await dialog.getByRole('button', { name: 'Show Advanced Settings' }).focus()
+    await page.keyboard.press('Enter')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-introspectionEndpoint')
+    // Type the secret again (never shown), validate and save, all from the keyboard.
+    await dialog.getByLabel('Client Secret').focus()
+    await page.keyboard.type(introspectionSecret)
+    await dialog.getByRole('button', { name: 'Validate' }).focus()
+    await page.keyboard.press('Enter')
+    await dialog.getByText('Validation succeeded.').waitFor()
+    await dialog.getByRole('button', { name: 'Save' }).focus()
+    await page.keyboard.press('Enter')
+    await dialog.waitFor({ state: 'hidden' })
+    await page.getByText('Saved "AcmeIdP".').waitFor()
   })
 
   it('works with the keyboard alone; the dialog keeps focus; Escape returns it to the opener', async () => {

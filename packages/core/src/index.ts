@@ -117,6 +117,8 @@ export { renderChallenge, type ChallengeBody, type ChallengeOptions, type Challe
 
 export { validateJwks, type ValidateJwksOptions } from './jwks/validate-jwks-door.ts'
 export type { JwksKeyReport, JwksValidationReport } from './jwks/validate-jwks.ts'
+export { validateIntrospection, type ValidateIntrospectionOptions } from './introspection/validate-introspection-door.ts'
+export type { IntrospectionCheckOutcome, IntrospectionValidationReport, ValidateIntrospectionInput } from './introspection/validate-introspection.ts'
 export type {
   JwksEvent,
   JwksFailureKind,

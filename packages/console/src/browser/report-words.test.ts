@@ -1,9 +1,9 @@
 import type { JwksValidationResult } from '@tokenward/registry'
 import { describe, expect, it } from 'vitest'
 import { permissionWords, readOnlyReasonOf } from './page-state.ts'
-import { reportInWords } from './report-words.ts'
+import { reportInWords, resultInWords } from './report-words.ts'
 
-type Report = JwksValidationResult['report']
+type Report = NonNullable<JwksValidationResult['report']>
 const good: Report = {
   url: 'https://idp.example.com/keys',
   reachable: true,
@@ -40,6 +40,35 @@ describe('reportInWords', () => {
     ],
   ])('%s', (_name, report, lines) => {
     expect(reportInWords(report)).toEqual(lines)
+  })
+})
+
+describe('resultInWords', () => {
+  type Introspection = NonNullable<JwksValidationResult['introspection']>
+  const healthy: Introspection = {
+    endpoint: 'https://as.example/introspect', clientId: 'tokenward-rs', authMethod: 'client_secret_basic', reachable: true, tls: 'ok',
+    outcome: 'healthy', problems: [], warnings: [], ok: true, checkedAt: '2026-01-01T00:00:00.000Z',
+  }
+  it('an introspection-only answer: the verdict, then the introspection check in words', () => {
+    expect(resultInWords({ introspection: healthy, validationId: 'v1' })).toEqual([
+      'Validation succeeded.',
+      'Introspection: the authorization server accepted the client credentials and answered "not active" for a random string, as it should.',
+      'Reachable: the introspection endpoint answered.',
+      'TLS: the server certificate is valid.',
+    ])
+  })
+  it('both checks: one verdict, which fails when either fails', () => {
+    const refused: Introspection = { ...healthy, outcome: 'credentials_refused', ok: false, problems: ['check the secret'] }
+    expect(resultInWords({ report: good, introspection: refused })).toEqual([
+      'Validation failed.',
+      'Reachable: the JWKS location answered.',
+      'TLS: the server certificate is valid.',
+      'Keys: 3 keys found, 2 usable signing keys (ES256, RS256, PS256).',
+      'Introspection: the authorization server refused the client credentials.',
+      'Reachable: the introspection endpoint answered.',
+      'TLS: the server certificate is valid.',
+      'Problem: check the secret',
+    ])
   })
 })
 

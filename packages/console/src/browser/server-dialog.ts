@@ -1,17 +1,20 @@
 // The Add / Edit Authorization Server dialog: Validate first, then Save (shown only while the
-// JWKS location and certificate setting are exactly the ones validated), field errors beside
-// their fields, the in-use warning to confirm and the offer to switch the enabled server.
+// JWKS location, certificate setting and introspection connection are exactly the ones
+// validated), field errors beside their fields, the in-use warning to confirm and the offer to
+// switch the enabled server. The advanced settings live in advanced-settings.ts.
 import type { AdminErrorBody, AuthorizationServerView, JwksValidationResult, ServerChangeBody } from '@tokenward/registry'
 import type { AdminClient } from './admin-client.ts'
+import { advancedFieldNames, setUpAdvancedSettings } from './advanced-settings.ts'
 import { byId, h } from './build-element.ts'
 import { serverInUse, type PageState } from './page-state.ts'
-import { reportInWords } from './report-words.ts'
+import { resultInWords } from './report-words.ts'
 
-const fieldNames = ['name', 'description', 'jwksUrl', 'jwksCertificateValidation', 'audience', 'issuer', 'clientId'] as const
+const basicFieldNames = ['name', 'description', 'jwksUrl', 'jwksCertificateValidation', 'audience', 'issuer', 'clientId'] as const
+const fieldNames = [...basicFieldNames, ...advancedFieldNames]
 
 interface Validated {
-  readonly url: string
-  readonly tls: boolean
+  /** What was validated (see `sourceSignature`). */
+  readonly signature: string
   readonly validationId: string
 }
 
@@ -23,6 +26,7 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
   const dialog = byId<HTMLDialogElement>('server-dialog')
   const form = byId<HTMLFormElement>('server-form')
   const input = (name: string): HTMLInputElement => byId<HTMLInputElement>(`f-${name}`)
+  const advanced = setUpAdvancedSettings()
   const enabled = input('enabled')
   const url = input('jwksUrl')
   const tls = input('jwksCertificateValidation')
@@ -45,13 +49,18 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
     }
     formError.textContent = ''
   }
+  // The issuer is part of it only with introspection (a private_key_jwt assertion's audience).
+  const sourceSignature = (): string => {
+    const introspection = advanced.introspection()
+    return JSON.stringify([url.value.trim(), tls.checked, advanced.signature(), introspection === undefined ? null : input('issuer').value.trim()])
+  }
   const showSave = (): void => {
-    save.hidden = !(validated !== undefined && validated.url === url.value.trim() && validated.tls === tls.checked)
+    save.hidden = !(validated !== undefined && validated.signature === sourceSignature())
   }
   const onSourceChange = (): void => {
-    if (validated !== undefined && (validated.url !== url.value.trim() || validated.tls !== tls.checked)) {
+    if (validated !== undefined && validated.signature !== sourceSignature()) {
       validated = undefined
-      report.replaceChildren(h('p', {}, 'The JWKS location or certificate setting changed: validate again to save.'))
+      report.replaceChildren(h('p', {}, 'The validated settings changed: validate again to save.'))
     }
     showSave()
   }
@@ -74,7 +83,9 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
   const showIssues = (body: AdminErrorBody): void => {
     const rest: string[] = []
     for (const issue of body.issues ?? []) {
-      const field = /^[A-Za-z]+/.exec(issue.path)?.[0]
+      const inAdvanced = advanced.fieldOfIssue(issue.path)
+      if (inAdvanced !== undefined) advanced.reveal()
+      const field = inAdvanced ?? /^[A-Za-z]+/.exec(issue.path)?.[0]
       if (field !== undefined && (fieldNames as readonly string[]).includes(field)) {
         const target = byId(`f-${field}-error`)
         target.textContent = [target.textContent, issue.message].filter((t) => t !== '').join('; ')
@@ -86,8 +97,9 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
     first?.focus()
   }
 
-  url.addEventListener('input', onSourceChange)
-  tls.addEventListener('change', onSourceChange)
+  // Any input may change what Validate covers (URL, TLS, introspection, credentials, proxy).
+  form.addEventListener('input', onSourceChange)
+  form.addEventListener('change', onSourceChange)
   enabled.addEventListener('change', updateWarnings)
   for (const box of [switchBox, confirmBox]) box.addEventListener('change', () => (formError.textContent = ''))
   byId('server-cancel').addEventListener('click', () => dialog.close())
@@ -95,20 +107,30 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
 
   validate.addEventListener('click', async () => {
     clearErrors()
-    const source = { url: url.value.trim(), tls: tls.checked }
-    if (source.url === '') {
-      byId('f-jwksUrl-error').textContent = 'Enter the JWKS location first.'
+    const signature = sourceSignature()
+    const jwksUrl = url.value.trim()
+    const introspection = advanced.introspection()
+    if (jwksUrl === '' && introspection === undefined) {
+      byId('f-jwksUrl-error').textContent = 'Enter the JWKS location (or an introspection endpoint in the advanced settings) first.'
       url.setAttribute('aria-invalid', 'true')
       url.focus()
       return
     }
+    const body: Record<string, unknown> = { jwksCertificateValidation: tls.checked }
+    if (jwksUrl !== '') body.jwksUrl = jwksUrl
+    if (introspection !== undefined) {
+      body.introspection = introspection
+      if (input('issuer').value.trim() !== '') body.issuer = input('issuer').value.trim()
+    }
+    const proxy = advanced.proxy()
+    if (proxy !== undefined) body.proxy = proxy
     validate.disabled = true
     report.replaceChildren(h('p', {}, 'Validating…'))
     try {
-      const r = await client.call<JwksValidationResult & AdminErrorBody>('POST', 'authorization-servers/validate', { jwksUrl: source.url, jwksCertificateValidation: source.tls })
+      const r = await client.call<JwksValidationResult & AdminErrorBody>('POST', 'authorization-servers/validate', body)
       if (r.status === 200) {
-        report.replaceChildren(h('ul', {}, ...reportInWords(r.body.report).map((line) => h('li', {}, line))))
-        validated = r.body.report.ok && r.body.validationId !== undefined ? { ...source, validationId: r.body.validationId } : undefined
+        report.replaceChildren(h('ul', {}, ...resultInWords(r.body).map((line) => h('li', {}, line))))
+        validated = r.body.validationId !== undefined ? { signature, validationId: r.body.validationId } : undefined
       } else {
         report.replaceChildren()
         validated = undefined
@@ -136,12 +158,17 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
       return
     }
     const config: Record<string, unknown> = editing === undefined ? {} : { ...editing.config }
-    if (validated !== undefined) delete config.jwks
     const text = (name: string): string => input(name).value.trim()
+    // Save is shown only while the form still matches what was validated.
+    if (text('jwksUrl') === '') delete config.jwksUrl
+    else {
+      delete config.jwks
+      config.jwksUrl = text('jwksUrl')
+    }
     config.name = text('name')
     config.description = byId<HTMLTextAreaElement>('f-description').value
-    config.jwksUrl = validated.url
-    config.jwksCertificateValidation = validated.tls
+    config.jwksCertificateValidation = tls.checked
+    advanced.apply(config)
     config.enabled = enabled.checked && !switching
     for (const name of ['audience', 'issuer', 'clientId']) {
       if (text(name) === '') delete config[name]
@@ -195,6 +222,7 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
       input('audience').value = view?.audience?.join(' ') ?? ''
       input('issuer').value = view?.issuer ?? ''
       input('clientId').value = view?.clientId ?? ''
+      advanced.fill(view)
       updateWarnings()
       showSave()
       dialog.showModal()

@@ -7,6 +7,7 @@
 export {
   apiKeyManagementPermission,
   type Actor,
+  type IntrospectionReceipt,
   type JwksValidationReceipt,
   type Organization,
   type Suspension,

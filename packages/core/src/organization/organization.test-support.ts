@@ -41,7 +41,16 @@ export const receiptFor = (input: Record<string, unknown>, overrides: Partial<Jw
   return {
     validationId: 'v1',
     orgId,
-    jwksUrl: config.jwksUrl ?? '',
+    ...(config.jwksUrl === undefined ? {} : { jwksUrl: config.jwksUrl }),
+    ...(config.introspection === undefined
+      ? {}
+      : {
+          introspection: {
+            endpoint: config.introspection.endpoint,
+            clientId: config.introspection.clientId,
+            authMethod: config.introspection.clientAuthentication.method,
+          },
+        }),
     jwksCertificateValidation: config.jwksCertificateValidation,
     trustedCertificates: config.trustedCertificates,
     validatedAt: at - 60,

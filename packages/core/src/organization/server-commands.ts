@@ -130,7 +130,7 @@ function editServer(c: Change, command: EditServerCommand): Result<CommandOutcom
   const index = servers.findIndex((s) => s.name === command.name)
   const current = servers[index]
   if (current === undefined) return err(notFound(command.name))
-  const validation = validateAuthorizationServer(command.server)
+  const validation = validateAuthorizationServer(withKeptNonceSecrets(command.server, current))
   if (!validation.ok) return err(invalidConfig(validation.issues))
   const config = hasExplicitEnabled(command.server) ? validation.config : { ...validation.config, enabled: current.enabled }
   const others = servers.filter((_, i) => i !== index)
@@ -248,4 +248,18 @@ function loseAccess(name: string): Notice {
 
 function warningNotices(server: string, warnings: readonly ConfigWarning[]): Notice[] {
   return warnings.map((w) => ({ code: w.code, server, path: w.path, message: w.message }))
+}
+
+/**
+ * An edit that keeps a `dpop` section but gives neither `nonceSecret` nor `nonceSecrets` keeps the
+ * current ones: admin UIs never see them (server views leave secrets out), so a read-modify-write
+ * must not drop them silently. Giving either member replaces them.
+ */
+function withKeptNonceSecrets(server: unknown, current: AuthorizationServerConfig): unknown {
+  const kept = current.dpop?.nonceSecrets
+  if (kept === undefined || kept.length === 0 || typeof server !== 'object' || server === null) return server
+  const dpop = (server as { dpop?: unknown }).dpop
+  if (typeof dpop !== 'object' || dpop === null || Array.isArray(dpop)) return server
+  if ('nonceSecret' in dpop || 'nonceSecrets' in dpop) return server
+  return { ...server, dpop: { ...dpop, nonceSecrets: kept } }
 }

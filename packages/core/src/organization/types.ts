@@ -86,8 +86,24 @@ export interface Actor {
 export const apiKeyManagementPermission = 'api_key_management'
 
 /**
- * Proof that the admin UI's "Validate" succeeded for a JWKS source: required to add or edit a
- * server, for exactly that URL and TLS setting, and only for a limited time.
+ * What a validation proved about a server's introspection connection: the endpoint it reached,
+ * as which client, with which authentication method (never the secret or key itself).
+ *
+ * @example
+ * ```ts
+ * const validated: IntrospectionReceipt = { endpoint: 'https://as.example/introspect', clientId: 'tokenward-rs', authMethod: 'client_secret_basic' }
+ * ```
+ */
+export interface IntrospectionReceipt {
+  readonly endpoint: string
+  readonly clientId: string
+  readonly authMethod: string
+}
+
+/**
+ * Proof that the admin UI's "Validate" succeeded for a server's remote sources — the JWKS URL,
+ * the introspection connection, or both: required to add or edit a server that has either, for
+ * exactly those URLs, client and TLS settings, and only for a limited time.
  *
  * @example
  * ```ts
@@ -100,7 +116,10 @@ export const apiKeyManagementPermission = 'api_key_management'
 export interface JwksValidationReceipt {
   readonly validationId: string
   readonly orgId: string
-  readonly jwksUrl: string
+  /** The JWKS URL validated; absent when only the introspection connection was validated. */
+  readonly jwksUrl?: string | undefined
+  /** The introspection connection validated; absent when the server has none. */
+  readonly introspection?: IntrospectionReceipt | undefined
   readonly jwksCertificateValidation: boolean
   /** The PEM CAs used, in order (must match the config's `trustedCertificates`). */
   readonly trustedCertificates: readonly string[]

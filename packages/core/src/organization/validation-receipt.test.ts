@@ -37,3 +37,53 @@ describe('requireValidationReceipt', () => {
     expect(requireValidationReceipt(config, { ...good, validatedAt: now + 3 }, orgId, now)).toMatchObject({ code: 'validation_in_future', actual: now + 3 })
   })
 })
+
+describe('requireValidationReceipt for an introspection connection', () => {
+  const introspection = {
+    endpoint: 'https://as.example/introspect',
+    clientId: 'tokenward-rs',
+    clientAuthentication: { method: 'client_secret_basic', clientSecret: 's3cr3t-value' },
+  }
+  // No jwksUrl, no jwks: the server answers opaque tokens by introspection only.
+  const opaqueOnly: Record<string, unknown> = { name: 'Ping1', issuer: 'https://as.example', introspection }
+  const opaqueConfig = configOf(opaqueOnly)
+  const opaqueReceipt = receiptFor(opaqueOnly)
+
+  it('an introspection-only server needs a receipt (it was saved without one before)', () => {
+    expect(opaqueConfig.jwksUrl).toBeUndefined()
+    expect(requireValidationReceipt(opaqueConfig, undefined, orgId, now)).toMatchObject({ code: 'validation_required', field: 'receipt' })
+    expect(requireValidationReceipt(opaqueConfig, undefined, orgId, now)?.message).toContain('introspection endpoint')
+    expect(requireValidationReceipt(opaqueConfig, opaqueReceipt, orgId, now)).toBeUndefined()
+  })
+
+  it.each([
+    ['another endpoint', { endpoint: 'https://as.example/other' }, 'receipt.introspection.endpoint'],
+    ['another client ID', { clientId: 'someone-else' }, 'receipt.introspection.clientId'],
+    ['another method', { authMethod: 'client_secret_post' }, 'receipt.introspection.authMethod'],
+  ])('refuses a receipt for %s', (_, change, field) => {
+    const receipt = { ...opaqueReceipt, introspection: { ...opaqueReceipt.introspection!, ...change } }
+    expect(requireValidationReceipt(opaqueConfig, receipt, orgId, now)).toMatchObject({ code: 'validation_mismatch', field })
+  })
+
+  it('a JWKS-only receipt does not cover a server that also introspects, nor the reverse', () => {
+    const both = configOf({ ...remote('Okta1'), introspection })
+    const jwksOnly = receiptFor(remote('Okta1'))
+    expect(requireValidationReceipt(both, jwksOnly, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.introspection' })
+    expect(requireValidationReceipt(opaqueConfig, jwksOnly, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.jwksUrl' })
+    const bothReceipt = receiptFor({ ...remote('Okta1'), introspection })
+    expect(requireValidationReceipt(both, bothReceipt, orgId, now)).toBeUndefined()
+    expect(requireValidationReceipt(configOf(remote('Okta1')), bothReceipt, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.introspection' })
+  })
+
+  it('the TLS settings of the receipt still count for introspection-only servers', () => {
+    expect(requireValidationReceipt(opaqueConfig, { ...opaqueReceipt, jwksCertificateValidation: false }, orgId, now)).toMatchObject({
+      code: 'validation_mismatch',
+      field: 'receipt.jwksCertificateValidation',
+    })
+  })
+
+  it('treats a receipt with neither a JWKS URL nor an introspection connection as malformed', () => {
+    const { introspection: _, ...bare } = opaqueReceipt
+    expect(requireValidationReceipt(opaqueConfig, bare, orgId, now)).toMatchObject({ code: 'validation_required', field: 'receipt' })
+  })
+})

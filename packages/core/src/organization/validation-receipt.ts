@@ -1,6 +1,6 @@
 /**
- * The rule that a remote JWKS source must have been validated, for exactly this organization and
- * source, shortly before it is saved. The receipt must come from the caller's own store (looked up
+ * The rule that a server's remote sources (JWKS URL, introspection connection) must have been
+ * validated, for exactly this organization and those sources, shortly before the server is saved. The receipt must come from the caller's own store (looked up
  * by its `validationId`), never from the request body.
  *
  * @module
@@ -21,11 +21,14 @@ import type { JwksValidationReceipt } from './types.ts'
 export const defaultReceiptMaxAgeSeconds = 900
 
 /**
- * Checks that `receipt` proves a validation of `config`'s JWKS source for organization `orgId`:
- * same organization, URL (compared after URL normalization), `jwksCertificateValidation` and
- * `trustedCertificates` (same PEMs, same order), validated at most `maxAgeSeconds` before `now`
- * and not after it. Inline `jwks` needs no receipt. Returns the violation, or `undefined` when
- * the receipt is good.
+ * Checks that `receipt` proves a validation of `config`'s remote sources for organization `orgId`:
+ * same organization; the same JWKS URL (compared after URL normalization), or none when the
+ * config has none; the same introspection endpoint, client ID and client authentication method,
+ * or none when the config has no `introspection`; the same `jwksCertificateValidation` and
+ * `trustedCertificates` (same PEMs, same order; they secure both connections); validated at
+ * most `maxAgeSeconds` before `now` and not after it. A server with neither a `jwksUrl` nor an
+ * `introspection` section (inline `jwks` only) needs no receipt. Returns the violation, or
+ * `undefined` when the receipt is good.
  *
  * @example
  * ```ts
@@ -40,17 +43,33 @@ export function requireValidationReceipt(
   now: number,
   maxAgeSeconds: number = defaultReceiptMaxAgeSeconds,
 ): RuleViolation | undefined {
-  if (config.jwksUrl === undefined) return undefined
+  const introspection = config.introspection
+  if (config.jwksUrl === undefined && introspection === undefined) return undefined
+  const what = config.jwksUrl === undefined ? 'introspection endpoint' : introspection === undefined ? 'JWKS source' : 'JWKS source and introspection endpoint'
   if (receipt === undefined || receipt === null) {
-    return ruleViolation('validation_required', `Validate the JWKS source of "${config.name}" before saving it`, { field: 'receipt' })
+    return ruleViolation('validation_required', `Validate the ${what} of "${config.name}" before saving it`, { field: 'receipt' })
   }
   if (!isReceiptShape(receipt)) {
-    return ruleViolation('validation_required', 'The validation receipt is malformed; validate the JWKS source again', { field: 'receipt' })
+    return ruleViolation('validation_required', `The validation receipt is malformed; validate the ${what} again`, { field: 'receipt' })
   }
-  const mismatch = (field: string, what: string, expected: unknown, actual: unknown): RuleViolation =>
-    ruleViolation('validation_mismatch', `The validation was done for ${what}; validate the JWKS source again`, { field: `receipt.${field}`, expected, actual })
+  const mismatch = (field: string, other: string, expected: unknown, actual: unknown): RuleViolation =>
+    ruleViolation('validation_mismatch', `The validation was done for ${other}; validate the ${what} again`, { field: `receipt.${field}`, expected, actual })
   if (receipt.orgId !== orgId) return mismatch('orgId', 'another organization', orgId, receipt.orgId)
-  if (normalizeUrl(receipt.jwksUrl) !== config.jwksUrl) return mismatch('jwksUrl', 'another JWKS URL', config.jwksUrl, receipt.jwksUrl)
+  const receiptJwksUrl = receipt.jwksUrl === undefined ? undefined : (normalizeUrl(receipt.jwksUrl) ?? null)
+  if (receiptJwksUrl !== config.jwksUrl) return mismatch('jwksUrl', 'another JWKS URL', config.jwksUrl ?? null, receipt.jwksUrl ?? null)
+  const validated = receipt.introspection
+  if (introspection === undefined || validated === undefined) {
+    if (introspection !== validated) {
+      return mismatch('introspection', 'another introspection connection', introspection === undefined ? null : introspection.endpoint, validated?.endpoint ?? null)
+    }
+  } else {
+    if (normalizeUrl(validated.endpoint) !== normalizeUrl(introspection.endpoint)) {
+      return mismatch('introspection.endpoint', 'another introspection endpoint', introspection.endpoint, validated.endpoint)
+    }
+    if (validated.clientId !== introspection.clientId) return mismatch('introspection.clientId', 'another client ID', introspection.clientId, validated.clientId)
+    const method = introspection.clientAuthentication.method
+    if (validated.authMethod !== method) return mismatch('introspection.authMethod', 'another client authentication method', method, validated.authMethod)
+  }
   if (receipt.jwksCertificateValidation !== config.jwksCertificateValidation) {
     return mismatch('jwksCertificateValidation', 'another TLS certificate validation setting', config.jwksCertificateValidation, receipt.jwksCertificateValidation)
   }
@@ -60,14 +79,14 @@ export function requireValidationReceipt(
     return mismatch('trustedCertificates', 'other trusted certificates', expectedCas.map(summarizePem), actualCas.map(summarizePem))
   }
   if (receipt.validatedAt > now) {
-    return ruleViolation('validation_in_future', 'The validation receipt is dated in the future; validate the JWKS source again', {
+    return ruleViolation('validation_in_future', `The validation receipt is dated in the future; validate the ${what} again`, {
       field: 'receipt.validatedAt',
       expected: `at most ${now}`,
       actual: receipt.validatedAt,
     })
   }
   if (!(now - receipt.validatedAt <= maxAgeSeconds)) {
-    return ruleViolation('validation_expired', `The validation is more than ${maxAgeSeconds} seconds old; validate the JWKS source again`, {
+    return ruleViolation('validation_expired', `The validation is more than ${maxAgeSeconds} seconds old; validate the ${what} again`, {
       field: 'receipt.validatedAt',
       expected: `at least ${now - maxAgeSeconds}`,
       actual: receipt.validatedAt,
@@ -79,9 +98,13 @@ export function requireValidationReceipt(
 function isReceiptShape(r: unknown): r is JwksValidationReceipt {
   if (typeof r !== 'object' || r === null) return false
   const o = r as Record<string, unknown>
+  const i = o.introspection as Record<string, unknown> | null | undefined
   return (
     typeof o.orgId === 'string' &&
-    typeof o.jwksUrl === 'string' &&
+    (o.jwksUrl === undefined || typeof o.jwksUrl === 'string') &&
+    (i === undefined ||
+      (typeof i === 'object' && i !== null && typeof i.endpoint === 'string' && typeof i.clientId === 'string' && typeof i.authMethod === 'string')) &&
+    (o.jwksUrl !== undefined || i !== undefined) &&
     typeof o.jwksCertificateValidation === 'boolean' &&
     Array.isArray(o.trustedCertificates) &&
     o.trustedCertificates.every((c: unknown) => typeof c === 'string') &&

@@ -5,11 +5,14 @@
  */
 import {
   checkAddressPolicy,
+  validateIntrospection as coreValidateIntrospection,
   validateJwks as coreValidateJwks,
   type AddressPolicy,
   type AddressPolicyOptions,
   type ConfigIssue,
+  type IntrospectionValidationReport,
   type JwksValidationReport,
+  type ValidateIntrospectionOptions,
   type ValidateJwksOptions,
 } from '@tokenward/core'
 import { type Actor } from '@tokenward/core/organization'
@@ -72,8 +75,10 @@ export interface AdminApiOptions {
   readonly basePath?: string
   /** Runs the "Validate" check. Default: `validateJwks` of `@tokenward/core`. */
   readonly validateJwks?: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  /** Runs the "Validate" check of an `introspection` section. Default: `validateIntrospection` of `@tokenward/core`. */
+  readonly validateIntrospection?: (options: ValidateIntrospectionOptions) => Promise<IntrospectionValidationReport>
   /**
-   * Which addresses a tenant's JWKS URL may reach when "Validate" fetches it. Default `{}`: https
+   * Which addresses a tenant's JWKS URL, introspection endpoint and metadata URL may reach when "Validate" calls them. Default `{}`: https
    * to public addresses only; loopback, link-local (cloud metadata), private, unique-local and
    * other special ranges are refused, on Node.js also for every address DNS returns at connect
    * time. `allow` opens CIDRs or host names (an internal IdP); `developmentLoopback: true` opens
@@ -140,6 +145,7 @@ export interface ResolvedAdminApiOptions {
   readonly authorizeOrganization: AuthorizeOrganization | null
   readonly basePath: string
   readonly validateJwks: (options: ValidateJwksOptions) => Promise<JwksValidationReport>
+  readonly validateIntrospection: (options: ValidateIntrospectionOptions) => Promise<IntrospectionValidationReport>
   /** `undefined` when switched off with `null`. */
   readonly addressPolicy: AddressPolicy | undefined
   /** `undefined` when switched off with `false`. */
@@ -188,7 +194,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     typeof basePath === 'string' && basePath.startsWith('/') && !/[?#\s\\]/.test(basePath) && !/\/\.{1,2}(?:\/|$)/.test(basePath),
     'must be a path starting with "/", without query, fragment, spaces, backslashes or dot segments',
   )
-  for (const key of ['validateJwks', 'keyStatus', 'clock', 'onError'] as const) {
+  for (const key of ['validateJwks', 'validateIntrospection', 'keyStatus', 'clock', 'onError'] as const) {
     need(key, options[key] === undefined || typeof options[key] === 'function', 'must be a function')
   }
   need('auditRejected', options.auditRejected === undefined || typeof options.auditRejected === 'boolean', 'must be true or false')
@@ -228,6 +234,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     authorizeOrganization: options.authorizeOrganization,
     basePath: basePath.endsWith('/') ? basePath : `${basePath}/`,
     validateJwks: options.validateJwks ?? coreValidateJwks,
+    validateIntrospection: options.validateIntrospection ?? coreValidateIntrospection,
     addressPolicy,
     validateThrottle: throttle === undefined ? undefined : createValidateThrottle(throttle),
     validateReportDetail: detail,

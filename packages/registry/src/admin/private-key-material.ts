@@ -1,5 +1,5 @@
 /**
- * Private key material in a stored server config, left out of every answer. Core's config
+ * Private key material and secrets in a stored server config, left out of every answer. Core's config
  * validation refuses it when an admin pastes it (400 `invalid_config`, the key named by path);
  * this is the defence in depth for documents that hold it anyway (stored before that check, or
  * written straight to the store). An authorization server's config only ever needs public keys.
@@ -18,12 +18,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A stored config as it may be shown: inline JWKs without their private or secret members, and
- * no `trustedCertificates` entry that holds a private key.
+ * A stored config as it may be shown: inline JWKs without their private or secret members, no
+ * `trustedCertificates` entry that holds a private key, the introspection client's
+ * authentication without `clientSecret` or `privateKey` (the method, algorithm, audience and
+ * public certificate stay), and DPoP without its `nonceSecrets`.
  *
  * @example
  * ```ts
- * const shown = withoutPrivateKeyMaterial(stored) // stored.jwks.keys[0].d is gone
+ * const shown = withoutPrivateKeyMaterial(stored) // stored.jwks.keys[0].d is gone, and so is introspection.clientAuthentication.clientSecret
  * ```
  */
 export function withoutPrivateKeyMaterial(config: AuthorizationServerConfig): AuthorizationServerConfig {
@@ -42,5 +44,15 @@ export function withoutPrivateKeyMaterial(config: AuthorizationServerConfig): Au
           }),
         }
   const trustedCertificates = Array.isArray(certificates) ? certificates.filter((pem) => !(typeof pem === 'string' && privatePem.test(pem))) : certificates
-  return { ...config, jwks, trustedCertificates }
+  const shown: Record<string, unknown> = { ...config, jwks, trustedCertificates }
+  if (isRecord(config.introspection)) {
+    const auth: unknown = config.introspection.clientAuthentication
+    const { clientSecret: _secret, privateKey: _key, ...publicParts } = isRecord(auth) ? auth : {}
+    shown.introspection = { ...config.introspection, clientAuthentication: publicParts }
+  }
+  if (isRecord(config.dpop)) {
+    const { nonceSecrets: _nonceSecrets, ...rest } = config.dpop as Record<string, unknown>
+    shown.dpop = rest
+  }
+  return shown as unknown as AuthorizationServerConfig
 }

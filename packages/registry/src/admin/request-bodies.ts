@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { validateAuthorizationServer, type ConfigIssue } from '@tokenward/core'
+import { validateAuthorizationServer, type ConfigIssue, type DiscoverableServerInput, type IntrospectionConfig, type TrustMode } from '@tokenward/core'
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -74,7 +74,9 @@ export function readDisableBody(body: Readonly<Record<string, unknown>> | undefi
 }
 
 /**
- * The JWKS source to validate, normalized.
+ * What to validate, normalized: the JWKS source, the introspection connection, or both, with the
+ * TLS and proxy settings they share. `discovery` (with `issuer`) asks Validate to read the
+ * authorization server's metadata first and fill the endpoints left out.
  *
  * @example
  * ```ts
@@ -82,15 +84,38 @@ export function readDisableBody(body: Readonly<Record<string, unknown>> | undefi
  * ```
  */
 export interface ValidateBody {
-  readonly jwksUrl: string
+  readonly jwksUrl?: string | undefined
   readonly jwksCertificateValidation: boolean
   readonly trustedCertificates: readonly string[]
+  /** The built `introspection` section (it holds the client's secret: never echo it). */
+  readonly introspection?: IntrospectionConfig | undefined
+  readonly issuer?: string | undefined
+  readonly proxy?: string | undefined
+  readonly trustMode?: TrustMode | undefined
 }
 
 /**
- * Reads the body of `POST …/authorization-servers/validate`: `jwksUrl` (required),
- * `jwksCertificateValidation` and `trustedCertificates` (optional), checked by the same rules
- * as a server config, with the URL normalized the way the config stores it.
+ * A validate body that asks for discovery, before the metadata filled its endpoints: the raw
+ * server input to give `discoverServerConfig`.
+ *
+ * @example
+ * ```ts
+ * const pending: ValidateDiscoveryBody = { discover: { name: 'Validate', issuer: 'https://as.example', discovery: true } }
+ * ```
+ */
+export interface ValidateDiscoveryBody {
+  readonly discover: DiscoverableServerInput
+}
+
+const validateMembers = ['jwksUrl', 'jwksCertificateValidation', 'trustedCertificates', 'introspection', 'issuer', 'discovery', 'proxy', 'trustMode'] as const
+
+/**
+ * Reads the body of `POST …/authorization-servers/validate`: `jwksUrl` and/or `introspection`
+ * (one is required), `jwksCertificateValidation`, `trustedCertificates`, `issuer`, `proxy` and
+ * `trustMode` (optional), checked by the same rules as a server config, with URLs normalized the
+ * way the config stores them. With `discovery` (`true` or the metadata URL, and `issuer`), the
+ * endpoints may be left out: the answer is then `{ discover }`, to be read again with
+ * {@link readValidateBody} once discovery filled them.
  *
  * @example
  * ```ts
@@ -100,18 +125,35 @@ export interface ValidateBody {
  */
 export function readValidateBody(
   body: Readonly<Record<string, unknown>>,
-): { readonly ok: true; readonly value: ValidateBody } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
-  const issues = unknownMembers(body, ['jwksUrl', 'jwksCertificateValidation', 'trustedCertificates'])
-  const { jwksUrl, jwksCertificateValidation, trustedCertificates } = body
-  if (jwksUrl === undefined) issues.push({ path: 'jwksUrl', message: 'is required' })
+): { readonly ok: true; readonly value: ValidateBody | ValidateDiscoveryBody } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
+  const issues = unknownMembers(body, validateMembers)
+  const given: Record<string, unknown> = {}
+  for (const key of validateMembers) if (body[key] !== undefined) given[key] = body[key]
+  const { jwksUrl, introspection, discovery } = given
+  if (discovery !== undefined) {
+    if (discovery !== true && typeof discovery !== 'string') issues.push({ path: 'discovery', message: 'must be true or the metadata URL' })
+    if (typeof given.issuer !== 'string') issues.push({ path: 'issuer', message: 'is required with discovery: the metadata must name this issuer' })
+    if (issues.length > 0) return { ok: false, issues }
+    return { ok: true, value: { discover: { name: 'Validate', ...given } as unknown as DiscoverableServerInput } }
+  }
+  const neither = jwksUrl === undefined && introspection === undefined
+  if (neither) issues.push({ path: 'jwksUrl', message: 'is required (or give introspection)' })
   // The same checks as a saved config: a placeholder name, and only the members given here.
-  const probe = validateAuthorizationServer({ name: 'Validate', jwksUrl, jwksCertificateValidation, trustedCertificates })
-  if (!probe.ok) issues.push(...probe.issues.filter((i) => !(jwksUrl === undefined && i.path === 'jwksUrl')))
+  const probe = validateAuthorizationServer({ name: 'Validate', ...given })
+  if (!probe.ok) issues.push(...probe.issues.filter((i) => !(neither && i.path === 'jwksUrl')))
   if (issues.length > 0 || !probe.ok) return { ok: false, issues }
   const config = probe.config
   return {
     ok: true,
-    value: { jwksUrl: config.jwksUrl as string, jwksCertificateValidation: config.jwksCertificateValidation, trustedCertificates: config.trustedCertificates },
+    value: {
+      jwksUrl: config.jwksUrl,
+      jwksCertificateValidation: config.jwksCertificateValidation,
+      trustedCertificates: config.trustedCertificates,
+      introspection: config.introspection,
+      issuer: config.issuer,
+      proxy: config.proxy,
+      trustMode: config.trustMode,
+    },
   }
 }
 
