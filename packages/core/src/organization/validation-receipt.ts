@@ -21,6 +21,17 @@ import type { JwksValidationReceipt } from './types.ts'
 export const defaultReceiptMaxAgeSeconds = 900
 
 /**
+ * The parts of a config that a validation receipt must match: an authorization server config, or
+ * an API client's JWKS URL (certificate validation on, no extra CAs).
+ *
+ * @example
+ * ```ts
+ * const source: JwksSourceToValidate = { name: 'ci-pipeline', jwksUrl: 'https://ci.example.com/jwks.json', jwksCertificateValidation: true, trustedCertificates: [] }
+ * ```
+ */
+export type JwksSourceToValidate = Pick<AuthorizationServerConfig, 'name' | 'jwksUrl' | 'jwksCertificateValidation' | 'trustedCertificates'>
+
+/**
  * Checks that `receipt` proves a validation of `config`'s JWKS source for organization `orgId`:
  * same organization, URL (compared after URL normalization), `jwksCertificateValidation` and
  * `trustedCertificates` (same PEMs, same order), validated at most `maxAgeSeconds` before `now`
@@ -34,7 +45,7 @@ export const defaultReceiptMaxAgeSeconds = 900
  * ```
  */
 export function requireValidationReceipt(
-  config: AuthorizationServerConfig,
+  config: JwksSourceToValidate,
   receipt: JwksValidationReceipt | undefined,
   orgId: string,
   now: number,
