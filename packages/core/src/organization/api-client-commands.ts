@@ -414,7 +414,7 @@ function deleteClient(c: Change, command: DeleteApiClientCommand): Result<Comman
   const clients = apiClientsOf(c.org)
   const current = clients.find((x) => x.clientId === command.clientId)
   if (current === undefined) return err(clientNotFound(command.clientId))
-  return acceptedClients(c, 'delete_api_client', clients.filter((x) => x !== current), [[current, null]], [loseAccess(current)])
+  return acceptedClients(c, 'delete_api_client', clients.filter((x) => x !== current), [[current, null]], current.enabled ? [loseAccess(current)] : [])
 }
 
 function setClientEnabled(c: Change, clientId: string, action: 'enable_api_client' | 'disable_api_client'): Result<CommandOutcome, RuleViolation> {

@@ -6,13 +6,14 @@
  * @module
  */
 import { type JwksValidationReport } from '@tokenward/core'
-import { requireServerChangesAllowed, type JwksValidationReceipt } from '@tokenward/core/organization'
+import { requireApiClientChangesAllowed, requireServerChangesAllowed, type JwksValidationReceipt } from '@tokenward/core/organization'
+import type { ConfigIssue } from '@tokenward/core'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'
 import { revisionTag } from './if-match.ts'
 import { readJsonBody } from './read-json-body.ts'
-import { readValidateBody } from './request-bodies.ts'
+import { readValidateBody, type ValidateBody } from './request-bodies.ts'
 
 /**
  * The body of a validation answer: always 200 when the check ran, whatever it found; look at
@@ -43,13 +44,42 @@ export interface JwksValidationResult {
  * ```
  */
 export async function validateJwksSource(ctx: AdminContext): Promise<Response> {
+  return validateWith(ctx, readValidateBody, requireServerChangesAllowed)
+}
+
+/**
+ * `POST …/api-clients/validate` with `{ jwksUrl }` only (an API client's keys are fetched with
+ * certificate validation on and the default CAs): the same check, report, throttle and
+ * single-use `validationId` as {@link validateJwksSource}; the next add or edit of a client with
+ * exactly that `jwksUrl` presents it.
+ *
+ * @example
+ * ```ts
+ * if (route.operation === 'validate_api_client_jwks') return validateApiClientJwks(ctx)
+ * ```
+ */
+export async function validateApiClientJwks(ctx: AdminContext): Promise<Response> {
+  return validateWith(ctx, (body) => {
+    const extra: ConfigIssue[] = Object.keys(body)
+      .filter((key) => key !== 'jwksUrl')
+      .map((key) => ({ path: key, message: 'unknown field (an API client JWKS URL takes no TLS settings)' }))
+    const r = readValidateBody({ jwksUrl: body.jwksUrl })
+    return extra.length === 0 ? r : { ok: false, issues: [...extra, ...(r.ok ? [] : r.issues)] }
+  }, requireApiClientChangesAllowed)
+}
+
+async function validateWith(
+  ctx: AdminContext,
+  read: (body: Readonly<Record<string, unknown>>) => { readonly ok: true; readonly value: ValidateBody } | { readonly ok: false; readonly issues: readonly ConfigIssue[] },
+  allowed: typeof requireServerChangesAllowed,
+): Promise<Response> {
   const body = await readJsonBody(ctx.request, { maxBytes: ctx.options.maxBodyBytes, optional: false })
   if (!body.ok) return body.response
-  const source = readValidateBody(body.value ?? {})
+  const source = read(body.value ?? {})
   if (!source.ok) return invalidRequest(source.issues)
   const org = await loadOrganization(ctx)
   if (org instanceof Response) return org
-  const denied = requireServerChangesAllowed(org, ctx.actor, nowSeconds(ctx))
+  const denied = allowed(org, ctx.actor, nowSeconds(ctx))
   if (denied !== undefined) return violationResponse(denied)
 
   const wait = ctx.options.validateThrottle?.take(org.orgId, ctx.options.clock())
