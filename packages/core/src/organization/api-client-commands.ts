@@ -435,6 +435,7 @@ function rotateSecret(c: Change, command: RotateApiClientSecretCommand): Result<
   if (a.method !== 'client_secret') {
     return err(ruleViolation('not_a_secret_client', `API client "${current.clientId}" authenticates with private_key_jwt, not a client secret`, { field: 'clientId', actual: a.method }))
   }
+  if (!isSecretHash(command.secretHash)) return err(ruleViolation('invalid_command', 'secretHash must be the hash of the new secret', { field: 'secretHash' }))
   const fresh = { hash: command.secretHash, createdAt: c.now }
   const secrets = command.dropPrevious === true ? [fresh] : [fresh, ...a.secrets].slice(0, maxClientSecrets)
   const next: OrganizationApiClient = { ...current, authentication: { method: 'client_secret', secrets }, updatedAt: c.now }
@@ -476,7 +477,7 @@ function addRole(c: Change, command: AddApiRoleCommand): Result<CommandOutcome, 
   if (!role.ok) return role
   const { name, categories } = role.value
   const existing = Object.keys(c.org.apiRoles)
-  if (existing.length >= maxApiRoles) return err(ruleViolation('client_limit_reached', `An organization has at most ${maxApiRoles} API roles`, { expected: maxApiRoles, actual: existing.length }))
+  if (existing.length >= maxApiRoles) return err(ruleViolation('role_limit_reached', `An organization has at most ${maxApiRoles} API roles`, { expected: maxApiRoles, actual: existing.length }))
   const clash = existing.find((r) => r.toLowerCase() === name.toLowerCase())
   if (clash !== undefined) return err(ruleViolation('duplicate_role', `An API role named "${clash}" already exists (names are compared without regard to case)`, { field: 'name', actual: name }))
   return acceptedRoles(c, 'add_api_role', { ...c.org.apiRoles, [name]: categories }, [[null, { name, categories }]], apiClientsOf(c.org), [], [])

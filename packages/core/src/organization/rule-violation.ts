@@ -35,6 +35,7 @@ export type RuleViolationCode =
   | 'duplicate_role'
   | 'role_in_use'
   | 'client_limit_reached'
+  | 'role_limit_reached'
   | 'not_a_secret_client'
 
 /**
@@ -67,6 +68,7 @@ const statusByCode: Readonly<Record<RuleViolationCode, RuleViolationStatus>> = {
   duplicate_role: 409,
   role_in_use: 409,
   client_limit_reached: 409,
+  role_limit_reached: 409,
   not_a_secret_client: 409,
 }
 

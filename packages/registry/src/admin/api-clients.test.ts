@@ -53,6 +53,18 @@ describe('API clients over the admin API', () => {
     expect(h.sink.events.map((e) => [e.type, e.action, e.result])).toEqual([['api_client_change', 'add_api_client', 'accepted']])
   })
 
+  it('hashes no secret for a caller the rules refuse (no permission, suspended): the slow hash is not free to trigger', async () => {
+    let hashed = 0
+    const counting = { hash: async (secret: string) => (hashed++, cheapHasher.hash(secret)) }
+    const h = await harness({ overrides: { secretHasher: counting } })
+    expect((await h.call('POST', clients, { body: secretClient, token: h.readerToken })).status).toBe(403)
+    expect((await h.call('POST', `${clients}/ci/rotate-secret`, { token: h.readerToken })).status).toBe(403)
+    expect((await h.call('PUT', `${clients}/ci`, { body: secretClient, token: h.readerToken })).status).toBe(403)
+    expect(hashed).toBe(0)
+    expect((await h.call('POST', clients, { body: secretClient })).status).toBe(201)
+    expect(hashed).toBe(1)
+  })
+
   it('generates a client ID when none is given', async () => {
     const h = await harness()
     const { clientId: _omitted, ...noId } = jwkClient

@@ -186,7 +186,13 @@ export async function addApiClient(ctx: AdminContext): Promise<Response> {
   const parts = readApiClientBody(body.value ?? {})
   if (!parts.ok) return invalidRequest(parts.issues)
   const client = parts.client.clientId === undefined ? { ...parts.client, clientId: crypto.randomUUID() } : parts.client
-  const secret = wantsSecret(client) ? await generateSecretFor(ctx.options.secretHasher) : undefined
+  let secret: { readonly secret: string; readonly hash: ClientSecretHash } | undefined
+  if (wantsSecret(client)) {
+    // Hashing is slow: only for a caller the rules would let change the organization.
+    const refused = await refuseBeforeHashing(ctx)
+    if (refused !== undefined) return refused
+    secret = await generateSecretFor(ctx.options.secretHasher)
+  }
   const r = await runServerCommand(ctx, {
     command: (receipt) => ({ type: 'add_api_client', client, receipt, ...(secret === undefined ? {} : { secretHash: secret.hash }) }),
     validationId: parts.validationId,
@@ -219,6 +225,8 @@ export async function editApiClient(ctx: AdminContext): Promise<Response> {
     const org = await loadOrganization(ctx)
     if (org instanceof Response) return org
     const current = apiClientsOf(org).find((c) => c.clientId === clientId)
+    const denied = requireApiClientChangesAllowed(org, ctx.actor, nowSeconds(ctx))
+    if (denied !== undefined) return violationResponse(denied)
     if (current !== undefined && current.authentication.method !== 'client_secret') secret = await generateSecretFor(ctx.options.secretHasher)
   }
   const r = await runServerCommand(ctx, {
@@ -287,11 +295,8 @@ export async function rotateApiClientSecret(ctx: AdminContext): Promise<Response
   const parsed = readRotateBody(body.value)
   if (!parsed.ok) return invalidRequest(parsed.issues)
   const clientId = ctx.name as string
-  const org = await loadOrganization(ctx)
-  if (org instanceof Response) return org
-  // Refuse cheaply before the slow hash when the rules would refuse anyway.
-  const denied = requireApiClientChangesAllowed(org, ctx.actor, nowSeconds(ctx))
-  if (denied !== undefined) return violationResponse(denied)
+  const refused = await refuseBeforeHashing(ctx)
+  if (refused !== undefined) return refused
   const secret = await generateSecretFor(ctx.options.secretHasher)
   const dropPrevious = parsed.dropPrevious
   const r = await runServerCommand(ctx, {
@@ -301,6 +306,14 @@ export async function rotateApiClientSecret(ctx: AdminContext): Promise<Response
   })
   if (!r.ok) return r.response
   return clientChanged(200, r.outcome, clientId, secret)
+}
+
+/** Refuses cheaply, before the slow hash, a change the rules would refuse anyway (unknown organization, permission, state). */
+async function refuseBeforeHashing(ctx: AdminContext): Promise<Response | undefined> {
+  const org = await loadOrganization(ctx)
+  if (org instanceof Response) return org
+  const denied = requireApiClientChangesAllowed(org, ctx.actor, nowSeconds(ctx))
+  return denied === undefined ? undefined : violationResponse(denied)
 }
 
 function wantsSecret(client: Readonly<Record<string, unknown>>): boolean {
