@@ -96,8 +96,36 @@ export function builtInIssuerServer(options: BuiltInIssuerOptions): { readonly o
  */
 export function tokenIssuerOf(request: Pick<TokenRequest, 'headers'>): string | undefined {
   const credentials = readCredentials(request)
-  if (!credentials.ok) return undefined
-  const parts = credentials.value.token.split('.')
+  return credentials.ok ? issuerOfToken(credentials.value.token) : undefined
+}
+
+/**
+ * {@link tokenIssuerOf} remembered per token (at most `maxEntries`, then forgotten all at once), so
+ * a token seen again costs one map lookup instead of a base64url and JSON decode: the registry
+ * verifier's hot path serves repeated tokens from its cache in a few microseconds.
+ *
+ * @example
+ * ```ts
+ * const issuerOf = createTokenIssuerMemo()
+ * if (issuerOf(request) === builtIn.issuer) return verifyIssued(request)
+ * ```
+ */
+export function createTokenIssuerMemo(maxEntries = 10_000): (request: Pick<TokenRequest, 'headers'>) => string | undefined {
+  const seen = new Map<string, string | undefined>()
+  return (request) => {
+    const credentials = readCredentials(request)
+    if (!credentials.ok) return undefined
+    const token = credentials.value.token
+    if (seen.has(token)) return seen.get(token)
+    const iss = issuerOfToken(token)
+    if (seen.size >= maxEntries) seen.clear()
+    seen.set(token, iss)
+    return iss
+  }
+}
+
+function issuerOfToken(token: string): string | undefined {
+  const parts = token.split('.')
   if (parts.length !== 3 || (parts[1] as string).length > 16_384) return undefined
   const bytes = decodeBase64Url(parts[1] as string)
   if (bytes === undefined) return undefined

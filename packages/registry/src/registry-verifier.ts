@@ -45,7 +45,7 @@ import { changeOrganization } from './write/change-organization.ts'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { createDeniedCallBudget, type ApiCallsDeniedSummaryEvent, type DeniedCallBudgetOptions } from './audit/denied-call-budget.ts'
 import { InvalidOrgIdError, RegistryConfigError } from './errors.ts'
-import { authorizeIssuedToken, builtInIssuerServer, builtInIssuerServerName, tokenIssuerOf, type BuiltInIssuerOptions } from './issued-tokens.ts'
+import { authorizeIssuedToken, builtInIssuerServer, builtInIssuerServerName, createTokenIssuerMemo, type BuiltInIssuerOptions } from './issued-tokens.ts'
 import type { KeyFetchRecord, OrganizationStore } from './store/organization-store.ts'
 
 /**
@@ -305,6 +305,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       ? undefined
       : {
           issuer: builtIn.server.issuer as string,
+          issuerOf: createTokenIssuerMemo(),
           verifier: createVerifier({
             server: builtIn.server,
             ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
@@ -566,7 +567,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
 
   const decide = async (org: Organization, request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict> => {
     // The token's unverified iss only chooses the keys; the built-in issuer's identifier is reserved.
-    if (issued !== undefined && tokenIssuerOf(request) === issued.issuer) return decideIssued(org, request, target, issued.verifier)
+    if (issued !== undefined && issued.issuerOf(request) === issued.issuer) return decideIssued(org, request, target, issued.verifier)
     const nowSeconds = Math.floor(now() / 1000)
     const active = activeServer(org, nowSeconds)
     if (!active.ok) {
