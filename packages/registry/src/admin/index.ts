@@ -1,7 +1,8 @@
 /**
  * The admin API: a framework-agnostic Web handler (`Request → Response`) for an organization's
- * admins to list, validate, add, edit, delete, enable and disable their authorization servers,
- * protected with tokenward itself.
+ * admins to list, validate, add, edit, delete, enable and disable their authorization servers and
+ * their API clients (rotating client secrets), and to manage their API roles, protected with
+ * tokenward itself.
  *
  * Behaviour worth knowing (details in each operation's docs):
  * - Order of checks: route (404 `not_found`, 405 with `Allow`) → `authenticate` (its own answer,
