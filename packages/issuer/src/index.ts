@@ -15,6 +15,11 @@ export {
   type ClientStore,
   type ClientStoreContractCase,
 } from './client/client-store.ts'
+export {
+  createOrganizationClientStore,
+  type OrganizationClientStoreOptions,
+  type OrganizationReader,
+} from './client/organization-client-store.ts'
 export { publicKeyPemToJwk, readCertificate, type CertificateKey } from './client/public-key-material.ts'
 export type { SecretHash, SecretHasher } from './secret/secret-hasher.ts'
 export { createPbkdf2SecretHasher, type Pbkdf2SecretHasherOptions } from './secret/pbkdf2-hasher.ts'

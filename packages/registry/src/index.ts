@@ -64,3 +64,4 @@ export {
   type RegistryVerifierOptions,
 } from './registry-verifier.ts'
 export { registryGuard } from './registry-guard.ts'
+export type { BuiltInIssuerOptions } from './issued-tokens.ts'

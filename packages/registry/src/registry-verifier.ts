@@ -48,6 +48,7 @@ import { changeOrganization } from './write/change-organization.ts'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { createDeniedCallBudget, type ApiCallsDeniedSummaryEvent, type DeniedCallBudgetOptions } from './audit/denied-call-budget.ts'
 import { InvalidOrgIdError, RegistryConfigError } from './errors.ts'
+import { authorizeIssuedToken, builtInIssuerServer, builtInIssuerServerName, createTokenIssuerMemo, type BuiltInIssuerOptions } from './issued-tokens.ts'
 import type { KeyFetchRecord, OrganizationStore } from './store/organization-store.ts'
 
 /**
@@ -157,6 +158,17 @@ export interface RegistryVerifierOptions
    * a silent accept).
    */
   readonly replayStore?: ReplayStore | undefined
+  /**
+   * Also accept tokens minted by tokenward's built-in issuer (`@tokenward/issuer`) for the
+   * organizations' API clients: for organization X, a token whose `iss` is `issuer.issuer` is
+   * verified with the issuer's keys (`jwks` inline, or its `jwksUrl`: operator configuration, so
+   * the tenant address policy does not apply to it; `typ: at+jwt`, ES256) and accepted only when
+   * X is neither suspended nor expired, the token's `client_id` is an enabled API client of X, and
+   * its scope holds `<cloud>::<X>::<role>` for a role X has, the client holds and the route accepts.
+   * A token minted for another organization's client is refused. Tokens from X's own enabled
+   * server are accepted as before. Default: none (only the organizations' servers).
+   */
+  readonly issuer?: BuiltInIssuerOptions | undefined
 }
 
 /** Which organization a request is for, and what this route accepts. */
@@ -265,6 +277,10 @@ function checkOptions(options: RegistryVerifierOptions): ConfigIssue[] {
     if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0 && jitter <= 1)) issues.push({ path: 'keyRefresh.jitter', message: 'must be a number from 0 to 1' })
     nonNegative('keyRefresh.initialSpreadMs', initialSpreadMs)
   }
+  if (options.issuer !== undefined) {
+    const built = builtInIssuerServer(options.issuer)
+    if (!built.ok) issues.push(...built.issues)
+  }
   return issues
 }
 
@@ -337,6 +353,24 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   const pendingAudits = new Set<Promise<void>>()
   let closed = false
   const addressPolicy = options.jwks?.addressPolicy === null ? null : defineAddressPolicy(options.jwks?.addressPolicy ?? {})
+  const builtIn = options.issuer === undefined ? undefined : builtInIssuerServer(options.issuer)
+  const issued =
+    builtIn === undefined || !builtIn.ok
+      ? undefined
+      : {
+          issuer: builtIn.server.issuer as string,
+          issuerOf: createTokenIssuerMemo(),
+          verifier: createVerifier({
+            server: builtIn.server,
+            ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+            // The built-in issuer is the operator's own configuration, not a tenant's.
+            jwks: { ...options.jwks, addressPolicy: null },
+            ...(options.cache === undefined ? {} : { cache: options.cache }),
+            ...(options.realm === undefined ? {} : { realm: options.realm }),
+            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+          }),
+        }
 
   // ---- audit -------------------------------------------------------------------------------
 
@@ -592,6 +626,8 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`), orgId)
 
   const decide = async (org: Organization, request: TokenRequest, target: RegistryTarget): Promise<RequestVerdict> => {
+    // The token's unverified iss only chooses the keys; the built-in issuer's identifier is reserved.
+    if (issued !== undefined && issued.issuerOf(request) === issued.issuer) return decideIssued(org, request, target, issued.verifier)
     const nowSeconds = Math.floor(now() / 1000)
     const active = activeServer(org, nowSeconds)
     if (!active.ok) {
@@ -610,11 +646,29 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       if (auditDenied && verdict.error.code !== 'missing_token') auditRefusal(org.orgId, entry.server.name, verdict.error.code, nowSeconds)
       return verdict
     }
+    return admit(org, verdict, entry.server.name, nowSeconds)
+  }
+
+  /** A built-in-issuer token: the issuer's keys and claims, then the organization's client and roles. */
+  const decideIssued = async (org: Organization, request: TokenRequest, target: RegistryTarget, verifier: Verifier): Promise<RequestVerdict> => {
+    const nowSeconds = Math.floor(now() / 1000)
+    const answer = verifier.verifyRequestNow(request)
+    const verified = answer instanceof Promise ? await answer : answer
+    const verdict = verified.ok ? authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds) : verified
+    if (!verdict.ok) {
+      if (auditDenied) auditRefusal(org.orgId, builtInIssuerServerName, verdict.error.code, nowSeconds)
+      return verified.ok ? refuse(verdict.error) : verified
+    }
+    return admit(org, { ok: true, token: verdict.value }, builtInIssuerServerName, nowSeconds)
+  }
+
+  /** An accepted token: the API-call threshold, then the durable audit record. */
+  const admit = async (org: Organization, verdict: RequestVerdict & { ok: true }, serverName: string, nowSeconds: number): Promise<RequestVerdict> => {
     const token = verdict.token
     const subject = token.claims[subjectClaim]
     const auditFields = {
       orgId: org.orgId,
-      authorizationServer: entry.server.name,
+      authorizationServer: serverName,
       adminId: token.authorization?.adminId,
       clientId: token.clientId,
       subject: typeof subject === 'string' ? subject : undefined,
@@ -684,7 +738,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       const all = [...entries.values()]
       entries.clear()
       for (const entry of all) if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
-      await Promise.all(all.map((e) => e.verifier.close()))
+      await Promise.all([...all.map((e) => e.verifier.close()), issued?.verifier.close()])
       await Promise.all([...pendingAudits])
     },
   }

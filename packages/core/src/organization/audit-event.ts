@@ -8,6 +8,8 @@
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
 import type { CommandType, OrganizationCommand, ProviderCommand } from './organization-command.ts'
 import { isProviderCommandType, isServerCommandType } from './organization-command.ts'
+import { apiClientsOf } from './api-client.ts'
+import { apiClientSnapshot, isApiClientCommandType, isApiRoleCommandType } from './api-client-commands.ts'
 import { redactForAudit } from './redact-for-audit.ts'
 import type { RuleViolation } from './rule-violation.ts'
 import type { Actor, Organization } from './types.ts'
@@ -37,7 +39,7 @@ export type AuditSnapshot = Readonly<Record<string, unknown>>
  * ```
  */
 export interface ChangeAuditEvent {
-  readonly type: 'authorization_server_change' | 'organization_change'
+  readonly type: 'authorization_server_change' | 'organization_change' | 'api_client_change' | 'api_role_change'
   /** The command type; `unknown` for a refused command whose type was not recognised. */
   readonly action: CommandType | 'unknown'
   readonly orgId: string
@@ -219,18 +221,26 @@ export function rejectedChangeEvent(
   violation: RuleViolation,
   now: number,
 ): ChangeAuditEvent {
-  const c = (typeof command === 'object' && command !== null ? command : {}) as { type?: unknown; name?: unknown }
+  const c = (typeof command === 'object' && command !== null ? command : {}) as { type?: unknown; name?: unknown; clientId?: unknown }
   const serverCommand = isServerCommandType(c.type)
-  const action = serverCommand || isProviderCommandType(c.type) ? (c.type as CommandType) : 'unknown'
+  const clientCommand = isApiClientCommandType(c.type)
+  const roleCommand = isApiRoleCommandType(c.type)
+  const action = serverCommand || clientCommand || roleCommand || isProviderCommandType(c.type) ? (c.type as CommandType) : 'unknown'
   let before: AuditSnapshot | null = null
-  if (serverCommand) {
+  if (clientCommand) {
+    const target = typeof c.clientId === 'string' ? apiClientsOf(org).find((x) => x.clientId === c.clientId) : undefined
+    before = target === undefined ? null : apiClientSnapshot(target)
+  } else if (roleCommand) {
+    const categories = typeof c.name === 'string' && Object.hasOwn(org.apiRoles, c.name) ? org.apiRoles[c.name] : undefined
+    before = categories === undefined ? null : { name: c.name as string, categories: [...categories] }
+  } else if (serverCommand) {
     const target = typeof c.name === 'string' ? org.authorizationServers.find((s) => s.name === c.name) : undefined
     before = target === undefined ? null : serverSnapshot(target)
   } else if (isProviderCommandType(c.type)) {
     before = organizationSnapshot(org, c.type)
   }
   return {
-    type: serverCommand ? 'authorization_server_change' : 'organization_change',
+    type: serverCommand ? 'authorization_server_change' : clientCommand ? 'api_client_change' : roleCommand ? 'api_role_change' : 'organization_change',
     action,
     orgId: org.orgId,
     actor: typeof actor === 'object' && actor !== null && typeof actor.id === 'string' ? actor.id : 'unknown',
@@ -240,7 +250,7 @@ export function rejectedChangeEvent(
     after: null,
     result: 'rejected',
     violation: { code: violation.code, message: violation.message },
-    request: redactForAudit(command),
+    request: redactForAudit(withoutSecretHash(command)),
   }
 }
 
@@ -263,4 +273,11 @@ export function organizationSnapshot(org: Organization, action: ProviderCommand[
     case 'set_api_roles':
       return { apiRoles: redactForAudit(org.apiRoles) }
   }
+}
+
+/** A rejected client command's request is recorded without the hash of the secret it carried. */
+function withoutSecretHash(command: unknown): unknown {
+  if (typeof command !== 'object' || command === null || !('secretHash' in command)) return command
+  const { secretHash: _omitted, ...rest } = command as Record<string, unknown>
+  return rest
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { err, type Result } from '../result.ts'
+import { applyApiClientCommand, isApiClientCommandType, isApiRoleCommandType, type ApiClientCommand, type ApiRoleCommand } from './api-client-commands.ts'
 import type { ApplyCommandOptions, CommandOutcome } from './command-outcome.ts'
 import { isServerCommandType, validateCommand, type OrganizationCommand, type ProviderCommand, type ServerCommand } from './organization-command.ts'
 import { applyProviderCommand } from './provider-commands.ts'
@@ -58,6 +59,9 @@ export function applyCommand(
     return err(ruleViolation('invalid_command', 'options.receiptMaxAgeSeconds must be a non-negative number', { field: 'options.receiptMaxAgeSeconds', actual: String(maxAge) }))
   }
   const valid = parsed.value
+  if (isApiClientCommandType(valid.type) || isApiRoleCommandType(valid.type)) {
+    return applyApiClientCommand(org, valid as ApiClientCommand | ApiRoleCommand, actor, now, maxAge)
+  }
   return isServerCommandType(valid.type)
     ? applyServerCommand(org, valid as ServerCommand, actor, now, maxAge)
     : applyProviderCommand(org, valid as ProviderCommand, actor, now)

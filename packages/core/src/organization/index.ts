@@ -46,7 +46,38 @@ export {
 export { applyCommand } from './commands.ts'
 export type { ApplyCommandOptions, CommandOutcome } from './command-outcome.ts'
 export { maxAuthorizationServers, requireServerChangesAllowed } from './server-commands.ts'
-export { defaultReceiptMaxAgeSeconds, requireValidationReceipt } from './validation-receipt.ts'
+export { defaultReceiptMaxAgeSeconds, requireValidationReceipt, type JwksSourceToValidate } from './validation-receipt.ts'
+export {
+  apiClientsOf,
+  isClientId,
+  maxApiClients,
+  maxClientSecrets,
+  validateApiClientInput,
+  type ApiClientAuthentication,
+  type ApiClientInput,
+  type ClientSecretHash,
+  type OrganizationApiClient,
+  type StoredClientSecret,
+} from './api-client.ts'
+export {
+  apiClientCommandTypes,
+  apiClientSnapshot,
+  apiRoleCommandTypes,
+  isApiClientCommandType,
+  isApiRoleCommandType,
+  requireApiClientChangesAllowed,
+  type AddApiClientCommand,
+  type AddApiRoleCommand,
+  type ApiClientCommand,
+  type ApiRoleCommand,
+  type DeleteApiClientCommand,
+  type DeleteApiRoleCommand,
+  type DisableApiClientCommand,
+  type EditApiClientCommand,
+  type EditApiRoleCommand,
+  type EnableApiClientCommand,
+  type RotateApiClientSecretCommand,
+} from './api-client-commands.ts'
 export {
   isRuleViolation,
   ruleViolation,

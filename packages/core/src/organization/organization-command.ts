@@ -7,6 +7,8 @@
  * @module
  */
 import { err, ok, type Result } from '../result.ts'
+import type { ClientSecretHash } from './api-client.ts'
+import { apiClientCommandTypes, apiRoleCommandTypes, type ApiClientCommand, type ApiRoleCommand } from './api-client-commands.ts'
 import { ruleViolation, type RuleViolation } from './rule-violation.ts'
 import type { JwksValidationReceipt, SuspensionReason } from './types.ts'
 
@@ -166,7 +168,7 @@ export type ProviderCommand = SuspendCommand | LiftSuspensionCommand | RenewSubs
  * }
  * ```
  */
-export type OrganizationCommand = ServerCommand | ProviderCommand
+export type OrganizationCommand = ServerCommand | ProviderCommand | ApiClientCommand | ApiRoleCommand
 
 /**
  * The `type` of a command; also the `action` of its audit events.
@@ -283,7 +285,53 @@ export function validateCommand(input: unknown): Result<OrganizationCommand, Rul
     case 'set_api_roles':
       if (typeof c.apiRoles !== 'object' || c.apiRoles === null || Array.isArray(c.apiRoles)) return bad('apiRoles', 'must be an object of role name to API resource categories')
       return ok({ type, apiRoles: c.apiRoles as Readonly<Record<string, readonly string[]>> })
+    default: {
+      const admin = validateApiClientOrRoleCommand(c, bad)
+      if (admin !== undefined) return admin
+      return bad('type', `must be one of ${[...serverCommandTypes, ...providerCommandTypes, ...apiClientCommandTypes, ...apiRoleCommandTypes].join(', ')}`)
+    }
+  }
+}
+
+function validateApiClientOrRoleCommand(
+  c: Record<string, unknown>,
+  bad: (field: string, message: string) => Result<never, RuleViolation>,
+): Result<OrganizationCommand, RuleViolation> | undefined {
+  const type = c.type
+  const receipt = c.receipt as JwksValidationReceipt | undefined
+  const secretHash = c.secretHash as ClientSecretHash | undefined
+  const flag = (field: string): Result<boolean | undefined, RuleViolation> =>
+    c[field] === undefined || typeof c[field] === 'boolean' ? ok(c[field] as boolean | undefined) : bad(field, 'must be true or false')
+  const withFlag = <T extends object>(value: T, field: string): Result<OrganizationCommand, RuleViolation> => {
+    const f = flag(field)
+    if (!f.ok) return f
+    return ok((f.value === undefined ? value : { ...value, [field]: f.value }) as unknown as OrganizationCommand)
+  }
+  switch (type) {
+    case 'add_api_client':
+      return ok({ type, client: c.client, receipt, ...(secretHash === undefined ? {} : { secretHash }) })
+    case 'edit_api_client':
+    case 'delete_api_client':
+    case 'enable_api_client':
+    case 'disable_api_client':
+    case 'rotate_api_client_secret': {
+      if (typeof c.clientId !== 'string') return bad('clientId', 'must be an API client ID')
+      const clientId = c.clientId
+      if (type === 'edit_api_client') return ok({ type, clientId, client: c.client, receipt, ...(secretHash === undefined ? {} : { secretHash }) })
+      if (type === 'rotate_api_client_secret') {
+        if (typeof secretHash !== 'object' || secretHash === null) return bad('secretHash', 'must be the hash of the new secret')
+        return withFlag({ type, clientId, secretHash }, 'dropPrevious')
+      }
+      return ok({ type, clientId })
+    }
+    case 'add_api_role':
+      return ok({ type, role: c.role })
+    case 'edit_api_role':
+    case 'delete_api_role': {
+      if (typeof c.name !== 'string') return bad('name', 'must be an API role name')
+      return type === 'edit_api_role' ? ok({ type, name: c.name, role: c.role }) : withFlag({ type, name: c.name }, 'detachFromClients')
+    }
     default:
-      return bad('type', `must be one of ${[...serverCommandTypes, ...providerCommandTypes].join(', ')}`)
+      return undefined
   }
 }

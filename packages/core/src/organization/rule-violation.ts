@@ -29,6 +29,14 @@ export type RuleViolationCode =
   | 'validation_mismatch'
   | 'validation_expired'
   | 'validation_in_future'
+  | 'api_client_not_found'
+  | 'api_role_not_found'
+  | 'duplicate_client'
+  | 'duplicate_role'
+  | 'role_in_use'
+  | 'client_limit_reached'
+  | 'role_limit_reached'
+  | 'not_a_secret_client'
 
 /**
  * HTTP statuses a refused command maps to: bad input, forbidden, not found, conflict with the current state.
@@ -54,6 +62,14 @@ const statusByCode: Readonly<Record<RuleViolationCode, RuleViolationStatus>> = {
   validation_mismatch: 400,
   validation_expired: 400,
   validation_in_future: 400,
+  api_client_not_found: 404,
+  api_role_not_found: 404,
+  duplicate_client: 409,
+  duplicate_role: 409,
+  role_in_use: 409,
+  client_limit_reached: 409,
+  role_limit_reached: 409,
+  not_a_secret_client: 409,
 }
 
 /**

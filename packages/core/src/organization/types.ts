@@ -6,6 +6,7 @@
  * @module
  */
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
+import type { OrganizationApiClient } from './api-client.ts'
 
 /**
  * Why the provider (the API owner) suspended an organization.
@@ -56,6 +57,11 @@ export interface Organization {
   readonly suspension: Suspension | undefined
   /** At most two; at most one with `enabled: true`. Order is insertion order. */
   readonly authorizationServers: readonly AuthorizationServerConfig[]
+  /**
+   * The organization's API clients (OneAPI), in insertion order. Absent in documents stored before
+   * API clients existed: read it with `apiClientsOf(org)`, which answers `[]` then.
+   */
+  readonly apiClients?: readonly OrganizationApiClient[]
   /** Incremented by every accepted change; stores use it for optimistic concurrency. */
   readonly revision: number
 }

@@ -21,6 +21,17 @@ import type { JwksValidationReceipt } from './types.ts'
 export const defaultReceiptMaxAgeSeconds = 900
 
 /**
+ * The parts of a config that a validation receipt must match: an authorization server config, or
+ * an API client's JWKS URL (certificate validation on, no extra CAs, no introspection).
+ *
+ * @example
+ * ```ts
+ * const source: JwksSourceToValidate = { name: 'ci-pipeline', jwksUrl: 'https://ci.example.com/jwks.json', jwksCertificateValidation: true, trustedCertificates: [] }
+ * ```
+ */
+export type JwksSourceToValidate = Pick<AuthorizationServerConfig, 'name' | 'jwksUrl' | 'jwksCertificateValidation' | 'trustedCertificates' | 'introspection'>
+
+/**
  * Checks that `receipt` proves a validation of `config`'s remote sources for organization `orgId`:
  * same organization; the same JWKS URL (compared after URL normalization), or none when the
  * config has none; the same introspection endpoint, client ID and client authentication method,
@@ -37,7 +48,7 @@ export const defaultReceiptMaxAgeSeconds = 900
  * ```
  */
 export function requireValidationReceipt(
-  config: AuthorizationServerConfig,
+  config: JwksSourceToValidate,
   receipt: JwksValidationReceipt | undefined,
   orgId: string,
   now: number,

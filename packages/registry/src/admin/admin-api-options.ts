@@ -21,6 +21,7 @@ import { RegistryConfigError } from '../errors.ts'
 import type { OrganizationStore } from '../store/organization-store.ts'
 import type { ReceiptStore } from '../store/receipt-store.ts'
 import type { AdminAuthenticate } from './admin-auth-failure.ts'
+import { createPbkdf2ClientSecretHasher, type ClientSecretHasher } from './client-secret-hasher.ts'
 import { checkCrossSiteGuardOptions, type CrossSiteGuardOptions } from './cross-site-guard.ts'
 import { checkCrossTenantAuditBound, defaultCrossTenantAuditBound, type AdminAuditEvent, type CrossTenantAuditBound } from './cross-tenant-audit.ts'
 import { defaultMaxBodyBytes } from './read-json-body.ts'
@@ -124,6 +125,12 @@ export interface AdminApiOptions {
   readonly csrf?: CrossSiteGuardOptions | false | undefined
   /** How old a validation receipt may be when the server is saved, in seconds. Default 900 (the rules' default). */
   readonly receiptMaxAgeSeconds?: number
+  /**
+   * Hashes the secrets generated for `client_secret` API clients (answered once, stored only as
+   * this hash). Default: PBKDF2-SHA-256, 600 000 iterations (`createPbkdf2ClientSecretHasher`);
+   * `@tokenward/issuer`'s `createDefaultSecretHasher()` (scrypt on Node) fits too.
+   */
+  readonly secretHasher?: ClientSecretHasher | undefined
   /** Told about failures the caller only sees as a 5xx, or not at all (a `keyStatus` that throws, an audit record that failed). Must not throw. */
   readonly onError?: (error: unknown) => void
 }
@@ -159,6 +166,7 @@ export interface ResolvedAdminApiOptions {
   /** `false` when switched off. */
   readonly csrf: CrossSiteGuardOptions | false
   readonly receiptMaxAgeSeconds: number | undefined
+  readonly secretHasher: ClientSecretHasher
   readonly onError: (error: unknown) => void
 }
 
@@ -197,6 +205,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
   for (const key of ['validateJwks', 'validateIntrospection', 'keyStatus', 'clock', 'onError'] as const) {
     need(key, options[key] === undefined || typeof options[key] === 'function', 'must be a function')
   }
+  need('secretHasher', options.secretHasher === undefined || hasMethods(options.secretHasher, 'hash'), 'must be a secret hasher ({ hash(secret) })')
   need('auditRejected', options.auditRejected === undefined || typeof options.auditRejected === 'boolean', 'must be true or false')
   issues.push(...checkCrossTenantAuditBound(options.crossTenantAudit, 'crossTenantAudit'))
   issues.push(...checkCrossSiteGuardOptions(options.csrf, 'csrf'))
@@ -245,6 +254,7 @@ export function resolveAdminApiOptions(options: AdminApiOptions): ResolvedAdminA
     maxBodyBytes,
     csrf: options.csrf === false ? false : { ...(options.csrf ?? {}) },
     receiptMaxAgeSeconds: maxAge,
+    secretHasher: options.secretHasher ?? createPbkdf2ClientSecretHasher(),
     onError: neverThrowing(options.onError),
   }
 }

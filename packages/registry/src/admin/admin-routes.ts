@@ -14,9 +14,23 @@
  * | POST | `orgs/{orgId}/authorization-servers/{name}/enable` | `enable_server` |
  * | POST | `orgs/{orgId}/authorization-servers/{name}/disable` | `disable_server` |
  * | GET | `orgs/{orgId}/audit-logs` | `list_audit_events` |
+ * | GET | `orgs/{orgId}/api-clients` | `list_api_clients` |
+ * | POST | `orgs/{orgId}/api-clients` | `add_api_client` |
+ * | POST | `orgs/{orgId}/api-clients/validate` | `validate_api_client_jwks` |
+ * | GET | `orgs/{orgId}/api-clients/{clientId}` | `get_api_client` |
+ * | PUT | `orgs/{orgId}/api-clients/{clientId}` | `edit_api_client` |
+ * | DELETE | `orgs/{orgId}/api-clients/{clientId}` | `delete_api_client` |
+ * | POST | `orgs/{orgId}/api-clients/{clientId}/enable` | `enable_api_client` |
+ * | POST | `orgs/{orgId}/api-clients/{clientId}/disable` | `disable_api_client` |
+ * | POST | `orgs/{orgId}/api-clients/{clientId}/rotate-secret` | `rotate_api_client_secret` |
+ * | GET | `orgs/{orgId}/api-roles` | `list_api_roles` |
+ * | POST | `orgs/{orgId}/api-roles` | `add_api_role` |
+ * | GET | `orgs/{orgId}/api-roles/{role}` | `get_api_role` |
+ * | PUT | `orgs/{orgId}/api-roles/{role}` | `edit_api_role` |
+ * | DELETE | `orgs/{orgId}/api-roles/{role}` | `delete_api_role` |
  *
- * `validate` is a legal server name, so `…/validate` is the validation only for POST; GET, PUT
- * and DELETE on it address a server named `validate`.
+ * `validate` is a legal server name and client ID, so `…/validate` is the validation only for
+ * POST; GET, PUT and DELETE on it address a server or client named `validate`.
  *
  * Matching reads the path exactly as the host routed it: literal segments match only their own
  * spelling (`%6Frgs` is not `orgs`, `ORGS` is not `orgs`), and parameters are never
@@ -46,6 +60,20 @@ export type AdminOperation =
   | 'enable_server'
   | 'disable_server'
   | 'list_audit_events'
+  | 'list_api_clients'
+  | 'add_api_client'
+  | 'validate_api_client_jwks'
+  | 'get_api_client'
+  | 'edit_api_client'
+  | 'delete_api_client'
+  | 'enable_api_client'
+  | 'disable_api_client'
+  | 'rotate_api_client_secret'
+  | 'list_api_roles'
+  | 'add_api_role'
+  | 'get_api_role'
+  | 'edit_api_role'
+  | 'delete_api_role'
 
 /**
  * The path parameters of a matched route, exactly as spelled in the path (never percent-decoded).
@@ -57,7 +85,7 @@ export type AdminOperation =
  */
 export interface AdminRouteParams {
   readonly orgId: string
-  /** The server name, for routes under `…/authorization-servers/{name}`. */
+  /** The server name, client ID or role name, for routes under `…/authorization-servers/{name}`, `…/api-clients/{clientId}` and `…/api-roles/{role}`. */
   readonly name?: string
 }
 
@@ -83,6 +111,8 @@ interface Route {
 }
 
 const servers = ['orgs', ':orgId', 'authorization-servers'] as const
+const clients = ['orgs', ':orgId', 'api-clients'] as const
+const roles = ['orgs', ':orgId', 'api-roles'] as const
 const routes: readonly Route[] = [
   { operation: 'list_servers', method: 'GET', pattern: servers },
   { operation: 'add_server', method: 'POST', pattern: servers },
@@ -93,6 +123,20 @@ const routes: readonly Route[] = [
   { operation: 'enable_server', method: 'POST', pattern: [...servers, ':name', 'enable'] },
   { operation: 'disable_server', method: 'POST', pattern: [...servers, ':name', 'disable'] },
   { operation: 'list_audit_events', method: 'GET', pattern: ['orgs', ':orgId', 'audit-logs'] },
+  { operation: 'list_api_clients', method: 'GET', pattern: clients },
+  { operation: 'add_api_client', method: 'POST', pattern: clients },
+  { operation: 'validate_api_client_jwks', method: 'POST', pattern: [...clients, 'validate'] },
+  { operation: 'get_api_client', method: 'GET', pattern: [...clients, ':name'] },
+  { operation: 'edit_api_client', method: 'PUT', pattern: [...clients, ':name'] },
+  { operation: 'delete_api_client', method: 'DELETE', pattern: [...clients, ':name'] },
+  { operation: 'enable_api_client', method: 'POST', pattern: [...clients, ':name', 'enable'] },
+  { operation: 'disable_api_client', method: 'POST', pattern: [...clients, ':name', 'disable'] },
+  { operation: 'rotate_api_client_secret', method: 'POST', pattern: [...clients, ':name', 'rotate-secret'] },
+  { operation: 'list_api_roles', method: 'GET', pattern: roles },
+  { operation: 'add_api_role', method: 'POST', pattern: roles },
+  { operation: 'get_api_role', method: 'GET', pattern: [...roles, ':name'] },
+  { operation: 'edit_api_role', method: 'PUT', pattern: [...roles, ':name'] },
+  { operation: 'delete_api_role', method: 'DELETE', pattern: [...roles, ':name'] },
 ]
 
 /**

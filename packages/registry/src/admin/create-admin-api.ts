@@ -17,8 +17,10 @@ import { createCrossTenantAudit } from './cross-tenant-audit.ts'
 import { unexpectedFailureResponse } from './failure-response.ts'
 import { listAuditEvents } from './list-audit-events.ts'
 import { getServer, listServers } from './read-servers.ts'
-import { validateJwksSource } from './validate-jwks-source.ts'
+import { validateApiClientJwks, validateJwksSource } from './validate-jwks-source.ts'
 import { addServer, deleteServer, disableServer, editServer, enableServer } from './write-servers.ts'
+import { addApiClient, deleteApiClient, editApiClient, getApiClient, listApiClients, rotateApiClientSecret, setApiClientEnabled } from './api-clients.ts'
+import { addApiRole, deleteApiRole, editApiRole, getApiRole, listApiRoles } from './api-roles.ts'
 
 /**
  * The admin API handler: takes a Fetch `Request`, never rejects, always answers.
@@ -41,6 +43,20 @@ const operations: Readonly<Record<AdminOperation, (ctx: AdminContext) => Promise
   enable_server: enableServer,
   disable_server: disableServer,
   list_audit_events: listAuditEvents,
+  list_api_clients: listApiClients,
+  add_api_client: addApiClient,
+  validate_api_client_jwks: validateApiClientJwks,
+  get_api_client: getApiClient,
+  edit_api_client: editApiClient,
+  delete_api_client: deleteApiClient,
+  enable_api_client: (ctx) => setApiClientEnabled(ctx, true),
+  disable_api_client: (ctx) => setApiClientEnabled(ctx, false),
+  rotate_api_client_secret: rotateApiClientSecret,
+  list_api_roles: listApiRoles,
+  add_api_role: addApiRole,
+  get_api_role: getApiRole,
+  edit_api_role: editApiRole,
+  delete_api_role: deleteApiRole,
 }
 
 /**

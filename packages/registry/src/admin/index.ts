@@ -1,7 +1,8 @@
 /**
  * The admin API: a framework-agnostic Web handler (`Request → Response`) for an organization's
- * admins to list, validate, add, edit, delete, enable and disable their authorization servers,
- * protected with tokenward itself.
+ * admins to list, validate, add, edit, delete, enable and disable their authorization servers and
+ * their API clients (rotating client secrets), and to manage their API roles, protected with
+ * tokenward itself.
  *
  * Behaviour worth knowing (details in each operation's docs):
  * - Order of checks: route (404 `not_found`, 405 with `Allow`) → `authenticate` (its own answer,
@@ -46,3 +47,6 @@ export type { ServerChangeBody } from './write-servers.ts'
 export type { DiscoveryValidationReport, JwksValidationResult } from './validate-jwks-source.ts'
 export { defaultMaxBodyBytes } from './read-json-body.ts'
 export type { AuditLogEntry, AuditLogPage } from './list-audit-events.ts'
+export type { ApiClientChangeBody, ApiClientList, ApiClientView } from './api-clients.ts'
+export type { ApiRoleChangeBody, ApiRoleList, ApiRoleView } from './api-roles.ts'
+export { createPbkdf2ClientSecretHasher, type ClientSecretHasher, type Pbkdf2ClientSecretHasherOptions } from './client-secret-hasher.ts'

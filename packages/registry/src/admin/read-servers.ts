@@ -102,7 +102,15 @@ export async function getServer(ctx: AdminContext): Promise<Response> {
 }
 
 
-function organizationState(org: Organization, now: number): OrganizationStateView {
+/**
+ * The organization's state as the admin pages show it.
+ *
+ * @example
+ * ```ts
+ * organizationState(org, now).status // 'active'
+ * ```
+ */
+export function organizationState(org: Organization, now: number): OrganizationStateView {
   const status = org.suspension !== undefined ? 'suspended' : isSubscriptionExpired(org, now) ? 'subscription_expired' : 'active'
   return {
     status,

@@ -167,3 +167,39 @@ function configIssues(server: Readonly<Record<string, unknown>>): readonly Confi
   const r = validateAuthorizationServer(server)
   return r.ok ? [] : r.issues
 }
+
+/**
+ * Splits an API client body into the client input and the `validationId` of a JWKS URL check
+ * (a UUID when given). The client itself is checked by the organization rules.
+ *
+ * @example
+ * ```ts
+ * readApiClientBody({ name: 'CI', roles: [], authentication: { method: 'client_secret' } }) // { ok: true, client: { … }, validationId: undefined }
+ * ```
+ */
+export function readApiClientBody(
+  body: Readonly<Record<string, unknown>>,
+): { readonly ok: true; readonly client: Readonly<Record<string, unknown>>; readonly validationId: string | undefined } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
+  const { validationId, ...client } = body
+  if (validationId !== undefined && !(typeof validationId === 'string' && uuidPattern.test(validationId))) {
+    return { ok: false, issues: [{ path: 'validationId', message: 'must be the validationId (a UUID) returned by the validate operation' }] }
+  }
+  return { ok: true, client, validationId: validationId as string | undefined }
+}
+
+/**
+ * Reads the optional body of `rotate-secret`: `{ dropPrevious?: boolean }`.
+ *
+ * @example
+ * ```ts
+ * readRotateBody({ dropPrevious: true }) // { ok: true, dropPrevious: true }
+ * ```
+ */
+export function readRotateBody(
+  body: Readonly<Record<string, unknown>> | undefined,
+): { readonly ok: true; readonly dropPrevious: boolean | undefined } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
+  if (body === undefined) return { ok: true, dropPrevious: undefined }
+  const issues = unknownMembers(body, ['dropPrevious'])
+  if (body.dropPrevious !== undefined && typeof body.dropPrevious !== 'boolean') issues.push({ path: 'dropPrevious', message: 'must be true or false' })
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, dropPrevious: body.dropPrevious as boolean | undefined }
+}

@@ -7,7 +7,7 @@
  * @module
  */
 import { StoreUnavailableError } from '@tokenward/core'
-import { type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core/organization'
+import { type ApiClientCommand, type ApiRoleCommand, type CommandOutcome, type JwksValidationReceipt, type ServerCommand } from '@tokenward/core/organization'
 import { changeOrganization, storeCall } from '../write/change-organization.ts'
 import { nowSeconds, organizationNotFound, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest } from './admin-response.ts'
@@ -24,7 +24,7 @@ import { ifMatchAllows, parseIfMatch } from './if-match.ts'
  * ```
  */
 export interface ServerCommandPlan {
-  readonly command: (receipt: JwksValidationReceipt | undefined) => ServerCommand
+  readonly command: (receipt: JwksValidationReceipt | undefined) => ServerCommand | ApiClientCommand | ApiRoleCommand
   /** Taken from the receipt store (single use) when given. */
   readonly validationId: string | undefined
   /**
@@ -47,7 +47,7 @@ export interface ServerCommandPlan {
 export type ServerCommandResult = { readonly ok: true; readonly outcome: CommandOutcome } | { readonly ok: false; readonly response: Response }
 
 /**
- * Runs one server command.
+ * Runs one admin command (authorization servers, API clients, API roles).
  *
  * Order: `If-Match` syntax (400); the organization exists (404); `If-Match` names its revision
  * (412); the receipt is taken; the rules (their status: 400/403/404/409, audited with

@@ -15,7 +15,8 @@ import {
   type IntrospectionValidationReport,
   type JwksValidationReport,
 } from '@tokenward/core'
-import { requireServerChangesAllowed, type JwksValidationReceipt } from '@tokenward/core/organization'
+import { requireApiClientChangesAllowed, requireServerChangesAllowed, type JwksValidationReceipt } from '@tokenward/core/organization'
+import type { ConfigIssue } from '@tokenward/core'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
 import { errorResponse, invalidRequest, jsonResponse } from './admin-response.ts'
 import { violationResponse } from './failure-response.ts'
@@ -78,13 +79,46 @@ export interface JwksValidationResult {
  * ```
  */
 export async function validateJwksSource(ctx: AdminContext): Promise<Response> {
+  return validateWith(ctx, readValidateBody, requireServerChangesAllowed)
+}
+
+/**
+ * `POST …/api-clients/validate` with `{ jwksUrl }` only (an API client's keys are fetched with
+ * certificate validation on and the default CAs): the same check, report, throttle and
+ * single-use `validationId` as {@link validateJwksSource}; the next add or edit of a client with
+ * exactly that `jwksUrl` presents it.
+ *
+ * @example
+ * ```ts
+ * if (route.operation === 'validate_api_client_jwks') return validateApiClientJwks(ctx)
+ * ```
+ */
+export async function validateApiClientJwks(ctx: AdminContext): Promise<Response> {
+  return validateWith(
+    ctx,
+    (body) => {
+      const extra: ConfigIssue[] = Object.keys(body)
+        .filter((key) => key !== 'jwksUrl')
+        .map((key) => ({ path: key, message: 'unknown field (an API client JWKS URL takes no TLS settings)' }))
+      const r = readValidateBody({ jwksUrl: body.jwksUrl })
+      return extra.length === 0 ? r : { ok: false, issues: [...extra, ...(r.ok ? [] : r.issues)] }
+    },
+    requireApiClientChangesAllowed,
+  )
+}
+
+async function validateWith(
+  ctx: AdminContext,
+  readBody: (body: Readonly<Record<string, unknown>>) => ReturnType<typeof readValidateBody>,
+  allowed: typeof requireServerChangesAllowed,
+): Promise<Response> {
   const body = await readJsonBody(ctx.request, { maxBytes: ctx.options.maxBodyBytes, optional: false })
   if (!body.ok) return body.response
-  const read = readValidateBody(body.value ?? {})
+  const read = readBody(body.value ?? {})
   if (!read.ok) return invalidRequest(read.issues)
   const org = await loadOrganization(ctx)
   if (org instanceof Response) return org
-  const denied = requireServerChangesAllowed(org, ctx.actor, nowSeconds(ctx))
+  const denied = allowed(org, ctx.actor, nowSeconds(ctx))
   if (denied !== undefined) return violationResponse(denied)
 
   const wait = ctx.options.validateThrottle?.take(org.orgId, ctx.options.clock())

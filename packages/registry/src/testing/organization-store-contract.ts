@@ -222,6 +222,32 @@ export function describeOrganizationStoreContract(
     )
 
     it(
+      'keeps API clients and their secret hashes exactly, and reads a document without apiClients as it was stored',
+      withStore(async (store) => {
+        const withClients = sampleOrganization('acme', 1, {
+          apiClients: [
+            {
+              clientId: 'ci',
+              name: 'CI pipeline',
+              description: '',
+              enabled: true,
+              roles: ['ReadOnly'],
+              authentication: { method: 'client_secret', secrets: [{ hash: { algorithm: 'pbkdf2-sha256', iterations: 600_000, salt: 'c2FsdA', hash: 'aGFzaA' }, createdAt: 1_900_000_000 }] },
+              createdAt: 1_900_000_000,
+              updatedAt: 1_900_000_000,
+            },
+          ],
+        })
+        await store.put(withClients, undefined)
+        expect(await store.get('acme')).toEqual(withClients)
+        await store.put(sampleOrganization('legacy', 1), undefined)
+        const legacy = await store.get('legacy')
+        expect(legacy).toEqual(sampleOrganization('legacy', 1))
+        expect((legacy as Organization).apiClients).toBeUndefined()
+      }),
+    )
+
+    it(
       'keeps its own copies: mutating what was put or got changes nothing stored',
       withStore(async (store) => {
         const input = structuredClone(sampleOrganization('acme', 1)) as { -readonly [K in keyof Organization]: Organization[K] }
