@@ -96,6 +96,19 @@ export interface ApiResourceTable {
   match(method: string, url: string): ApiResourceMatch
 }
 
+/**
+ * True for a table built by {@link defineApiResources} (also from another installed copy).
+ *
+ * @example
+ * ```ts
+ * isApiResourceTable(defineApiResources([{ category: 'reports', routes: [{ method: 'GET', path: '/reports' }] }])) // true
+ * isApiResourceTable([{ category: 'reports' }]) // false: rows, not a built table
+ * ```
+ */
+export function isApiResourceTable(value: unknown): value is ApiResourceTable {
+  return typeof value === 'object' && value !== null && (value as { _tag?: unknown })._tag === 'ApiResourceTable' && typeof (value as { match?: unknown }).match === 'function'
+}
+
 interface CompiledRoute {
   readonly method: string
   /** `undefined` at a parameter position. */

@@ -21,7 +21,7 @@ import type { TokenGrants } from '../../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from '../resolve-options.ts'
 import type { VerifiedAccessToken, VerifyOptions } from '../types.ts'
 import type { Outcome } from '../verification-pipeline.ts'
-import type { AuthorizeStage } from './authorize.ts'
+import { usesDefaultAuthorization, type AuthorizeStage } from './authorize.ts'
 import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
 
 /** The keys as the pipeline reads them: synchronously, without starting any work. */
@@ -148,7 +148,7 @@ export function createJwtStage(
     lookupAtMs = nowMs
     const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, cachedKeyStillPublished)
     if (hit === undefined) return undefined
-    if (verifyOptions?.requiredRoles !== undefined) return authorize(hit.token, verifyOptions, true)
+    if (!usesDefaultAuthorization(verifyOptions)) return authorize(hit.token, verifyOptions, true)
     hit.defaultAnswer ??= authorize(hit.token, undefined, true)
     return hit.defaultAnswer
   }
