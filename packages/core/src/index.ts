@@ -113,6 +113,7 @@ export {
 } from './scope/api-role.ts'
 export {
   defineApiResources,
+  isApiResourceTable,
   type ApiResourceMatch,
   type ApiResourceRoute,
   type ApiResourceRow,

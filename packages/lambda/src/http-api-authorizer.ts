@@ -8,6 +8,7 @@ import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
 import { defineEventUrl, httpApiAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
+import { verifyOptionsOf, type ApiResourceOptions } from './api-resource-options.ts'
 
 /**
  * Options of {@link httpApiAuthorizer}.
@@ -17,7 +18,7 @@ import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
  * const options: HttpApiAuthorizerOptions = { guard: verifier, requiredRoles: ['Admin'] }
  * ```
  */
-export interface HttpApiAuthorizerOptions extends EventUrlOptions {
+export interface HttpApiAuthorizerOptions extends EventUrlOptions, ApiResourceOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's). */
@@ -48,7 +49,7 @@ export interface HttpApiAuthorizerOptions extends EventUrlOptions {
 export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: HttpApiAuthorizerEvent) => Promise<HttpApiSimpleResult> {
   checkGuardOptions('httpApiAuthorizer', options)
   const { guard } = options
-  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const verifyOptions = verifyOptionsOf('httpApiAuthorizer', options)
   const urlOf = defineEventUrl(options)
   return async (event) => {
     const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf), verifyOptions)

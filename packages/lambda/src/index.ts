@@ -21,6 +21,7 @@ export { requestAuthorizer, tokenAuthorizer, type RestAuthorizerOptions } from '
 export { httpApiAuthorizer, type HttpApiAuthorizerOptions } from './http-api-authorizer.ts'
 export { warmOnInit, type WarmOnInitOptions } from './warm-on-init.ts'
 export type { EventUrlOptions } from './event-request.ts'
+export type { ApiResourceOptions } from './api-resource-options.ts'
 export type {
   AlbEvent,
   AlbResult,

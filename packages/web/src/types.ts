@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
+import type { ApiResourceTable, RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
 
 /**
  * A Web handler: `Request` in, `Response` out, plus whatever the runtime passes after the request
@@ -54,6 +54,7 @@ export interface VerifyWebRequestOptions extends VerifyOptions {
  * @example
  * ```ts
  * const options: WithTokenwardOptions = { guard: createVerifier({ server }), requiredRoles: ['Admin'] }
+ * const reports: WithTokenwardOptions = { guard, resource: 'reports' }
  * ```
  */
 export interface WithTokenwardOptions {
@@ -66,6 +67,17 @@ export interface WithTokenwardOptions {
   readonly optional?: boolean | undefined
   /** Accept only these API roles on this handler (a subset of the organization's roles). */
   readonly requiredRoles?: readonly string[] | undefined
+  /**
+   * The API resource category this handler serves (`'reports'`): the token needs an API role that
+   * grants it in the organization's role → categories map; 403 `insufficient_scope` otherwise.
+   */
+  readonly resource?: string | undefined
+  /**
+   * An API resource table (`defineApiResources`) the request's method and path are matched
+   * against, for one handler in front of many routes (unmapped paths are refused unless the
+   * table says otherwise). `resource` wins when both are given.
+   */
+  readonly resources?: ApiResourceTable | undefined
   /** The origin clients call; see {@link VerifyWebRequestOptions.publicOrigin}. Checked when the handler is built. */
   readonly publicOrigin?: string | undefined
 }
