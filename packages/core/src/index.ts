@@ -114,6 +114,7 @@ export {
 export {
   defineApiResources,
   isApiResourceTable,
+  type ApiResourceCategories,
   type ApiResourceMatch,
   type ApiResourceRoute,
   type ApiResourceRow,

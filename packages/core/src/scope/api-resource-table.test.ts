@@ -150,3 +150,15 @@ describe('authorizeApiResource', () => {
     expect(unmappedResourceError('ambiguous').message).toMatch(/more than one API resource/)
   })
 })
+
+describe('categoriesAt: the categories a URL serves under any method (RFC 8707 resources)', () => {
+  it.each([
+    ['https://api.example.com/orgs/12345/policies/9', { kind: 'categories', categories: ['policy-read', 'policies'], anyRole: false }],
+    ['https://api.example.com/orgs/12345/reports', { kind: 'categories', categories: ['reports'], anyRole: false }],
+    ['https://api.example.com/orgs/12345/whoami', { kind: 'categories', categories: [], anyRole: true }],
+    ['https://api.example.com/orgs/12345/nothing', { kind: 'refused', reason: 'unmapped' }],
+    ['https://api.example.com/orgs/12345/reports/%2e%2e/x', { kind: 'refused', reason: 'ambiguous' }],
+  ] as const)('%s', (url, expected) => {
+    expect(table.categoriesAt(url)).toEqual(expected)
+  })
+})

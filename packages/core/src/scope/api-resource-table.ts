@@ -94,7 +94,26 @@ export interface ApiResourceTable {
   readonly unmapped: 'refuse' | 'any-role'
   /** The category a request calls, from its method and URL (absolute, or path-only). */
   match(method: string, url: string): ApiResourceMatch
+  /**
+   * The categories a URL serves under any method (for RFC 8707 `resource` indicators, which name
+   * a URL, not a method): `anyRole` when some method of it is open to every API role. Refused
+   * when the path is ambiguous under any method, or when no method maps it (and the table refuses
+   * unmapped requests).
+   */
+  categoriesAt(url: string): ApiResourceCategories
 }
+
+/**
+ * What {@link ApiResourceTable.categoriesAt} answers for a URL.
+ *
+ * @example
+ * ```ts
+ * const at: ApiResourceCategories = { kind: 'categories', categories: ['reports', 'policies'], anyRole: false }
+ * ```
+ */
+export type ApiResourceCategories =
+  | { readonly kind: 'categories'; readonly categories: readonly string[]; readonly anyRole: boolean }
+  | { readonly kind: 'refused'; readonly reason: 'unmapped' | 'ambiguous' }
 
 /**
  * True for a table built by {@link defineApiResources} (also from another installed copy).
@@ -236,12 +255,31 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
     return answerOf(first)
   }
 
+  const methods = [...new Set(compiled.map((r) => r.method))]
+  const categoriesAt = (url: string): ApiResourceCategories => {
+    const found: string[] = []
+    let anyRole = false
+    for (const method of methods) {
+      const m = match(method, url)
+      if (m.kind === 'refused') {
+        if (m.reason === 'ambiguous') return m
+        continue
+      }
+      if (m.kind === 'any-role') anyRole = true
+      else if (!found.includes(m.category)) found.push(m.category)
+    }
+    if (methods.length === 0 && unmapped === 'any-role') anyRole = true
+    if (found.length === 0 && !anyRole) return { kind: 'refused', reason: 'unmapped' }
+    return { kind: 'categories', categories: found, anyRole }
+  }
+
   return {
     _tag: 'ApiResourceTable',
     categories,
     rows: copied,
     unmapped,
     match,
+    categoriesAt,
   }
 }
 
