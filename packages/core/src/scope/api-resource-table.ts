@@ -225,10 +225,21 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
   })
   if (issues.length > 0) throw new ConfigError(issues)
 
-  const unmatched: ApiResourceMatch = unmapped === 'refuse' ? { kind: 'refused', reason: 'unmapped' } : { kind: 'any-role', route: undefined }
-  const ambiguous: ApiResourceMatch = { kind: 'refused', reason: 'ambiguous' }
-  const answerOf = (route: CompiledRoute | undefined): ApiResourceMatch =>
-    route === undefined ? unmatched : route.category === null ? { kind: 'any-role', route: route.label } : { kind: 'category', category: route.category, route: route.label }
+  const byLength = new Map<number, CompiledRoute[]>()
+  for (const route of compiled) {
+    const list = byLength.get(route.segments.length)
+    if (list === undefined) byLength.set(route.segments.length, [route])
+    else list.push(route)
+  }
+  const noRoutes: CompiledRoute[] = []
+  const tableHasUpperCase = compiled.some((r) => r.segments.some((s) => s !== undefined && s !== s.toLowerCase()))
+  const unmatched: ApiResourceMatch = Object.freeze(unmapped === 'refuse' ? { kind: 'refused', reason: 'unmapped' } : { kind: 'any-role', route: undefined })
+  const ambiguous: ApiResourceMatch = Object.freeze({ kind: 'refused', reason: 'ambiguous' })
+  // One frozen answer per route, so a match allocates nothing for its result.
+  const answers = new Map<CompiledRoute, ApiResourceMatch>(
+    compiled.map((route) => [route, Object.freeze(route.category === null ? { kind: 'any-role' as const, route: route.label } : { kind: 'category' as const, category: route.category, route: route.label })]),
+  )
+  const answerOf = (route: CompiledRoute | undefined): ApiResourceMatch => (route === undefined ? unmatched : answers.get(route)!)
 
   const match = (method: string, url: string): ApiResourceMatch => {
     const path = typeof url === 'string' ? rawPathOf(url) : undefined
@@ -237,19 +248,23 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
     // A trailing slash is one empty last segment; any other empty segment is ambiguous.
     const trailingSlash = parts.length > 1 && parts.at(-1) === ''
     const body = trailingSlash ? parts.slice(0, -1) : parts
-    if (body.some((p) => p === '' || isConfusingSegment(p))) return path === '/' ? answerOf(best(compiled, method, [], false)) : ambiguous
-    const decoded = body.map(decodeSegment)
-    if (decoded.some((d) => d === undefined)) return ambiguous
-    const decodedParts = decoded as string[]
-    // Every reading another router could make must agree with the reading as sent.
-    const readings = [
-      best(compiled, method, body, false),
-      best(compiled, method, decodedParts, false),
-      best(compiled, method, body, true),
-      best(compiled, method, decodedParts, true),
-    ]
-    const first = readings[0]
-    if (readings.some((r) => r !== first)) return ambiguous
+    if (body.some((p) => p === '' || (/[%.\\]/.test(p) && isConfusingSegment(p)))) return path === '/' ? answerOf(best(byLength.get(0) ?? noRoutes, method, [], false)) : ambiguous
+    const routes = byLength.get(body.length) ?? noRoutes
+    // Every reading another router could make must agree with the reading as sent; a reading
+    // that cannot differ (nothing encoded, no upper case anywhere) is not computed twice.
+    const first = best(routes, method, body, false)
+    const encoded = body.some((p) => p.includes('%'))
+    let decodedParts: string[] = body
+    if (encoded) {
+      const decoded = body.map(decodeSegment)
+      if (decoded.some((d) => d === undefined)) return ambiguous
+      decodedParts = decoded as string[]
+      if (best(routes, method, decodedParts, false) !== first) return ambiguous
+    }
+    if (tableHasUpperCase || body.some((p) => p !== p.toLowerCase()) || decodedParts.some((p) => p !== p.toLowerCase())) {
+      if (best(routes, method, body, true) !== first) return ambiguous
+      if (encoded && best(routes, method, decodedParts, true) !== first) return ambiguous
+    }
     // One trailing slash reads as the path without it (Express's default): a strict router would
     // answer 404 instead, so the trimmed reading never opens anything.
     return answerOf(first)

@@ -38,6 +38,47 @@ export function usesDefaultAuthorization(options: VerifyOptions | undefined): bo
   return options === undefined || (options.requiredRoles === undefined && options.resource === undefined && options.resources === undefined && (options as MatchedVerifyOptions).resourceMatch === undefined)
 }
 
+/** Where a cached token keeps its authorized answers: the default one, and one per API resource category. */
+export interface AuthorizationMemo {
+  readonly token: AcceptedToken
+  /** The answer for calls without per-call options, computed on the first hit. */
+  defaultAnswer?: VerifiedAccessToken | InsufficientScopeError
+  /** Answers by API resource category (`''`: a table row open to any role), at most {@link maxMemoizedCategories}. */
+  categoryAnswers?: Map<string, VerifiedAccessToken | InsufficientScopeError>
+}
+
+/** Categories remembered per cached token. */
+export const maxMemoizedCategories = 32
+
+/**
+ * Authorizes a cached token, reusing its earlier answer when the call asks the same thing: the
+ * default (any API role), or one API resource category without `requiredRoles`. The answer is a
+ * function of the token, the verifier's organization and the category only, so it is kept with
+ * the token.
+ *
+ * @example
+ * ```ts
+ * const answer = authorizeCachedToken(authorize, hit, { resource: 'reports' })
+ * ```
+ */
+export function authorizeCachedToken(authorize: AuthorizeStage, hit: AuthorizationMemo, options: VerifyOptions | undefined): VerifiedAccessToken | InsufficientScopeError {
+  if (usesDefaultAuthorization(options)) return (hit.defaultAnswer ??= authorize(hit.token, undefined, true))
+  const o = options as MatchedVerifyOptions
+  let key: string | undefined
+  if (o.requiredRoles === undefined && o.resources === undefined) {
+    if (o.resource !== undefined) key = typeof o.resource === 'string' && o.resource !== '' ? `c:${o.resource}` : undefined
+    else if (o.resourceMatch?.kind === 'category') key = `c:${o.resourceMatch.category}`
+    else if (o.resourceMatch?.kind === 'any-role') key = ''
+  }
+  if (key === undefined) return authorize(hit.token, options, true)
+  const known = hit.categoryAnswers?.get(key)
+  if (known !== undefined) return known
+  const answer = authorize(hit.token, options, true)
+  hit.categoryAnswers ??= new Map()
+  if (hit.categoryAnswers.size < maxMemoizedCategories) hit.categoryAnswers.set(key, answer)
+  return answer
+}
+
 /**
  * The per-call options of one request: with an API resource table (the call's `resources`, else
  * the verifier's) and no explicit `resource`, the table's answer for the request's method and raw
