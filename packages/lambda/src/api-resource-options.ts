@@ -25,7 +25,9 @@ export interface ApiResourceOptions {
   readonly apiResource?: string | undefined
   /**
    * An API resource table (`defineApiResources`) matched against each request's method and path
-   * (for a TOKEN authorizer, the verb and path of `methodArn`; for HTTP APIs, `rawPath`). Unmapped
+   * (for a TOKEN authorizer, the verb and path of `methodArn`; for an HTTP API authorizer, the
+   * route API Gateway matched, `routeKey`, whose pattern is looked up as it is, or `rawPath` for
+   * `$default`; for proxy events, the path). Unmapped
    * paths are refused unless the table says otherwise. `apiResource` wins when both are given.
    */
   readonly apiResources?: ApiResourceTable | undefined

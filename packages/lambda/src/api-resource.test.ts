@@ -56,6 +56,22 @@ describe('HTTP API authorizer and withTokenward with apiResource(s)', () => {
     expect((await handler(await event('DELETE', '/orgs/12345/policies/1', 'Admin'))).isAuthorized).toBe(true)
   })
 
+  it('an HTTP API authorizer looks up the route API Gateway matched (routeKey); $default falls back to rawPath', async () => {
+    const handler = httpApiAuthorizer({ guard: verifier, apiResources })
+    const event = async (routeKey: string, method: string, rawPath: string, role: string) => ({
+      ...httpApiAuthorizerEvent,
+      routeKey,
+      rawPath,
+      headers: { authorization: `Bearer ${await token(role)}` },
+      requestContext: { ...httpApiAuthorizerEvent.requestContext, http: { ...httpApiAuthorizerEvent.requestContext.http, method, path: rawPath } },
+    })
+    // The route decides, whatever the raw path looks like.
+    expect((await handler(await event('DELETE /orgs/{orgId}/policies/{id}', 'DELETE', '/orgs/12345/policies/a%2Fb', 'ReadOnly'))).isAuthorized).toBe(false)
+    expect((await handler(await event('DELETE /orgs/{orgId}/policies/{id}', 'DELETE', '/orgs/12345/policies/a%2Fb', 'Admin'))).isAuthorized).toBe(true)
+    expect((await handler(await event('ANY /{proxy+}', 'GET', '/orgs/12345/reports', 'Admin'))).isAuthorized).toBe(false)
+    expect((await handler(await event('$default', 'GET', '/orgs/12345/reports', 'ReadOnly'))).isAuthorized).toBe(true)
+  })
+
   it('withTokenward with apiResource answers 403 insufficient_scope naming the category', async () => {
     const handler = withTokenward(async (): Promise<ApiGatewayProxyResultV1> => ({ statusCode: 200, body: 'ok' }), { guard: verifier, apiResource: 'policies' })
     const event = async (role: string) => ({ ...httpApiEvent, headers: { ...httpApiEvent.headers, authorization: `Bearer ${await token(role)}` } })

@@ -52,10 +52,19 @@ export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: Ht
   const verifyOptions = verifyOptionsOf('httpApiAuthorizer', options)
   const urlOf = defineEventUrl(options)
   return async (event) => {
-    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf), verifyOptions)
+    // With a table, the route API Gateway matched names the row; `$default` (no route) falls back to rawPath.
+    const route = options.apiResources === undefined ? undefined : routeOf(event.routeKey)
+    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf), route === undefined ? verifyOptions : { ...verifyOptions, route })
     if (verdict.ok) return { isAuthorized: true, context: authorizerContext(verdict.token) }
     // An outage must not look like a refused token: throwing makes API Gateway answer 500.
     if (verdict.error.status === 503) throw verdict.error
     return { isAuthorized: false }
   }
+}
+
+/** The path pattern of an HTTP API route key (`GET /orgs/{orgId}/reports` → `/orgs/{orgId}/reports`); none for `$default`. */
+function routeOf(routeKey: unknown): string | undefined {
+  if (typeof routeKey !== 'string') return undefined
+  const space = routeKey.indexOf(' ')
+  return space === -1 ? undefined : routeKey.slice(space + 1)
 }

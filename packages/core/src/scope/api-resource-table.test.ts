@@ -162,3 +162,19 @@ describe('categoriesAt: the categories a URL serves under any method (RFC 8707 r
     expect(table.categoriesAt(url)).toEqual(expected)
   })
 })
+
+describe('matchRoute: the route the router chose, by shape', () => {
+  it.each([
+    ['GET', '/orgs/{orgId}/reports/{id}', category('reports', 'GET /orgs/{orgId}/reports/{id}')],
+    ['GET', '/orgs/{org}/reports/{reportId}', category('reports', 'GET /orgs/{orgId}/reports/{id}')],
+    ['GET', '/orgs/{orgId}/reports/export', category('exports', 'GET /orgs/{orgId}/reports/export')],
+    ['DELETE', '/orgs/{orgId}/policies/{id}', category('policies', '* /orgs/{orgId}/policies/{id}')],
+    ['HEAD', '/orgs/{orgId}/reports', category('reports', 'GET /orgs/{orgId}/reports')],
+    ['GET', '/orgs/{orgId}/whoami', { kind: 'any-role', route: 'GET /orgs/{orgId}/whoami' }],
+    ['GET', '/{proxy+}', unmapped],
+    ['POST', '/orgs/{orgId}/reports', unmapped],
+    ['GET', 'orgs/{orgId}/reports', unmapped],
+  ] as const)('%s %s', (method, route, expected) => {
+    expect(table.matchRoute(method, route)).toEqual(expected)
+  })
+})

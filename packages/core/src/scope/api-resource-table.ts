@@ -101,6 +101,14 @@ export interface ApiResourceTable {
    * unmapped requests).
    */
   categoriesAt(url: string): ApiResourceCategories
+  /**
+   * The category of a route the platform's router already chose, given as its pattern
+   * (`/orgs/{orgId}/reports`, e.g. an API Gateway HTTP API `routeKey` without its method): the
+   * row whose path pattern has the same shape (same literals, parameters at the same places; the
+   * names do not matter), for the request's method. No path reading, so nothing to disguise. A
+   * pattern the table cannot express (`{proxy+}`) matches no row.
+   */
+  matchRoute(method: string, routePath: string): ApiResourceMatch
 }
 
 /**
@@ -270,6 +278,20 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
     return answerOf(first)
   }
 
+  const matchRoute = (method: string, routePath: string): ApiResourceMatch => {
+    const segments = typeof routePath === 'string' ? patternSegments(routePath) : undefined
+    if (segments === undefined || typeof method !== 'string') return unmatched
+    let winner: CompiledRoute | undefined
+    let winnerRank = -1
+    for (const route of byLength.get(segments.length) ?? noRoutes) {
+      const methodRank = route.method === method ? 2 : route.method === 'GET' && method === 'HEAD' ? 1 : route.method === '*' ? 0 : -1
+      if (methodRank <= winnerRank || route.segments.some((s, i) => s !== segments[i])) continue
+      winner = route
+      winnerRank = methodRank
+    }
+    return answerOf(winner)
+  }
+
   const methods = [...new Set(compiled.map((r) => r.method))]
   const categoriesAt = (url: string): ApiResourceCategories => {
     const found: string[] = []
@@ -295,6 +317,7 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
     unmapped,
     match,
     categoriesAt,
+    matchRoute,
   }
 }
 

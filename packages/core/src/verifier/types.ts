@@ -147,6 +147,12 @@ export interface VerifyOptions {
    * `VerifierOptions.resources`); only for `verifyRequest`.
    */
   readonly resources?: ApiResourceTable | undefined
+  /**
+   * The route pattern the platform's router chose for this request (`/orgs/{orgId}/reports`, as
+   * API Gateway HTTP APIs give it in `routeKey`): with a table, the row of that route shape is
+   * used instead of reading the request path (`ApiResourceTable.matchRoute`).
+   */
+  readonly route?: string | undefined
 }
 
 /** The authorization decision attached to a token when the verifier knows the organization. */

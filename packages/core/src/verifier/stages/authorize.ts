@@ -82,7 +82,7 @@ export function authorizeCachedToken(authorize: AuthorizeStage, hit: Authorizati
 /**
  * The per-call options of one request: with an API resource table (the call's `resources`, else
  * the verifier's) and no explicit `resource`, the table's answer for the request's method and raw
- * path rides along to the authorize stage. Every request entry point resolves its options once with
+ * path (or for its `route`, when the router named it) rides along to the authorize stage. Every request entry point resolves its options once with
  * this and hands the same object to the stages that finish after a key fetch or introspection.
  *
  * @example
@@ -95,7 +95,7 @@ export function requestVerifyOptions(request: TokenRequest, options: VerifyOptio
   const table = options?.resources ?? verifierTable
   if (table === undefined || options?.resource !== undefined) return options
   if (!isApiResourceTable(table)) throw new TypeError('resources must be a table built by defineApiResources')
-  const resourceMatch = table.match(request.method, request.url)
+  const resourceMatch = options?.route === undefined ? table.match(request.method, request.url) : table.matchRoute(request.method, options.route)
   return { ...options, resources: undefined, resourceMatch } as MatchedVerifyOptions
 }
 
