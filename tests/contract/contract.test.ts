@@ -35,23 +35,25 @@ interface Answer {
  * A door sends the request with these headers (`authorization`, and `dpop` for DPoP rows). For
  * the certificate rows, `certificate` is the client certificate the request comes with over
  * mutual TLS (`null`: a mutual-TLS connection on which the client sent none); `undefined` for
- * every other row.
+ * every other row. With `resource`, the route declares that API resource category through the
+ * adapter's own option.
  */
-type Door = (guard: RequestGuard, headers: Readonly<Record<string, string>>, certificate?: TestCertificate | null) => Promise<Answer>
+type Door = (guard: RequestGuard, headers: Readonly<Record<string, string>>, certificate?: TestCertificate | null, resource?: string) => Promise<Answer>
 
 const path = '/orgs/12345/reports'
 const origin = 'https://api.example.com'
 
 const derOf = (certificate: TestCertificate): Uint8Array => new Uint8Array(new X509Certificate(certificate.certificatePem).raw)
 
-const throughCore: Door = async (guard, headers, certificate) => {
-  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers, ...(certificate ? { clientCertificate: { raw: derOf(certificate) } } : {}) })
+const throughCore: Door = async (guard, headers, certificate, resource) => {
+  const verdict = await guard.verifyRequest({ method: 'GET', url: `${origin}${path}`, headers, ...(certificate ? { clientCertificate: { raw: derOf(certificate) } } : {}) }, resource === undefined ? undefined : { resource })
   // On success the core hands a nonce over on the token; an adapter sends it with dpopNonceHeaders (no-store).
   if (verdict.ok) return { status: 200, challenge: null, body: { clientId: verdict.token.clientId }, nonce: verdict.token.dpopNonce !== undefined, noStore: verdict.token.dpopNonce !== undefined }
   return { status: verdict.response.status, challenge: verdict.response.headers['www-authenticate'] ?? null, body: verdict.response.body, nonce: verdict.response.headers['dpop-nonce'] !== undefined, noStore: verdict.response.headers['cache-control'] === 'no-store' }
 }
 
-let expressServer: Server | undefined
+// One app per route declaration (none, or an API resource category), each built once.
+const expressServers = new Map<string, Server>()
 let expressTlsServer: Server | undefined
 let expressGuard: RequestGuard | undefined
 // The mutual-TLS rows: a CA, the server's certificate for 127.0.0.1, and two client certificates.
@@ -61,9 +63,10 @@ const clientCert = tlsCa.issueClient('client-1')
 const otherClientCert = tlsCa.issueClient('client-2')
 const x5tOf = (certificate: TestCertificate): string => createHash('sha256').update(derOf(certificate)).digest('base64url')
 
-const throughExpress: Door = async (guard, headers, certificate) => {
+const throughExpress: Door = async (guard, headers, certificate, resource) => {
   expressGuard = guard
   if (certificate !== undefined) return throughExpressTls(headers, certificate)
+  let expressServer = expressServers.get(resource ?? '')
   if (expressServer === undefined) {
     const app = express()
     // The guard changes per scenario; the adapter is built once, as in a real app.
@@ -72,11 +75,13 @@ const throughExpress: Door = async (guard, headers, certificate) => {
       verifyRequest: (request, options) => expressGuard!.verifyRequest(request, options),
       verifyRequestNow: (request, options) => (expressGuard!.verifyRequestNow ?? expressGuard!.verifyRequest).call(expressGuard, request, options),
     }
-    app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic, publicOrigin: origin }), (req, res) => {
+    app.get('/orgs/:orgId/reports', tokenward({ guard: dynamic, publicOrigin: origin, resource }), (req, res) => {
       res.json({ clientId: req.auth?.clientId })
     })
-    expressServer = createServer(app)
-    await new Promise<void>((resolve) => expressServer!.listen(0, '127.0.0.1', resolve))
+    const created = createServer(app)
+    expressServer = created
+    expressServers.set(resource ?? '', created)
+    await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve))
   }
   const { port } = expressServer.address() as AddressInfo
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers })
@@ -115,8 +120,8 @@ async function throughExpressTls(headers: Readonly<Record<string, string>>, cert
   })
 }
 
-const throughLambda: Door = async (guard, requestHeaders, certificate) => {
-  const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard })
+const throughLambda: Door = async (guard, requestHeaders, certificate, resource) => {
+  const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard, apiResource: resource })
   const event = {
     version: '2.0',
     routeKey: 'GET /orgs/{orgId}/reports',
@@ -144,8 +149,8 @@ const lambdaAnswer = (result: LambdaResult): Answer => {
 }
 
 /** A REST API (payload 1.0) proxy event, as API Gateway sends it: multi-value headers, identity.clientCert on a mutual-TLS domain. */
-const throughLambdaRest: Door = async (guard, requestHeaders, certificate) => {
-  const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard })
+const throughLambdaRest: Door = async (guard, requestHeaders, certificate, resource) => {
+  const handler = withLambda(async (_event: unknown, _context: unknown, auth: { clientId: string } | undefined) => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: auth?.clientId }) }), { guard, apiResource: resource })
   const headers = { Host: 'api.example.com', ...requestHeaders }
   const event = {
     resource: '/orgs/{orgId}/reports',
@@ -166,8 +171,8 @@ const throughLambdaRest: Door = async (guard, requestHeaders, certificate) => {
   return lambdaAnswer(await (handler as (e: unknown, c: unknown) => Promise<LambdaResult>)(event, {}))
 }
 
-const throughWeb: Door = async (guard, headers, certificate) => {
-  const handler = withWeb((_request: Request, auth) => Response.json({ clientId: auth?.clientId }), { guard })
+const throughWeb: Door = async (guard, headers, certificate, resource) => {
+  const handler = withWeb((_request: Request, auth) => Response.json({ clientId: auth?.clientId }), { guard, resource })
   const request = new Request(`${origin}${path}`, { headers })
   // Cloudflare Workers: what the edge established about the client certificate (hex SHA-256 of the DER).
   if (certificate !== undefined) {
@@ -208,7 +213,7 @@ afterAll(async () => {
   await Promise.all(registries.map((r) => r.close()))
   await jwks.close()
   await as.close()
-  await new Promise<void>((resolve) => (expressServer === undefined ? resolve() : expressServer.close(() => resolve())))
+  await Promise.all([...expressServers.values()].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))))
   await new Promise<void>((resolve) => (expressTlsServer === undefined ? resolve() : expressTlsServer.close(() => resolve())))
 })
 
@@ -255,10 +260,13 @@ interface Scenario {
   readonly jwks?: { keys?: () => TestKey[]; mode?: JwksServer['mode'] }
   /** Certificate rows: the client certificate the request comes with over mutual TLS (`null`: none). */
   readonly certificate?: () => TestCertificate | null
-  readonly expected: { readonly status: number; readonly code?: string; readonly nonce?: boolean }
+  /** The API resource category the route declares (RBAC over API resources). */
+  readonly resource?: string
+  readonly expected: { readonly status: number; readonly code?: string; readonly nonce?: boolean; readonly challenge?: string }
 }
 
 const bearer = async (t: Promise<string>) => `Bearer ${await t}`
+const rbacOrganization = () => organization({ apiRoles: { ReadOnly: ['reports'], Admin: ['reports', 'policies'] } })
 const dpopOrganization = (dpop: Record<string, unknown> = {}) => organization({}, { dpop: { mode: 'enabled', ...dpop } })
 const dpopBound = async () => `DPoP ${await mint(key, { claims: { cnf: { jkt: dpopJkt } } })}`
 const dpopProof = (authorization: string, overrides: { method?: string; url?: string } = {}) =>
@@ -280,6 +288,20 @@ const scenarios: Scenario[] = [
   { name: 'forged key reusing a kid', authorization: () => bearer(mint(stranger)), expected: { status: 401, code: 'invalid_signature' } },
   { name: 'unknown kid, then the rotation is picked up', jwks: { keys: () => [key, rotated] }, authorization: () => bearer(mint(rotated)), expected: { status: 200 } },
   { name: 'wrong API role', authorization: () => bearer(mint(key, { claims: { scope: 'zscloud::12345::Admin' } })), expected: { status: 403, code: 'insufficient_scope' } },
+  // RBAC over API resources: the route declares its category; the organization's apiRoles map decides.
+  { name: 'API resource granted by the role', org: () => rbacOrganization(), resource: 'reports', authorization: () => bearer(mint(key, { claims: { scope: 'zscloud::12345::ReadOnly' } })), expected: { status: 200 } },
+  {
+    name: 'API resource no role of the token grants',
+    org: () => rbacOrganization(),
+    resource: 'policies',
+    authorization: () => bearer(mint(key, { claims: { scope: 'zscloud::12345::ReadOnly' } })),
+    expected: {
+      status: 403,
+      code: 'insufficient_scope',
+      challenge: 'Bearer error="insufficient_scope", error_description="This call serves the API resource category policies: it needs one of zscloud::12345::Admin", scope="zscloud::12345::Admin"',
+    },
+  },
+  { name: 'API resource granted only in another organization', org: () => rbacOrganization(), resource: 'policies', authorization: () => bearer(mint(key, { claims: { scope: 'zscloud::12345::ReadOnly zscloud::99999::Admin' } })), expected: { status: 403, code: 'insufficient_scope' } },
   { name: 'disabled server', org: () => organization({}, { enabled: false }), authorization: () => bearer(mint(key)), expected: { status: 401, code: 'server_disabled' } },
   { name: 'suspended organization', org: () => organization({ suspension: { reason: 'terms_violation', since: nowSeconds() } }), authorization: () => bearer(mint(key)), expected: { status: 401, code: 'server_disabled' } },
   { name: 'expired subscription', org: () => organization({ subscriptionValidUntil: nowSeconds() - 1 }), authorization: () => bearer(mint(key)), expected: { status: 401, code: 'server_disabled' } },
@@ -349,12 +371,13 @@ describe.each(scenarios)('contract: $name', (scenario) => {
     const authorization = await scenario.authorization()
     const proof = authorization === undefined ? undefined : await scenario.dpop?.(authorization)
     const headers = { ...(authorization === undefined ? {} : { authorization }), ...(proof === undefined ? {} : { dpop: proof }) }
-    const answer = { ...(await run(recorded, headers, scenario.certificate?.())), url: urls.at(-1) }
+    const answer = { ...(await run(recorded, headers, scenario.certificate?.(), scenario.resource)), url: urls.at(-1) }
     answers.set(door, answer)
     expect(answer.url).toBe(`${origin}${path}`)
     expect(answer.status).toBe(scenario.expected.status)
     if (scenario.expected.code !== undefined) expect((answer.body as { code?: string }).code).toBe(scenario.expected.code)
     if (answer.status === 401) expect(answer.challenge).toMatch(/^Bearer/)
+    if (scenario.expected.challenge !== undefined) expect(answer.challenge).toBe(scenario.expected.challenge)
     if (answer.status === 503) expect(answer.challenge).toBeNull()
     if (answer.status === 200) expect(answer.body).toEqual({ clientId: 'client-1' })
     expect(answer.nonce).toBe(scenario.expected.nonce ?? false)

@@ -111,6 +111,17 @@ export {
   type GrantOptions,
   type TokenGrants,
 } from './scope/api-role.ts'
+export {
+  defineApiResources,
+  isApiResourceTable,
+  type ApiResourceCategories,
+  type ApiResourceMatch,
+  type ApiResourceRoute,
+  type ApiResourceRow,
+  type ApiResourceTable,
+  type ApiResourceTableOptions,
+} from './scope/api-resource-table.ts'
+export { authorizeApiResource, rolesGrantingCategory, unmappedResourceError, type ApiResourceRequirement } from './scope/api-resource-grant.ts'
 
 export { extractBearerToken, headerValues, type ClientCertificate, type HeadersInput, type TokenRequest } from './http/bearer.ts'
 export { renderChallenge, type ChallengeBody, type ChallengeOptions, type ChallengeResponse } from './http/challenge.ts'

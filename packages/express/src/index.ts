@@ -1,7 +1,7 @@
 /**
  * `@tokenward/express`: Express 4 and 5 middleware for tokenward. `tokenward({ guard })` verifies
  * the access token of each request and sets `req.auth`; `requireApiRoles` guards a route with API
- * roles; `adminApi` mounts the registry's admin API. The adapter only translates: every decision
+ * roles and `requireApiResource` with the API resource category a route serves; `adminApi` mounts the registry's admin API. The adapter only translates: every decision
  * (claims, keys, roles, challenges, outages) is made by `@tokenward/core`.
  *
  * @example
@@ -21,6 +21,6 @@
  *
  * @module
  */
-export { requireApiRoles, tokenward, toTokenRequest } from './middleware.ts'
+export { requireApiResource, requireApiRoles, tokenward, toTokenRequest } from './middleware.ts'
 export { adminApi, BodyAlreadyReadError } from './admin.ts'
-export type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions, WebHandler } from './types.ts'
+export type { ClientCertificateOptions, RequireApiResourceOptions, RequireApiRolesOptions, TokenwardOptions, WebHandler } from './types.ts'

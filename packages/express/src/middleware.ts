@@ -10,6 +10,7 @@ import {
   defineClientCertificateSource,
   defineRequestUrl,
   dpopNonceHeaders,
+  isApiResourceTable,
   type ChallengeResponse,
   type ClientCertificateSourceOptions,
   type PlatformCertificate,
@@ -18,9 +19,10 @@ import {
   type RequestUrlOptions,
   type RequestVerdict,
   type TokenRequest,
+  type VerifyOptions,
 } from '@tokenward/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions } from './types.ts'
+import type { ClientCertificateOptions, RequireApiResourceOptions, RequireApiRolesOptions, TokenwardOptions } from './types.ts'
 
 /**
  * Express middleware that verifies the request's access token with `options.guard`. Accepted: sets
@@ -52,7 +54,7 @@ import type { ClientCertificateOptions, RequireApiRolesOptions, TokenwardOptions
 export function tokenward(options: TokenwardOptions): RequestHandler {
   const { guard } = options
   const admission = { optional: options.optional ?? false }
-  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const verifyOptions = verifyOptionsOf(options)
   const urlOf = defineRequestUrl(urlOptionsOf(options))
   const certificateOf = socketCertificateSource(options.clientCertificate)
   const settle = (verdict: RequestVerdict, req: Request, res: Response, next: NextFunction): void => {
@@ -102,6 +104,33 @@ export function tokenward(options: TokenwardOptions): RequestHandler {
  */
 export function requireApiRoles(roles: readonly string[], options: RequireApiRolesOptions): RequestHandler {
   return tokenward({ ...urlOptionsOf(options), clientCertificate: options.clientCertificate, guard: options.guard, requiredRoles: roles })
+}
+
+/**
+ * A per-route rule: the route serves this API resource category, so the token needs an API role
+ * of its organization that grants it (the organization's role → categories map). It is
+ * `tokenward({ guard, resource: category })`: the core decides (403 `insufficient_scope` naming
+ * the category otherwise) and `req.auth.authorization` names the role that allowed the call. The
+ * guard needs the organization's categories: a core `Verifier` with `organization.apiRoleCategories`
+ * (`organizationAccessOf` fills it), or a registry guard.
+ *
+ * @example
+ * ```ts
+ * app.get('/orgs/:orgId/reports', requireApiResource('reports', { guard }), listReports)
+ * app.delete('/orgs/:orgId/policies/:id', requireApiResource('policies', { guard }), deletePolicy)
+ * ```
+ */
+export function requireApiResource(category: string, options: RequireApiResourceOptions): RequestHandler {
+  return tokenward({ ...urlOptionsOf(options), guard: options.guard, requiredRoles: options.requiredRoles, resource: category })
+}
+
+/** The per-call options the middleware's options ask for, checked when it is built. */
+function verifyOptionsOf(options: TokenwardOptions): VerifyOptions | undefined {
+  const { requiredRoles, resource, resources } = options
+  if (resource !== undefined && (typeof resource !== 'string' || resource === '')) throw new TypeError('tokenward: options.resource must be an API resource category name')
+  if (resources !== undefined && !isApiResourceTable(resources)) throw new TypeError('tokenward: options.resources must be a table built by defineApiResources')
+  if (requiredRoles === undefined && resource === undefined && resources === undefined) return undefined
+  return { requiredRoles, resource, resources }
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ClientCertificateSourceOptions, RequestGuard, RequestUrlOptions, VerifiedAccessToken } from '@tokenward/core'
+import type { ApiResourceTable, ClientCertificateSourceOptions, RequestGuard, RequestUrlOptions, VerifiedAccessToken } from '@tokenward/core'
 
 declare global {
   // Declaration merging is how Express lets middleware add request fields.
@@ -39,6 +39,18 @@ export interface TokenwardOptions extends RequestUrlOptions, ClientCertificateOp
   readonly optional?: boolean | undefined
   /** Accept only these API roles (a subset of the organization's roles); the core decides, 403 otherwise. */
   readonly requiredRoles?: readonly string[] | undefined
+  /**
+   * The API resource category this route serves (`'reports'`): the token needs an API role that
+   * grants it (the organization's role → categories map); 403 `insufficient_scope` otherwise.
+   * Wins over `resources` and over a table on the guard.
+   */
+  readonly resource?: string | undefined
+  /**
+   * An API resource table (`defineApiResources`) the request's method and path are matched
+   * against, for middleware mounted in front of many routes. Unmapped paths are refused (403)
+   * unless the table says otherwise.
+   */
+  readonly resources?: ApiResourceTable | undefined
 }
 
 /**
@@ -53,6 +65,22 @@ export interface TokenwardOptions extends RequestUrlOptions, ClientCertificateOp
 export interface RequireApiRolesOptions extends RequestUrlOptions, ClientCertificateOptions {
   /** The same guard the app authenticates with. */
   readonly guard: RequestGuard
+}
+
+/**
+ * Options of {@link requireApiResource}.
+ *
+ * @example
+ * ```ts
+ * const options: RequireApiResourceOptions = { guard, requiredRoles: ['Admin'] }
+ * app.delete('/policies/:id', requireApiResource('policies', options), handler)
+ * ```
+ */
+export interface RequireApiResourceOptions extends RequestUrlOptions {
+  /** The same guard the app authenticates with. */
+  readonly guard: RequestGuard
+  /** Also require one of these API roles (which must grant the category too). */
+  readonly requiredRoles?: readonly string[] | undefined
 }
 
 /**

@@ -8,6 +8,7 @@ import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
 import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, httpApiAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
+import { verifyOptionsOf, type ApiResourceOptions } from './api-resource-options.ts'
 
 /**
  * Options of {@link httpApiAuthorizer}.
@@ -17,7 +18,7 @@ import type { HttpApiAuthorizerEvent, HttpApiSimpleResult } from './types.ts'
  * const options: HttpApiAuthorizerOptions = { guard: verifier, requiredRoles: ['Admin'] }
  * ```
  */
-export interface HttpApiAuthorizerOptions extends EventUrlOptions, EventCertificateOptions {
+export interface HttpApiAuthorizerOptions extends EventUrlOptions, EventCertificateOptions, ApiResourceOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's). */
@@ -48,14 +49,23 @@ export interface HttpApiAuthorizerOptions extends EventUrlOptions, EventCertific
 export function httpApiAuthorizer(options: HttpApiAuthorizerOptions): (event: HttpApiAuthorizerEvent) => Promise<HttpApiSimpleResult> {
   checkGuardOptions('httpApiAuthorizer', options)
   const { guard } = options
-  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const verifyOptions = verifyOptionsOf('httpApiAuthorizer', options)
   const urlOf = defineEventUrl(options)
   const certificateOf = defineEventCertificate(options)
   return async (event) => {
-    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf, certificateOf), verifyOptions)
+    // With a table, the route API Gateway matched names the row; `$default` (no route) falls back to rawPath.
+    const route = options.apiResources === undefined ? undefined : routeOf(event.routeKey)
+    const verdict = await guard.verifyRequest(httpApiAuthorizerRequest(event, urlOf, certificateOf), route === undefined ? verifyOptions : { ...verifyOptions, route })
     if (verdict.ok) return { isAuthorized: true, context: authorizerContext(verdict.token) }
     // An outage must not look like a refused token: throwing makes API Gateway answer 500.
     if (verdict.error.status === 503) throw verdict.error
     return { isAuthorized: false }
   }
+}
+
+/** The path pattern of an HTTP API route key (`GET /orgs/{orgId}/reports` → `/orgs/{orgId}/reports`); none for `$default`. */
+function routeOf(routeKey: unknown): string | undefined {
+  if (typeof routeKey !== 'string') return undefined
+  const space = routeKey.indexOf(' ')
+  return space === -1 ? undefined : routeKey.slice(space + 1)
 }

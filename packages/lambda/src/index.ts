@@ -31,6 +31,7 @@ export {
   type ProxyEventBody,
 } from './fetch-handler.ts'
 export type { EventCertificateOptions, EventUrlOptions } from './event-request.ts'
+export type { ApiResourceOptions } from './api-resource-options.ts'
 export type {
   AlbEvent,
   AlbResult,

@@ -17,6 +17,7 @@ import { authorizerContext } from './authorizer-context.ts'
 import { checkGuardOptions } from './check-options.ts'
 import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, requestAuthorizerRequest, tokenAuthorizerRequest, type EventUrlOptions } from './event-request.ts'
 import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } from './types.ts'
+import { verifyOptionsOf, type ApiResourceOptions } from './api-resource-options.ts'
 
 /**
  * Options of {@link tokenAuthorizer} and {@link requestAuthorizer}.
@@ -26,7 +27,7 @@ import type { AuthorizerPolicy, RequestAuthorizerEvent, TokenAuthorizerEvent } f
  * const options: RestAuthorizerOptions = { guard: verifier, resource: 'stage', principalId: (token) => token.subject ?? token.clientId }
  * ```
  */
-export interface RestAuthorizerOptions extends EventUrlOptions, EventCertificateOptions {
+export interface RestAuthorizerOptions extends EventUrlOptions, EventCertificateOptions, ApiResourceOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /** Accept only these API roles (a subset of the organization's); others get 403 (`Deny`). */
@@ -37,7 +38,8 @@ export interface RestAuthorizerOptions extends EventUrlOptions, EventCertificate
    * per token (TOKEN) or identity sources (REQUEST) for the authorizer's TTL (300 s by default), and
    * a cached `'method'` policy answers 403 on every other route; `'stage'` avoids that, but use it
    * only when the guard's answer does not depend on the route (not with a registry guard that reads
-   * the organization from the path, unless caching is off).
+   * the organization from the path, unless caching is off). Refused with `apiResource` or
+   * `apiResources`, whose answer depends on the route.
    */
   readonly resource?: 'method' | 'stage' | undefined
   /** The `principalId` of an allowed request. Default: the token's client ID. */
@@ -98,8 +100,12 @@ function restDecision(name: string, options: RestAuthorizerOptions): (request: T
   }
   if (options.principalId !== undefined && typeof options.principalId !== 'function') throw new TypeError(`${name}: options.principalId must be a function`)
   const { guard, principalId = (token: VerifiedAccessToken) => token.clientId } = options
-  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const verifyOptions = verifyOptionsOf(name, options)
   const stageWide = options.resource === 'stage'
+  // A stage-wide policy is cached per token and would open routes of other categories.
+  if (stageWide && (options.apiResource !== undefined || options.apiResources !== undefined)) {
+    throw new TypeError(`${name}: options.resource 'stage' cannot be combined with apiResource or apiResources (the answer depends on the route)`)
+  }
 
   return async (request, methodArn) => {
     const verdict: RequestVerdict = await guard.verifyRequest(request, verifyOptions)

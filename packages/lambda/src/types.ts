@@ -240,6 +240,8 @@ export interface HttpApiAuthorizerEvent {
   readonly version: string
   readonly type: 'REQUEST'
   readonly routeArn: string
+  /** The route API Gateway matched, e.g. `GET /orgs/{orgId}/reports`, or `$default`. */
+  readonly routeKey?: string | undefined
   readonly rawPath: string
   readonly rawQueryString: string
   readonly headers?: SingleValueMap | undefined

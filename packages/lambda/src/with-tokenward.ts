@@ -8,6 +8,7 @@ import { admitRequest, dpopNonceHeaders, type ChallengeResponse, type RequestGua
 import { checkGuardOptions } from './check-options.ts'
 import { defineEventUrl, defineEventCertificate, type EventCertificateOptions, proxyEventKind, proxyEventRequest, type EventUrlOptions, type ProxyEventKind } from './event-request.ts'
 import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, ProxyResultFor } from './types.ts'
+import { verifyOptionsOf, type ApiResourceOptions } from './api-resource-options.ts'
 
 /**
  * Options of {@link withTokenward}.
@@ -17,7 +18,7 @@ import type { AlbResult, ApiGatewayProxyResultV1, LambdaContext, ProxyEvent, Pro
  * const options: WithTokenwardOptions = { guard: verifier, optional: true, requiredRoles: ['Admin'] }
  * ```
  */
-export interface WithTokenwardOptions extends EventUrlOptions, EventCertificateOptions {
+export interface WithTokenwardOptions extends EventUrlOptions, EventCertificateOptions, ApiResourceOptions {
   /** Decides each request: a verifier from `createVerifier`, or a registry guard. */
   readonly guard: RequestGuard
   /**
@@ -82,7 +83,7 @@ export function withTokenward<E extends ProxyEvent, C, R>(
   checkGuardOptions('withTokenward', options)
   if (options.optional !== undefined && typeof options.optional !== 'boolean') throw new TypeError('withTokenward: options.optional must be a boolean')
   const { guard, optional = false } = options
-  const verifyOptions = options.requiredRoles === undefined ? undefined : { requiredRoles: options.requiredRoles }
+  const verifyOptions = verifyOptionsOf('withTokenward', options)
   const urlOf = defineEventUrl(options)
   const certificateOf = defineEventCertificate(options)
 

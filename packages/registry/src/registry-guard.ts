@@ -25,6 +25,10 @@ import type { RegistryVerifier } from './registry-verifier.ts'
  * - a request that names no organization, or names it ambiguously (a dot segment, a backslash or
  *   an encoded character in the path, an ID the stores refuse) gets 400 `invalid_request`.
  *
+ * Per-call `requiredRoles`, `resource` and `resources` (from an adapter's options) reach the
+ * organization's verifier, which checks API resource categories against the organization's own
+ * `apiRoles` map.
+ *
  * The organization a token was verified for is `token.authorization.apiRole.orgId` (`req.auth`
  * in Express): handlers that route on an organization parameter should compare it with theirs.
  *
@@ -50,7 +54,7 @@ export function registryGuard(registry: RegistryVerifier, organization: Organiza
       if (!credentials.ok) return refuse(credentials.error, registry.resourceMetadataUrl === undefined ? undefined : resolve(request))
       const orgId = resolve(request)
       if (orgId === undefined) return refuse(new InvalidRequestError('The request does not name an organization unambiguously'))
-      return registry.verifyRequest(request, { orgId, requiredRoles: verifyOptions?.requiredRoles })
+      return registry.verifyRequest(request, { orgId, requiredRoles: verifyOptions?.requiredRoles, resource: verifyOptions?.resource, resources: verifyOptions?.resources })
     },
   }
 }

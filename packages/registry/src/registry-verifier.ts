@@ -21,6 +21,7 @@ import {
   defineAddressPolicy,
   isResourceMetadataUrl,
   renderChallenge,
+  type ApiResourceTable,
   type AuthorizationServerConfig,
   type ConfigIssue,
   type CreateVerifierOptions,
@@ -30,6 +31,7 @@ import {
   type VerificationError,
   type Verifier,
   type VerifierEvent,
+  type VerifyOptions,
 } from '@tokenward/core'
 import {
   activeServer,
@@ -176,6 +178,10 @@ export interface RegistryTarget {
   readonly orgId: string
   /** Accept only these API roles for this route (a subset of the organization's roles). */
   readonly requiredRoles?: readonly string[] | undefined
+  /** The API resource category this route serves: the token's API role must grant it in the organization's `apiRoles` (403 otherwise). */
+  readonly resource?: string | undefined
+  /** An API resource table (`defineApiResources`) the request is matched against when `resource` is not given. */
+  readonly resources?: ApiResourceTable | undefined
 }
 
 /** A verifier for every organization of a registry. */
@@ -640,7 +646,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }), org.orgId)
     }
     const entry = entryFor(org, active.server)
-    const answer = entry.verifier.verifyRequestNow(request, target.requiredRoles === undefined ? undefined : { requiredRoles: target.requiredRoles })
+    const answer = entry.verifier.verifyRequestNow(request, verifyOptionsOf(target))
     const verdict = answer instanceof Promise ? await answer : answer
     if (!verdict.ok) {
       if (auditDenied && verdict.error.code !== 'missing_token') auditRefusal(org.orgId, entry.server.name, verdict.error.code, nowSeconds)
@@ -742,4 +748,10 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       await Promise.all([...pendingAudits])
     },
   }
+}
+
+/** The verifier's per-call options for a target: `undefined` (the cached default answer) when the route asks nothing more. */
+function verifyOptionsOf(target: RegistryTarget): VerifyOptions | undefined {
+  const { requiredRoles, resource, resources } = target
+  return requiredRoles === undefined && resource === undefined && resources === undefined ? undefined : { requiredRoles, resource, resources }
 }

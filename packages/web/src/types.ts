@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
+import type { ApiResourceTable, RequestGuard, VerifiedAccessToken, VerifyOptions } from '@tokenward/core'
 import type { WebCertificateOptions } from './web-client-certificate.ts'
 
 /**
@@ -55,6 +55,7 @@ export interface VerifyWebRequestOptions extends VerifyOptions, WebCertificateOp
  * @example
  * ```ts
  * const options: WithTokenwardOptions = { guard: createVerifier({ server }), requiredRoles: ['Admin'] }
+ * const reports: WithTokenwardOptions = { guard, resource: 'reports' }
  * ```
  */
 export interface WithTokenwardOptions extends WebCertificateOptions {
@@ -67,6 +68,17 @@ export interface WithTokenwardOptions extends WebCertificateOptions {
   readonly optional?: boolean | undefined
   /** Accept only these API roles on this handler (a subset of the organization's roles). */
   readonly requiredRoles?: readonly string[] | undefined
+  /**
+   * The API resource category this handler serves (`'reports'`): the token needs an API role that
+   * grants it in the organization's role → categories map; 403 `insufficient_scope` otherwise.
+   */
+  readonly resource?: string | undefined
+  /**
+   * An API resource table (`defineApiResources`) the request's method and path are matched
+   * against, for one handler in front of many routes (unmapped paths are refused unless the
+   * table says otherwise). `resource` wins when both are given.
+   */
+  readonly resources?: ApiResourceTable | undefined
   /** The origin clients call; see {@link VerifyWebRequestOptions.publicOrigin}. Checked when the handler is built. */
   readonly publicOrigin?: string | undefined
 }

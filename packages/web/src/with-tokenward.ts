@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { admitRequest, defineRequestUrl, dpopNonceHeaders, type VerifiedAccessToken, type VerifyOptions } from '@tokenward/core'
+import { admitRequest, defineRequestUrl, dpopNonceHeaders, isApiResourceTable, type VerifiedAccessToken, type VerifyOptions } from '@tokenward/core'
 import { challengeResponse } from './challenge-response.ts'
 import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
 import { webTokenRequest } from './verify-web-request.ts'
@@ -47,7 +47,7 @@ export function withTokenward<Rest extends unknown[]>(
   const { guard, optional = false } = options
   // `undefined` reaches the handler only with `optional: true`, i.e. through the second overload.
   const call = handler as ProtectedHandler<VerifiedAccessToken | undefined, Rest>
-  const verifyOptions: VerifyOptions | undefined = options.requiredRoles === undefined ? undefined : { requiredRoles: [...options.requiredRoles] }
+  const verifyOptions = verifyOptionsOf(options)
   const urlOf = options.publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin: options.publicOrigin })
   const certificateOf = defineWebCertificate(options)
 
@@ -72,4 +72,14 @@ function withHeaders(response: Response, headers: Readonly<Record<string, string
     for (const [name, value] of Object.entries(headers)) copy.set(name, value)
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copy })
   }
+}
+
+/** The per-call options the wrapper's options ask for, checked when the handler is built. */
+function verifyOptionsOf(options: WithTokenwardOptions): VerifyOptions | undefined {
+  const { resource, resources } = options
+  if (resource !== undefined && (typeof resource !== 'string' || resource === '')) throw new TypeError('withTokenward: options.resource must be an API resource category name')
+  if (resources !== undefined && !isApiResourceTable(resources)) throw new TypeError('withTokenward: options.resources must be a table built by defineApiResources')
+  const requiredRoles = options.requiredRoles === undefined ? undefined : [...options.requiredRoles]
+  if (requiredRoles === undefined && resource === undefined && resources === undefined) return undefined
+  return { requiredRoles, resource, resources }
 }

@@ -57,6 +57,7 @@ describe('activeServer', () => {
 
 describe('organizationAccessOf', () => {
   it('gives the verifier its organization option', () => {
-    expect(organizationAccessOf(org)).toEqual({ cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] })
+    // apiRoleCategories (role → categories) lets the authorize stage check API resources.
+    expect(organizationAccessOf(org)).toEqual({ cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'], apiRoleCategories: org.apiRoles })
   })
 })

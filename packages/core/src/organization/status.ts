@@ -104,14 +104,15 @@ export function activeServer(org: Organization, now: number): ActiveServer {
 
 /**
  * The organization as the verifier's `organization` option takes it: cloud, ID, audit domain and
- * the names of its API roles (in stored order).
+ * the names of its API roles (in stored order), and the API resource categories each grants.
  *
  * @example
  * ```ts
  * createVerifier({ server: active.server, organization: organizationAccessOf(org) })
- * // organizationAccessOf(org) → { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] }
+ * // organizationAccessOf(org) → { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'],
+ * //   apiRoleCategories: { ReadOnly: ['reports'], Admin: ['reports', 'policies'] } }
  * ```
  */
 export function organizationAccessOf(org: Organization): OrganizationAccess {
-  return { cloud: org.cloud, orgId: org.orgId, cloudDomain: org.cloudDomain, apiRoles: Object.keys(org.apiRoles) }
+  return { cloud: org.cloud, orgId: org.orgId, cloudDomain: org.cloudDomain, apiRoles: Object.keys(org.apiRoles), apiRoleCategories: org.apiRoles }
 }

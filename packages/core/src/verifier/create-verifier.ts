@@ -19,6 +19,7 @@ import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-
 import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
 import { defineAddressPolicy } from '../network/address-policy.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
+import { requestVerifyOptions } from './stages/authorize.ts'
 
 /** Options of {@link createVerifier}: the verifier options plus the injectable seams. */
 export interface CreateVerifierOptions extends VerifierOptions {
@@ -132,8 +133,10 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
   const complete = (fast: ReturnType<typeof pipeline.verifyFast>, nowMs: number, options: VerifyOptions | undefined): Outcome | Promise<Outcome> =>
     isNeedsKeys(fast) ? pipeline.completeWith(fast, snapshot, nowMs, options) : isNeedsIntrospection(fast) ? pipeline.completeIntrospection(fast, nowMs, options) : fast
   const verifyNow = (token: string, nowMs: number, options?: VerifyOptions) => complete(pipeline.verifyFast(token, nowMs, options), nowMs, options)
-  const verifyRequestNow = (request: TokenRequest, nowMs: number, options?: VerifyOptions) =>
-    complete(pipeline.verifyRequestFast(request, nowMs, options), nowMs, options)
+  const verifyRequestNow = (request: TokenRequest, nowMs: number, callOptions?: VerifyOptions) => {
+    const options = requestVerifyOptions(request, callOptions, resolved.options.resources)
+    return complete(pipeline.verifyRequestFast(request, nowMs, options), nowMs, options)
+  }
   return {
     verifyNow,
     verifyRequestNow,

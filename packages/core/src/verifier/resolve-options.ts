@@ -10,6 +10,7 @@ import { ConfigError, type ConfigIssue } from '../errors.ts'
 import { checkAddressPolicy } from '../network/address-policy.ts'
 import { checkOrgId } from '../organization/org-id.ts'
 import type { Result } from '../result.ts'
+import { isApiResourceTable } from '../scope/api-resource-table.ts'
 import type { OrganizationAccess, VerifierOptions } from './types.ts'
 
 /** Checked verifier options with defaults applied. */
@@ -51,6 +52,22 @@ export function resolveVerifierOptions(options: VerifierOptions): Result<Resolve
         org.apiRoles.forEach((r: unknown, i) => {
           if (typeof r !== 'string' || !/^[^\s:]+$/.test(r)) issues.push({ path: `organization.apiRoles[${i}]`, message: 'must be a role name without spaces or colons' })
         })
+      const categories: unknown = org.apiRoleCategories
+      if (categories !== undefined) {
+        if (typeof categories !== 'object' || categories === null || Array.isArray(categories)) issues.push({ path: 'organization.apiRoleCategories', message: 'must be an object of role name to API resource categories' })
+        else
+          for (const [role, list] of Object.entries(categories)) {
+            if (!Array.isArray(list) || list.some((c: unknown) => typeof c !== 'string' || c === '')) {
+              issues.push({ path: `organization.apiRoleCategories[${JSON.stringify(role)}]`, message: 'must be an array of API resource category names' })
+            }
+          }
+      }
+    }
+  }
+  if (options.resources !== undefined) {
+    if (!isApiResourceTable(options.resources)) issues.push({ path: 'resources', message: 'must be a table built by defineApiResources' })
+    if (options.organization === undefined || options.organization?.apiRoleCategories === undefined) {
+      issues.push({ path: 'organization.apiRoleCategories', message: 'is needed with resources: the API resource categories each role grants' })
     }
   }
 

@@ -18,6 +18,7 @@ import type { Platform } from '../platform/types.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import type { VerifiedAccessToken, VerifierStatus, VerifyOptions } from './types.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type NeedsKeys, type Outcome } from './verification-pipeline.ts'
+import { requestVerifyOptions } from './stages/authorize.ts'
 
 export { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 
@@ -145,11 +146,15 @@ export const makeTokenVerifier = (
 
     const verify = (raw: unknown, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
       answerFully((nowMs) => pipeline.verifyFast(raw, nowMs, verifyOptions), verifyOptions)
-    const verifyRequest = (request: TokenRequest, verifyOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
-      answerFully((nowMs) => pipeline.verifyRequestFast(request, nowMs, verifyOptions), verifyOptions)
+    // A request's options are resolved once (its API resource match), for the fast path and the finish alike.
+    const verifyRequest = (request: TokenRequest, callOptions?: VerifyOptions): Effect.Effect<VerifiedAccessToken, VerificationError> =>
+      Effect.suspend(() => {
+        const verifyOptions = requestVerifyOptions(request, callOptions, options.resources)
+        return answerFully((nowMs) => pipeline.verifyRequestFast(request, nowMs, verifyOptions), verifyOptions)
+      })
     const verifyNow = (token: unknown, nowMs: number, verifyOptions?: VerifyOptions) => answerNow(pipeline.verifyFast(token, nowMs, verifyOptions))
     const verifyRequestNow = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions) =>
-      answerNow(pipeline.verifyRequestFast(request, nowMs, verifyOptions))
+      answerNow(pipeline.verifyRequestFast(request, nowMs, requestVerifyOptions(request, verifyOptions, options.resources)))
 
     const status = Effect.map(keySet.status, pipeline.status)
 

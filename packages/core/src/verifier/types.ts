@@ -12,6 +12,7 @@ import type { JwksEvent } from '../jwks/jwks-event.ts'
 import type { AddressPolicy, AddressPolicyOptions } from '../network/address-policy.ts'
 import type { SupportedAlgorithm } from '../jose/jwk.ts'
 import type { ApiRole } from '../scope/api-role.ts'
+import type { ApiResourceTable } from '../scope/api-resource-table.ts'
 import type { VerificationError } from '../errors.ts'
 import type { ChallengeResponse } from '../http/challenge.ts'
 
@@ -24,6 +25,12 @@ export interface OrganizationAccess {
   readonly cloudDomain: string
   /** The API roles this organization configured; a token must carry one of them. */
   readonly apiRoles: readonly string[]
+  /**
+   * Role name → the API resource categories it grants (the organization's `apiRoles` map), for
+   * calls that serve a category (`resource` or `resources`): such a call passes only with a role
+   * that grants its category. `organizationAccessOf(org)` fills it.
+   */
+  readonly apiRoleCategories?: Readonly<Record<string, readonly string[]>> | undefined
 }
 
 /** JWKS fetching and caching knobs. Every field has a safe default. */
@@ -120,6 +127,14 @@ export interface VerifierOptions {
    * then gets 503, never a silent accept).
    */
   readonly replayStore?: ReplayStore | undefined
+  /**
+   * The API resource table (`defineApiResources`) every `verifyRequest` is matched against: the
+   * request's method and raw path give the category its token's API role must grant (403
+   * `insufficient_scope` otherwise, and for requests the table does not map unless it says
+   * `unmapped: 'any-role'`). Needs `organization` with `apiRoleCategories`. A per-call `resource`
+   * wins over the table; `verify(token)` without a request must name its `resource`.
+   */
+  readonly resources?: ApiResourceTable | undefined
 }
 
 /** Per-call options. */
@@ -129,6 +144,23 @@ export interface VerifyOptions {
    * write route). Requires `organization` on the verifier.
    */
   readonly requiredRoles?: readonly string[] | undefined
+  /**
+   * The API resource category this call serves (e.g. `'reports'`): the token passes only with an
+   * API role whose categories (the organization's `apiRoleCategories`) include it; else 403
+   * `insufficient_scope` naming the category and the roles that would pass. Wins over a table.
+   */
+  readonly resource?: string | undefined
+  /**
+   * An API resource table (`defineApiResources`) to match this request against (see
+   * `VerifierOptions.resources`); only for `verifyRequest`.
+   */
+  readonly resources?: ApiResourceTable | undefined
+  /**
+   * The route pattern the platform's router chose for this request (`/orgs/{orgId}/reports`, as
+   * API Gateway HTTP APIs give it in `routeKey`): with a table, the row of that route shape is
+   * used instead of reading the request path (`ApiResourceTable.matchRoute`).
+   */
+  readonly route?: string | undefined
 }
 
 /** The authorization decision attached to a token when the verifier knows the organization. */

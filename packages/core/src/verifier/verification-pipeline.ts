@@ -29,7 +29,7 @@ import type { AddressPolicy } from '../network/address-policy.ts'
 import type { HttpPost, Platform } from '../platform/types.ts'
 import { grantsFromClaims, type TokenGrants } from '../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
-import { createAuthorizeStage } from './stages/authorize.ts'
+import { authorizeCachedToken, createAuthorizeStage } from './stages/authorize.ts'
 import { checksSenderConstraints, createBindingStage, type BindingRequest } from './stages/binding.ts'
 import { readCredential, withBearerSyntax } from './stages/credential.ts'
 import { readCredentials } from '../request/credentials.ts'
@@ -148,7 +148,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   // With sender constraints checked, the token stages accept (and cache) tokens unauthorized; the
   // binding stage runs on every request, then the authorize stage. Without, nothing changes.
   const binding = checksSenderConstraints(server) ? createBindingStage(server, platform.signature, seams.replayStore) : undefined
-  const authorizeFinal = createAuthorizeStage(organization)
+  const authorizeFinal = createAuthorizeStage(organization, resolved.options.resources)
   const authorize: typeof authorizeFinal = binding === undefined ? authorizeFinal : (token, _options, fromCache) => ({ ...token, authorization: undefined, fromCache })
   // The request a hand-off (NeedsKeys, NeedsIntrospection) came from, for the binding stage once it is done.
   const pendingBinding = new WeakMap<object, BindingRequest>()
@@ -212,9 +212,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
     if (raw.length > server.maxTokenLength) return new MalformedTokenError('token_too_large', `The token is longer than ${server.maxTokenLength} characters`)
     const found = stage.lookup(raw, requestUrl, nowMs)
     if (!('_tag' in found)) {
-      if (verifyOptions?.requiredRoles !== undefined) return authorize(found.token, verifyOptions, true)
-      found.defaultAnswer ??= authorize(found.token, undefined, true)
-      return found.defaultAnswer
+      return authorizeCachedToken(authorize, found, verifyOptions)
     }
     if (found._tag === 'NeedsIntrospection') return bearerSyntaxError(raw) ?? found
     return found

@@ -6,6 +6,8 @@
  * @module
  */
 import {
+  isApiResourceTable,
+  type ApiResourceTable,
   ConfigError,
   isUnavailableError,
   isVerificationError,
@@ -28,6 +30,7 @@ import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-st
 import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
 import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
 import { readFormBody } from './form-body.ts'
+import { narrowRolesToResources } from './resource-scope.ts'
 import { isTokenEndpointError, TokenEndpointError, type TokenErrorCode } from './token-error.ts'
 
 /**
@@ -100,6 +103,14 @@ export interface IssuerOptions {
    * (else `invalid_target`) and becomes the token's `aud`. Default: none.
    */
   readonly resources?: readonly string[] | undefined
+  /**
+   * The API resource table (`defineApiResources`, the same one the API's routes use): each
+   * requested `resource` is mapped to the API resource categories its URL serves, and the token
+   * gets only the roles that grant them (`invalid_target` for a resource the table does not map,
+   * `invalid_scope` when a requested role grants none of them or no role grants one). Needs
+   * `organization.apiRoleCategories`. Default: none (resources only set `aud`).
+   */
+  readonly apiResources?: ApiResourceTable | undefined
   /** `aud` of a token requested without `resource`. Default: the issuer identifier. */
   readonly defaultAudience?: string | undefined
   /** Lifetime of access tokens, 60–86400 s. Default 600. */
@@ -195,6 +206,12 @@ function checkOptions(options: IssuerOptions): ConfigIssue[] {
       issue(`resources[${i}]`, 'must be an absolute URI (RFC 8707)')
     }
   })
+  if (options.apiResources !== undefined) {
+    if (!isApiResourceTable(options.apiResources)) issue('apiResources', 'must be a table built by defineApiResources')
+    if (typeof org === 'object' && org !== null && (typeof org.apiRoleCategories !== 'object' || org.apiRoleCategories === null)) {
+      issue('organization.apiRoleCategories', 'is needed with apiResources: the API resource categories each role grants')
+    }
+  }
   if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
   return issues
 }
@@ -429,10 +446,21 @@ export function createIssuer(options: IssuerOptions): Issuer {
       if (!client.enabled) throw new TokenEndpointError('invalid_client', 'The client is disabled')
       if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
 
-      const scope = grantScope(client, one('scope'))
+      let scope = grantScope(client, one('scope'))
       const requestedResources = form.get('resource') ?? []
       for (const r of requestedResources) if (!resources.has(r)) throw new TokenEndpointError('invalid_target', `The resource ${JSON.stringify(r.slice(0, 256))} is not served by this issuer`)
       const aud = requestedResources.length > 0 ? [...new Set(requestedResources)] : [defaultAudience]
+      if (options.apiResources !== undefined && requestedResources.length > 0) {
+        const prefix = `${org.cloud}::${org.orgId}::`
+        const roles = narrowRolesToResources({
+          roles: scope.map((value) => value.slice(prefix.length)),
+          requestedExplicitly: one('scope') !== undefined,
+          resources: aud,
+          table: options.apiResources,
+          apiRoleCategories: org.apiRoleCategories ?? {},
+        })
+        scope = roles.map((role) => prefix + role)
+      }
 
       const now = clock()
       const iat = Math.floor(now / 1000)

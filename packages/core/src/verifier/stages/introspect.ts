@@ -25,14 +25,14 @@ import { sha256Hex, sha256Key } from '../../introspection/token-digest.ts'
 import type { TokenGrants } from '../../scope/api-role.ts'
 import type { VerifiedAccessToken } from '../types.ts'
 import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
+import type { AuthorizationMemo } from './authorize.ts'
 
 /** A token the stage accepted, before authorization. */
 export type IntrospectedToken = Omit<VerifiedAccessToken, 'authorization' | 'fromCache'>
 
 /** A cached active answer; the pipeline keeps its authorized answer (for calls without per-call options) beside it. */
-export interface IntrospectionHit {
+export interface IntrospectionHit extends AuthorizationMemo {
   readonly token: IntrospectedToken
-  defaultAnswer?: VerifiedAccessToken | InsufficientScopeError
 }
 
 /** Seconds an inactive answer is remembered (locally only). */

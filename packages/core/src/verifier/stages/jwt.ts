@@ -21,7 +21,7 @@ import type { TokenGrants } from '../../scope/api-role.ts'
 import type { ResolvedVerifierOptions } from '../resolve-options.ts'
 import type { VerifiedAccessToken, VerifyOptions } from '../types.ts'
 import type { Outcome } from '../verification-pipeline.ts'
-import type { AuthorizeStage } from './authorize.ts'
+import { authorizeCachedToken, type AuthorizationMemo, type AuthorizeStage } from './authorize.ts'
 import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
 
 /** The keys as the pipeline reads them: synchronously, without starting any work. */
@@ -54,11 +54,7 @@ export function isNeedsKeys(value: unknown): value is NeedsKeys {
   return typeof value === 'object' && value !== null && (value as { _tag?: unknown })._tag === 'NeedsKeys'
 }
 
-interface CachedToken {
-  readonly token: Omit<VerifiedAccessToken, 'authorization' | 'fromCache'>
-  /** The answer for calls without per-call options, computed on the first hit. */
-  defaultAnswer?: VerifiedAccessToken | InsufficientScopeError
-}
+type CachedToken = AuthorizationMemo
 
 /** An imported key, with its settled result kept beside the promise so the hot path can read it synchronously. */
 interface ImportedKey {
@@ -148,9 +144,7 @@ export function createJwtStage(
     lookupAtMs = nowMs
     const hit = cache.get(raw, nowMs / 1000, server.clockToleranceSeconds, cachedKeyStillPublished)
     if (hit === undefined) return undefined
-    if (verifyOptions?.requiredRoles !== undefined) return authorize(hit.token, verifyOptions, true)
-    hit.defaultAnswer ??= authorize(hit.token, undefined, true)
-    return hit.defaultAnswer
+    return authorizeCachedToken(authorize, hit, verifyOptions)
   }
 
   // After a key is chosen: signature, claims, grants, cache, authorization. Synchronous when the
