@@ -28,6 +28,7 @@ export {
   InvalidSignatureError,
   AuditUnavailableError,
   BindingError,
+  DiscoveryUnavailableError,
   IntrospectionUnavailableError,
   InvalidDpopProofError,
   JwksUnavailableError,
@@ -71,7 +72,7 @@ export {
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
 export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
-export type { IntrospectionEvent, IntrospectionOutcome } from './introspection/introspection-event.ts'
+export type { IntrospectionEvent, IntrospectionOutcome, ServerTargetFailoverEvent } from './introspection/introspection-event.ts'
 export {
   checkAddressPolicy,
   classifyAddress,

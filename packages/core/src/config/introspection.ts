@@ -21,8 +21,11 @@ import { serverUrlProblem } from './server-url.ts'
  * ```
  */
 export interface IntrospectionInput {
-  /** The introspection endpoint: `https:` (plain `http:` only for loopback hosts). */
-  readonly endpoint: string
+  /**
+   * The introspection endpoint: `https:` (plain `http:` only for loopback hosts). May be left out
+   * when the server has `discovery`, which fills it from the metadata.
+   */
+  readonly endpoint?: string
   /** tokenward's client ID at the authorization server. */
   readonly clientId: string
   /** How tokenward authenticates (see `clientAuthentication`). */
@@ -49,7 +52,8 @@ export interface IntrospectionInput {
  * ```
  */
 export interface IntrospectionConfig {
-  readonly endpoint: string
+  /** Absent only on a server with `discovery`, until the metadata fills it in. */
+  readonly endpoint?: string | undefined
   readonly clientId: string
   readonly clientAuthentication: ClientAuthentication
   readonly cacheTokens: boolean
@@ -85,6 +89,7 @@ export const maxIntrospectionTimeToLiveSeconds = 86_400
 export function checkIntrospection(
   input: unknown,
   path: string,
+  context: { readonly endpointOptional?: boolean } = {},
 ): { readonly ok: true; readonly config: IntrospectionConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, issues: [{ path, message: 'must be an object' }] }
   const o = input as Record<string, unknown>
@@ -92,7 +97,7 @@ export function checkIntrospection(
   const issue = (field: string, message: string) => issues.push({ path: `${path}.${field}`, message })
   for (const key of Object.keys(o)) if (!knownFields.has(key)) issue(key, 'unknown field')
 
-  const endpointProblem = checkEndpointUrl(o.endpoint)
+  const endpointProblem = o.endpoint === undefined && context.endpointOptional === true ? undefined : checkEndpointUrl(o.endpoint)
   if (endpointProblem !== undefined) issue('endpoint', endpointProblem)
   if (typeof o.clientId !== 'string' || o.clientId.length === 0 || o.clientId.length > 1024) issue('clientId', 'is required: a non-empty string of at most 1024 characters')
   let clientAuthentication: ClientAuthentication | undefined
@@ -117,7 +122,7 @@ export function checkIntrospection(
   return {
     ok: true,
     config: Object.freeze({
-      endpoint: new URL(o.endpoint as string).href,
+      ...(o.endpoint === undefined ? {} : { endpoint: new URL(o.endpoint as string).href }),
       clientId: o.clientId as string,
       clientAuthentication,
       cacheTokens: (o.cacheTokens as boolean | undefined) ?? true,

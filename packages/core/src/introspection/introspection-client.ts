@@ -32,7 +32,8 @@ export interface IntrospectionExchange {
 
 /** What the client needs besides the config. */
 export interface IntrospectionClientOptions {
-  readonly config: IntrospectionConfig
+  /** The `introspection` section, its endpoint known (configured, or filled by discovery). */
+  readonly config: IntrospectionConfig & { readonly endpoint: string }
   readonly httpPost: HttpPost
   /** Per-request timeout. Default 5000 ms. */
   readonly timeoutMs?: number | undefined

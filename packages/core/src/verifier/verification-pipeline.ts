@@ -23,7 +23,7 @@ import { isVerificationError, MalformedTokenError, ServerDisabledError, type Ver
 import { bearerSyntaxError, type TokenRequest } from '../http/bearer.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
 import { withTargets } from '../network/with-targets.ts'
-import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
+import type { IntrospectionEvent, ServerTargetFailoverEvent } from '../introspection/introspection-event.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/jwks-snapshot.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
 import type { HttpPost, Platform } from '../platform/types.ts'
@@ -52,8 +52,8 @@ export type NeedsWork = NeedsKeys | NeedsIntrospection
 export interface PipelineSeams {
   /** POSTs to the authorization server (introspection). Required when the server has `introspection`. */
   readonly httpPost?: HttpPost | undefined
-  /** Receives introspection events. */
-  readonly onEvent?: ((event: IntrospectionEvent) => void) | undefined
+  /** Receives introspection events, and one `target_failover` event each time a request moves on to the next of `targets`. */
+  readonly onEvent?: ((event: IntrospectionEvent | ServerTargetFailoverEvent) => void) | undefined
   /** Introspection request timeout and size limit. */
   readonly introspectionTimeoutMs?: number | undefined
   readonly introspectionMaxBytes?: number | undefined
@@ -187,10 +187,28 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   const introspect: IntrospectStage | undefined = (() => {
     if (server.introspection === undefined) return undefined
     if (seams.httpPost === undefined) throw new TypeError('A server with introspection needs an HTTP POST client')
+    const { endpoint } = server.introspection
+    // A server with `discovery` reaches a pipeline only once the metadata filled the endpoint in.
+    if (endpoint === undefined) throw new TypeError('The introspection endpoint is not known yet: discovery fills it before the pipeline is built')
+    const config = { ...server.introspection, endpoint }
     const client = createIntrospectionClient({
-      config: server.introspection,
+      config,
       // Targets: the same path on each alternative origin when the endpoint's own cannot answer.
-      httpPost: server.targets === undefined ? seams.httpPost : withTargets(server.targets, seams.httpPost),
+      httpPost:
+        server.targets === undefined
+          ? seams.httpPost
+          : withTargets(server.targets, seams.httpPost, {
+              onEvent: (event) =>
+                seams.onEvent?.({
+                  type: 'target_failover',
+                  authorizationServer: server.name,
+                  endpointKind: 'introspection',
+                  from: event.from,
+                  to: event.to,
+                  reasonClass: event.reason.startsWith('HTTP ') ? 'http_5xx' : (event.reason as 'network' | 'tls' | 'timeout'),
+                  reason: event.reason,
+                }),
+            }),
       timeoutMs: seams.introspectionTimeoutMs,
       maxBytes: seams.introspectionMaxBytes,
       certificateValidation: server.jwksCertificateValidation,
@@ -199,7 +217,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       trustMode: server.trustMode,
       proxy: server.proxy === undefined ? undefined : new URL(server.proxy),
     })
-    return createIntrospectStage(server, server.introspection, client, {
+    return createIntrospectStage(server, config, client, {
       grantsOf,
       maxEntries: resolved.cacheMaxEntries > 0 ? resolved.cacheMaxEntries : 10_000,
       onEvent: seams.onEvent,
