@@ -78,6 +78,7 @@ export {
   classifyAddress,
   decideAddress,
   decideUrl,
+  decideUrlUnresolved,
   defineAddressPolicy,
   embeddedIpv4,
   formatIpAddress,
