@@ -73,6 +73,7 @@ export {
 export { isLoopbackHost } from './config/loopback.ts'
 export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
 export type { IntrospectionEvent, IntrospectionOutcome, ServerTargetFailoverEvent } from './introspection/introspection-event.ts'
+export { maxIntrospectionJwtAgeSeconds, verifyIntrospectionJwt, type IntrospectionJwtContext } from './introspection/verify-introspection-jwt.ts'
 export {
   checkAddressPolicy,
   classifyAddress,

@@ -382,6 +382,11 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
     }
   }
   const tokenEndpoint = optional(o, 'tokenEndpoint', undefined, (v) => checkEndpointUrl(v), issue)
+  if (introspection?.responseFormat === 'jwt') {
+    // RFC 9701 answers are signed by the AS: its keys verify them, and their iss must be its issuer.
+    if (!hasUrl && !hasInline && o.discovery === undefined) issue('introspection.responseFormat', '"jwt" needs the server\'s keys to verify the answers: give jwksUrl, jwks or discovery')
+    if (issuer === undefined) issue('introspection.responseFormat', '"jwt" needs issuer: the answer\'s iss must equal it')
+  }
 
   const connection = checkConnection(o, trustedCertificates.length)
   if (!connection.ok) issues.push(...connection.issues)

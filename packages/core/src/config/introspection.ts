@@ -36,7 +36,12 @@ export interface IntrospectionInput {
   readonly tokenTimeToLiveSeconds?: number
   /** Send the requested URI (without its query) as `aud`, so the AS checks the audience. Default `false`. */
   readonly sendAudience?: boolean
-  /** `'json'` (default). `'jwt'` (RFC 9701) is reserved and refused in this version. */
+  /**
+   * `'json'` (default), or `'jwt'` (RFC 9701): the answer is a JWT signed by the authorization
+   * server, verified against the server's keys (`jwksUrl`, `jwks` or `discovery` required, and
+   * `issuer`) with `typ: token-introspection+jwt`, `iss` = the server's issuer, `aud` = `clientId`
+   * and a recent `iat`. A plain JSON answer is then refused as a misconfiguration (503).
+   */
   readonly responseFormat?: 'json' | 'jwt'
   /** `'opaque'` (default): only tokens that are not JWTs are introspected; `'always'`: every token. */
   readonly mode?: 'opaque' | 'always'
@@ -60,7 +65,7 @@ export interface IntrospectionConfig {
   /** Seconds, or `-1` for "until `exp`". */
   readonly tokenTimeToLiveSeconds: number
   readonly sendAudience: boolean
-  readonly responseFormat: 'json'
+  readonly responseFormat: 'json' | 'jwt'
   readonly mode: 'opaque' | 'always'
 }
 
@@ -114,8 +119,7 @@ export function checkIntrospection(
   if (ttl !== undefined && !(ttl === -1 || (Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= maxIntrospectionTimeToLiveSeconds))) {
     issue('tokenTimeToLiveSeconds', `must be -1 (until the token expires) or an integer from 0 to ${maxIntrospectionTimeToLiveSeconds}`)
   }
-  if (o.responseFormat === 'jwt') issue('responseFormat', '"jwt" (RFC 9701) is not supported in this version; use "json"')
-  else if (o.responseFormat !== undefined && o.responseFormat !== 'json') issue('responseFormat', 'must be "json" or "jwt"')
+  if (o.responseFormat !== undefined && o.responseFormat !== 'json' && o.responseFormat !== 'jwt') issue('responseFormat', 'must be "json" or "jwt"')
   if (o.mode !== undefined && o.mode !== 'opaque' && o.mode !== 'always') issue('mode', 'must be "opaque" or "always"')
 
   if (issues.length > 0 || clientAuthentication === undefined) return { ok: false, issues }
@@ -128,7 +132,7 @@ export function checkIntrospection(
       cacheTokens: (o.cacheTokens as boolean | undefined) ?? true,
       tokenTimeToLiveSeconds: (ttl as number | undefined) ?? -1,
       sendAudience: (o.sendAudience as boolean | undefined) ?? false,
-      responseFormat: 'json' as const,
+      responseFormat: (o.responseFormat as 'json' | 'jwt' | undefined) ?? 'json',
       mode: (o.mode as 'opaque' | 'always' | undefined) ?? 'opaque',
     }),
   }

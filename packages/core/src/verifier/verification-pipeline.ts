@@ -22,6 +22,8 @@
 import { isVerificationError, MalformedTokenError, ServerDisabledError, type VerificationError } from '../errors.ts'
 import { bearerSyntaxError, type TokenRequest } from '../http/bearer.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
+import { verifyIntrospectionJwt } from '../introspection/verify-introspection-jwt.ts'
+import type { Result } from '../result.ts'
 import { withTargets } from '../network/with-targets.ts'
 import type { IntrospectionEvent, ServerTargetFailoverEvent } from '../introspection/introspection-event.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/jwks-snapshot.ts'
@@ -61,6 +63,11 @@ export interface PipelineSeams {
   readonly addressPolicy?: AddressPolicy | undefined
   /** Where DPoP proof identifiers are remembered (binding stage). Default: a bounded in-memory store per pipeline. */
   readonly replayStore?: ReplayStore | undefined
+  /**
+   * The server's current keys, fetched when needed (RFC 9701 JWT introspection answers). Default:
+   * the key view's snapshot as it is (inline keys).
+   */
+  readonly currentKeys?: (() => Promise<JwksSnapshot>) | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -92,6 +99,33 @@ const maxRememberedScopes = 64
 function freezeGrants(grants: TokenGrants): TokenGrants {
   for (const role of grants.apiRoles) Object.freeze(role)
   return Object.freeze({ scopes: Object.freeze(grants.scopes), roles: Object.freeze(grants.roles), apiRoles: Object.freeze(grants.apiRoles) })
+}
+
+/**
+ * Verifies RFC 9701 answers against the server's keys: the current snapshot, fetched first when
+ * the key set holds none fresh.
+ */
+function jwtAnswerVerifier(
+  server: ResolvedVerifierOptions['server'],
+  clientId: string,
+  platform: Platform,
+  keys: KeyView,
+  currentKeys: (() => Promise<JwksSnapshot>) | undefined,
+): (jwt: string, nowMs: number) => Promise<Result<Readonly<Record<string, unknown>>, string>> {
+  const context = { issuer: server.issuer as string, clientId, algorithms: server.algorithms, clockToleranceSeconds: server.clockToleranceSeconds }
+  return async (jwt, nowMs) => {
+    let snapshot = keys.freshAt(nowMs)
+    if (snapshot === undefined && currentKeys !== undefined) {
+      try {
+        snapshot = await currentKeys()
+      } catch {
+        return { ok: false, error: "the server's keys could not be fetched to verify it" }
+      }
+    }
+    snapshot ??= keys.peekAt(nowMs)
+    if (snapshot === undefined) return { ok: false, error: "the server's keys are not available to verify it" }
+    return verifyIntrospectionJwt(jwt, snapshot.keys, platform.signature, context, nowMs / 1000)
+  }
 }
 
 /**
@@ -216,6 +250,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       addressPolicy: seams.addressPolicy,
       trustMode: server.trustMode,
       proxy: server.proxy === undefined ? undefined : new URL(server.proxy),
+      ...(config.responseFormat === 'jwt' ? { verifyJwtAnswer: jwtAnswerVerifier(server, config.clientId, platform, keys, seams.currentKeys) } : {}),
     })
     return createIntrospectStage(server, config, client, {
       grantsOf,
