@@ -50,6 +50,14 @@ describe('an injected fetch under an address policy', () => {
     await verifier.close()
   })
 
+  it('refuses a discovery metadata host name the same way: 503 discovery_unavailable, nothing fetched', async () => {
+    called.length = 0
+    const verifier = createVerifier({ server: { name: 'Tenant', issuer: 'https://idp.tenant.example', discovery: true }, fetch: injectedFetch, jwks: { addressPolicy: {} } })
+    await expect(verifier.verify(await mint(key))).rejects.toMatchObject({ code: 'discovery_unavailable', status: 503 })
+    expect(called).toEqual([])
+    await verifier.close()
+  })
+
   it('lets the host through when the policy allows it by name, or says the injected fetch resolves safely', async () => {
     for (const addressPolicy of [{ allow: ['jwks.tenant.example'] }, { allow: ['*.tenant.example'] }, { injectedFetchResolvesSafely: true }]) {
       called.length = 0
