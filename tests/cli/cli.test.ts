@@ -218,3 +218,27 @@ describe('tokenward verify with introspection (opaque tokens) and secret referen
     }
   })
 })
+
+describe('tokenward verify with discovery', () => {
+  it('reads jwksUrl from the metadata of a config that has discovery instead; a metadata outage is 503, not 401', async () => {
+    const { startHttpServer } = await import('../../packages/core/src/platform/tls-fixture.test-support.ts')
+    let up = true
+    const metadata = await startHttpServer((req, res) => {
+      if (!up || req.url !== '/.well-known/oauth-authorization-server') return void res.writeHead(up ? 404 : 503).end()
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: metadata.origin, jwks_uri: jwks.url }))
+    })
+    try {
+      const file = join(dir, 'discovery.json')
+      writeFileSync(file, JSON.stringify({ name: 'CliDiscovery', issuer: metadata.origin, audience: 'api://orders', discovery: true }))
+      const ok = await cli(['verify', '--config', file, '--token', await mint(key, { claims: { iss: metadata.origin } })])
+      expect(ok.code).toBe(0)
+      expect(JSON.parse(ok.out[0]!)).toMatchObject({ valid: true, clientId: 'client-1' })
+      up = false
+      const down = await cli(['verify', '--config', file, '--token', await mint(key, { claims: { iss: metadata.origin } })])
+      expect(down.code).toBe(1)
+      expect(JSON.parse(down.out[0]!)).toMatchObject({ valid: false, status: 503, code: 'discovery_unavailable' })
+    } finally {
+      await metadata.close()
+    }
+  })
+})

@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'audit_unavailable'
   | 'introspection_unavailable'
   | 'replay_unavailable'
+  | 'discovery_unavailable'
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
   | 'invalid_binding'
@@ -75,6 +76,7 @@ export const errorCodes: readonly ErrorCode[] = [
   'audit_unavailable',
   'introspection_unavailable',
   'replay_unavailable',
+  'discovery_unavailable',
   'invalid_dpop_proof',
   'use_dpop_nonce',
   'invalid_binding',
@@ -121,6 +123,7 @@ const stageByCode: Readonly<Record<ErrorCode, VerificationStage>> = {
   audit_unavailable: 'server',
   introspection_unavailable: 'introspect',
   replay_unavailable: 'binding',
+  discovery_unavailable: 'server',
   token_inactive: 'introspect',
   invalid_dpop_proof: 'binding',
   use_dpop_nonce: 'binding',
@@ -393,7 +396,7 @@ export class ServerDisabledError extends InvalidTokenBase {
  * const reason: UnavailableReason = 'store'
  * ```
  */
-export type UnavailableReason = 'keys' | 'store' | 'audit' | 'introspection' | 'replay'
+export type UnavailableReason = 'keys' | 'store' | 'audit' | 'introspection' | 'replay' | 'discovery'
 
 /**
  * The outage family: tokenward could not decide, so the answer is 503 with `Retry-After` —
@@ -406,7 +409,13 @@ export type UnavailableReason = 'keys' | 'store' | 'audit' | 'introspection' | '
  * ```
  */
 export abstract class UnavailableError extends TokenwardError {
-  abstract override readonly code: 'jwks_unavailable' | 'store_unavailable' | 'audit_unavailable' | 'introspection_unavailable' | 'replay_unavailable'
+  abstract override readonly code:
+    | 'jwks_unavailable'
+    | 'store_unavailable'
+    | 'audit_unavailable'
+    | 'introspection_unavailable'
+    | 'replay_unavailable'
+    | 'discovery_unavailable'
   /** Which dependency could not answer. */
   abstract readonly reason: UnavailableReason
   readonly oauthError = undefined
@@ -490,6 +499,23 @@ export class ReplayUnavailableError extends UnavailableError {
   readonly _tag = 'ReplayUnavailableError' as const
   readonly code = 'replay_unavailable' as const
   readonly reason = 'replay' as const
+}
+
+/**
+ * The authorization server's metadata (`discovery`) could not be read or used — unreachable,
+ * TLS failure, 5xx, a document naming another issuer, or one lacking an endpoint the config
+ * needs — and no earlier document is recent enough to use. 503: tokenward cannot decide, the
+ * token may be fine.
+ *
+ * @example
+ * ```ts
+ * new DiscoveryUnavailableError('discovery for https://as.example failed: HTTP 502', { retryAfterSeconds: 5 })
+ * ```
+ */
+export class DiscoveryUnavailableError extends UnavailableError {
+  readonly _tag = 'DiscoveryUnavailableError' as const
+  readonly code = 'discovery_unavailable' as const
+  readonly reason = 'discovery' as const
 }
 
 /**
@@ -596,6 +622,7 @@ export type VerificationError =
   | AuditUnavailableError
   | IntrospectionUnavailableError
   | ReplayUnavailableError
+  | DiscoveryUnavailableError
   | InvalidDpopProofError
   | UseDpopNonceError
   | BindingError
@@ -616,11 +643,12 @@ const verificationTags = new Set<string>([
   'AuditUnavailableError',
   'IntrospectionUnavailableError',
   'ReplayUnavailableError',
+  'DiscoveryUnavailableError',
   'InvalidDpopProofError',
   'UseDpopNonceError',
   'BindingError',
 ])
-const unavailableReasons = new Set<string>(['keys', 'store', 'audit', 'introspection', 'replay'])
+const unavailableReasons = new Set<string>(['keys', 'store', 'audit', 'introspection', 'replay', 'discovery'])
 const codeSet = new Set<string>(errorCodes)
 
 /**

@@ -28,6 +28,7 @@ export {
   InvalidSignatureError,
   AuditUnavailableError,
   BindingError,
+  DiscoveryUnavailableError,
   IntrospectionUnavailableError,
   InvalidDpopProofError,
   JwksUnavailableError,
@@ -71,12 +72,14 @@ export {
 } from './config/authorization-server.ts'
 export { isLoopbackHost } from './config/loopback.ts'
 export { checkEndpointUrl, checkIntrospection, maxIntrospectionTimeToLiveSeconds, type IntrospectionConfig, type IntrospectionInput } from './config/introspection.ts'
-export type { IntrospectionEvent, IntrospectionOutcome } from './introspection/introspection-event.ts'
+export type { IntrospectionEvent, IntrospectionOutcome, ServerTargetFailoverEvent } from './introspection/introspection-event.ts'
+export { maxIntrospectionJwtAgeSeconds, verifyIntrospectionJwt, type IntrospectionJwtContext } from './introspection/verify-introspection-jwt.ts'
 export {
   checkAddressPolicy,
   classifyAddress,
   decideAddress,
   decideUrl,
+  decideUrlUnresolved,
   defineAddressPolicy,
   embeddedIpv4,
   formatIpAddress,

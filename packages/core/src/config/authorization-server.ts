@@ -10,7 +10,7 @@ import type { Jwk, SupportedAlgorithm } from '../jose/jwk.ts'
 import { supportedAlgorithms } from '../jose/jwk.ts'
 import { checkConnection } from './connection.ts'
 import { validateDpopConfig, type DpopConfig, type DpopInput } from './dpop.ts'
-import { checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
+import { checkEndpointUrl, checkIntrospection, type IntrospectionConfig, type IntrospectionInput } from './introspection.ts'
 import { serverUrlProblem } from './server-url.ts'
 import { validateMtlsConfig, type MtlsConfig, type MtlsInput } from './mtls.ts'
 import type { TrustMode } from '../platform/types.ts'
@@ -94,6 +94,24 @@ export interface AuthorizationServerInput {
    * one trusted certificate.
    */
   readonly trustMode?: TrustMode
+  /**
+   * Read the server's metadata (RFC 8414, OpenID Connect Discovery) to fill what the config
+   * leaves out: `true` looks for `issuer`'s `/.well-known/oauth-authorization-server` (inserted
+   * between host and path), then its `/.well-known/openid-configuration`; a string is the metadata
+   * URL itself. Needs `issuer` (a fixed one, not a `{tenantid}` template): the document's `issuer`
+   * must equal it exactly, else the document is not used. Fills `jwksUrl`,
+   * `introspection.endpoint` and `tokenEndpoint` — with a certificate client authentication from
+   * `mtls_endpoint_aliases` (RFC 8705 §5); explicit values win. A server with `discovery` may
+   * omit `jwksUrl` and `introspection.endpoint`. `createVerifier` reads the metadata on first use
+   * and keeps it cached (like keys); while it cannot be read and none is cached, requests get 503.
+   */
+  readonly discovery?: true | string
+  /**
+   * The authorization server's token endpoint (`https:`, plain `http:` only for loopback): the
+   * audience of `private_key_jwt` assertions with `assertionAudience: 'token_endpoint'`. Filled by
+   * `discovery` when absent.
+   */
+  readonly tokenEndpoint?: string
 }
 
 /** A validated configuration with every default filled in. */
@@ -130,6 +148,10 @@ export interface AuthorizationServerConfig {
   readonly proxy?: string | undefined
   /** Absent means `'add'` (see {@link AuthorizationServerInput.trustMode}). */
   readonly trustMode?: TrustMode | undefined
+  /** Present only when configured (see {@link AuthorizationServerInput.discovery}). */
+  readonly discovery?: true | string | undefined
+  /** Present only when configured (see {@link AuthorizationServerInput.tokenEndpoint}). */
+  readonly tokenEndpoint?: string | undefined
 }
 
 /** Codes of configuration warnings. */
@@ -176,6 +198,8 @@ const knownFields = new Set([
   'targets',
   'proxy',
   'trustMode',
+  'discovery',
+  'tokenEndpoint',
 ])
 const namePattern = /^[A-Za-z0-9]{1,64}$/
 const maxUrlLength = 2048
@@ -230,7 +254,9 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   const hasUrl = o.jwksUrl !== undefined
   const hasInline = o.jwks !== undefined
   if (hasUrl && hasInline) issue('jwks', 'give either jwksUrl or jwks, not both')
-  if (!hasUrl && !hasInline && o.introspection === undefined) issue('jwksUrl', 'is required (or give inline keys in jwks, or introspection for opaque tokens)')
+  if (!hasUrl && !hasInline && o.introspection === undefined && o.discovery === undefined) {
+    issue('jwksUrl', 'is required (or give inline keys in jwks, introspection for opaque tokens, or discovery to read it from the metadata)')
+  }
   if (hasUrl) {
     const problem = checkJwksUrl(o.jwksUrl)
     if (problem !== undefined) issue('jwksUrl', problem)
@@ -332,7 +358,7 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   if (mtls !== undefined && !mtls.ok) issues.push(...mtls.issues)
   let introspection: IntrospectionConfig | undefined
   if (o.introspection !== undefined) {
-    const checked = checkIntrospection(o.introspection, 'introspection')
+    const checked = checkIntrospection(o.introspection, 'introspection', { endpointOptional: o.discovery !== undefined })
     if (checked.ok) introspection = checked.config
     else issues.push(...checked.issues)
   }
@@ -340,6 +366,27 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
   const subjectAttributeName = optional(o, 'subjectAttributeName', undefined, (v) =>
     typeof v === 'string' && v.length > 0 && v.length <= 256 ? undefined : 'must be a claim name: a non-empty string of at most 256 characters',
   issue)
+
+  let discovery: true | string | undefined
+  if (o.discovery !== undefined) {
+    if (o.discovery === true) discovery = true
+    else if (typeof o.discovery !== 'string' || o.discovery.length === 0 || o.discovery.length > maxUrlLength) issue('discovery', 'must be true or the metadata URL')
+    else {
+      const problem = serverUrlProblem(o.discovery)
+      if (problem !== undefined) issue('discovery', problem)
+      else discovery = new URL(o.discovery).href
+    }
+    if (issuer === undefined) issue('issuer', 'is required with discovery: the metadata document must name this issuer exactly')
+    else if (typeof issuer === 'string' && (issuer.includes('{') || !URL.canParse(issuer))) {
+      issue('issuer', 'must be the absolute issuer URL with discovery (a {tenantid} template has no single metadata document)')
+    }
+  }
+  const tokenEndpoint = optional(o, 'tokenEndpoint', undefined, (v) => checkEndpointUrl(v), issue)
+  if (introspection?.responseFormat === 'jwt') {
+    // RFC 9701 answers are signed by the AS: its keys verify them, and their iss must be its issuer.
+    if (!hasUrl && !hasInline && o.discovery === undefined) issue('introspection.responseFormat', '"jwt" needs the server\'s keys to verify the answers: give jwksUrl, jwks or discovery')
+    if (issuer === undefined) issue('introspection.responseFormat', '"jwt" needs issuer: the answer\'s iss must equal it')
+  }
 
   const connection = checkConnection(o, trustedCertificates.length)
   if (!connection.ok) issues.push(...connection.issues)
@@ -370,6 +417,8 @@ export function validateAuthorizationServer(input: unknown): AuthorizationServer
       ...(o.audit === undefined ? {} : { audit: audit as boolean }),
       ...(subjectAttributeName === undefined ? {} : { subjectAttributeName: subjectAttributeName as string }),
       ...connection.value,
+      ...(discovery === undefined ? {} : { discovery }),
+      ...(tokenEndpoint === undefined ? {} : { tokenEndpoint: new URL(tokenEndpoint as string).href }),
     },
   }
 }

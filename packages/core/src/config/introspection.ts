@@ -21,8 +21,11 @@ import { serverUrlProblem } from './server-url.ts'
  * ```
  */
 export interface IntrospectionInput {
-  /** The introspection endpoint: `https:` (plain `http:` only for loopback hosts). */
-  readonly endpoint: string
+  /**
+   * The introspection endpoint: `https:` (plain `http:` only for loopback hosts). May be left out
+   * when the server has `discovery`, which fills it from the metadata.
+   */
+  readonly endpoint?: string
   /** tokenward's client ID at the authorization server. */
   readonly clientId: string
   /** How tokenward authenticates (see `clientAuthentication`). */
@@ -33,7 +36,12 @@ export interface IntrospectionInput {
   readonly tokenTimeToLiveSeconds?: number
   /** Send the requested URI (without its query) as `aud`, so the AS checks the audience. Default `false`. */
   readonly sendAudience?: boolean
-  /** `'json'` (default). `'jwt'` (RFC 9701) is reserved and refused in this version. */
+  /**
+   * `'json'` (default), or `'jwt'` (RFC 9701): the answer is a JWT signed by the authorization
+   * server, verified against the server's keys (`jwksUrl`, `jwks` or `discovery` required, and
+   * `issuer`) with `typ: token-introspection+jwt`, `iss` = the server's issuer, `aud` = `clientId`
+   * and a recent `iat`. A plain JSON answer is then refused as a misconfiguration (503).
+   */
   readonly responseFormat?: 'json' | 'jwt'
   /** `'opaque'` (default): only tokens that are not JWTs are introspected; `'always'`: every token. */
   readonly mode?: 'opaque' | 'always'
@@ -49,14 +57,15 @@ export interface IntrospectionInput {
  * ```
  */
 export interface IntrospectionConfig {
-  readonly endpoint: string
+  /** Absent only on a server with `discovery`, until the metadata fills it in. */
+  readonly endpoint?: string | undefined
   readonly clientId: string
   readonly clientAuthentication: ClientAuthentication
   readonly cacheTokens: boolean
   /** Seconds, or `-1` for "until `exp`". */
   readonly tokenTimeToLiveSeconds: number
   readonly sendAudience: boolean
-  readonly responseFormat: 'json'
+  readonly responseFormat: 'json' | 'jwt'
   readonly mode: 'opaque' | 'always'
 }
 
@@ -85,6 +94,7 @@ export const maxIntrospectionTimeToLiveSeconds = 86_400
 export function checkIntrospection(
   input: unknown,
   path: string,
+  context: { readonly endpointOptional?: boolean } = {},
 ): { readonly ok: true; readonly config: IntrospectionConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, issues: [{ path, message: 'must be an object' }] }
   const o = input as Record<string, unknown>
@@ -92,7 +102,7 @@ export function checkIntrospection(
   const issue = (field: string, message: string) => issues.push({ path: `${path}.${field}`, message })
   for (const key of Object.keys(o)) if (!knownFields.has(key)) issue(key, 'unknown field')
 
-  const endpointProblem = checkEndpointUrl(o.endpoint)
+  const endpointProblem = o.endpoint === undefined && context.endpointOptional === true ? undefined : checkEndpointUrl(o.endpoint)
   if (endpointProblem !== undefined) issue('endpoint', endpointProblem)
   if (typeof o.clientId !== 'string' || o.clientId.length === 0 || o.clientId.length > 1024) issue('clientId', 'is required: a non-empty string of at most 1024 characters')
   let clientAuthentication: ClientAuthentication | undefined
@@ -109,21 +119,20 @@ export function checkIntrospection(
   if (ttl !== undefined && !(ttl === -1 || (Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= maxIntrospectionTimeToLiveSeconds))) {
     issue('tokenTimeToLiveSeconds', `must be -1 (until the token expires) or an integer from 0 to ${maxIntrospectionTimeToLiveSeconds}`)
   }
-  if (o.responseFormat === 'jwt') issue('responseFormat', '"jwt" (RFC 9701) is not supported in this version; use "json"')
-  else if (o.responseFormat !== undefined && o.responseFormat !== 'json') issue('responseFormat', 'must be "json" or "jwt"')
+  if (o.responseFormat !== undefined && o.responseFormat !== 'json' && o.responseFormat !== 'jwt') issue('responseFormat', 'must be "json" or "jwt"')
   if (o.mode !== undefined && o.mode !== 'opaque' && o.mode !== 'always') issue('mode', 'must be "opaque" or "always"')
 
   if (issues.length > 0 || clientAuthentication === undefined) return { ok: false, issues }
   return {
     ok: true,
     config: Object.freeze({
-      endpoint: new URL(o.endpoint as string).href,
+      ...(o.endpoint === undefined ? {} : { endpoint: new URL(o.endpoint as string).href }),
       clientId: o.clientId as string,
       clientAuthentication,
       cacheTokens: (o.cacheTokens as boolean | undefined) ?? true,
       tokenTimeToLiveSeconds: (ttl as number | undefined) ?? -1,
       sendAudience: (o.sendAudience as boolean | undefined) ?? false,
-      responseFormat: 'json' as const,
+      responseFormat: (o.responseFormat as 'json' | 'jwt' | undefined) ?? 'json',
       mode: (o.mode as 'opaque' | 'always' | undefined) ?? 'opaque',
     }),
   }

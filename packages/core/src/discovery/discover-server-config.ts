@@ -54,7 +54,7 @@ export interface DiscoverServerConfigOptions {
 /**
  * Fetches the metadata of `input.issuer` and returns the config with `discovery` removed and
  * the missing endpoints filled in: `jwksUrl` (when neither `jwksUrl` nor `jwks` is set) and
- * `introspection.endpoint` (when an `introspection` section has none) — with a certificate
+ * `introspection.endpoint` (when an `introspection` section has none) and `tokenEndpoint` — with a certificate
  * client authentication (`tls_client_auth`, `self_signed_tls_client_auth`) the document's
  * `mtls_endpoint_aliases` entry is used (RFC 8705 §5). The metadata request uses the config's
  * `trustedCertificates`, `trustMode`, `proxy` and `jwksCertificateValidation`. The result is then
@@ -102,6 +102,10 @@ export async function discoverServerConfig(input: DiscoverableServerInput, optio
     const endpoint = discoveredEndpoint(metadata, 'introspection_endpoint', mutualTls)
     if (endpoint === undefined) throw new ConfigError([{ path: 'introspection.endpoint', message: 'is not configured and the metadata names no introspection_endpoint' }])
     filled.introspection = { ...input.introspection, endpoint }
+  }
+  if (input.tokenEndpoint === undefined) {
+    const tokenEndpoint = discoveredEndpoint(metadata, 'token_endpoint', mutualTls)
+    if (tokenEndpoint !== undefined) filled.tokenEndpoint = tokenEndpoint
   }
   if (filled.jwksUrl === undefined && filled.jwks === undefined && filled.introspection === undefined) {
     throw new ConfigError([{ path: 'jwksUrl', message: 'is not configured and the metadata names no jwks_uri' }])

@@ -156,6 +156,11 @@ export interface DiscoveryClientOptions {
 export interface DiscoveryClient {
   /** The metadata, cached; rejects with {@link DiscoveryError} only when nothing usable is held. */
   metadata(): Promise<DiscoveredMetadata>
+  /**
+   * The cached metadata while it is within its lifetime, without waiting; `undefined` when
+   * {@link DiscoveryClient.metadata} must run (nothing held yet, or the document is due).
+   */
+  fresh(): DiscoveredMetadata | undefined
 }
 
 /**
@@ -326,6 +331,7 @@ export function createDiscoveryClient(options: DiscoveryClientOptions): Discover
   }
 
   return {
+    fresh: () => (held !== undefined && now() < held.expiresAt ? held.metadata : undefined),
     metadata: async () => {
       const at = now()
       if (held !== undefined && at < held.expiresAt) return held.metadata

@@ -9,6 +9,7 @@ import { clientAuthenticationFor } from '../client-auth/index.ts'
 import type { IntrospectionConfig } from '../config/introspection.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
 import { HttpGetFailure, type HttpPost, type TrustMode } from '../platform/types.ts'
+import type { Result } from '../result.ts'
 import { parseIntrospectionBody } from './decode-response.ts'
 
 /** Why an introspection produced no usable answer. */
@@ -32,7 +33,8 @@ export interface IntrospectionExchange {
 
 /** What the client needs besides the config. */
 export interface IntrospectionClientOptions {
-  readonly config: IntrospectionConfig
+  /** The `introspection` section, its endpoint known (configured, or filled by discovery). */
+  readonly config: IntrospectionConfig & { readonly endpoint: string }
   readonly httpPost: HttpPost
   /** Per-request timeout. Default 5000 ms. */
   readonly timeoutMs?: number | undefined
@@ -46,6 +48,11 @@ export interface IntrospectionClientOptions {
   readonly trustMode?: TrustMode | undefined
   /** An `http:` forward proxy (a `CONNECT` tunnel for an `https:` endpoint). */
   readonly proxy?: URL | undefined
+  /**
+   * With `responseFormat: 'jwt'` (RFC 9701): verifies the signed answer and returns its
+   * `token_introspection` member, or why it was refused. Required for that format.
+   */
+  readonly verifyJwtAnswer?: ((jwt: string, nowMs: number) => Promise<Result<Readonly<Record<string, unknown>>, string>>) | undefined
 }
 
 /** Sends one introspection request. Never rejects: every failure is a value. */
@@ -53,7 +60,9 @@ export type IntrospectionClient = (token: string, sentAudience: string | undefin
 
 /**
  * Builds the introspection client: `POST endpoint` with `token=…&token_type_hint=access_token`
- * (plus `aud` when given), `Accept: application/json`, authenticated as `config.clientId`.
+ * (plus `aud` when given), `Accept: application/json` (`application/token-introspection+jwt` with
+ * `responseFormat: 'jwt'`, whose answers `verifyJwtAnswer` checks), authenticated as
+ * `config.clientId`.
  *
  * @example
  * ```ts
@@ -67,6 +76,9 @@ export function createIntrospectionClient(options: IntrospectionClientOptions): 
   const url = new URL(config.endpoint)
   const timeoutMs = options.timeoutMs ?? 5000
   const maxBytes = options.maxBytes ?? 65_536
+  const jwtAnswers = config.responseFormat === 'jwt'
+  if (jwtAnswers && options.verifyJwtAnswer === undefined) throw new TypeError('responseFormat "jwt" needs verifyJwtAnswer')
+  const accept = jwtAnswers ? 'application/token-introspection+jwt' : 'application/json'
   return async (token, sentAudience, nowMs) => {
     const started = performance.now()
     const latency = () => Math.round((performance.now() - started) * 100) / 100
@@ -94,7 +106,7 @@ export function createIntrospectionClient(options: IntrospectionClientOptions): 
         addressPolicy: options.addressPolicy,
         ...(options.trustMode === undefined ? {} : { trustMode: options.trustMode }),
         ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
-        headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { ...auth.headers, 'content-type': 'application/x-www-form-urlencoded', accept },
         body: form.toString(),
         clientCertificate: auth.tls,
       })
@@ -103,6 +115,18 @@ export function createIntrospectionClient(options: IntrospectionClientOptions): 
       return failed('unavailable', `The introspection endpoint could not be reached (${kind})`)
     }
     const { status } = response
+    if (status === 200 && jwtAnswers) {
+      const text = new TextDecoder().decode(response.body)
+      // A plain JSON answer where a signed one is configured: the AS is set up differently from
+      // this config (or something in between rewrote the answer). Never trusted, never a 401.
+      if (text.trimStart().startsWith('{') || /json/i.test(response.headers.get('content-type') ?? '')) {
+        return failed('misconfigured', 'The introspection endpoint answered plain JSON where a JWT answer (RFC 9701) is configured: check introspection.responseFormat and the authorization server', status)
+      }
+      const verified = await (options.verifyJwtAnswer as NonNullable<IntrospectionClientOptions['verifyJwtAnswer']>)(text, nowMs)
+      if (!verified.ok) return failed('unavailable', `The JWT introspection answer was refused: ${verified.error}`, status)
+      if (typeof verified.value.active !== 'boolean') return failed('unavailable', 'The JWT introspection answer is malformed: active must be a JSON boolean', status)
+      return { status, latencyMs: latency(), result: { ok: true, answer: verified.value } }
+    }
     if (status === 200) {
       const parsed = parseIntrospectionBody(response.body)
       if (!parsed.ok) return failed('unavailable', `The introspection answer is malformed: ${parsed.error}`, status)

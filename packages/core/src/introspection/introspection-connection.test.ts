@@ -120,20 +120,33 @@ describe('introspection through the platform HTTP POST', () => {
   })
 
   it('fails over to the next target when the first origin is down, keeping the endpoint path', async () => {
-    const { verifier } = verifierFor(`${closedOrigin}/oauth2/introspect`, { targets: [plain.origin] })
+    const { verifier, events } = verifierFor(`${closedOrigin}/oauth2/introspect`, { targets: [plain.origin] })
     const before = seen.length
     expect((await verifier.verify('opaque-failover')).subject).toBe('via-plain')
     expect(seen.slice(before)).toEqual([expect.objectContaining({ server: 'plain' })])
+    // The move is reported: server, origins and reason class, never the token or the path.
+    const failovers = events.filter((e) => e.type === 'target_failover')
+    expect(failovers).toEqual([
+      { type: 'target_failover', authorizationServer: 'ConnAS', endpointKind: 'introspection', from: closedOrigin, to: plain.origin, reasonClass: 'network', reason: 'network' },
+    ])
+    expect(JSON.stringify(failovers)).not.toMatch(/opaque-failover|oauth2/)
     await verifier.close()
   })
 
   it('fails over on a 5xx, and is unavailable when every target is down', async () => {
     const first = verifierFor(`${failing.origin}/introspect`, { targets: [plain.origin] })
     expect((await first.verifier.verify('opaque-after-503')).subject).toBe('via-plain')
+    expect(first.events.filter((e) => e.type === 'target_failover')).toEqual([
+      expect.objectContaining({ from: failing.origin, to: plain.origin, reasonClass: 'http_5xx', reason: 'HTTP 503' }),
+    ])
     await first.verifier.close()
     const none = verifierFor(`${closedOrigin}/introspect`, { targets: [failing.origin] })
     await expect(none.verifier.verify('opaque-down')).rejects.toMatchObject({ code: 'introspection_unavailable', status: 503 })
-    expect(none.events).toEqual([expect.objectContaining({ outcome: 'unavailable', message: expect.stringContaining('503') })])
+    // One failover (closed → failing), then the introspection event of the last answer.
+    expect(none.events).toEqual([
+      expect.objectContaining({ type: 'target_failover', from: closedOrigin, to: failing.origin, reasonClass: 'network' }),
+      expect.objectContaining({ type: 'introspection', outcome: 'unavailable', message: expect.stringContaining('503') }),
+    ])
     await none.verifier.close()
   })
 })

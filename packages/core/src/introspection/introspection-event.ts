@@ -53,3 +53,28 @@ export interface IntrospectionEvent {
   /** Why, for failures: the error code or what went wrong. */
   readonly message: string | undefined
 }
+
+/**
+ * A request to the authorization server moved on to the next of its `targets`: the origin it was
+ * sent to could not answer (connection refused, TLS failure, timeout, or a 5xx). Never carries a
+ * token, a credential, a path or a query: origins only.
+ *
+ * @example
+ * ```ts
+ * onEvent: (e) => { if (e.type === 'target_failover') log.warn(`${e.authorizationServer}: ${e.from} → ${e.to} (${e.reasonClass})`) }
+ * ```
+ */
+export interface ServerTargetFailoverEvent {
+  readonly type: 'target_failover'
+  readonly authorizationServer: string
+  /** Which request failed over. */
+  readonly endpointKind: 'introspection'
+  /** The origin that could not answer (`https://host[:port]`). */
+  readonly from: string
+  /** The origin tried next. */
+  readonly to: string
+  /** Why: a connection failure (`network`), `tls`, `timeout`, or a 5xx answer (`http_5xx`). */
+  readonly reasonClass: 'network' | 'tls' | 'timeout' | 'http_5xx'
+  /** The detail: `HTTP 503`, or the failure kind. */
+  readonly reason: string
+}

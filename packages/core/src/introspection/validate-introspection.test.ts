@@ -16,7 +16,8 @@ import { validateIntrospection } from './validate-introspection.ts'
 const secret = 'introspection-s3cr3t-never-shown'
 const introspectionOf = (endpoint: string, clientAuthentication: unknown = { method: 'client_secret_basic', clientSecret: secret }) => {
   const server = defineAuthorizationServer({ name: 'Ping1', issuer: 'https://as.example', introspection: { endpoint, clientId: 'tokenward-rs', clientAuthentication } })
-  return server.introspection!
+  // Without discovery the built config always carries the endpoint it was given.
+  return { ...server.introspection!, endpoint }
 }
 
 let fake: FakeAs

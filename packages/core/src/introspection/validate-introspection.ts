@@ -77,7 +77,8 @@ export interface IntrospectionValidationReport {
  */
 export interface ValidateIntrospectionInput {
   /** The built `introspection` section (see `defineAuthorizationServer`). */
-  readonly config: IntrospectionConfig
+  /** The introspection section, its endpoint known (filled by discovery first when the config leaves it out). */
+  readonly config: IntrospectionConfig & { readonly endpoint: string }
   /** The HTTP POST seam (`platformHttpPost()`). */
   readonly httpPost: HttpPost
   /** The authorization server's issuer: the default audience of a `private_key_jwt` assertion. */

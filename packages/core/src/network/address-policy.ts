@@ -46,6 +46,14 @@ export interface AddressPolicyOptions {
    * plain `http:` is accepted for them (never for any other address). Default `false`.
    */
   readonly developmentLoopback?: boolean | undefined
+  /**
+   * An explicit opt-out for an injected `fetch`: tokenward cannot see the addresses such a
+   * `fetch` resolves a host name to, so under an address policy a host name not on `allow` is
+   * refused (`address_not_allowed`) — a name could resolve to 169.254.169.254 or an internal
+   * service. Set `true` only when the injected `fetch` enforces an equivalent policy on the
+   * addresses it connects to (an egress proxy, a resolver that filters). Default `false`.
+   */
+  readonly injectedFetchResolvesSafely?: boolean | undefined
 }
 
 /**
@@ -69,6 +77,8 @@ export interface AddressPolicy {
   /** Lowercase host names; a leading `*.` matches any subdomain. */
   readonly allowHosts: readonly string[]
   readonly developmentLoopback: boolean
+  /** See {@link AddressPolicyOptions.injectedFetchResolvesSafely}; absent means `false`. */
+  readonly injectedFetchResolvesSafely?: boolean | undefined
 }
 
 /** The answer of {@link decideAddress} and {@link decideUrl}. */
@@ -340,10 +350,14 @@ export function checkAddressPolicy(
   const o = options as Record<string, unknown>
   const issues: ConfigIssue[] = []
   for (const key of Object.keys(o)) {
-    if (key !== 'allow' && key !== 'developmentLoopback') issues.push({ path: at(key), message: 'is not a known option (allow, developmentLoopback)' })
+    if (key !== 'allow' && key !== 'developmentLoopback' && key !== 'injectedFetchResolvesSafely') {
+      issues.push({ path: at(key), message: 'is not a known option (allow, developmentLoopback, injectedFetchResolvesSafely)' })
+    }
   }
   const developmentLoopback = o.developmentLoopback ?? false
   if (typeof developmentLoopback !== 'boolean') issues.push({ path: at('developmentLoopback'), message: 'must be true or false' })
+  const injectedFetchResolvesSafely = o.injectedFetchResolvesSafely ?? false
+  if (typeof injectedFetchResolvesSafely !== 'boolean') issues.push({ path: at('injectedFetchResolvesSafely'), message: 'must be true or false' })
   const allowRanges: AddressRange[] = []
   const allowHosts: string[] = []
   const allow = o.allow ?? []
@@ -358,7 +372,16 @@ export function checkAddressPolicy(
     })
   }
   if (issues.length > 0) return { ok: false, issues }
-  return { ok: true, policy: Object.freeze({ _tag: 'AddressPolicy', allowRanges, allowHosts, developmentLoopback: developmentLoopback as boolean }) }
+  return {
+    ok: true,
+    policy: Object.freeze({
+      _tag: 'AddressPolicy',
+      allowRanges,
+      allowHosts,
+      developmentLoopback: developmentLoopback as boolean,
+      ...(injectedFetchResolvesSafely === true ? { injectedFetchResolvesSafely: true } : {}),
+    }),
+  }
 }
 
 const allowEntry = (entry: string): AddressRange | string | undefined => {
@@ -440,4 +463,29 @@ export function decideUrl(policy: AddressPolicy, url: URL): AddressDecision | 'r
     return { allowed: false, addressClass: 'loopback', reason: `${url.hostname} is a loopback name, not allowed by the address policy` }
   }
   return 'resolve'
+}
+
+/**
+ * {@link decideUrl} for an HTTP client whose DNS answers tokenward cannot check — an injected
+ * `fetch`: a host name is allowed only when an `allow` entry names it (`jwks.corp.example`,
+ * `*.corp.example`), or when the policy says the injected `fetch` resolves safely
+ * ({@link AddressPolicyOptions.injectedFetchResolvesSafely}); otherwise it is refused, because it
+ * could resolve to a metadata or internal address. Scheme, literal addresses and loopback names
+ * are decided as {@link decideUrl} does.
+ *
+ * @example
+ * ```ts
+ * decideUrlUnresolved(defineAddressPolicy({}), new URL('https://idp.example/keys')) // { allowed: false, … }
+ * decideUrlUnresolved(defineAddressPolicy({ allow: ['idp.example'] }), new URL('https://idp.example/keys')) // { allowed: true }
+ * ```
+ */
+export function decideUrlUnresolved(policy: AddressPolicy, url: URL): AddressDecision {
+  const decision = decideUrl(policy, url)
+  if (decision !== 'resolve') return decision
+  if (policy.injectedFetchResolvesSafely === true || hostAllowed(policy, url.hostname)) return { allowed: true }
+  return {
+    allowed: false,
+    addressClass: undefined,
+    reason: `${url.hostname} is a host name the injected fetch resolves unchecked: allow it by name in the address policy, or set injectedFetchResolvesSafely if that fetch enforces the policy itself`,
+  }
 }

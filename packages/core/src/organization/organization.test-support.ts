@@ -46,7 +46,7 @@ export const receiptFor = (input: Record<string, unknown>, overrides: Partial<Jw
       ? {}
       : {
           introspection: {
-            endpoint: config.introspection.endpoint,
+            endpoint: config.introspection.endpoint ?? 'https://as.example/introspect',
             clientId: config.introspection.clientId,
             authMethod: config.introspection.clientAuthentication.method,
           },

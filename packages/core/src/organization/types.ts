@@ -126,6 +126,11 @@ export interface JwksValidationReceipt {
   readonly jwksUrl?: string | undefined
   /** The introspection connection validated; absent when the server has none. */
   readonly introspection?: IntrospectionReceipt | undefined
+  /**
+   * The discovery validated (the issuer and `discovery` exactly as the config gives them), when
+   * the endpoints were read from the authorization server's metadata; absent otherwise.
+   */
+  readonly discovery?: { readonly issuer: string; readonly source: true | string } | undefined
   readonly jwksCertificateValidation: boolean
   /** The PEM CAs used, in order (must match the config's `trustedCertificates`). */
   readonly trustedCertificates: readonly string[]

@@ -87,3 +87,24 @@ describe('requireValidationReceipt for an introspection connection', () => {
     expect(requireValidationReceipt(opaqueConfig, bare, orgId, now)).toMatchObject({ code: 'validation_required', field: 'receipt' })
   })
 })
+
+describe('requireValidationReceipt for a server whose endpoints come from discovery', () => {
+  const discovering = { name: 'Ping1', issuer: 'https://as.example', discovery: true }
+  const config = configOf(discovering)
+  const validated = { validationId: 'v1', orgId, jwksUrl: 'https://as.example/jwks', discovery: { issuer: 'https://as.example', source: true as const }, jwksCertificateValidation: true, trustedCertificates: [], validatedAt: now - 60 }
+
+  it('needs a receipt even though the config names no JWKS URL or introspection endpoint', () => {
+    expect(requireValidationReceipt(config, undefined, orgId, now)).toMatchObject({ code: 'validation_required' })
+  })
+
+  it('accepts a receipt for the same issuer and metadata source, whatever endpoints the metadata named', () => {
+    expect(requireValidationReceipt(config, validated, orgId, now)).toBeUndefined()
+  })
+
+  it('refuses a receipt for another issuer, another metadata URL, or one validated without discovery', () => {
+    expect(requireValidationReceipt(config, { ...validated, discovery: { issuer: 'https://evil.example', source: true } }, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.discovery' })
+    expect(requireValidationReceipt(config, { ...validated, discovery: { issuer: 'https://as.example', source: 'https://evil.example/meta' } }, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.discovery' })
+    const { discovery: _d, ...plain } = validated
+    expect(requireValidationReceipt(config, plain, orgId, now)).toMatchObject({ code: 'validation_mismatch', field: 'receipt.discovery' })
+  })
+})

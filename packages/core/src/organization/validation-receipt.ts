@@ -29,7 +29,8 @@ export const defaultReceiptMaxAgeSeconds = 900
  * const source: JwksSourceToValidate = { name: 'ci-pipeline', jwksUrl: 'https://ci.example.com/jwks.json', jwksCertificateValidation: true, trustedCertificates: [] }
  * ```
  */
-export type JwksSourceToValidate = Pick<AuthorizationServerConfig, 'name' | 'jwksUrl' | 'jwksCertificateValidation' | 'trustedCertificates' | 'introspection'>
+export type JwksSourceToValidate = Pick<AuthorizationServerConfig, 'name' | 'jwksUrl' | 'jwksCertificateValidation' | 'trustedCertificates' | 'introspection'> &
+  Partial<Pick<AuthorizationServerConfig, 'issuer' | 'discovery'>>
 
 /**
  * Checks that `receipt` proves a validation of `config`'s remote sources for organization `orgId`:
@@ -55,8 +56,9 @@ export function requireValidationReceipt(
   maxAgeSeconds: number = defaultReceiptMaxAgeSeconds,
 ): RuleViolation | undefined {
   const introspection = config.introspection
-  if (config.jwksUrl === undefined && introspection === undefined) return undefined
-  const what = config.jwksUrl === undefined ? 'introspection endpoint' : introspection === undefined ? 'JWKS source' : 'JWKS source and introspection endpoint'
+  const discovered = config.discovery !== undefined
+  if (config.jwksUrl === undefined && introspection === undefined && !discovered) return undefined
+  const what = config.jwksUrl === undefined && introspection === undefined ? 'discovered endpoints' : config.jwksUrl === undefined ? 'introspection endpoint' : introspection === undefined ? 'JWKS source' : 'JWKS source and introspection endpoint'
   if (receipt === undefined || receipt === null) {
     return ruleViolation('validation_required', `Validate the ${what} of "${config.name}" before saving it`, { field: 'receipt' })
   }
@@ -66,15 +68,26 @@ export function requireValidationReceipt(
   const mismatch = (field: string, other: string, expected: unknown, actual: unknown): RuleViolation =>
     ruleViolation('validation_mismatch', `The validation was done for ${other}; validate the ${what} again`, { field: `receipt.${field}`, expected, actual })
   if (receipt.orgId !== orgId) return mismatch('orgId', 'another organization', orgId, receipt.orgId)
+  if (discovered) {
+    // Endpoints the config leaves to discovery were validated as the metadata named them.
+    const validatedDiscovery = receipt.discovery
+    const source = config.discovery === true ? true : normalizeUrl(String(config.discovery))
+    const validatedSource = validatedDiscovery === undefined ? undefined : validatedDiscovery.source === true ? true : normalizeUrl(String(validatedDiscovery.source))
+    if (validatedDiscovery === undefined || validatedDiscovery.issuer !== config.issuer || validatedSource !== source) {
+      return mismatch('discovery', 'another discovery (issuer or metadata URL)', { issuer: config.issuer ?? null, source: config.discovery }, validatedDiscovery ?? null)
+    }
+  }
   const receiptJwksUrl = receipt.jwksUrl === undefined ? undefined : (normalizeUrl(receipt.jwksUrl) ?? null)
-  if (receiptJwksUrl !== config.jwksUrl) return mismatch('jwksUrl', 'another JWKS URL', config.jwksUrl ?? null, receipt.jwksUrl ?? null)
+  if (!(discovered && config.jwksUrl === undefined) && receiptJwksUrl !== config.jwksUrl) {
+    return mismatch('jwksUrl', 'another JWKS URL', config.jwksUrl ?? null, receipt.jwksUrl ?? null)
+  }
   const validated = receipt.introspection
   if (introspection === undefined || validated === undefined) {
     if (introspection !== validated) {
       return mismatch('introspection', 'another introspection connection', introspection === undefined ? null : introspection.endpoint, validated?.endpoint ?? null)
     }
   } else {
-    if (normalizeUrl(validated.endpoint) !== normalizeUrl(introspection.endpoint)) {
+    if (introspection.endpoint !== undefined && normalizeUrl(validated.endpoint) !== normalizeUrl(introspection.endpoint)) {
       return mismatch('introspection.endpoint', 'another introspection endpoint', introspection.endpoint, validated.endpoint)
     }
     if (validated.clientId !== introspection.clientId) return mismatch('introspection.clientId', 'another client ID', introspection.clientId, validated.clientId)
@@ -106,6 +119,12 @@ export function requireValidationReceipt(
   return undefined
 }
 
+function isDiscoveryShape(d: unknown): boolean {
+  if (typeof d !== 'object' || d === null) return false
+  const o = d as Record<string, unknown>
+  return typeof o.issuer === 'string' && (o.source === true || typeof o.source === 'string')
+}
+
 function isReceiptShape(r: unknown): r is JwksValidationReceipt {
   if (typeof r !== 'object' || r === null) return false
   const o = r as Record<string, unknown>
@@ -116,6 +135,7 @@ function isReceiptShape(r: unknown): r is JwksValidationReceipt {
     (i === undefined ||
       (typeof i === 'object' && i !== null && typeof i.endpoint === 'string' && typeof i.clientId === 'string' && typeof i.authMethod === 'string')) &&
     (o.jwksUrl !== undefined || i !== undefined) &&
+    (o.discovery === undefined || isDiscoveryShape(o.discovery)) &&
     typeof o.jwksCertificateValidation === 'boolean' &&
     Array.isArray(o.trustedCertificates) &&
     o.trustedCertificates.every((c: unknown) => typeof c === 'string') &&

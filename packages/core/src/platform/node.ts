@@ -17,8 +17,8 @@ export const platform: Platform = {
   name: 'node',
   signature: nodeSignatureProvider,
   // An injected fetch owns its TLS settings (see WebHttpGetOptions.fetchOwnsTls).
-  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true })),
-  httpPost: (fetchImpl) => (fetchImpl === undefined ? nodeHttpPost : webHttpPost(fetchImpl, { fetchOwnsTls: true })),
+  httpGet: (fetchImpl) => (fetchImpl === undefined ? nodeHttpGet : webHttpGet(fetchImpl, { fetchOwnsTls: true, injectedFetch: true })),
+  httpPost: (fetchImpl) => (fetchImpl === undefined ? nodeHttpPost : webHttpPost(fetchImpl, { fetchOwnsTls: true, injectedFetch: true })),
   decodeBase64Url: decodeCanonicalBase64Url,
   // Exact for ASCII, which is all a signing input can hold once its segments decoded.
   encodeAscii: (text) => Buffer.from(text, 'latin1'),

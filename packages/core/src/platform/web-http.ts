@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { decideUrl } from '../network/address-policy.ts'
+import { decideUrl, decideUrlUnresolved } from '../network/address-policy.ts'
 import { concatBytes } from './bytes.ts'
 import { describeTlsFailure } from './tls-failure.ts'
 import { type ClientCertificatePem, type HttpGet, HttpGetFailure, type HttpGetRequest, type HttpGetResponse, type HttpPost } from './types.ts'
@@ -26,6 +26,14 @@ export interface WebHttpGetOptions {
    * Without `fetchOwnsTls` such a POST is refused (`unsupported`): the certificate would be lost.
    */
   readonly fetchOwnsTls?: boolean
+  /**
+   * `true` when `fetch` was injected by the user: under a request's `addressPolicy`, a host name
+   * is then refused unless the policy allows it by name or says the injected `fetch` resolves
+   * safely (see `decideUrlUnresolved`), because the addresses that `fetch` connects to cannot be
+   * checked. `false` (the default) for the runtime's own `fetch`, whose names are left to the
+   * runtime's egress controls.
+   */
+  readonly injectedFetch?: boolean
   /**
    * How this runtime's `fetch` takes per-request TLS and proxy settings (a client certificate, CA
    * certificates, a proxy). Default: detected once — `'deno'` when `globalThis.Deno` offers
@@ -279,7 +287,7 @@ const webExchange = (fetchImpl: typeof fetch, options: WebHttpGetOptions, post: 
     if (request.addressPolicy !== undefined) {
       // fetch resolves names itself: only the scheme, a literal address and loopback names can be
       // checked here. Other names rely on the runtime's egress controls (see HttpGetRequest).
-      const decision = decideUrl(request.addressPolicy, url)
+      const decision = options.injectedFetch === true ? decideUrlUnresolved(request.addressPolicy, url) : decideUrl(request.addressPolicy, url)
       if (decision !== 'resolve' && !decision.allowed) throw new HttpGetFailure('address_not_allowed', `address not allowed: ${decision.reason}`)
     }
     let extra = noRuntimeInit

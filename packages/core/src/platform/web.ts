@@ -23,9 +23,9 @@ export const platform: Platform = {
   httpGet: (fetchImpl) =>
     fetchImpl === undefined
       ? webHttpGet(globalThis.fetch.bind(globalThis))
-      : webHttpGet(fetchImpl, { fetchOwnsTls: true }),
+      : webHttpGet(fetchImpl, { fetchOwnsTls: true, injectedFetch: true }),
   httpPost: (fetchImpl) =>
     fetchImpl === undefined
       ? webHttpPost(globalThis.fetch.bind(globalThis))
-      : webHttpPost(fetchImpl, { fetchOwnsTls: true }),
+      : webHttpPost(fetchImpl, { fetchOwnsTls: true, injectedFetch: true }),
 }

@@ -18,6 +18,7 @@ import { inlineKeySetStatus, inlineSnapshot } from '../jwks/key-set.ts'
 import { resolveVerifierOptions, type ResolvedVerifierOptions } from './resolve-options.ts'
 import type { RequestVerdict, VerifiedAccessToken, VerifierOptions, VerifierStatus, VerifyOptions } from './types.ts'
 import { defineAddressPolicy } from '../network/address-policy.ts'
+import { createDiscoveringEngine } from './discovering-engine.ts'
 import { createVerificationPipeline, isNeedsIntrospection, isNeedsKeys, type Outcome } from './verification-pipeline.ts'
 import { requestVerifyOptions } from './stages/authorize.ts'
 
@@ -79,12 +80,13 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   const resolved = resolveVerifierOptions(options)
   if (!resolved.ok) throw resolved.error
   const seams = { fetch: options.fetch, clock: options.clock }
-  const server = resolved.value.server
   // Inline keys, or no keys at all (a server with introspection only): nothing to fetch in the background.
-  const engine: VerifierEngine | (() => Promise<VerifierEngine>) =
-    server.jwks !== undefined || server.jwksUrl === undefined
-      ? createInlineEngine(resolved.value, options.clock ?? Date.now, options.fetch)
-      : async () => (await import('./runtime-engine.ts')).createRuntimeEngine(resolved.value, seams)
+  const engineFor = (r: ResolvedVerifierOptions): VerifierEngine | (() => Promise<VerifierEngine>) =>
+    r.server.jwks !== undefined || r.server.jwksUrl === undefined
+      ? createInlineEngine(r, options.clock ?? Date.now, options.fetch)
+      : async () => (await import('./runtime-engine.ts')).createRuntimeEngine(r, seams)
+  // With `discovery`, the engine is built over the config the metadata completes, on first use.
+  const engine = resolved.value.server.discovery === undefined ? engineFor(resolved.value) : createDiscoveringEngine(resolved.value, seams, engineFor)
   return verifierOver(resolved.value.server, engine, options)
 }
 

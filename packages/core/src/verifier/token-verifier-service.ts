@@ -9,7 +9,7 @@ import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import type * as Scope from 'effect/Scope'
 import { platform } from '#platform'
-import type { ConfigError } from '../errors.ts'
+import { ConfigError } from '../errors.ts'
 import { makeTokenVerifier, resolveVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
 import type { VerifierOptions } from './types.ts'
 
@@ -32,6 +32,10 @@ export const make = (options: EffectVerifierOptions): Effect.Effect<TokenVerifie
   Effect.suspend(() => {
     const resolved = resolveVerifierOptions(options)
     if (!resolved.ok) return Effect.fail(resolved.error)
+    if (resolved.value.server.discovery !== undefined) {
+      // Discovery runs in the Promise door's engine; here the endpoints must be known when built.
+      return Effect.fail(new ConfigError([{ path: 'server.discovery', message: 'is not run by the Effect door yet: complete the config with discoverServerConfig first, or use createVerifier' }]))
+    }
     // Only the published operations: the Promise door's hot-path internals stay with its engine.
     return Effect.map(makeTokenVerifier(resolved.value, platform, options.fetch), ({ verify, verifyRequest, warm, status, clearCache, config }) => ({
       verify,

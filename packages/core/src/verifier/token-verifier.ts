@@ -101,6 +101,7 @@ export const makeTokenVerifier = (
             ...definedOnly(jwks),
             ...(onEvent === undefined ? {} : { onEvent }),
           })
+    const keyContext = yield* Effect.context<never>()
     const pipeline = createVerificationPipeline(resolved, platform, keySet, {
       httpPost: server.introspection === undefined ? undefined : platform.httpPost(fetchImpl),
       onEvent,
@@ -108,6 +109,8 @@ export const makeTokenVerifier = (
       introspectionMaxBytes: options.introspection?.maxBytes,
       addressPolicy,
       replayStore: options.replayStore,
+      // RFC 9701 answers are verified with the server's keys, fetched in this verifier's context (its clock).
+      currentKeys: server.introspection?.responseFormat === 'jwt' ? () => Effect.runPromiseWith(keyContext)(keySet.current) : undefined,
     })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>

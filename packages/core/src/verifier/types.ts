@@ -7,7 +7,8 @@ import type { ReplayStore } from '../state/replay-store.ts'
 import type { SenderBinding } from '../sender-constraint/check-sender-constraint.ts'
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
 import type { AuthorizationServerConfig, AuthorizationServerInput } from '../config/authorization-server.ts'
-import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
+import type { DiscoveryEvent } from '../discovery/discovery-client.ts'
+import type { IntrospectionEvent, ServerTargetFailoverEvent } from '../introspection/introspection-event.ts'
 import type { JwksEvent } from '../jwks/jwks-event.ts'
 import type { AddressPolicy, AddressPolicyOptions } from '../network/address-policy.ts'
 import type { SupportedAlgorithm } from '../jose/jwk.ts'
@@ -82,7 +83,7 @@ export interface IntrospectionOptions {
 }
 
 /** Events a verifier emits for logging and metrics. Never contain tokens, secrets or key material. */
-export type VerifierEvent = JwksEvent | IntrospectionEvent
+export type VerifierEvent = JwksEvent | IntrospectionEvent | DiscoveryEvent | ServerTargetFailoverEvent
 
 /** Options of a verifier (both doors). */
 export interface VerifierOptions {
@@ -118,7 +119,15 @@ export interface VerifierOptions {
    * (`http:` only on a loopback host), without credentials or fragment. Default: none.
    */
   readonly resourceMetadataUrl?: string | undefined
-  /** Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed) and one `introspection` event per introspection request. Must not throw (errors are ignored). */
+  /**
+   * Receives JWKS events (fetched, not modified, failed, stale served, refetch suppressed), one
+   * `introspection` event per introspection request, and, for a server with `discovery`, the
+   * metadata events (`discovery_fetched`, `discovery_fetch_failed` — also for a document naming
+   * another issuer or lacking a needed endpoint — and `discovery_stale_served`), and one
+   * `target_failover` each time an introspection request moves on to the next of the server's
+   * `targets` (server, from-origin, to-origin, reason class; never a token). Must not throw
+   * (errors are ignored).
+   */
   readonly onEvent?: ((event: VerifierEvent) => void) | undefined
   /**
    * Where DPoP proof identifiers (`jti`) are remembered, when the server checks DPoP (RFC 9449

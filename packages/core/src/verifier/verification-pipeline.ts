@@ -22,8 +22,10 @@
 import { isVerificationError, MalformedTokenError, ServerDisabledError, type VerificationError } from '../errors.ts'
 import { bearerSyntaxError, type TokenRequest } from '../http/bearer.ts'
 import { createIntrospectionClient } from '../introspection/introspection-client.ts'
+import { verifyIntrospectionJwt } from '../introspection/verify-introspection-jwt.ts'
+import type { Result } from '../result.ts'
 import { withTargets } from '../network/with-targets.ts'
-import type { IntrospectionEvent } from '../introspection/introspection-event.ts'
+import type { IntrospectionEvent, ServerTargetFailoverEvent } from '../introspection/introspection-event.ts'
 import type { JwksSnapshot, KeySetStatus } from '../jwks/jwks-snapshot.ts'
 import type { AddressPolicy } from '../network/address-policy.ts'
 import type { HttpPost, Platform } from '../platform/types.ts'
@@ -52,8 +54,8 @@ export type NeedsWork = NeedsKeys | NeedsIntrospection
 export interface PipelineSeams {
   /** POSTs to the authorization server (introspection). Required when the server has `introspection`. */
   readonly httpPost?: HttpPost | undefined
-  /** Receives introspection events. */
-  readonly onEvent?: ((event: IntrospectionEvent) => void) | undefined
+  /** Receives introspection events, and one `target_failover` event each time a request moves on to the next of `targets`. */
+  readonly onEvent?: ((event: IntrospectionEvent | ServerTargetFailoverEvent) => void) | undefined
   /** Introspection request timeout and size limit. */
   readonly introspectionTimeoutMs?: number | undefined
   readonly introspectionMaxBytes?: number | undefined
@@ -61,6 +63,11 @@ export interface PipelineSeams {
   readonly addressPolicy?: AddressPolicy | undefined
   /** Where DPoP proof identifiers are remembered (binding stage). Default: a bounded in-memory store per pipeline. */
   readonly replayStore?: ReplayStore | undefined
+  /**
+   * The server's current keys, fetched when needed (RFC 9701 JWT introspection answers). Default:
+   * the key view's snapshot as it is (inline keys).
+   */
+  readonly currentKeys?: (() => Promise<JwksSnapshot>) | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -92,6 +99,33 @@ const maxRememberedScopes = 64
 function freezeGrants(grants: TokenGrants): TokenGrants {
   for (const role of grants.apiRoles) Object.freeze(role)
   return Object.freeze({ scopes: Object.freeze(grants.scopes), roles: Object.freeze(grants.roles), apiRoles: Object.freeze(grants.apiRoles) })
+}
+
+/**
+ * Verifies RFC 9701 answers against the server's keys: the current snapshot, fetched first when
+ * the key set holds none fresh.
+ */
+function jwtAnswerVerifier(
+  server: ResolvedVerifierOptions['server'],
+  clientId: string,
+  platform: Platform,
+  keys: KeyView,
+  currentKeys: (() => Promise<JwksSnapshot>) | undefined,
+): (jwt: string, nowMs: number) => Promise<Result<Readonly<Record<string, unknown>>, string>> {
+  const context = { issuer: server.issuer as string, clientId, algorithms: server.algorithms, clockToleranceSeconds: server.clockToleranceSeconds }
+  return async (jwt, nowMs) => {
+    let snapshot = keys.freshAt(nowMs)
+    if (snapshot === undefined && currentKeys !== undefined) {
+      try {
+        snapshot = await currentKeys()
+      } catch {
+        return { ok: false, error: "the server's keys could not be fetched to verify it" }
+      }
+    }
+    snapshot ??= keys.peekAt(nowMs)
+    if (snapshot === undefined) return { ok: false, error: "the server's keys are not available to verify it" }
+    return verifyIntrospectionJwt(jwt, snapshot.keys, platform.signature, context, nowMs / 1000)
+  }
 }
 
 /**
@@ -187,10 +221,28 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
   const introspect: IntrospectStage | undefined = (() => {
     if (server.introspection === undefined) return undefined
     if (seams.httpPost === undefined) throw new TypeError('A server with introspection needs an HTTP POST client')
+    const { endpoint } = server.introspection
+    // A server with `discovery` reaches a pipeline only once the metadata filled the endpoint in.
+    if (endpoint === undefined) throw new TypeError('The introspection endpoint is not known yet: discovery fills it before the pipeline is built')
+    const config = { ...server.introspection, endpoint }
     const client = createIntrospectionClient({
-      config: server.introspection,
+      config,
       // Targets: the same path on each alternative origin when the endpoint's own cannot answer.
-      httpPost: server.targets === undefined ? seams.httpPost : withTargets(server.targets, seams.httpPost),
+      httpPost:
+        server.targets === undefined
+          ? seams.httpPost
+          : withTargets(server.targets, seams.httpPost, {
+              onEvent: (event) =>
+                seams.onEvent?.({
+                  type: 'target_failover',
+                  authorizationServer: server.name,
+                  endpointKind: 'introspection',
+                  from: event.from,
+                  to: event.to,
+                  reasonClass: event.reason.startsWith('HTTP ') ? 'http_5xx' : (event.reason as 'network' | 'tls' | 'timeout'),
+                  reason: event.reason,
+                }),
+            }),
       timeoutMs: seams.introspectionTimeoutMs,
       maxBytes: seams.introspectionMaxBytes,
       certificateValidation: server.jwksCertificateValidation,
@@ -198,8 +250,9 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       addressPolicy: seams.addressPolicy,
       trustMode: server.trustMode,
       proxy: server.proxy === undefined ? undefined : new URL(server.proxy),
+      ...(config.responseFormat === 'jwt' ? { verifyJwtAnswer: jwtAnswerVerifier(server, config.clientId, platform, keys, seams.currentKeys) } : {}),
     })
-    return createIntrospectStage(server, server.introspection, client, {
+    return createIntrospectStage(server, config, client, {
       grantsOf,
       maxEntries: resolved.cacheMaxEntries > 0 ? resolved.cacheMaxEntries : 10_000,
       onEvent: seams.onEvent,

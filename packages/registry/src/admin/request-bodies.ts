@@ -88,7 +88,7 @@ export interface ValidateBody {
   readonly jwksCertificateValidation: boolean
   readonly trustedCertificates: readonly string[]
   /** The built `introspection` section (it holds the client's secret: never echo it). */
-  readonly introspection?: IntrospectionConfig | undefined
+  readonly introspection?: (IntrospectionConfig & { readonly endpoint: string }) | undefined
   readonly issuer?: string | undefined
   readonly proxy?: string | undefined
   readonly trustMode?: TrustMode | undefined
@@ -143,13 +143,16 @@ export function readValidateBody(
   if (!probe.ok) issues.push(...probe.issues.filter((i) => !(neither && i.path === 'jwksUrl')))
   if (issues.length > 0 || !probe.ok) return { ok: false, issues }
   const config = probe.config
+  const built = config.introspection
+  // Without discovery the config rules demand the endpoint; the guard keeps the type honest.
+  if (built !== undefined && built.endpoint === undefined) return { ok: false, issues: [{ path: 'introspection.endpoint', message: 'is required' }] }
   return {
     ok: true,
     value: {
       jwksUrl: config.jwksUrl,
       jwksCertificateValidation: config.jwksCertificateValidation,
       trustedCertificates: config.trustedCertificates,
-      introspection: config.introspection,
+      introspection: built as (IntrospectionConfig & { readonly endpoint: string }) | undefined,
       issuer: config.issuer,
       proxy: config.proxy,
       trustMode: config.trustMode,

@@ -133,11 +133,13 @@ async function validateWith(
 
   let source: ValidateBody
   let discovery: DiscoveryValidationReport | undefined
+  let discoveredFrom: { readonly issuer: string; readonly source: true | string } | undefined
   if ('discover' in read.value) {
     const found = await discover(ctx, read.value.discover)
     if (!found.ok) return 'response' in found ? found.response : jsonResponse(200, { discovery: found.report } satisfies JwksValidationResult, headers)
     source = found.source
     discovery = found.report
+    discoveredFrom = { issuer: String(read.value.discover.issuer), source: read.value.discover.discovery === true ? true : String(read.value.discover.discovery) }
   } else {
     source = read.value
   }
@@ -180,6 +182,7 @@ async function validateWith(
     ...(introspection === undefined
       ? {}
       : { introspection: { endpoint: introspection.endpoint, clientId: introspection.clientId, authMethod: introspection.clientAuthentication.method } }),
+    ...(discoveredFrom === undefined ? {} : { discovery: discoveredFrom }),
     jwksCertificateValidation,
     trustedCertificates,
     // Taken after the checks, so the receipt's age counts from when the answers were seen.

@@ -402,3 +402,29 @@ describe('private key material (hole 6/7): refused on the way in, never shown on
     expect(answers[1]?.body.server.config.jwks.keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x: ec.x, y: ec.y, kid: 'stored-private', alg: 'ES256', use: 'sig' })
   })
 })
+
+describe('a stored server with discovery and tokenEndpoint', () => {
+  it('round-trips through the store and the admin API: discovery, tokenEndpoint and an introspection section without endpoint are kept, and it validates to itself', async () => {
+    const { validateAuthorizationServer } = await import('@tokenward/core')
+    const built = validateAuthorizationServer({
+      name: 'Ping1', issuer: 'https://ping.example.com', audience: 'api://acme', clientId: 'c1', discovery: true, tokenEndpoint: 'https://ping.example.com/as/token.oauth2',
+      introspection: { clientId: 'tokenward', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'stored-secret-0123456789' } },
+    })
+    if (!built.ok) throw new Error(JSON.stringify(built.issues))
+    const h = await harness({ organizations: [makeOrg({ authorizationServers: [built.config], revision: 3 })] })
+    const stored = (await h.store.get(orgId))?.authorizationServers[0]
+    expect(stored).toMatchObject({ discovery: true, tokenEndpoint: 'https://ping.example.com/as/token.oauth2' })
+    const again = validateAuthorizationServer(JSON.parse(JSON.stringify(stored)))
+    expect(again.ok && { discovery: again.config.discovery, tokenEndpoint: again.config.tokenEndpoint, endpoint: again.config.introspection?.endpoint }).toEqual({
+      discovery: true,
+      tokenEndpoint: 'https://ping.example.com/as/token.oauth2',
+      endpoint: undefined,
+    })
+    const shown = await h.call('GET', `${servers}/Ping1`)
+    expect(shown.status).toBe(200)
+    expect(shown.body.server.config).toMatchObject({ discovery: true, tokenEndpoint: 'https://ping.example.com/as/token.oauth2' })
+    const disabled = await h.call('POST', `${servers}/Ping1/disable`)
+    expect(disabled.status).toBe(200)
+    expect((await h.store.get(orgId))?.authorizationServers[0]).toMatchObject({ enabled: false, discovery: true, tokenEndpoint: 'https://ping.example.com/as/token.oauth2' })
+  })
+})

@@ -91,7 +91,7 @@ export function isJwtShaped(token: string): boolean {
  */
 export function createIntrospectStage(
   server: AuthorizationServerConfig,
-  config: IntrospectionConfig,
+  config: IntrospectionConfig & { readonly endpoint: string },
   client: IntrospectionClient,
   options: {
     readonly grantsOf: (payload: Readonly<Record<string, unknown>>) => TokenGrants
