@@ -231,6 +231,21 @@ describe('fetch: the token on API calls', () => {
   })
 })
 
+describe('fetch: where tokens may go', () => {
+  it('sends no token over plain http to a non-loopback host, nor outside apiOrigins', async () => {
+    const clock = testClock()
+    const as = await server(() => tokenAnswer(nextToken()))
+    const api = await server(() => Response.json({ ok: true }))
+    const seen: string[] = []
+    const { c } = client(as, clock, { apiOrigins: [api.origin], fetch: async (input, init) => (seen.push(new Request(input, init).url), globalThis.fetch(input, init)) })
+    await expect(c.fetch('http://api.example.com/orders')).rejects.toThrow(/https only/)
+    await expect(c.fetch('https://evil.example.com/orders')).rejects.toThrow(/apiOrigins/)
+    expect(seen.filter((u) => !u.startsWith(as.origin))).toEqual([])
+    expect((await c.fetch(`${api.origin}/orders`)).status).toBe(200)
+    expect(() => createTokenClient({ tokenEndpoint: 'https://as.example/token', clientId: 'c', clientAuthentication: { method: 'client_secret_basic', clientSecret: 's' }, apiOrigins: ['https://api.example.com/'] })).toThrow(/apiOrigins\[0\]/)
+  })
+})
+
 describe('DPoP', () => {
   const dpopConfig = defineDpopConfig({ mode: 'required' })
 

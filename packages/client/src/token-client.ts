@@ -89,6 +89,12 @@ export interface TokenClientOptions {
    * the authorization server.
    */
   readonly fetch?: typeof fetch | undefined
+  /**
+   * The only origins {@link TokenClient.fetch} sends tokens to (`'https://api.example.com'`); a
+   * call elsewhere is refused before anything is sent. Default: any `https:` origin. Plain `http:`
+   * is refused always, except to loopback hosts.
+   */
+  readonly apiOrigins?: readonly string[] | undefined
   /** Extra CA certificates (PEM) trusted for the authorization server, for a private CA. */
   readonly trustedCertificates?: readonly string[] | undefined
   /** Timeout of one token or discovery request. Default 10000 ms. */
@@ -143,7 +149,8 @@ export interface TokenClient {
    * `fetch` with the token attached (`Authorization: Bearer …`, or `DPoP …` with a `DPoP` proof
    * carrying `htm`, `htu`, `ath` and the API's nonce). A 401 `invalid_token` drops that token and
    * the call is made once more with a new one; a 401 `use_dpop_nonce` is answered once with the
-   * nonce the API sent. Every other answer is returned as it is.
+   * nonce the API sent. Every other answer is returned as it is. Rejects with a `TypeError`, before
+   * anything is sent, for a plain `http:` URL (other than loopback) or an origin outside `apiOrigins`.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
   /** The DPoP public key's JWK when the client uses DPoP (e.g. to register it), else `undefined`. */
@@ -222,6 +229,14 @@ function checkOptions(options: TokenClientOptions): { issues: ConfigIssue[]; aut
   }
   for (const name of ['fetch', 'onEvent', 'clock', 'sleep', 'random'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') issue(name, 'must be a function')
+  }
+  if (options.apiOrigins !== undefined) {
+    if (!Array.isArray(options.apiOrigins)) issue('apiOrigins', 'must be a list of origins')
+    else {
+      options.apiOrigins.forEach((o: unknown, i) => {
+        if (typeof o !== 'string' || httpsOrLoopback(o) !== undefined || new URL(o).origin !== o) issue(`apiOrigins[${i}]`, "must be an https origin such as 'https://api.example.com' (no path or trailing slash)")
+      })
+    }
   }
   if (options.trustedCertificates !== undefined && (!Array.isArray(options.trustedCertificates) || options.trustedCertificates.some((c) => typeof c !== 'string'))) {
     issue('trustedCertificates', 'must be a list of PEM certificates')
@@ -453,6 +468,13 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     getToken,
     async fetch(input, init) {
       const original = new Request(input, init)
+      const target = new URL(original.url)
+      if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
+        throw new TypeError(`TokenClient.fetch sends access tokens over https only (plain http to loopback hosts), not to ${target.protocol}//${target.host}`)
+      }
+      if (options.apiOrigins !== undefined && !options.apiOrigins.includes(target.origin)) {
+        throw new TypeError(`TokenClient.fetch sends access tokens only to apiOrigins; ${target.origin} is not one of them`)
+      }
       let token = await getToken()
       let response = await send(original, token)
       let nonceRetried = false
