@@ -34,6 +34,7 @@ import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/sig
 import { signJwt } from '../keys/sign-jwt.ts'
 import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-store.ts'
 import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
+import { checkThrottleOptions, createAuthThrottle, type FailedAuthenticationThrottleOptions } from './auth-throttle.ts'
 import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
 import { readFormBody } from './form-body.ts'
 import { isTokenEndpointError, TokenEndpointError, type TokenErrorCode } from './token-error.ts'
@@ -144,6 +145,12 @@ export interface IssuerOptions {
    * server nonce (`use_dpop_nonce`). Proof `jti`s are single use through `replayStore`.
    */
   readonly dpop?: DpopInput | false | undefined
+  /**
+   * Refuse a client ID for a while after repeated failed authentications (429 with `Retry-After`,
+   * no key or secret checked meanwhile). Off by default: anyone who knows a client ID could
+   * otherwise lock that client out; turn it on where that trade is right for you.
+   */
+  readonly failedAuthenticationThrottle?: FailedAuthenticationThrottleOptions | false | undefined
   /** Receives one event per token request. Must not throw (errors are ignored). */
   readonly onEvent?: ((event: TokenRequestEvent) => void) | undefined
   /** Used for clients' JWKS requests instead of the runtime's HTTP client. */
@@ -217,6 +224,9 @@ function checkOptions(options: IssuerOptions): ConfigIssue[] {
     const dpop = validateDpopConfig({ mode: 'enabled', ...options.dpop }, 'dpop')
     if (!dpop.ok) issues.push(...dpop.issues)
   }
+  if (options.failedAuthenticationThrottle !== undefined && options.failedAuthenticationThrottle !== false) {
+    issues.push(...checkThrottleOptions(options.failedAuthenticationThrottle, 'failedAuthenticationThrottle'))
+  }
   if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
   return issues
 }
@@ -284,6 +294,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const dpopNonces: DpopNonces | undefined = dpop?.requireNonce === true ? createDpopNonces({ secrets: dpop.nonceSecrets }) : undefined
   const dpopKeyMemo = createDpopKeyMemo(1024)
   const signature = platformSignatureProvider()
+  const throttle = options.failedAuthenticationThrottle === undefined || options.failedAuthenticationThrottle === false ? undefined : createAuthThrottle(options.failedAuthenticationThrottle)
+  /** Refuses a locked client ID before any key or secret is checked. */
+  const admit = (clientId: string): void => {
+    const wait = throttle?.lockedFor(clientId, clock())
+    if (wait !== undefined) throw new ThrottledError(wait)
+  }
   const verifiers = createClientVerifiers({
     audience,
     clockToleranceSeconds: tolerance,
@@ -357,6 +373,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     const { iss, sub, jti, exp } = parsed.value.payload
     if (typeof iss !== 'string' || iss === '') throw new TokenEndpointError('invalid_client', 'The client assertion has no iss')
     if (bodyClientId !== undefined && bodyClientId !== iss) throw new TokenEndpointError('invalid_client', 'client_id does not match the client assertion', { cause: { clientId: iss } })
+    admit(iss)
     const client = await lookUp(iss)
     const fail = (message: string): never => {
       throw Object.assign(new TokenEndpointError('invalid_client', message), { clientId: iss })
@@ -478,10 +495,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
         const decoded = decodeBasic(authorization!)
         clientId = decoded.clientId
         if (one('client_id') !== undefined && one('client_id') !== clientId) throw new TokenEndpointError('invalid_request', 'client_id in the body does not match the Authorization header')
+        admit(clientId)
         client = await checkSecret(await lookUp(clientId), clientId, decoded.secret)
       } else if (method === 'client_secret_post') {
         clientId = one('client_id')
         if (clientId === undefined) throw new TokenEndpointError('invalid_request', 'client_secret_post needs client_id')
+        admit(clientId)
         client = await checkSecret(await lookUp(clientId), clientId, one('client_secret')!)
       } else {
         clientId = one('client_id')
@@ -499,6 +518,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
         }
       }
       if (!client.enabled) throw new TokenEndpointError('invalid_client', 'The client is disabled')
+      throttle?.recordSuccess(client.clientId)
       if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
 
       const scope = grantScope(client, one('scope'))
@@ -532,7 +552,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
       emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti, tokenType })
       return Response.json({ access_token: accessToken, token_type: tokenType, expires_in: lifetime, scope: scopeText }, { headers: { ...noStore, ...nonceHeader } })
     } catch (e) {
+      if (e instanceof ThrottledError) {
+        emit({ clientId, method, outcome: 'rejected', error: 'temporarily_unavailable', reason: e.message })
+        return Response.json({ error: 'temporarily_unavailable', error_description: e.message }, { status: 429, headers: { ...noStore, 'retry-after': String(e.retryAfterSeconds) } })
+      }
       if (isTokenEndpointError(e)) {
+        if (e.code === 'invalid_client' && clientId !== undefined) throttle?.recordFailure(clientId, clock())
         emit({ clientId, method, outcome: 'rejected', error: e.code, reason: e.description })
         const headers: Record<string, string> = { ...noStore, ...nonceHeader }
         const challengeNonce = (e as { nonce?: unknown }).nonce
@@ -606,4 +631,11 @@ function dummyHash(hasher: SecretHasher): Promise<SecretHash> {
   let hash = dummyHashes.get(hasher)
   if (hash === undefined) dummyHashes.set(hasher, (hash = hasher.hash(encodeBase64Url(crypto.getRandomValues(new Uint8Array(32))))))
   return hash
+}
+
+/** A client ID locked by the failed-authentication throttle (answered 429). */
+class ThrottledError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed client authentications for this client; retry after ${retryAfterSeconds} s`)
+  }
 }
