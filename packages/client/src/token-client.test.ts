@@ -177,6 +177,19 @@ describe('getToken: outages and backoff', () => {
     expect(clock.waits).toEqual([50, 100, 125])
   })
 
+  it('after failing with no token to serve, repeats that failure for a moment instead of asking again per caller', async () => {
+    const clock = testClock()
+    const as = await server(() => Response.json({ error: 'invalid_client' }, { status: 401 }))
+    const { c } = client(as, clock)
+    const first = await c.getToken().catch((e: unknown) => e)
+    expect(await c.getToken().catch((e: unknown) => e)).toBe(first)
+    expect(as.requests).toHaveLength(1)
+    clock.advance(1_000) // 5 × retry.baseDelayMs
+    as.handle(() => tokenAnswer(nextToken()))
+    await expect(c.getToken()).resolves.toMatchObject({ tokenType: 'Bearer' })
+    expect(as.requests).toHaveLength(2)
+  })
+
   it('never retries a refusal, and says what the AS said', async () => {
     const clock = testClock()
     const as = await server(() => Response.json({ error: 'invalid_client', error_description: 'Unknown client' }, { status: 401 }))

@@ -161,6 +161,8 @@ interface Entry {
   token: AccessToken | undefined
   refreshAt: number
   retryNotBefore: number
+  /** The last failure while no token was held, repeated to callers until `until`. */
+  failure: { readonly error: unknown; readonly until: number } | undefined
   inFlight: Promise<AccessToken> | undefined
 }
 
@@ -258,7 +260,8 @@ const failureKind = (e: HttpGetFailure): TokenEndpointFailureKind =>
  * Caching: one token per (scope, resource); it is renewed `earlyRefreshSeconds` before it expires,
  * with one request in flight however many callers wait. When renewal fails because the server is
  * unreachable or answers 5xx/429, the current token keeps being served until its own expiry, with
- * a pause between renewal attempts. With no usable token, 5xx, 429 and transport failures are
+ * a pause between renewal attempts; with no token to serve, a failure is repeated to callers for
+ * a moment (`Retry-After`, else 5 × `retry.baseDelayMs`). With no usable token, 5xx, 429 and transport failures are
  * retried up to `retry.maxAttempts` times, waiting `Retry-After` when the server gives one (up to
  * `retry.maxRetryAfterSeconds`) or a jittered doubling backoff. A refusal (400/401) is never
  * retried, except once for `use_dpop_nonce` with the server's nonce. DPoP nonces are remembered
@@ -405,19 +408,22 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     const resource = request.resource === undefined ? resourceList(options.resource) : resourceList(request.resource)
     const key = keyOf(scope, resource)
     let entry = entries.get(key)
-    if (entry === undefined) entries.set(key, (entry = { token: undefined, refreshAt: 0, retryNotBefore: 0, inFlight: undefined }))
+    if (entry === undefined) entries.set(key, (entry = { token: undefined, refreshAt: 0, retryNotBefore: 0, failure: undefined, inFlight: undefined }))
     const held = entry
     const now = clock()
     if (request.forceRefresh !== true && held.token !== undefined && now < held.refreshAt) return Promise.resolve(held.token)
     if (held.inFlight !== undefined) return held.inFlight
     const current = held.token !== undefined && now < held.token.expiresAt ? held.token : undefined
     if (request.forceRefresh !== true && current !== undefined && now < held.retryNotBefore) return Promise.resolve(current)
+    // Just failed with no token to serve: the same answer for a moment, not a new request per caller.
+    if (current === undefined && held.failure !== undefined && now < held.failure.until) return Promise.reject(held.failure.error)
     const flight = requestToken(scope, resource, current === undefined)
       .then((token) => {
         const lifetime = token.expiresAt - clock()
         held.token = token
         held.refreshAt = token.expiresAt - Math.min(earlyRefreshMs, lifetime / 2)
         held.retryNotBefore = 0
+        held.failure = undefined
         emit({ type: 'token_obtained', scope, resource, expiresAt: token.expiresAt, tokenType: token.tokenType })
         return token
       })
@@ -430,6 +436,10 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
           return current
         }
         if (error instanceof TokenRequestRejectedError) held.token = undefined
+        if (held.token === undefined || at >= held.token.expiresAt) {
+          const pause = error instanceof TokenEndpointUnavailableError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : policy.baseDelayMs * 5
+          held.failure = { error, until: at + pause }
+        }
         throw error
       })
       .finally(() => {
