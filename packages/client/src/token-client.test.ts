@@ -227,6 +227,18 @@ describe('fetch: the token on API calls', () => {
     expect(as.requests).toHaveLength(2)
   })
 
+  it('drops only the refused token: the token cached for another scope stays', async () => {
+    const clock = testClock()
+    const as = await server((r) => tokenAnswer(`${new URLSearchParams(r.body).get('scope')}-${nextToken()}`))
+    const api = await server((r) => (r.headers.get('authorization')!.startsWith('Bearer read-') ? new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }) : Response.json({ ok: true })))
+    const read = client(as, clock, { scope: 'read' }).c
+    const write = await read.getToken({ scope: 'write' })
+    const firstRead = await read.getToken()
+    expect((await read.fetch(`${api.origin}/x`)).status).toBe(401) // refused twice: the retry's new read token too
+    expect((await read.getToken()).accessToken).not.toBe(firstRead.accessToken)
+    expect(await read.getToken({ scope: 'write' })).toBe(write)
+  })
+
   it('retries invalid_token only once, and leaves other refusals (insufficient_scope, 403) alone', async () => {
     const clock = testClock()
     const as = await server(() => tokenAnswer(nextToken()))

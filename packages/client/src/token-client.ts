@@ -142,7 +142,9 @@ export interface GetTokenOptions {
 export interface TokenClient {
   /**
    * A valid access token for (scope, resource), cached. Rejects with `TokenRequestRejectedError`
-   * when the server refuses, and `TokenEndpointUnavailableError` when no token can be had.
+   * when the server refuses, `TokenEndpointUnavailableError` when no token can be had, and core's
+   * `ClientAuthenticationFailure` when the credentials cannot be used (a key this runtime cannot
+   * import, an endpoint that is not `https:`).
    */
   getToken(options?: GetTokenOptions): Promise<AccessToken>
   /**
