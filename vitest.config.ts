@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^@tokenward\/registry$/, replacement: fileURLToPath(new URL('./packages/registry/src/index.ts', import.meta.url)) },
       { find: '#issuer-platform', replacement: fileURLToPath(new URL('./packages/issuer/src/platform/node.ts', import.meta.url)) },
       { find: /^@tokenward\/issuer$/, replacement: fileURLToPath(new URL('./packages/issuer/src/index.ts', import.meta.url)) },
+      { find: /^@tokenward\/client$/, replacement: fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/express$/, replacement: fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/lambda$/, replacement: fileURLToPath(new URL('./packages/lambda/src/index.ts', import.meta.url)) },
       { find: /^@tokenward\/web$/, replacement: fileURLToPath(new URL('./packages/web/src/index.ts', import.meta.url)) },

@@ -89,3 +89,36 @@ describe('tokenward issuer serve', () => {
     expect(await exited).toBe(0)
   })
 })
+
+describe('tokenward issuer serve: the failed-authentication throttle when the file asks for it', () => {
+  it('refuses a client ID with 429 and Retry-After after maxFailures wrong secrets (off unless configured)', async () => {
+    const config = join(dir, 'throttled.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+        clients: [{ clientId: 'ci', roles: ['ReadOnly'], authentication: { method: 'client_secret', clientSecret: secret } }],
+        failedAuthenticationThrottle: { maxFailures: 1, lockoutSeconds: 60 },
+      }),
+    )
+    const throttled = spawn(process.execPath, [bin, 'issuer', 'serve', '--config', config, '--port', '0'], { cwd: dir })
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        throttled.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')))
+        })
+        throttled.once('exit', (code) => reject(new Error(`exited ${code}`)))
+      })
+      const { token_endpoint } = JSON.parse(line) as { token_endpoint: string }
+      const post = (clientSecret: string) =>
+        fetch(token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'ci', client_secret: clientSecret }) })
+      expect((await post('wrong-secret-0123456789')).status).toBe(401)
+      const locked = await post(secret)
+      expect({ status: locked.status, retryAfter: locked.headers.get('retry-after') }).toEqual({ status: 429, retryAfter: '60' })
+    } finally {
+      throttled.kill('SIGTERM')
+    }
+  })
+})

@@ -39,6 +39,7 @@ beforeAll(async () => {
   unpack('@tokenward/cli', '@tokenward/cli')
   unpack('@tokenward/registry', '@tokenward/registry')
   unpack('@tokenward/issuer', '@tokenward/issuer')
+  unpack('@tokenward/client', '@tokenward/client')
   unpack('@tokenward/console', '@tokenward/console')
   unpack('@tokenward/redis', '@tokenward/redis')
   unpack('@tokenward/opentelemetry', '@tokenward/opentelemetry')
@@ -91,7 +92,7 @@ describe('packed tarballs', () => {
   })
 
   it('need no effect package: it is an optional peer of core, and no package depends on it', () => {
-    for (const name of ['core', 'cli', 'registry', 'issuer']) {
+    for (const name of ['core', 'cli', 'registry', 'issuer', 'client']) {
       const manifest = JSON.parse(readFileSync(join(project, `node_modules/@tokenward/${name}/package.json`), 'utf8'))
       // Only tokenward's own packages (the CLI also depends on @tokenward/issuer for `issuer serve`).
       expect(Object.keys(manifest.dependencies ?? {}).filter((dep) => !dep.startsWith('@tokenward/'))).toEqual([])
@@ -221,11 +222,14 @@ export const parsed: Result<ParsedJws, MalformedTokenError> = parseCompactJws('a
 export const key: Jwk | undefined = undefined
 export const status: (o: Organization, serverId: string, now: number) => unknown = (o, id, now) => effectiveServerStatus(o, id, now)
 export const makeIssuer: (o: IssuerOptions) => Issuer = createIssuer
+import { createTokenClient, isTokenClientError, type TokenClient, type TokenClientOptions } from '@tokenward/client'
+export const makeClient: (o: TokenClientOptions) => TokenClient = createTokenClient
+export const isClientError: (e: unknown) => boolean = isTokenClientError
 `,
     )
     writeFileSync(
       join(project, 'cjs.cts'),
-      `import core = require('@tokenward/core')\nimport jose = require('@tokenward/core/jose')\nimport organization = require('@tokenward/core/organization')\nexport const c: typeof core.createVerifier = core.createVerifier\nexport const p: typeof jose.parseCompactJws = jose.parseCompactJws\nexport const a: typeof organization.applyCommand = organization.applyCommand\nimport issuer = require('@tokenward/issuer')\nexport const i: typeof issuer.createIssuer = issuer.createIssuer\n`,
+      `import core = require('@tokenward/core')\nimport jose = require('@tokenward/core/jose')\nimport organization = require('@tokenward/core/organization')\nexport const c: typeof core.createVerifier = core.createVerifier\nexport const p: typeof jose.parseCompactJws = jose.parseCompactJws\nexport const a: typeof organization.applyCommand = organization.applyCommand\nimport issuer = require('@tokenward/issuer')\nexport const i: typeof issuer.createIssuer = issuer.createIssuer\nimport client = require('@tokenward/client')\nexport const t: typeof client.createTokenClient = client.createTokenClient\n`,
     )
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, encoding: 'utf8' })
     expect(tsc.stdout + tsc.stderr).toBe('')
@@ -283,6 +287,19 @@ const issues = await r.createRedisConnection({ url: 'http://nope' }).catch((e) =
 console.log(JSON.stringify([typeof r.createRedisOrganizationStore, typeof r.createRedisApiCallCounter, typeof r.createRedisAuditSink, typeof r.createRedisReceiptStore, issues]))`
     expect(JSON.parse(node(['--input-type=module', '-e', esm]))).toEqual(['function', 'function', 'function', 'function', ['url']])
     expect(node(['--input-type=commonjs', '-e', "console.log(typeof require('@tokenward/redis').createRedisConnection)"]).trim()).toBe('function')
+  })
+
+  it('the token client loads from ESM and CJS and gets a token from the packed issuer', () => {
+    const manifest = JSON.parse(readFileSync(join(project, 'node_modules/@tokenward/client/package.json'), 'utf8'))
+    expect(Object.keys(manifest.dependencies)).toEqual(['@tokenward/core'])
+    const script = `const hasher = issuer.createPbkdf2SecretHasher({ iterations: 10000 }); const { secret, hash } = await issuer.generateClientSecret(hasher);
+const clients = issuer.createInMemoryClientStore([['1', issuer.defineApiClient({ clientId: 'c', roles: ['R'], authentication: { method: 'client_secret', secretHashes: [hash] } })]])
+const server = issuer.createIssuer({ issuer: 'https://as.example', organization: { cloud: 'x', orgId: '1', cloudDomain: 'x.net', apiRoles: ['R'] }, clients, secretHasher: hasher })
+const tc = client.createTokenClient({ tokenEndpoint: server.tokenEndpoint, issuer: server.issuer, clientId: 'c', clientAuthentication: { method: 'client_secret_basic', clientSecret: secret }, fetch: (input, init) => server.handle(new Request(input, init)) })
+const token = await tc.getToken()
+console.log(JSON.stringify([token.tokenType, token.scope, (await tc.getToken()) === token]))`
+    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import('@tokenward/issuer'); const client = await import('@tokenward/client'); ${script}`]))).toEqual(['Bearer', 'x::1::R', true])
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const issuer = require('@tokenward/issuer'); const client = require('@tokenward/client'); ${script} })()`]))).toEqual(['Bearer', 'x::1::R', true])
   })
 
   it('the OpenTelemetry bridge loads from ESM and CJS with @opentelemetry/api as its only peer', () => {

@@ -18,11 +18,12 @@ import {
   validateApiClient,
   type ApiClient,
   type Issuer,
+  type IssuerOptions,
 } from '@tokenward/issuer'
 import { UsageError } from './usage.ts'
 import type { CommandIo } from './verify-command.ts'
 
-const configFields = new Set(['issuer', 'organization', 'clients', 'accessTokenLifetimeSeconds', 'signingKeys', 'resources'])
+const configFields = new Set(['issuer', 'organization', 'clients', 'accessTokenLifetimeSeconds', 'signingKeys', 'resources', 'dpop', 'failedAuthenticationThrottle'])
 
 /**
  * Runs `tokenward issuer <subcommand>`; `serve` resolves with the exit code once the server has stopped.
@@ -81,6 +82,9 @@ export async function runIssuer(args: readonly string[], io: CommandIo): Promise
       signingKeys: config.signingKeys,
       ...(config.accessTokenLifetimeSeconds === undefined ? {} : { accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds }),
       ...(config.resources === undefined ? {} : { resources: config.resources }),
+      // Checked by createIssuer. The throttle stays off unless the file asks for it.
+      ...(config.dpop === undefined ? {} : { dpop: config.dpop as IssuerOptions['dpop'] }),
+      ...(config.failedAuthenticationThrottle === undefined ? {} : { failedAuthenticationThrottle: config.failedAuthenticationThrottle as IssuerOptions['failedAuthenticationThrottle'] }),
       // The file is the operator's own configuration: its JWKS URLs may be anywhere, loopback included.
       clientJwks: { addressPolicy: null },
       onEvent: (event) => io.writeError(JSON.stringify(event)),
@@ -118,6 +122,8 @@ interface LoadedConfig {
   readonly signingKeys: ReturnType<typeof createInMemorySigningKeyStore>
   readonly accessTokenLifetimeSeconds: number | undefined
   readonly resources: string[] | undefined
+  readonly dpop: unknown
+  readonly failedAuthenticationThrottle: unknown
 }
 
 /** Reads `issuer.json`; a plain `clientSecret` is hashed here and then forgotten. */
@@ -164,6 +170,8 @@ async function loadConfig(raw: unknown): Promise<LoadedConfig> {
     signingKeys,
     accessTokenLifetimeSeconds: lifetime,
     resources: o.resources as string[] | undefined,
+    dpop: o.dpop,
+    failedAuthenticationThrottle: o.failedAuthenticationThrottle,
   }
 }
 

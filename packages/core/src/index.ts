@@ -236,7 +236,7 @@ export {
   type ResponseHeaders,
   type TrustMode,
 } from './platform/types.ts'
-export { platformHttpGet, platformHttpPost } from './platform/http-door.ts'
+export { platformHttpGet, platformHttpPost, platformSignatureProvider } from './platform/http-door.ts'
 export {
   defineTargets,
   shouldTryNextTarget,

@@ -124,6 +124,17 @@ describe('verifyDpopProof: every check', () => {
     expect(!r.ok && r.error.claim).toBe('htu')
   })
 
+  it('checks no ath for a token-endpoint proof (accessToken null), every other member still', async () => {
+    const key = await makeDpopKey('ES256')
+    const tokenEndpoint = 'https://as.example.test/token'
+    const make = (payload: Record<string, unknown> = {}) => signProof(key, { method: 'POST', url: tokenEndpoint, accessToken: 'unused', iat: now }, { omit: ['ath'], payload })
+    const atEndpoint = async (p: string) => verifyDpopProof({ method: 'POST', url: tokenEndpoint, headers: { dpop: p } }, { config, accessToken: null, now, signature })
+    expect((await atEndpoint(await make())).ok).toBe(true)
+    expect(await atEndpoint(await make({ htu: url }))).toMatchObject({ ok: false, error: { claim: 'htu' } })
+    // The same proof presented with an access token still needs its ath.
+    expect(await verifyDpopProof({ method: 'POST', url: tokenEndpoint, headers: { dpop: await make() } }, { config, accessToken, now, signature })).toMatchObject({ ok: false, error: { claim: 'ath' } })
+  })
+
   it('accepts iat at the edges of the window (lifetime plus tolerance; tolerance ahead)', async () => {
     expect((await verify(await proof({}, { iat: now - 125 }))).ok).toBe(true)
     expect((await verify(await proof({}, { iat: now + 5 }))).ok).toBe(true)

@@ -47,8 +47,11 @@ export interface DpopProofRequest {
  */
 export interface VerifyDpopProofOptions {
   readonly config: DpopConfig
-  /** The access token the proof must be bound to (its `ath`). */
-  readonly accessToken: string
+  /**
+   * The access token the proof must be bound to (its `ath`), or `null` for a proof sent to a token
+   * endpoint (RFC 9449 §5), which comes before any access token and so has no `ath` to check.
+   */
+  readonly accessToken: string | null
   /** The current time, in seconds since the epoch. */
   readonly now: number
   /** Verifies the proof's signature (the platform's provider). */
@@ -256,10 +259,12 @@ export async function verifyDpopProof(
   if (iat < now - config.proofLifetimeSeconds - config.clockToleranceSeconds) {
     return invalid('The DPoP proof is too old', { claim: 'iat', expected: `>= ${now - config.proofLifetimeSeconds - config.clockToleranceSeconds}`, actual: iat })
   }
-  const ath = member(payload, 'ath')
-  if (typeof ath !== 'string') return invalid('The DPoP proof has no ath (access token hash)', { claim: 'ath' })
-  if (!constantTimeEqual(ath, await sha256Base64Url(options.accessToken))) {
-    return invalid('The DPoP proof was made for another access token', { claim: 'ath' })
+  if (options.accessToken !== null) {
+    const ath = member(payload, 'ath')
+    if (typeof ath !== 'string') return invalid('The DPoP proof has no ath (access token hash)', { claim: 'ath' })
+    if (!constantTimeEqual(ath, await sha256Base64Url(options.accessToken))) {
+      return invalid('The DPoP proof was made for another access token', { claim: 'ath' })
+    }
   }
 
   let key = remembered?.key

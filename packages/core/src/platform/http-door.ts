@@ -6,7 +6,7 @@
  * @module
  */
 import { platform } from '#platform'
-import type { HttpGet, HttpPost } from './types.ts'
+import type { HttpGet, HttpPost, SignatureProvider } from './types.ts'
 
 /**
  * The runtime's {@link HttpGet} (timeouts, size limits, no redirects, address policy, custom CAs
@@ -35,4 +35,18 @@ export function platformHttpGet(fetchImpl?: typeof fetch): HttpGet {
  */
 export function platformHttpPost(fetchImpl?: typeof fetch): HttpPost {
   return platform.httpPost(fetchImpl)
+}
+
+/**
+ * The runtime's signature verifier (node:crypto key objects on Node.js, WebCrypto elsewhere), for
+ * checks done outside the verifier, such as DPoP proofs at a token endpoint.
+ *
+ * @example
+ * ```ts
+ * const r = await verifyDpopProof({ method: 'POST', url: tokenEndpoint, headers: request.headers },
+ *   { config, accessToken: null, now: Math.floor(Date.now() / 1000), signature: platformSignatureProvider() })
+ * ```
+ */
+export function platformSignatureProvider(): SignatureProvider {
+  return platform.signature
 }

@@ -9,13 +9,21 @@ import {
   isApiResourceTable,
   type ApiResourceTable,
   ConfigError,
+  createDpopKeyMemo,
+  createDpopNonces,
   isUnavailableError,
   isVerificationError,
   parseApiRole,
+  platformSignatureProvider,
   ReplayUnavailableError,
   StoreUnavailableError,
   supportedAlgorithms,
+  validateDpopConfig,
+  verifyDpopProof,
   type ConfigIssue,
+  type DpopConfig,
+  type DpopInput,
+  type DpopNonces,
   type JwksOptions,
   type OrganizationAccess,
   type UnavailableError,
@@ -28,6 +36,7 @@ import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/sig
 import { signJwt } from '../keys/sign-jwt.ts'
 import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-store.ts'
 import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
+import { checkThrottleOptions, createAuthThrottle, type FailedAuthenticationThrottleOptions } from './auth-throttle.ts'
 import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
 import { readFormBody } from './form-body.ts'
 import { narrowRolesToResources } from './resource-scope.ts'
@@ -70,6 +79,8 @@ export interface TokenRequestEvent {
   readonly audience?: readonly string[]
   /** The token's `jti`, for `issued` (to correlate with API logs). */
   readonly tokenId?: string
+  /** For `issued`: `DPoP` when the token is bound to the client's DPoP key (`cnf.jkt`), else `Bearer`. */
+  readonly tokenType?: 'Bearer' | 'DPoP'
 }
 
 /**
@@ -137,6 +148,20 @@ export interface IssuerOptions {
    * `{ maxEntries: 1000 }`; `false` turns it off.
    */
   readonly verifiedSecretCache?: { readonly maxEntries?: number } | false | undefined
+  /**
+   * DPoP at the token endpoint (RFC 9449 §5), as core's `dpop` section: `mode` `'enabled'` (the
+   * default) binds a token to the key of a valid `DPoP` proof (`cnf.jkt`, `token_type: DPoP`) and
+   * issues Bearer tokens otherwise; `'required'` refuses requests without a proof; `'off'` (or
+   * `false`) refuses any `DPoP` header. `requireNonce` with `nonceSecret` makes clients use a
+   * server nonce (`use_dpop_nonce`). Proof `jti`s are single use through `replayStore`.
+   */
+  readonly dpop?: DpopInput | false | undefined
+  /**
+   * Refuse a client ID for a while after repeated failed authentications (429 with `Retry-After`,
+   * no key or secret checked meanwhile). Off by default: anyone who knows a client ID could
+   * otherwise lock that client out; turn it on where that trade is right for you.
+   */
+  readonly failedAuthenticationThrottle?: FailedAuthenticationThrottleOptions | false | undefined
   /** Receives one event per token request. Must not throw (errors are ignored). */
   readonly onEvent?: ((event: TokenRequestEvent) => void) | undefined
   /** Used for clients' JWKS requests instead of the runtime's HTTP client. */
@@ -212,6 +237,13 @@ function checkOptions(options: IssuerOptions): ConfigIssue[] {
       issue('organization.apiRoleCategories', 'is needed with apiResources: the API resource categories each role grants')
     }
   }
+  if (options.dpop !== undefined && options.dpop !== false) {
+    const dpop = validateDpopConfig({ mode: 'enabled', ...options.dpop }, 'dpop')
+    if (!dpop.ok) issues.push(...dpop.issues)
+  }
+  if (options.failedAuthenticationThrottle !== undefined && options.failedAuthenticationThrottle !== false) {
+    issues.push(...checkThrottleOptions(options.failedAuthenticationThrottle, 'failedAuthenticationThrottle'))
+  }
   if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
   return issues
 }
@@ -226,8 +258,10 @@ const endpoint = (issuer: string, name: string): string => `${issuer.replace(/\/
  * Errors are RFC 6749 §5.2 JSON bodies with `Cache-Control: no-store`; `invalid_client` is 401
  * (with a `Basic` challenge when Basic was used); a dependency that cannot answer (client store,
  * replay store, a client's JWKS) is 503 `temporarily_unavailable` with `Retry-After`, never
- * `invalid_client`. A `DPoP` header is refused with `invalid_request`: DPoP-bound tokens are not
- * issued yet.
+ * `invalid_client`. A request with a valid DPoP proof (see {@link IssuerOptions.dpop}) gets a
+ * token bound to the proof's key (`cnf.jkt`, `token_type: DPoP`); a bad proof is 400
+ * `invalid_dpop_proof`, a missing or stale nonce (when required) 400 `use_dpop_nonce` with a
+ * `DPoP-Nonce` header.
  *
  * @example
  * ```ts
@@ -272,6 +306,17 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const verifiedSecrets = new Map<string, true>()
   const orgRoles = new Set(org.apiRoles)
   const audience = options.allowTokenEndpointAudience === true ? [issuer, tokenEndpoint] : [issuer]
+  const dpopChecked = options.dpop === false ? undefined : validateDpopConfig({ mode: 'enabled', ...options.dpop }, 'dpop')
+  const dpop: DpopConfig | undefined = dpopChecked?.ok === true && dpopChecked.config.mode !== 'off' ? dpopChecked.config : undefined
+  const dpopNonces: DpopNonces | undefined = dpop?.requireNonce === true ? createDpopNonces({ secrets: dpop.nonceSecrets }) : undefined
+  const dpopKeyMemo = createDpopKeyMemo(1024)
+  const signature = platformSignatureProvider()
+  const throttle = options.failedAuthenticationThrottle === undefined || options.failedAuthenticationThrottle === false ? undefined : createAuthThrottle(options.failedAuthenticationThrottle)
+  /** Refuses a locked client ID before any key or secret is checked. */
+  const admit = (clientId: string): void => {
+    const wait = throttle?.lockedFor(clientId, clock())
+    if (wait !== undefined) throw new ThrottledError(wait)
+  }
   const verifiers = createClientVerifiers({
     audience,
     clockToleranceSeconds: tolerance,
@@ -287,6 +332,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     response_types_supported: [],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: [...supportedAlgorithms],
+    ...(dpop !== undefined ? { dpop_signing_alg_values_supported: [...dpop.algorithms] } : {}),
     scopes_supported: org.apiRoles.map((role) => `${org.cloud}::${org.orgId}::${role}`),
     ...(resources.size > 0 ? { resources_supported: [...resources] } : {}),
   })
@@ -344,6 +390,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     const { iss, sub, jti, exp } = parsed.value.payload
     if (typeof iss !== 'string' || iss === '') throw new TokenEndpointError('invalid_client', 'The client assertion has no iss')
     if (bodyClientId !== undefined && bodyClientId !== iss) throw new TokenEndpointError('invalid_client', 'client_id does not match the client assertion', { cause: { clientId: iss } })
+    admit(iss)
     const client = await lookUp(iss)
     const fail = (message: string): never => {
       throw Object.assign(new TokenEndpointError('invalid_client', message), { clientId: iss })
@@ -391,15 +438,57 @@ export function createIssuer(options: IssuerOptions): Issuer {
     return [...granted]
   }
 
+  /**
+   * RFC 9449 §5: the request's DPoP proof (htm POST, htu the token endpoint, no ath), its nonce
+   * when one is required, and its `jti` single use. `undefined` when there is no proof and none is
+   * required; `nonce` is a fresh `DPoP-Nonce` header to send back when the one used is expiring.
+   */
+  const checkDpop = async (request: Request): Promise<{ jkt: string; nonce: Record<string, string> | undefined } | undefined> => {
+    const present = request.headers.has('dpop')
+    if (dpop === undefined) {
+      if (present) throw new TokenEndpointError('invalid_request', 'This issuer does not issue DPoP-bound tokens; send the request without a DPoP header')
+      return undefined
+    }
+    if (!present) {
+      if (dpop.mode === 'required') throw new TokenEndpointError('invalid_dpop_proof', 'This issuer issues only DPoP-bound tokens: send a DPoP proof')
+      return undefined
+    }
+    const now = clock()
+    const verified = await verifyDpopProof(
+      { method: request.method, url: tokenEndpoint, headers: request.headers },
+      { config: dpop, accessToken: null, now: Math.floor(now / 1000), signature, nonces: dpopNonces, keyMemo: dpopKeyMemo },
+    )
+    if (!verified.ok) {
+      if (verified.error.code === 'use_dpop_nonce') {
+        const nonce = (verified.error as { nonce?: string }).nonce
+        throw Object.assign(new TokenEndpointError('use_dpop_nonce', 'Use the DPoP nonce this issuer provides'), { nonce })
+      }
+      throw new TokenEndpointError('invalid_dpop_proof', verified.error.message)
+    }
+    let first: boolean
+    try {
+      first = await replay.claim(`dpop\u0000${org.orgId}\u0000${verified.value.replayKey}`, now + verified.value.replayTtlSeconds * 1000, now)
+    } catch (cause) {
+      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: 5 })
+    }
+    if (!first) throw new TokenEndpointError('invalid_dpop_proof', 'The DPoP proof was already used (jti replayed)')
+    const fresh = verified.value.nonce === 'expiring' && dpopNonces !== undefined ? await dpopNonces.issue(Math.floor(now / 1000)) : undefined
+    return { jkt: verified.value.jkt, nonce: fresh === undefined ? undefined : { 'dpop-nonce': fresh } }
+  }
+
   const tokenRequest = async (request: Request): Promise<Response> => {
     let clientId: string | undefined
     let method: ClientAuthMethod | undefined
     let basic = false
+    let nonceHeader: Record<string, string> | undefined
     try {
       if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST', ...noStore } })
       if (new URL(request.url).search !== '') throw new TokenEndpointError('invalid_request', 'The token endpoint takes no query parameters')
-      if (request.headers.has('dpop')) throw new TokenEndpointError('invalid_request', 'DPoP-bound tokens are not supported by this issuer yet; send the request without a DPoP header')
       const form = await readFormBody(request, maxBodyBytes)
+      // The proof is checked before the client authenticates, so a nonce challenge does not spend
+      // a single-use client assertion.
+      const binding = await checkDpop(request)
+      nonceHeader = binding?.nonce
       const one = (name: string): string | undefined => form.get(name)?.[0]
       const authorization = request.headers.get('authorization')
       const methods: ClientAuthMethod[] = []
@@ -423,10 +512,12 @@ export function createIssuer(options: IssuerOptions): Issuer {
         const decoded = decodeBasic(authorization!)
         clientId = decoded.clientId
         if (one('client_id') !== undefined && one('client_id') !== clientId) throw new TokenEndpointError('invalid_request', 'client_id in the body does not match the Authorization header')
+        admit(clientId)
         client = await checkSecret(await lookUp(clientId), clientId, decoded.secret)
       } else if (method === 'client_secret_post') {
         clientId = one('client_id')
         if (clientId === undefined) throw new TokenEndpointError('invalid_request', 'client_secret_post needs client_id')
+        admit(clientId)
         client = await checkSecret(await lookUp(clientId), clientId, one('client_secret')!)
       } else {
         clientId = one('client_id')
@@ -444,6 +535,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
         }
       }
       if (!client.enabled) throw new TokenEndpointError('invalid_client', 'The client is disabled')
+      throttle?.recordSuccess(client.clientId)
       if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
 
       let scope = grantScope(client, one('scope'))
@@ -482,13 +574,22 @@ export function createIssuer(options: IssuerOptions): Issuer {
         exp: iat + lifetime,
         jti,
         scope: scopeText,
+        ...(binding !== undefined ? { cnf: { jkt: binding.jkt } } : {}),
       })
-      emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti })
-      return Response.json({ access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope: scopeText }, { headers: noStore })
+      const tokenType = binding !== undefined ? 'DPoP' : 'Bearer'
+      emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti, tokenType })
+      return Response.json({ access_token: accessToken, token_type: tokenType, expires_in: lifetime, scope: scopeText }, { headers: { ...noStore, ...nonceHeader } })
     } catch (e) {
+      if (e instanceof ThrottledError) {
+        emit({ clientId, method, outcome: 'rejected', error: 'temporarily_unavailable', reason: e.message })
+        return Response.json({ error: 'temporarily_unavailable', error_description: e.message }, { status: 429, headers: { ...noStore, 'retry-after': String(e.retryAfterSeconds) } })
+      }
       if (isTokenEndpointError(e)) {
+        if (e.code === 'invalid_client' && clientId !== undefined) throttle?.recordFailure(clientId, clock())
         emit({ clientId, method, outcome: 'rejected', error: e.code, reason: e.description })
-        const headers: Record<string, string> = { ...noStore }
+        const headers: Record<string, string> = { ...noStore, ...nonceHeader }
+        const challengeNonce = (e as { nonce?: unknown }).nonce
+        if (e.code === 'use_dpop_nonce' && typeof challengeNonce === 'string') headers['dpop-nonce'] = challengeNonce
         if (e.code === 'invalid_client' && basic) headers['www-authenticate'] = `Basic realm="${issuer.replace(/["\\]/g, '\\$&')}"`
         return Response.json({ error: e.code, error_description: e.description }, { status: e.status, headers })
       }
@@ -558,4 +659,11 @@ function dummyHash(hasher: SecretHasher): Promise<SecretHash> {
   let hash = dummyHashes.get(hasher)
   if (hash === undefined) dummyHashes.set(hasher, (hash = hasher.hash(encodeBase64Url(crypto.getRandomValues(new Uint8Array(32))))))
   return hash
+}
+
+/** A client ID locked by the failed-authentication throttle (answered 429). */
+class ThrottledError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed client authentications for this client; retry after ${retryAfterSeconds} s`)
+  }
 }

@@ -216,7 +216,8 @@ describe('token endpoint: the negative table', () => {
     },
     { name: 'oversized body', request: async () => post(`grant_type=client_credentials&pad=${'a'.repeat(20_000)}`), status: 400, error: 'invalid_request' },
     { name: 'credentials in the query string', request: async () => post(form({ grant_type: 'client_credentials' }), {}, `/token?client_id=a&client_secret=${secret}`), status: 400, error: 'invalid_request' },
-    { name: 'a DPoP header (not supported yet)', request: async () => post(await assertionBody('key-client', keysB), { dpop: 'eyJ.eyJ.sig' }), status: 400, error: 'invalid_request' },
+    // DPoP-bound tokens are issued now (dpop-token.test.ts): a malformed proof is RFC 9449's invalid_dpop_proof.
+    { name: 'a malformed DPoP header', request: async () => post(await assertionBody('key-client', keysB), { dpop: 'eyJ.eyJ.sig' }), status: 400, error: 'invalid_dpop_proof' },
   ]
   for (const c of cases) {
     it(c.name, async () => {

@@ -5,7 +5,8 @@
  */
 
 /**
- * RFC 6749 §5.2 error codes, and `invalid_target` from RFC 8707 §2.
+ * RFC 6749 §5.2 error codes, `invalid_target` from RFC 8707 §2, and RFC 9449 §5's
+ * `invalid_dpop_proof` and `use_dpop_nonce`.
  *
  * @example
  * ```ts
@@ -20,6 +21,8 @@ export type TokenErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'invalid_target'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
 
 /**
  * A token request the issuer refuses: 400, or 401 for `invalid_client`. The `description` is
