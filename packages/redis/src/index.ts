@@ -25,3 +25,4 @@ export { createRedisOrganizationStore, type RedisOrganizationStoreOptions } from
 export { createRedisApiCallCounter, type RedisApiCallCounterOptions } from './api-call-counter.ts'
 export { createRedisReceiptStore, type RedisReceiptStoreOptions } from './receipt-store.ts'
 export { createRedisAuditSink, type RedisAuditSinkOptions } from './audit-sink.ts'
+export { createRedisClientAssertionReplayStore, createRedisReplayStore, type RedisReplayStoreOptions } from './replay-store.ts'

@@ -31,6 +31,10 @@ export function keysOf(prefix: string) {
     apiCalls: (orgId: string, windowStart: number) => `${tag(orgId)}:calls:${windowStart}`,
     /** String: one JWKS validation receipt. */
     receipt: (orgId: string, validationId: string) => `${tag(orgId)}:receipt:${validationId}`,
+    /** String: one remembered DPoP proof (its digest), expiring with the proof. */
+    replay: (digest: string) => `${prefix}:replay:{${digest}}`,
+    /** String: one remembered client-assertion `jti` (its digest), expiring with the assertion. */
+    clientAssertion: (digest: string) => `${prefix}:client-assertion:{${digest}}`,
     /** Set of every organization ID (its own slot). */
     index: `${prefix}:organizations`,
     /** Pub/Sub channel of organization changes: messages `<orgId> <revision>`. */
