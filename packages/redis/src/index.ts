@@ -26,3 +26,5 @@ export { createRedisApiCallCounter, type RedisApiCallCounterOptions } from './ap
 export { createRedisReceiptStore, type RedisReceiptStoreOptions } from './receipt-store.ts'
 export { createRedisAuditSink, type RedisAuditSinkOptions } from './audit-sink.ts'
 export { createRedisClientAssertionReplayStore, createRedisReplayStore, type RedisReplayStoreOptions } from './replay-store.ts'
+export { createRedisClientStore, type RedisClientStoreOptions } from './client-store.ts'
+export { createRedisSigningKeyStore, type RedisSigningKeyStore, type RedisSigningKeyStoreOptions } from './signing-key-store.ts'
