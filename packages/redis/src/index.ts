@@ -28,3 +28,4 @@ export { createRedisAuditSink, type RedisAuditSinkOptions } from './audit-sink.t
 export { createRedisClientAssertionReplayStore, createRedisReplayStore, type RedisReplayStoreOptions } from './replay-store.ts'
 export { createRedisClientStore, type RedisClientStoreOptions } from './client-store.ts'
 export { createRedisSigningKeyStore, type RedisSigningKeyStore, type RedisSigningKeyStoreOptions } from './signing-key-store.ts'
+export { createRedisClusterConnection, type RedisClusterConnectionOptions } from './cluster-connection.ts'

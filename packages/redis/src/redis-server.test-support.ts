@@ -78,3 +78,43 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     },
   }
 }
+
+/** A running three-master Redis Cluster on loopback; `stop` kills every node and removes their directories. */
+export interface TestRedisCluster {
+  readonly rootNodes: readonly string[]
+  stop(): Promise<void>
+}
+
+/** Whether `redis-cli` is on the PATH (it builds the cluster). */
+export const redisCliInstalled = spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0
+
+/**
+ * Starts three `redis-server --cluster-enabled yes` nodes on free ports, joins them with
+ * `redis-cli --cluster create … --cluster-yes` (no replicas) and waits until every node reports
+ * `cluster_state:ok`.
+ */
+export async function startRedisCluster(): Promise<TestRedisCluster> {
+  const nodes: TestRedisServer[] = []
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()))
+  }
+  try {
+    for (let i = 0; i < 3; i++) nodes.push(await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']))
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-yes'], { encoding: 'utf8', timeout: 15_000 })
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`)
+    const until = Date.now() + 15_000
+    for (const n of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout
+        if (info.includes('cluster_state:ok')) break
+        if (Date.now() > until) throw new Error(`cluster node ${n.port} did not reach cluster_state:ok`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    return { rootNodes: nodes.map((n) => n.url), stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
