@@ -29,3 +29,4 @@ export { createRedisClientAssertionReplayStore, createRedisReplayStore, type Red
 export { createRedisClientStore, type RedisClientStoreOptions } from './client-store.ts'
 export { createRedisSigningKeyStore, type RedisSigningKeyStore, type RedisSigningKeyStoreOptions } from './signing-key-store.ts'
 export { createRedisClusterConnection, type RedisClusterConnectionOptions } from './cluster-connection.ts'
+export { createIoredisConnection, type IoredisClient, type IoredisConnectionOptions } from './ioredis-connection.ts'
