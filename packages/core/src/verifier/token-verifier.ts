@@ -107,6 +107,7 @@ export const makeTokenVerifier = (
       introspectionMaxBytes: options.introspection?.maxBytes,
       addressPolicy,
       replayStore: options.replayStore,
+      introspectionCache: options.introspectionCache,
     })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>

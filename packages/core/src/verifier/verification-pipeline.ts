@@ -33,6 +33,7 @@ import { createAuthorizeStage } from './stages/authorize.ts'
 import { checksSenderConstraints, createBindingStage, type BindingRequest } from './stages/binding.ts'
 import { readCredential, withBearerSyntax } from './stages/credential.ts'
 import { readCredentials } from '../request/credentials.ts'
+import type { IntrospectionCache } from '../state/introspection-cache.ts'
 import type { ReplayStore } from '../state/replay-store.ts'
 import { createIntrospectStage, type IntrospectStage, type NeedsIntrospection } from './stages/introspect.ts'
 import { createJwtStage, isNeedsKeys, type KeyView, type NeedsKeys } from './stages/jwt.ts'
@@ -61,6 +62,8 @@ export interface PipelineSeams {
   readonly addressPolicy?: AddressPolicy | undefined
   /** Where DPoP proof identifiers are remembered (binding stage). Default: a bounded in-memory store per pipeline. */
   readonly replayStore?: ReplayStore | undefined
+  /** A second-level introspection cache shared with other instances. Default: none (each verifier's own cache only). */
+  readonly introspectionCache?: IntrospectionCache | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -203,6 +206,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       grantsOf,
       maxEntries: resolved.cacheMaxEntries > 0 ? resolved.cacheMaxEntries : 10_000,
       onEvent: seams.onEvent,
+      sharedCache: seams.introspectionCache,
     })
   })()
 
