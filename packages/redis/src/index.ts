@@ -30,3 +30,4 @@ export { createRedisClientStore, type RedisClientStoreOptions } from './client-s
 export { createRedisSigningKeyStore, type RedisSigningKeyStore, type RedisSigningKeyStoreOptions } from './signing-key-store.ts'
 export { createRedisClusterConnection, type RedisClusterConnectionOptions } from './cluster-connection.ts'
 export { createIoredisConnection, type IoredisClient, type IoredisConnectionOptions } from './ioredis-connection.ts'
+export { createRedisIntrospectionCache, type RedisIntrospectionCacheOptions } from './introspection-cache.ts'

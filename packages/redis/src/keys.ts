@@ -33,6 +33,8 @@ export function keysOf(prefix: string) {
     receipt: (orgId: string, validationId: string) => `${tag(orgId)}:receipt:${validationId}`,
     /** String: one remembered DPoP proof (its digest), expiring with the proof. */
     replay: (digest: string) => `${prefix}:replay:{${digest}}`,
+    /** String: one shared introspection answer (JSON), expiring with it. */
+    introspection: (digest: string) => `${prefix}:introspection:{${digest}}`,
     /** String: one remembered client-assertion `jti` (its digest), expiring with the assertion. */
     clientAssertion: (digest: string) => `${prefix}:client-assertion:{${digest}}`,
     /** Hash: client ID → the issuer's API client (JSON). */
