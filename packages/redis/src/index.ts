@@ -31,3 +31,4 @@ export { createRedisSigningKeyStore, type RedisSigningKeyStore, type RedisSignin
 export { createRedisClusterConnection, type RedisClusterConnectionOptions } from './cluster-connection.ts'
 export { createIoredisConnection, type IoredisClient, type IoredisConnectionOptions } from './ioredis-connection.ts'
 export { createRedisIntrospectionCache, type RedisIntrospectionCacheOptions } from './introspection-cache.ts'
+export { createRedisSentinelConnection, type RedisSentinelConnectionOptions } from './sentinel-connection.ts'

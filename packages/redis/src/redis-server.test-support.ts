@@ -1,7 +1,7 @@
 // Test support: a real redis-server (the Debian package) on a free loopback port with a temporary
 // directory and no persistence. Never a mock. Not part of the package (excluded from builds).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -116,5 +116,49 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   } catch (e) {
     await stop()
     throw e
+  }
+}
+
+/** A running Sentinel monitoring `master` under the name `mymaster`; `stop` kills it and removes its directory. */
+export interface TestRedisSentinel {
+  readonly url: string
+  readonly name: string
+  stop(): Promise<void>
+}
+
+/** Starts `redis-server <conf> --sentinel` on a free port, monitoring the master on `masterPort` (quorum 1). */
+export async function startRedisSentinel(masterPort: number): Promise<TestRedisSentinel> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'tokenward-sentinel-'))
+  const conf = join(dir, 'sentinel.conf')
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`, 'sentinel down-after-milliseconds mymaster 2000', ''].join('\n'))
+  const proc = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`redis sentinel did not start: ${out}`)), 10_000)
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('+monitor')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    proc.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis sentinel exited with ${code}: ${out}`))
+    })
+  })
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    name: 'mymaster',
+    async stop() {
+      if (proc.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          proc.once('exit', () => resolve())
+          proc.kill('SIGKILL')
+        })
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
