@@ -1,7 +1,10 @@
 /**
  * `@tokenward/redis`: every state port of tokenward on Redis, so several instances of an API act
  * as one — the organization store with its change feed, the fleet-wide API-call counter, JWKS
- * validation receipts and the audit stream. Node only (it uses node-redis and `node:` modules).
+ * validation receipts, the audit stream, the DPoP and client-assertion replay stores, the shared
+ * introspection cache, and the issuer's client and signing-key stores. Connections: one server
+ * (`createRedisConnection`), Cluster, Sentinel, or your ioredis client. Node only (it uses
+ * node-redis and `node:` modules).
  *
  * @example
  * ```ts
