@@ -1,11 +1,13 @@
 // The issuer's client store and signing-key store on a real redis-server: the same contracts the
 // in-memory stores pass, two instances agreeing on keys and clients, and 503 when Redis is down.
 import { StoreUnavailableError } from '@tokenward/core'
-import { clientStoreContract, defineApiClient } from '@tokenward/issuer'
+import { clientStoreContract, createIssuer, defineApiClient } from '@tokenward/issuer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { form, makeClientKeys, signAssertion } from '../../issuer/src/testing/issuer-fixture.test-support.ts'
 import { describeSigningKeyStoreContract } from '../../issuer/src/testing/signing-key-store-contract.test-support.ts'
 import { createRedisClientStore } from './client-store.ts'
 import { createRedisConnection, type RedisConnection } from './connection.ts'
+import { createRedisClientAssertionReplayStore } from './replay-store.ts'
 import { createRedisSigningKeyStore } from './signing-key-store.ts'
 import { redisServerInstalled, startRedisServer, type TestRedisServer } from './redis-server.test-support.ts'
 
@@ -55,6 +57,46 @@ describe.skipIf(!redisServerInstalled)('the issuer\'s stores on Redis (real redi
       expect(await createRedisClientStore({ connection: other, keyPrefix }).get('12345', 'reporting')).toEqual(client)
       expect(await connection.command(['HKEYS', `{${keyPrefix}:org:12345}:clients`])).toEqual(['reporting'])
     } finally {
+      await other.close()
+    }
+  })
+
+  it('two token endpoints (instances) on one Redis: same clients, same signing key, and an assertion used at A is refused at B', async () => {
+    const other = await createRedisConnection({ url: server.url })
+    const keyPrefix = `endpoint${++n}`
+    const keys = await makeClientKeys('c-1')
+    const issuerId = 'https://auth.example.com'
+    await createRedisClientStore({ connection, keyPrefix }).put('12345', defineApiClient({ clientId: 'reporting', roles: ['ReadOnly'], authentication: { method: 'private_key_jwt', publicKey: keys.publicPem } }))
+    const endpoint = (c: RedisConnection) =>
+      createIssuer({
+        issuer: issuerId,
+        organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+        clients: createRedisClientStore({ connection: c, keyPrefix }),
+        signingKeys: createRedisSigningKeyStore({ connection: c, keyPrefix }),
+        replayStore: createRedisClientAssertionReplayStore({ connection: c, keyPrefix }),
+        resources: ['https://api.example.com/'],
+      })
+    const [a, b] = [endpoint(connection), endpoint(other)]
+    try {
+      const body = form({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await signAssertion(keys, { clientId: 'reporting', audience: issuerId }),
+        scope: 'zscloud::12345::ReadOnly',
+      })
+      const post = (i: typeof a) => i.handle(new Request(`${issuerId}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+      const first = await post(a)
+      expect(first.status).toBe(200)
+      const replayed = await post(b)
+      expect(replayed.status).toBe(401)
+      expect(((await replayed.json()) as { error: string }).error).toBe('invalid_client')
+      const jwksA = (await (await a.handle(new Request(a.jwksUri))).json()) as { keys: { kid: string }[] }
+      const jwksB = (await (await b.handle(new Request(b.jwksUri))).json()) as { keys: { kid: string }[] }
+      expect(jwksA.keys.map((k) => k.kid)).toEqual(jwksB.keys.map((k) => k.kid))
+      const { access_token: accessToken } = (await first.json()) as { access_token: string }
+      expect(JSON.parse(Buffer.from(accessToken.split('.')[0]!, 'base64url').toString()).kid).toBe(jwksB.keys[0]!.kid)
+    } finally {
+      await Promise.all([a.close(), b.close()])
       await other.close()
     }
   })
