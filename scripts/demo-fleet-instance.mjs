@@ -3,12 +3,15 @@
 //   GET  /orgs/:orgId/reports           the protected resource (Bearer token)
 //   POST /admin/orgs/:orgId/suspend     an admin's "disable" (through changeOrganization)
 //   POST /admin/orgs/:orgId/lift        lifts the suspension
+//   GET  /dpop/reports                  a DPoP-protected resource (core's createVerifier with the
+//                                       Redis replay store: a proof is accepted once by the fleet)
+import { createVerifier } from '@tokenward/core'
 import { systemActor } from '@tokenward/core/organization'
 import { changeOrganization, createRegistryVerifier } from '@tokenward/registry'
-import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore } from '@tokenward/redis'
+import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore, createRedisReplayStore } from '@tokenward/redis'
 import { createServer } from 'node:http'
 
-const [redisUrl, name] = process.argv.slice(2)
+const [redisUrl, name, issuer, jwksUrl, publicOrigin] = process.argv.slice(2)
 const connection = await createRedisConnection({ url: redisUrl, onEvent: (e) => console.error(`[${name}] ${JSON.stringify(e)}`) })
 const store = createRedisOrganizationStore({ connection, keyPrefix: 'demo' })
 const auditSink = createRedisAuditSink({ connection, keyPrefix: 'demo' })
@@ -19,6 +22,15 @@ const registry = createRegistryVerifier({
   apiCallThreshold: { maxCalls: 5, windowSeconds: 3600 },
   organizationRecheckMs: 60_000, // changes arrive through the feed
   keyRefresh: false,
+  jwks: { addressPolicy: { developmentLoopback: true } },
+})
+
+// The registry verifier has no shared replay store option yet: the DPoP route uses core's
+// createVerifier, whose replayStore is the fleet's Redis.
+const dpopVerifier = createVerifier({
+  server: { name: 'Okta1', jwksUrl, issuer, audience: 'api://reports', dpop: { mode: 'enabled' } },
+  organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
+  replayStore: createRedisReplayStore({ connection, keyPrefix: 'demo' }),
   jwks: { addressPolicy: { developmentLoopback: true } },
 })
 
@@ -36,12 +48,19 @@ const server = createServer(async (req, res) => {
     if (verdict.ok) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instance: name, client: verdict.token.clientId }))
     return void res.writeHead(verdict.response.status, verdict.response.headers).end(JSON.stringify({ instance: name, error: verdict.error.code }))
   }
+  if (req.method === 'GET' && url.pathname === '/dpop/reports') {
+    // Behind the load balancer every instance serves one public URL: the proof's htu.
+    const verdict = await dpopVerifier.verifyRequest({ method: 'GET', url: `${publicOrigin}${url.pathname}`, headers: req.headers })
+    if (verdict.ok) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instance: name, client: verdict.token.clientId }))
+    return void res.writeHead(verdict.response.status, verdict.response.headers).end(JSON.stringify({ instance: name, error: verdict.error.code }))
+  }
   res.writeHead(404).end()
 })
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ ready: true, port: server.address().port })))
 process.stdin.on('end', async () => {
   server.close()
   await registry.close()
+  await dpopVerifier.close()
   await store.close()
   await auditSink.close()
   await connection.close()

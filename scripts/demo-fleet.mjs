@@ -1,7 +1,8 @@
 // The demo behind `npm run demo:fleet`: a local redis-server, two API instances (separate Node
 // processes, scripts/demo-fleet-instance.mjs) sharing it through @tokenward/redis, and a local
 // authorization server's JWKS on 127.0.0.1. It walks a disable on instance A reaching instance B,
-// and an API-call threshold counted across both instances that suspends the organization once.
+// an API-call threshold counted across both instances that suspends the organization once, and a
+// DPoP proof accepted on A and refused when replayed on B (the replay store is on Redis).
 // Exits 0 only when every step behaved as described. No external service.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,7 +12,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { SignJWT, exportJWK, generateKeyPair } from 'jose'
+import { createHash, randomUUID } from 'node:crypto'
+import { CompactSign, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import { createRedisConnection, createRedisOrganizationStore } from '@tokenward/redis'
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
@@ -72,8 +74,8 @@ try {
   await store.put(organization('12345'), undefined)
   await store.put(organization('67890'), undefined)
   const now = Math.floor(Date.now() / 1000)
-  const mint = (orgId) =>
-    new SignJWT({ client_id: 'reporting-job', sub: 'reporting-job', scope: `zscloud::${orgId}::ReadOnly` })
+  const mint = (orgId, extra = {}) =>
+    new SignJWT({ client_id: 'reporting-job', sub: 'reporting-job', scope: `zscloud::${orgId}::ReadOnly`, ...extra })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
       .setIssuer(issuer)
       .setAudience('api://reports')
@@ -83,9 +85,12 @@ try {
   const tokens = { 12345: await mint('12345'), 67890: await mint('67890') }
   console.log(bold('2. organizations 12345 and 67890 stored in Redis; tokens minted by their authorization server'))
 
-  // 3. Two API instances on the same Redis.
+  // 3. Two API instances on the same Redis, behind one public URL (a load balancer's).
+  const publicOrigin = 'https://api.demo.test'
   const instance = async (name) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./demo-fleet-instance.mjs', import.meta.url)), redisUrl, name], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const jwksUrl = `http://127.0.0.1:${jwks.address().port}/keys`
+    const args = [fileURLToPath(new URL('./demo-fleet-instance.mjs', import.meta.url)), redisUrl, name, issuer, jwksUrl, publicOrigin]
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] })
     children.push(child)
     const { port } = JSON.parse(await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve)))
     const base = `http://127.0.0.1:${port}`
@@ -93,6 +98,7 @@ try {
       name,
       child,
       call: async (orgId = '12345') => (await fetch(`${base}/orgs/${orgId}/reports`, { headers: { authorization: `Bearer ${tokens[orgId]}` } })).status,
+      dpopCall: async (token, proof) => (await fetch(`${base}/dpop/reports`, { headers: { authorization: `DPoP ${token}`, dpop: proof } })).status,
       admin: async (action) => (await (await fetch(`${base}/admin/orgs/12345/${action}`, { method: 'POST' })).json()).result,
     }
   }
@@ -123,8 +129,29 @@ try {
   check(org.suspension?.reason === 'api_call_threshold_exceeded', 'the organization is suspended for api_call_threshold_exceeded')
   check(org.revision === 2, `suspended once for the whole fleet (revision ${org.revision})`)
 
-  // 6. Sender-constrained tokens are not part of tokenward yet.
-  console.log(bold('6. replayed DPoP proof across instances: not shown — DPoP is not in tokenward yet; its replay store lands on Redis with it'))
+  // 6. A DPoP proof (RFC 9449) accepted on A, replayed against B.
+  console.log(bold('6. a DPoP-bound token: one proof accepted on A, the same proof replayed against B'))
+  const client = await generateKeyPair('ES256', { extractable: true })
+  const clientJwk = await exportJWK(client.publicKey)
+  const bound = await mint('12345', { cnf: { jkt: await calculateJwkThumbprint(clientJwk) } })
+  const proof = () =>
+    new CompactSign(
+      new TextEncoder().encode(
+        JSON.stringify({
+          jti: randomUUID(),
+          htm: 'GET',
+          htu: `${publicOrigin}/dpop/reports`,
+          iat: Math.floor(Date.now() / 1000),
+          ath: createHash('sha256').update(bound).digest('base64url'),
+        }),
+      ),
+    )
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: clientJwk })
+      .sign(client.privateKey)
+  const once = await proof()
+  check((await a.dpopCall(bound, once)) === 200, 'A accepts the token with its proof (the proof is remembered in Redis: SET NX with its lifetime)')
+  check((await b.dpopCall(bound, once)) === 401, 'B refuses the same proof replayed (401 invalid_dpop_proof): the replay store is shared')
+  check((await b.dpopCall(bound, await proof())) === 200, 'B accepts the token with a fresh proof')
   await store.close()
   await connection.close()
   jwks.close()

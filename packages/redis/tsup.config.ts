@@ -8,5 +8,5 @@ export default defineConfig({
   clean: true,
   sourcemap: false,
   tsconfig: 'tsconfig.build.json',
-  external: ['@tokenward/core', '@tokenward/registry', 'redis', 'effect', 'jose'],
+  external: ['@tokenward/core', '@tokenward/registry', '@tokenward/issuer', 'redis', 'effect', 'jose'],
 })

@@ -198,6 +198,12 @@ export {
   type VerifyDpopProofOptions,
 } from './dpop/verify-dpop-proof.ts'
 export { createMemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions, type ReplayStore, type ReplayVerdict } from './state/replay-store.ts'
+export {
+  createMemoryIntrospectionCache,
+  type IntrospectionCache,
+  type IntrospectionCacheEntry,
+  type MemoryIntrospectionCacheOptions,
+} from './state/introspection-cache.ts'
 export { certificateDer, certificateThumbprint, type PresentedCertificate } from './mtls/client-certificate.ts'
 export { parseClientCertHeader, parseUrlEncodedPemHeader, parseXfccHeader, xfccHashToThumbprint, type XfccElement } from './mtls/proxy-certificate-headers.ts'
 export {

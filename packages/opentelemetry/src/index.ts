@@ -75,9 +75,18 @@ export interface TokenwardTelemetry {
  * | `tokenward.redis.errors` | counter | `tokenward.redis.operation` |
  * | `tokenward.redis.counter_failed_open` | counter | `tokenward.organization` |
  * | `tokenward.redis.feed_resynchronised` | counter | — |
+ * | `tokenward.verification.cache` | counter | `tokenward.cache.result` (`hit`, `miss`), `tokenward.organization`: accepted verifications, so hits ÷ (hits + misses) is the cache hit ratio |
+ * | `tokenward.replay_store.errors` | counter | `tokenward.organization`: verifications refused with 503 `replay_unavailable` (the replay store could not answer) |
+ * | `tokenward.discovery.fetches` | counter | `tokenward.discovery.result` (`fetched`, `failed`), `error.type`, `server.address` |
+ * | `tokenward.discovery.fetch.duration` | histogram, s | as above |
+ * | `tokenward.discovery.stale_served` | counter | — |
+ * | `tokenward.introspection.requests` | counter | `tokenward.introspection.outcome` (`active`, `inactive`, `refused`, `unavailable`, `misconfigured`), `tokenward.authorization_server`, `http.response.status_code`, `server.address` |
+ * | `tokenward.introspection.duration` | histogram, s | as above |
+ * | `tokenward.token_requests` | counter | `tokenward.outcome` (`issued`, `rejected`, `unavailable`), `error.type`, `tokenward.client_auth.method`, `tokenward.organization`, `tokenward.client_id` (the issuer's `onEvent`) |
  *
- * Cache hit ratios are not measured yet: the verifier's events do not say whether a verification
- * was served from its cache.
+ * Each span carries `tokenward.stage`: the pipeline stage that refused the request, or `authorize`
+ * (the last one) when it was accepted. Never an attribute: the introspection event's token
+ * fingerprint and subject, the issued token's `jti`, scope and audience.
  *
  * @example
  * ```ts
@@ -96,6 +105,14 @@ export function createTokenwardTelemetry(options: TokenwardTelemetryOptions): To
   const redisErrors = meter.createCounter('tokenward.redis.errors', { description: 'Redis commands or subscriptions that failed' })
   const failedOpen = meter.createCounter('tokenward.redis.counter_failed_open', { description: 'API calls let through uncounted because Redis could not answer' })
   const resynchronised = meter.createCounter('tokenward.redis.feed_resynchronised', { description: 'Change-feed resynchronisations after a lost subscription' })
+  const cache = meter.createCounter('tokenward.verification.cache', { description: 'Accepted verifications, by whether the verified-token cache answered' })
+  const replayErrors = meter.createCounter('tokenward.replay_store.errors', { description: 'Verifications refused with 503 because the replay store could not answer' })
+  const discoveryFetches = meter.createCounter('tokenward.discovery.fetches', { description: 'Authorization-server metadata requests, by result' })
+  const discoveryDuration = meter.createHistogram('tokenward.discovery.fetch.duration', { description: 'Time of one metadata request', unit: 's' })
+  const discoveryStale = meter.createCounter('tokenward.discovery.stale_served', { description: 'Metadata served past its lifetime because a refresh failed' })
+  const introspections = meter.createCounter('tokenward.introspection.requests', { description: 'Introspection requests, by outcome' })
+  const introspectionDuration = meter.createHistogram('tokenward.introspection.duration', { description: 'Time of one introspection request', unit: 's' })
+  const tokenRequests = meter.createCounter('tokenward.token_requests', { description: 'Token endpoint requests, by outcome' })
 
   const onEvent = (event: { readonly type: string }): void => {
     try {
@@ -131,6 +148,42 @@ export function createTokenwardTelemetry(options: TokenwardTelemetryOptions): To
         case 'redis_feed_resynchronised':
           resynchronised.add(1)
           return
+        case 'discovery_fetched':
+        case 'discovery_fetch_failed': {
+          const attributes: Attributes = {
+            'tokenward.discovery.result': e.type === 'discovery_fetched' ? 'fetched' : 'failed',
+            ...(typeof e['kind'] === 'string' ? { 'error.type': e['kind'] } : {}),
+            ...(host === undefined ? {} : { 'server.address': host }),
+          }
+          discoveryFetches.add(1, attributes)
+          if (typeof e['durationMs'] === 'number') discoveryDuration.record(e['durationMs'] / 1000, attributes)
+          return
+        }
+        case 'discovery_stale_served':
+          discoveryStale.add(1)
+          return
+        case 'introspection': {
+          // Never the token fingerprint or the subject (a claim value).
+          const attributes: Attributes = {
+            ...(typeof e['outcome'] === 'string' ? { 'tokenward.introspection.outcome': e['outcome'] } : {}),
+            ...(typeof e['authorizationServer'] === 'string' ? { 'tokenward.authorization_server': e['authorizationServer'] } : {}),
+            ...(typeof e['status'] === 'number' ? { 'http.response.status_code': e['status'] } : {}),
+            ...(host === undefined ? {} : { 'server.address': host }),
+          }
+          introspections.add(1, attributes)
+          if (typeof e['latencyMs'] === 'number') introspectionDuration.record(e['latencyMs'] / 1000, attributes)
+          return
+        }
+        case 'token_request':
+          // Never the issued token's jti, its scope or audience.
+          tokenRequests.add(1, {
+            ...(typeof e['outcome'] === 'string' ? { 'tokenward.outcome': e['outcome'] } : {}),
+            ...(typeof e['error'] === 'string' ? { 'error.type': e['error'] } : {}),
+            ...(typeof e['method'] === 'string' ? { 'tokenward.client_auth.method': e['method'] } : {}),
+            ...(typeof e['orgId'] === 'string' ? { 'tokenward.organization': e['orgId'] } : {}),
+            ...(typeof e['clientId'] === 'string' ? { 'tokenward.client_id': e['clientId'] } : {}),
+          })
+          return
       }
     } catch {
       // Telemetry must never break a request.
@@ -152,6 +205,8 @@ export function createTokenwardTelemetry(options: TokenwardTelemetryOptions): To
       attributes = { 'tokenward.outcome': verdict.error.status === 503 ? 'unavailable' : 'rejected', 'error.type': verdict.error.code, ...organization }
     }
     verifications.add(1, attributes)
+    if (verdict?.ok === true) cache.add(1, { 'tokenward.cache.result': verdict.token.fromCache ? 'hit' : 'miss', ...organization })
+    else if (verdict?.ok === false && verdict.error.code === 'replay_unavailable') replayErrors.add(1, organization)
     const { 'tokenward.authorization_server': _server, 'tokenward.client_id': _client, ...timed } = attributes
     verificationDuration.record((now() - startedMs) / 1000, timed)
     return attributes
@@ -180,6 +235,7 @@ export function createTokenwardTelemetry(options: TokenwardTelemetryOptions): To
         return tracer.startActiveSpan('tokenward.verify', { kind: SpanKind.INTERNAL }, async (span) => {
           const r = await run()
           span.setAttributes(r.attributes)
+          if (r.verdict !== undefined) span.setAttribute('tokenward.stage', r.verdict.ok ? 'authorize' : r.verdict.error.stage)
           if (r.attributes['tokenward.outcome'] === 'unavailable') span.setStatus({ code: SpanStatusCode.ERROR, message: String(r.attributes['error.type']) })
           span.end()
           if (r.verdict === undefined) throw r.error

@@ -129,31 +129,11 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
   subscriber.on('error', (e: unknown) => report({ type: 'redis_error', operation: 'subscription', message: messageOf(e) }))
   let subscriberConnected: Promise<unknown> | undefined
 
-  const command = (args: readonly string[]): Promise<unknown> => {
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer ${args[0]} within ${commandTimeoutMs} ms`)), commandTimeoutMs)
-    })
-    return Promise.race([client.sendCommand([...args]), timeout]).finally(() => clearTimeout(timer))
-  }
+  const command = (args: readonly string[]): Promise<unknown> => withCommandTimeout(args, commandTimeoutMs, client.sendCommand([...args]))
 
-  const shas = new Map<string, string>()
   const connection: RedisConnection = {
     command,
-    async script(script, keys, args) {
-      let sha = shas.get(script)
-      if (sha === undefined) {
-        sha = createHash('sha1').update(script).digest('hex')
-        shas.set(script, sha)
-      }
-      const tail = [String(keys.length), ...keys, ...args]
-      try {
-        return await command(['EVALSHA', sha, ...tail])
-      } catch (e) {
-        if (!messageOf(e).startsWith('NOSCRIPT')) throw e
-        return command(['EVAL', script, ...tail])
-      }
-    },
+    script: scriptRunner(command),
     async subscribe(channel, onMessage, onResubscribed) {
       subscriberConnected ??= subscriber.connect()
       await subscriberConnected
@@ -186,6 +166,40 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
     },
   }
 
+  await checkEvictionPolicy(command, report)
+  return connection
+}
+
+/** Rejects when `reply` has not settled within `timeoutMs` (the command's outcome is then unknown). */
+export function withCommandTimeout<T>(args: readonly string[], timeoutMs: number, reply: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer ${args[0]} within ${timeoutMs} ms`)), timeoutMs)
+  })
+  return Promise.race([reply, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** {@link RedisConnection.script} over a `command`: `EVALSHA`, and `EVAL` once on `NOSCRIPT`. */
+export function scriptRunner(command: (args: readonly string[]) => Promise<unknown>): RedisConnection['script'] {
+  const shas = new Map<string, string>()
+  return async (script, keys, args) => {
+    let sha = shas.get(script)
+    if (sha === undefined) {
+      sha = createHash('sha1').update(script).digest('hex')
+      shas.set(script, sha)
+    }
+    const tail = [String(keys.length), ...keys, ...args]
+    try {
+      return await command(['EVALSHA', sha, ...tail])
+    } catch (e) {
+      if (!messageOf(e).startsWith('NOSCRIPT')) throw e
+      return command(['EVAL', script, ...tail])
+    }
+  }
+}
+
+/** Reads `maxmemory-policy` and reports `redis_eviction_policy_warning` unless it is `noeviction`. */
+export async function checkEvictionPolicy(command: (args: readonly string[]) => Promise<unknown>, report: (event: RedisEvent) => void): Promise<void> {
   try {
     const reply = await command(['CONFIG', 'GET', 'maxmemory-policy'])
     const policy = configValue(reply)
@@ -193,7 +207,6 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
   } catch {
     // Managed services often refuse CONFIG; the policy is then the operator's to check.
   }
-  return connection
 }
 
 /** `CONFIG GET` answers `[name, value]` (RESP2) or `{ name: value }` (RESP3). */

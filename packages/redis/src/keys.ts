@@ -31,6 +31,16 @@ export function keysOf(prefix: string) {
     apiCalls: (orgId: string, windowStart: number) => `${tag(orgId)}:calls:${windowStart}`,
     /** String: one JWKS validation receipt. */
     receipt: (orgId: string, validationId: string) => `${tag(orgId)}:receipt:${validationId}`,
+    /** String: one remembered DPoP proof (its digest), expiring with the proof. */
+    replay: (digest: string) => `${prefix}:replay:{${digest}}`,
+    /** String: one shared introspection answer (JSON), expiring with it. */
+    introspection: (digest: string) => `${prefix}:introspection:{${digest}}`,
+    /** String: one remembered client-assertion `jti` (its digest), expiring with the assertion. */
+    clientAssertion: (digest: string) => `${prefix}:client-assertion:{${digest}}`,
+    /** Hash: client ID → the issuer's API client (JSON). */
+    clients: (orgId: string) => `${tag(orgId)}:clients`,
+    /** Hash: kid → the issuer's signing key (private JWK and when it starts signing). */
+    signingKeys: `{${prefix}:issuer}:signing-keys`,
     /** Set of every organization ID (its own slot). */
     index: `${prefix}:organizations`,
     /** Pub/Sub channel of organization changes: messages `<orgId> <revision>`. */

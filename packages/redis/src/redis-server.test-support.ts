@@ -1,7 +1,7 @@
 // Test support: a real redis-server (the Debian package) on a free loopback port with a temporary
 // directory and no persistence. Never a mock. Not part of the package (excluded from builds).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -74,6 +74,90 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     start,
     async stop() {
       await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A running three-master Redis Cluster on loopback; `stop` kills every node and removes their directories. */
+export interface TestRedisCluster {
+  readonly rootNodes: readonly string[]
+  stop(): Promise<void>
+}
+
+/** Whether `redis-cli` is on the PATH (it builds the cluster). */
+export const redisCliInstalled = spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0
+
+/**
+ * Starts three `redis-server --cluster-enabled yes` nodes on free ports, joins them with
+ * `redis-cli --cluster create … --cluster-yes` (no replicas) and waits until every node reports
+ * `cluster_state:ok`.
+ */
+export async function startRedisCluster(): Promise<TestRedisCluster> {
+  const nodes: TestRedisServer[] = []
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()))
+  }
+  try {
+    for (let i = 0; i < 3; i++) nodes.push(await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']))
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-yes'], { encoding: 'utf8', timeout: 15_000 })
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`)
+    const until = Date.now() + 15_000
+    for (const n of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }).stdout
+        if (info.includes('cluster_state:ok')) break
+        if (Date.now() > until) throw new Error(`cluster node ${n.port} did not reach cluster_state:ok`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    return { rootNodes: nodes.map((n) => n.url), stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
+
+/** A running Sentinel monitoring `master` under the name `mymaster`; `stop` kills it and removes its directory. */
+export interface TestRedisSentinel {
+  readonly url: string
+  readonly name: string
+  stop(): Promise<void>
+}
+
+/** Starts `redis-server <conf> --sentinel` on a free port, monitoring the master on `masterPort` (quorum 1). */
+export async function startRedisSentinel(masterPort: number): Promise<TestRedisSentinel> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'tokenward-sentinel-'))
+  const conf = join(dir, 'sentinel.conf')
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`, 'sentinel down-after-milliseconds mymaster 2000', ''].join('\n'))
+  const proc = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`redis sentinel did not start: ${out}`)), 10_000)
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('+monitor')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    proc.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis sentinel exited with ${code}: ${out}`))
+    })
+  })
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    name: 'mymaster',
+    async stop() {
+      if (proc.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          proc.once('exit', () => resolve())
+          proc.kill('SIGKILL')
+        })
+      }
       rmSync(dir, { recursive: true, force: true })
     },
   }

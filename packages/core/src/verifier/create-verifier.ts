@@ -128,6 +128,7 @@ function createInlineEngine(resolved: ResolvedVerifierOptions, now: () => number
       introspectionMaxBytes: options.introspection?.maxBytes,
       addressPolicy: policyOptions === undefined || policyOptions === null ? undefined : defineAddressPolicy(policyOptions),
       replayStore: options.replayStore,
+      introspectionCache: options.introspectionCache,
     },
   )
   // A token that needs keys has parsed as a compact JWS, so it is within the bearer syntax and its

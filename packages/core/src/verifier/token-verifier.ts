@@ -111,6 +111,7 @@ export const makeTokenVerifier = (
       replayStore: options.replayStore,
       // RFC 9701 answers are verified with the server's keys, fetched in this verifier's context (its clock).
       currentKeys: server.introspection?.responseFormat === 'jwt' ? () => Effect.runPromiseWith(keyContext)(keySet.current) : undefined,
+      introspectionCache: options.introspectionCache,
     })
 
     const fromOutcome = (outcome: Outcome | Promise<Outcome>): Effect.Effect<VerifiedAccessToken, VerificationError> =>

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { IntrospectionCache } from '../state/introspection-cache.ts'
 import type { ReplayStore } from '../state/replay-store.ts'
 import type { SenderBinding } from '../sender-constraint/check-sender-constraint.ts'
 import type { ClientIdClaim } from '../claims/validate-claims.ts'
@@ -144,6 +145,15 @@ export interface VerifierOptions {
    * wins over the table; `verify(token)` without a request must name its `resource`.
    */
   readonly resources?: ApiResourceTable | undefined
+  /**
+   * A second-level cache of active introspection answers shared by every instance of the API
+   * (`createMemoryIntrospectionCache`, or `createRedisIntrospectionCache` of `@tokenward/redis`),
+   * asked only when this verifier's own cache misses. Keys are SHA-256 digests, never the token;
+   * an entry lives no longer than the local cache would keep it. When the shared cache fails,
+   * it is bypassed: the authorization server is asked, and no request fails because of it.
+   * Default: none.
+   */
+  readonly introspectionCache?: IntrospectionCache | undefined
 }
 
 /** Per-call options. */

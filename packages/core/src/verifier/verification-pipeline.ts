@@ -35,6 +35,7 @@ import { authorizeCachedToken, createAuthorizeStage } from './stages/authorize.t
 import { checksSenderConstraints, createBindingStage, type BindingRequest } from './stages/binding.ts'
 import { readCredential, withBearerSyntax } from './stages/credential.ts'
 import { readCredentials } from '../request/credentials.ts'
+import type { IntrospectionCache } from '../state/introspection-cache.ts'
 import type { ReplayStore } from '../state/replay-store.ts'
 import { createIntrospectStage, type IntrospectStage, type NeedsIntrospection } from './stages/introspect.ts'
 import { createJwtStage, isNeedsKeys, type KeyView, type NeedsKeys } from './stages/jwt.ts'
@@ -68,6 +69,8 @@ export interface PipelineSeams {
    * the key view's snapshot as it is (inline keys).
    */
   readonly currentKeys?: (() => Promise<JwksSnapshot>) | undefined
+  /** A second-level introspection cache shared with other instances. Default: none (each verifier's own cache only). */
+  readonly introspectionCache?: IntrospectionCache | undefined
 }
 
 /** The operations of {@link createVerificationPipeline}. */
@@ -256,6 +259,7 @@ export function createVerificationPipeline(resolved: ResolvedVerifierOptions, pl
       grantsOf,
       maxEntries: resolved.cacheMaxEntries > 0 ? resolved.cacheMaxEntries : 10_000,
       onEvent: seams.onEvent,
+      sharedCache: seams.introspectionCache,
     })
   })()
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { describeSigningKeyStoreContract } from '../testing/signing-key-store-contract.test-support.ts'
 import { createInMemorySigningKeyStore, generateSigningKey, importSigningKey } from './signing-key-store.ts'
+
+describeSigningKeyStoreContract('in memory', () => createInMemorySigningKeyStore({ maxTokenLifetimeSeconds: 600, publishAheadSeconds: 300 }))
 
 describe('in-memory signing keys: publish before signing, keep retired keys until their tokens expire', () => {
   it('a rotated key is published at once, signs only after publishAheadSeconds, and the old one stays published a token lifetime', async () => {

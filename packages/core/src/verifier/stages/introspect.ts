@@ -22,6 +22,7 @@ import { defaultNoExpiryCeilingSeconds, introspectionCacheSeconds, validateIntro
 import type { IntrospectionClient } from '../../introspection/introspection-client.ts'
 import type { IntrospectionEvent, IntrospectionOutcome } from '../../introspection/introspection-event.ts'
 import { sha256Hex, sha256Key } from '../../introspection/token-digest.ts'
+import type { IntrospectionCache, IntrospectionCacheEntry } from '../../state/introspection-cache.ts'
 import type { TokenGrants } from '../../scope/api-role.ts'
 import type { VerifiedAccessToken } from '../types.ts'
 import { uncheckedClaimsOf, unauthorizedToken } from './verified-token.ts'
@@ -97,6 +98,8 @@ export function createIntrospectStage(
     readonly grantsOf: (payload: Readonly<Record<string, unknown>>) => TokenGrants
     readonly maxEntries: number
     readonly onEvent?: ((event: IntrospectionEvent) => void) | undefined
+    /** A second-level cache shared with other instances, asked on a local miss; bypassed when it fails. */
+    readonly sharedCache?: IntrospectionCache | undefined
   },
 ): IntrospectStage {
   const hasKeys = server.jwks !== undefined || server.jwksUrl !== undefined
@@ -133,7 +136,23 @@ export function createIntrospectStage(
     }
   }
 
+  const sharedCache = options.sharedCache
+  /** The shared cache's entry for this request, or `undefined` (none, ended, or the cache failed: bypassed). */
+  const sharedEntry = async (sharedKey: string, nowMs: number): Promise<IntrospectionCacheEntry | undefined> => {
+    try {
+      const entry = await sharedCache!.get(sharedKey)
+      return entry !== undefined && entry.expiresAtMs > nowMs && entry.answer !== null && typeof entry.answer === 'object' ? entry : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   const introspect = async (needs: NeedsIntrospection, key: string, nowMs: number): Promise<IntrospectedToken | VerificationError> => {
+    // The shared key names the endpoint, client, server and audience the token was asked with:
+    // an answer from one authorization server is never used for another.
+    const sharedKey = sharedCache === undefined ? undefined : sha256Hex(`${config.endpoint}\n${config.clientId}\n${server.name}\n${needs.sentAudience ?? ''}\n${needs.token}`)
+    const shared = sharedKey === undefined ? undefined : await sharedEntry(sharedKey, nowMs)
+    if (shared !== undefined) return accept(needs, shared.answer, key, nowMs, () => undefined, shared.expiresAtMs, undefined)
     const exchange = await client(needs.token, needs.sentAudience, nowMs)
     const base = { status: exchange.status, latencyMs: exchange.latencyMs, tokenFingerprint: sha256Hex(needs.token).slice(0, 12) }
     const report = (outcome: IntrospectionOutcome, subject: string | undefined, message: string | undefined) => emit({ ...base, outcome, subject, message })
@@ -146,13 +165,29 @@ export function createIntrospectStage(
       const message = result.kind === 'misconfigured' ? `The introspection endpoint refused the request${exchange.status === undefined ? '' : ` (HTTP ${exchange.status})`}` : result.message
       return new IntrospectionUnavailableError(message, { retryAfterSeconds: result.retryAfterSeconds ?? (result.kind === 'misconfigured' ? 30 : 5) })
     }
+    return accept(needs, result.answer, key, nowMs, report, undefined, sharedKey)
+  }
+
+  /**
+   * Validates an answer (fresh from the AS, or from the shared cache, whose entry ends at
+   * `sharedUntilMs`) and caches it locally; a fresh active answer is also shared under `sharedKey`.
+   */
+  const accept = (
+    needs: NeedsIntrospection,
+    answer: Readonly<Record<string, unknown>>,
+    key: string,
+    nowMs: number,
+    report: (outcome: IntrospectionOutcome, subject: string | undefined, message: string | undefined) => void,
+    sharedUntilMs: number | undefined,
+    sharedKey: string | undefined,
+  ): IntrospectedToken | VerificationError => {
     const nowSeconds = nowMs / 1000
     const checked = validateIntrospectionAnswer(
-      result.answer,
+      answer,
       { ...server, sendAudience: needs.sentAudience !== undefined, noExpiryCeilingSeconds: defaultNoExpiryCeilingSeconds, senderConstrained: bindingChecked },
       nowSeconds,
     )
-    const subjectValue = result.answer[subjectAttribute]
+    const subjectValue = answer[subjectAttribute]
     const subject = typeof subjectValue === 'string' ? subjectValue.slice(0, 256) : undefined
     if (!checked.ok) {
       const error = checked.error
@@ -170,7 +205,15 @@ export function createIntrospectStage(
       source: 'introspection',
     }
     const seconds = introspectionCacheSeconds(policy, { expiresAt: c.expiresAt, expiryFromCeiling: checked.value.expiryFromCeiling }, nowSeconds)
-    if (seconds > 0) remember(active, maxEntries, key, { token }, nowMs + seconds * 1000)
+    // A shared entry is never kept longer than it lives in the shared cache.
+    const untilMs = Math.min(nowMs + seconds * 1000, sharedUntilMs ?? Infinity)
+    if (untilMs > nowMs) remember(active, maxEntries, key, { token }, untilMs)
+    if (sharedKey !== undefined && seconds > 0) {
+      // Best effort: a cache that cannot store never fails the request.
+      Promise.resolve()
+        .then(() => sharedCache!.set(sharedKey, { answer, expiresAtMs: nowMs + seconds * 1000 }))
+        .catch(() => undefined)
+    }
     return token
   }
 
