@@ -207,7 +207,7 @@ export function pageHtml(s: PageSettings): string {
 </dialog>
 
 <dialog id="secret-dialog" aria-labelledby="secret-dialog-title" aria-describedby="secret-warning">
-<form id="secret-form" method="dialog">
+<form id="secret-form" novalidate>
 <h2 id="secret-dialog-title">Client Secret</h2>
 <p id="secret-warning" class="warning">Copy this client secret now. It is shown only this once and cannot be shown again; if it is lost, rotate the secret.</p>
 <div class="field"><label for="secret-value" id="secret-label">Client secret</label><input id="secret-value" readonly autocomplete="off" spellcheck="false"></div>

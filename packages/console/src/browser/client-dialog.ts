@@ -84,8 +84,10 @@ export function setUpClientDialog(client: AdminClient, secrets: SecretDialog, ch
     byId('c-pem-error').textContent = ''
   })
   byId('client-cancel').addEventListener('click', () => dialog.close())
+  // 'close' fires after close() returns: a hand-off to the secret dialog is consumed there.
   dialog.addEventListener('close', () => {
-    if (!handOff) opener?.focus()
+    if (handOff) handOff = false
+    else opener?.focus()
   })
 
   byId<HTMLButtonElement>('client-validate').addEventListener('click', async (event) => {
@@ -170,7 +172,6 @@ export function setUpClientDialog(client: AdminClient, secrets: SecretDialog, ch
       // The secret is shown once, in its own dialog; focus then goes back to where it came from.
       handOff = true
       dialog.close()
-      handOff = false
       const from = opener
       secrets.show(saved.clientId, secret, () => (from?.isConnected === true ? from : byId('add-client')))
     } finally {

@@ -24,8 +24,13 @@ export function setUpSecretDialog(): SecretDialog {
       copied.textContent = 'The browser did not allow copying: the secret is selected, copy it with your keyboard.'
     }
   })
+  byId('secret-form').addEventListener('submit', (event) => {
+    event.preventDefault()
+    // The secret leaves the page before the dialog closes.
+    value.value = ''
+    dialog.close()
+  })
   dialog.addEventListener('close', () => {
-    // The secret leaves the page as soon as the dialog closes.
     value.value = ''
     after?.()?.focus()
   })
@@ -55,8 +60,10 @@ export function setUpRotateDialog(client: AdminClient, secrets: SecretDialog, ch
   let opener: HTMLElement | undefined
   let handOff = false
   byId('rotate-cancel').addEventListener('click', () => dialog.close())
+  // 'close' fires after close() returns: a hand-off to the secret dialog is consumed there.
   dialog.addEventListener('close', () => {
-    if (!handOff) opener?.focus()
+    if (handOff) handOff = false
+    else opener?.focus()
   })
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
@@ -73,7 +80,6 @@ export function setUpRotateDialog(client: AdminClient, secrets: SecretDialog, ch
       await changed([`Rotated the secret of "${clientId}".`, ...r.body.notices.map((n) => n.message)])
       handOff = true
       dialog.close()
-      handOff = false
       const from = opener
       secrets.show(clientId, secret, () => (from?.isConnected === true ? from : rotateButtonOf(clientId)))
     } finally {
