@@ -28,6 +28,7 @@ const problems: string[] = []
 
 const roles = { ReadOnly: ['reports'], Admin: ['reports', 'policies'] }
 const expired = organization('frozen', { apiRoles: roles, subscriptionValidUntil: Math.floor(Date.now() / 1000) - 60 })
+const suspended = organization('halted', { apiRoles: roles, suspension: { reason: 'terms_violation', since: Math.floor(Date.now() / 1000) } })
 
 beforeAll(async () => {
   if (!existsSync(chromiumPath)) {
@@ -39,7 +40,7 @@ beforeAll(async () => {
   keys = await startHttpServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(jwks)
   })
-  app = await startConsoleApp([organization('acme', { apiRoles: roles }), expired])
+  app = await startConsoleApp([organization('acme', { apiRoles: roles }), expired, suspended])
   // The issuer reads API clients from the same organizations the admin API writes.
   issuer = createIssuer({
     issuer: issuerId,
@@ -348,9 +349,14 @@ describe('the API Clients and API Roles sections in Chromium', () => {
 })
 
 describe('API clients and roles, read-only', () => {
-  it('expired subscription: every change to clients and roles is disabled', async () => {
-    const p = await open('frozen')
+  it.each([
+    ['expired subscription', 'frozen', /subscription has expired/],
+    ['provider suspension', 'halted', /terms and conditions[\s\S]*Contact support/],
+  ])('%s: every change to clients and roles is disabled, with the reason', async (_state, orgId, banner) => {
+    const p = await open(orgId)
+    expect(await p.getByRole('status').first().textContent()).toMatch(banner)
     expect(await p.getByRole('button', { name: 'Add API Client' }).isDisabled()).toBe(true)
+    expect(await p.getByText('Changes are not allowed (see above).').count()).toBeGreaterThanOrEqual(2)
     expect(await p.getByRole('button', { name: 'Add API Role' }).isDisabled()).toBe(true)
     expect(await p.getByRole('button', { name: 'Edit role ReadOnly' }).isDisabled()).toBe(true)
     expect(await p.getByRole('button', { name: 'Delete role Admin' }).isDisabled()).toBe(true)
