@@ -129,20 +129,20 @@ describe('the API Clients and API Roles sections in Chromium', () => {
     page = await open('acme')
     const nav = page.getByRole('navigation', { name: 'Console sections' })
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Authorization Servers', 'API Clients', 'API Roles', 'Audit Logs'])
-    await nav.getByRole('link', { name: 'Authorization Servers' }).focus()
-    for (const [presses, heading] of [
+    for (const [tabs, heading] of [
       [1, 'API Clients'],
-      [1, 'API Roles'],
-      [1, 'Audit Logs'],
+      [2, 'API Roles'],
+      [3, 'Audit Logs'],
     ] as const) {
-      await page.keyboard.press('Shift+Tab')
-      await page.keyboard.press('Tab')
-      for (let i = 0; i < presses; i++) await page.keyboard.press('Tab')
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(heading)
+      await nav.getByRole('link', { name: 'Authorization Servers' }).focus()
+      for (let i = 0; i < tabs; i++) await page.keyboard.press('Tab')
       await page.keyboard.press('Enter')
-      await page.waitForFunction((h) => document.activeElement?.tagName === 'H2' && document.activeElement.textContent === h, heading)
-      await nav.getByRole('link', { name: heading }).focus()
+      await page.waitForFunction((h) => document.activeElement?.tagName === 'H2' && document.activeElement.textContent === h, heading, { timeout: 3_000 })
     }
+    await nav.getByRole('link', { name: 'API Clients' }).focus()
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1', undefined, { timeout: 3_000 })
     expect(await clientsTable().getByRole('columnheader').allTextContents()).toEqual(['Name', 'Client ID', 'Status', 'Authentication Method', 'Roles', 'Actions'])
     expect(await clientsTable().getByRole('cell', { name: 'No API clients yet.' }).isVisible()).toBe(true)
   })

@@ -7,7 +7,7 @@ import { byId, h } from './build-element.ts'
 import type { ClientDialog } from './client-dialog.ts'
 import type { ConfirmDialog } from './confirm-dialog.ts'
 import { permissionWords, readOnlyReasonOf } from './page-state.ts'
-import type { RotateDialog } from './secret-dialogs.ts'
+import { rowButton, type RotateDialog } from './secret-dialogs.ts'
 
 export interface ApiClientsSection {
   reload(): Promise<void>
@@ -40,7 +40,7 @@ export function setUpApiClients(
     const words = r.status === 200 ? [`${r.body.client.enabled ? 'Enabled' : 'Disabled'} API client "${view.name}".`, ...r.body.notices.map((n) => n.message)] : [r.body.message]
     await changed(words)
     // The row was drawn again: keep focus on the same control of the same client.
-    document.querySelector<HTMLElement>(`#clients button[data-client="${CSS.escape(view.clientId)}"][data-action="toggle"]`)?.focus()
+    rowButton(view.clientId, 'toggle')?.focus()
   }
 
   const remove = (view: ApiClientView, opener: HTMLElement): void =>
@@ -68,7 +68,7 @@ export function setUpApiClients(
       del.addEventListener('click', () => remove(view, del))
       const actions: HTMLElement[] = [edit, toggleButton]
       if (view.authentication.method === 'client_secret') {
-        const rotate = button('Rotate Secret', view, 'rotate', { 'data-rotate': view.clientId })
+        const rotate = button('Rotate Secret', view, 'rotate')
         rotate.addEventListener('click', () => dialogs.rotate.open(view, rotate))
         actions.push(rotate)
       }

@@ -7,7 +7,7 @@ import type { AdminClient } from './admin-client.ts'
 import { byId, h } from './build-element.ts'
 import { fieldIssues } from './field-issues.ts'
 import { reportInWords } from './report-words.ts'
-import type { SecretDialog } from './secret-dialogs.ts'
+import { rowButton, type SecretDialog } from './secret-dialogs.ts'
 
 type Method = 'jwks' | 'certificate' | 'publicKey' | 'secret'
 
@@ -173,7 +173,7 @@ export function setUpClientDialog(client: AdminClient, secrets: SecretDialog, ch
       handOff = true
       dialog.close()
       const from = opener
-      secrets.show(saved.clientId, secret, () => (from?.isConnected === true ? from : byId('add-client')))
+      secrets.show(saved.clientId, secret, () => (from?.isConnected === true ? from : (rowButton(saved.clientId, 'edit') ?? byId('add-client'))))
     } finally {
       save.disabled = false
     }

@@ -81,7 +81,7 @@ export function setUpRotateDialog(client: AdminClient, secrets: SecretDialog, ch
       handOff = true
       dialog.close()
       const from = opener
-      secrets.show(clientId, secret, () => (from?.isConnected === true ? from : rotateButtonOf(clientId)))
+      secrets.show(clientId, secret, () => (from?.isConnected === true ? from : rowButton(clientId, 'rotate')))
     } finally {
       ok.disabled = false
     }
@@ -103,7 +103,7 @@ export function setUpRotateDialog(client: AdminClient, secrets: SecretDialog, ch
   }
 }
 
-/** The row's Rotate Secret button after the table was drawn again. */
-function rotateButtonOf(clientId: string): HTMLElement | undefined {
-  return document.querySelector<HTMLElement>(`#clients button[data-rotate="${CSS.escape(clientId)}"]`) ?? undefined
+/** A client row's button (`edit`, `toggle`, `rotate`, `delete`) after the table was drawn again. */
+export function rowButton(clientId: string, action: string): HTMLElement | undefined {
+  return document.querySelector<HTMLElement>(`#clients button[data-client="${CSS.escape(clientId)}"][data-action="${action}"]`) ?? undefined
 }
