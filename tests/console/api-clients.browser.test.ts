@@ -10,7 +10,7 @@ import { createIssuer, createOrganizationClientStore, type Issuer } from '@token
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeKey } from '../../packages/core/src/testing/mint.test-support.ts'
-import { startHttpServer, type TestServer } from '../../packages/core/src/platform/tls-fixture.test-support.ts'
+import { createTestCertificateAuthority, startHttpServer, type TestServer } from '../../packages/core/src/platform/tls-fixture.test-support.ts'
 import { organization, startConsoleApp, type ConsoleApp } from './console-app.test-support.ts'
 
 const chromiumPath = process.env.TOKENWARD_CHROMIUM ?? '/usr/bin/chromium-headless-shell'
@@ -199,6 +199,29 @@ describe('the API Clients and API Roles sections in Chromium', () => {
     expect([issued.status, issued.body.scope]).toEqual([200, 'zscloud::acme::ReadOnly'])
   })
 
+  it('Add API Client with a certificate: a pasted private key is refused beside the field, never stored; the certificate file is accepted', async () => {
+    const leaf = createTestCertificateAuthority('Partner CA').issue({ dnsNames: ['partner.example'] })
+    await page.getByRole('button', { name: 'Add API Client' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Add API Client' })
+    await dialog.getByLabel('Name').fill('Partner')
+    await dialog.getByRole('radio', { name: 'Certificate' }).check()
+    await dialog.getByLabel('Certificate (PEM)').fill(leaf.privateKeyPem)
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await page.waitForFunction(() => document.getElementById('c-pem')?.getAttribute('aria-invalid') === 'true')
+    expect(await page.locator('#c-pem-error').textContent()).toMatch(/contains a private key/)
+    await dialog.getByLabel('Upload a certificate file').setInputFiles({ name: 'partner.crt', mimeType: 'application/x-x509-ca-cert', buffer: Buffer.from(leaf.certificatePem) })
+    await page.waitForFunction(() => (document.getElementById('c-pem') as HTMLTextAreaElement).value.startsWith('-----BEGIN CERTIFICATE-----'))
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    const row = clientsTable().getByRole('row', { name: /Partner/ })
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('Certificate')
+    const stored = JSON.stringify(await app.store.get('acme'))
+    expect(stored).not.toContain('PRIVATE KEY')
+    await page.getByRole('button', { name: 'Delete Partner' }).click()
+    await page.getByRole('dialog', { name: 'Delete API Client' }).getByRole('button', { name: 'OK' }).click()
+    await row.waitFor({ state: 'detached' })
+  })
+
   it('Rotate Secret shows the new secret once; dropping the previous one stops it at the issuer', async () => {
     await page.getByRole('button', { name: 'Rotate Secret CI pipeline' }).click()
     const rotate = page.getByRole('dialog', { name: 'Rotate Secret' })
@@ -294,7 +317,8 @@ describe('the API Clients and API Roles sections in Chromium', () => {
     expect(await clientsTable().getByRole('row', { name: /Nightly batch/ }).count()).toBe(0)
     await focusOn('Add API Client')
     const audit = page.getByRole('table', { name: /^Changes and API calls of organization acme/ })
-    await audit.getByRole('row', { name: /Delete API client/ }).waitFor()
+    await audit.getByRole('row', { name: /Delete API client/ }).first().waitFor()
+    expect(await audit.getByRole('row', { name: /Delete API client/ }).count()).toBe(2)
   })
 
   it('keyboard only: the Add API Client dialog keeps focus, its method is chosen with arrow keys, Escape returns to the opener', async () => {
