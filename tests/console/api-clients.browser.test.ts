@@ -288,7 +288,8 @@ describe('the API Clients and API Roles sections in Chromium', () => {
     await edit.getByRole('button', { name: 'Save' }).click()
     await edit.waitFor({ state: 'hidden' })
     expect(await rolesTable().getByRole('row', { name: /Auditor/ }).getByRole('cell').first().textContent()).toBe('audit-trail, policies')
-    await page.screenshot({ path: `${screenshots}roles.png`, fullPage: true })
+    await page.getByRole('heading', { name: 'API Roles' }).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${screenshots}roles.png` })
   })
 
   it('deleting a role in use is refused in words, naming the clients; the explicit detach then deletes it', async () => {
