@@ -13,6 +13,7 @@ import {
   createInMemoryReceiptStore,
   createRegistryVerifier,
   registryGuard,
+  type OrganizationStore,
   type RegistryVerifier,
 } from '@tokenward/registry'
 import { createAdminConsole } from '@tokenward/console'
@@ -42,6 +43,8 @@ export function organization(orgId: string, extra: Partial<Organization> = {}): 
 export interface ConsoleApp {
   readonly origin: string
   readonly registry: RegistryVerifier
+  /** The organizations, for a test that reads them the way another package would (the issuer). */
+  readonly store: OrganizationStore
   readonly audit: ReturnType<typeof createInMemoryAuditSink<ChangeAuditEvent>>
   close(): Promise<void>
 }
@@ -81,6 +84,7 @@ export async function startConsoleApp(organizations: readonly Organization[]): P
   return {
     origin,
     registry,
+    store,
     audit,
     async close() {
       server.closeAllConnections()

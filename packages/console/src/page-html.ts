@@ -41,8 +41,14 @@ export function pageHtml(s: PageSettings): string {
 </head>
 <body>
 <header class="top"><p class="product">${e(s.title)}</p><p class="org">Organization <strong>${e(s.orgId)}</strong></p></header>
+<nav class="sections" aria-label="Console sections"><ul>
+<li><a href="#servers-top">Authorization Servers</a></li>
+<li><a href="#clients-heading">API Clients</a></li>
+<li><a href="#roles-heading">API Roles</a></li>
+<li><a href="#audit-heading">Audit Logs</a></li>
+</ul></nav>
 <main>
-<h1>OAuth 2.0 Authorization Servers</h1>
+<h1 id="servers-top" tabindex="-1">OAuth 2.0 Authorization Servers</h1>
 <div id="banner" class="banner" role="status" aria-live="polite" hidden></div>
 <section aria-labelledby="servers-heading">
 <h2 id="servers-heading" class="visually-hidden">Authorization servers</h2>
@@ -73,8 +79,39 @@ export function pageHtml(s: PageSettings): string {
 </div>
 <p id="notices" class="notices" role="status" aria-live="polite"></p>
 </section>
-<section aria-labelledby="audit-heading" class="audit">
-<h2 id="audit-heading">Audit Logs</h2>
+<section aria-labelledby="clients-heading" class="later">
+<h2 id="clients-heading" tabindex="-1">API Clients</h2>
+<p id="clients-banner" class="reason" role="status" aria-live="polite"></p>
+<div class="toolbar">
+<button type="button" id="add-client" class="primary" aria-describedby="clients-reason">Add API Client</button>
+<p id="clients-reason" class="reason"></p>
+</div>
+<div class="table-wrap" role="region" aria-labelledby="clients-caption" tabindex="0">
+<table id="clients">
+<caption id="clients-caption">API clients of organization ${e(s.orgId)}</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Status</th><th scope="col">Authentication Method</th><th scope="col">Roles</th><th scope="col">Actions</th></tr></thead>
+<tbody><tr><td colspan="6">Loading…</td></tr></tbody>
+</table>
+</div>
+<p id="client-notices" class="notices" role="status" aria-live="polite"></p>
+</section>
+<section aria-labelledby="roles-heading" class="later">
+<h2 id="roles-heading" tabindex="-1">API Roles</h2>
+<div class="toolbar">
+<button type="button" id="add-role" class="primary" aria-describedby="roles-reason">Add API Role</button>
+<p id="roles-reason" class="reason"></p>
+</div>
+<div class="table-wrap" role="region" aria-labelledby="roles-caption" tabindex="0">
+<table id="roles">
+<caption id="roles-caption">API roles of organization ${e(s.orgId)} and the API resource categories they grant</caption>
+<thead><tr><th scope="col">Role</th><th scope="col">API Resource Categories</th><th scope="col">API Clients</th><th scope="col">Actions</th></tr></thead>
+<tbody><tr><td colspan="4">Loading…</td></tr></tbody>
+</table>
+</div>
+<p id="role-notices" class="notices" role="status" aria-live="polite"></p>
+</section>
+<section aria-labelledby="audit-heading" class="audit later">
+<h2 id="audit-heading" tabindex="-1">Audit Logs</h2>
 <form id="audit-form" class="filters" novalidate>
 <div class="field"><label for="a-from">From</label><input type="datetime-local" id="a-from" name="from" step="1"></div>
 <div class="field"><label for="a-to">To</label><input type="datetime-local" id="a-to" name="to" step="1"></div>
@@ -86,6 +123,15 @@ export function pageHtml(s: PageSettings): string {
 <option value="delete_server">Delete authorization server</option>
 <option value="enable_server">Enable authorization server</option>
 <option value="disable_server">Disable authorization server</option>
+<option value="add_api_client">Add API client</option>
+<option value="edit_api_client">Edit API client</option>
+<option value="enable_api_client">Enable API client</option>
+<option value="disable_api_client">Disable API client</option>
+<option value="rotate_api_client_secret">Rotate API client secret</option>
+<option value="delete_api_client">Delete API client</option>
+<option value="add_api_role">Add API role</option>
+<option value="edit_api_role">Edit API role</option>
+<option value="delete_api_role">Delete API role</option>
 <option value="api_call">API call</option>
 </select></div>
 <div class="field filter-button"><button type="submit">Filter</button></div>
@@ -153,6 +199,77 @@ export function pageHtml(s: PageSettings): string {
 <p id="delete-message"></p>
 <p id="delete-error" class="form-error" role="alert"></p>
 <div class="actions"><button type="button" id="delete-cancel">Cancel</button><button type="submit" id="delete-ok" class="danger">OK</button></div>
+</form>
+</dialog>
+
+<dialog id="client-dialog" aria-labelledby="client-dialog-title">
+<form id="client-form" novalidate>
+<h2 id="client-dialog-title">Add API Client</h2>
+<div class="field check"><input type="checkbox" id="c-enabled" name="enabled" checked><label for="c-enabled">Enable</label></div>
+<div class="field"><label for="c-name">Name</label><input id="c-name" name="name" required maxlength="64" autocomplete="off" aria-describedby="c-name-error"><p id="c-name-error" class="field-error"></p></div>
+<div class="field"><label for="c-description">Description</label><textarea id="c-description" name="description" rows="2" aria-describedby="c-description-error"></textarea><p id="c-description-error" class="field-error"></p></div>
+<div class="field"><label for="c-clientId">Client ID</label><input id="c-clientId" name="clientId" maxlength="128" autocomplete="off" aria-describedby="c-clientId-hint c-clientId-error"><p id="c-clientId-hint" class="hint">Leave empty to generate one. It cannot be changed later.</p><p id="c-clientId-error" class="field-error"></p></div>
+<fieldset class="field group" aria-describedby="c-roles-error"><legend>Roles</legend><div id="c-roles"></div><p id="c-roles-error" class="field-error"></p></fieldset>
+<fieldset class="field group" aria-describedby="c-method-error"><legend>Authentication Method</legend>
+<div class="check"><input type="radio" id="c-method-jwks" name="method" value="jwks" checked><label for="c-method-jwks">JWKS URL</label></div>
+<div class="check"><input type="radio" id="c-method-certificate" name="method" value="certificate"><label for="c-method-certificate">Certificate</label></div>
+<div class="check"><input type="radio" id="c-method-publicKey" name="method" value="publicKey"><label for="c-method-publicKey">Public Key</label></div>
+<div class="check"><input type="radio" id="c-method-secret" name="method" value="secret"><label for="c-method-secret">Client Secret</label></div>
+<p id="c-method-error" class="field-error"></p></fieldset>
+<div id="c-jwks-panel" class="field"><label for="c-jwksUrl">JWKS URL</label>
+<div class="with-button"><input id="c-jwksUrl" name="jwksUrl" type="url" inputmode="url" autocomplete="off" aria-describedby="c-jwksUrl-error client-report"><button type="button" id="client-validate">Validate</button></div>
+<p id="c-jwksUrl-error" class="field-error"></p>
+<div id="client-report" class="report" role="status" aria-live="polite"></div></div>
+<div id="c-pem-panel" class="field" hidden><label for="c-pem" id="c-pem-label">Certificate (PEM)</label>
+<textarea id="c-pem" name="pem" rows="5" spellcheck="false" aria-describedby="c-pem-hint c-pem-error"></textarea>
+<p id="c-pem-hint" class="hint">Paste it, or choose a file below. Never a private key.</p><p id="c-pem-error" class="field-error"></p>
+<label for="c-file" id="c-file-label">Upload a certificate file</label><input type="file" id="c-file" accept=".pem,.crt,.cer,.key,.pub,.json,text/plain,application/json"></div>
+<p id="c-secret-panel" class="hint" hidden>A client secret is generated when you save, and shown only once.</p>
+<p id="client-error" class="form-error" role="alert"></p>
+<div class="actions"><button type="button" id="client-cancel">Cancel</button><button type="submit" id="client-save" class="primary" hidden>Save</button></div>
+</form>
+</dialog>
+
+<dialog id="secret-dialog" aria-labelledby="secret-dialog-title" aria-describedby="secret-warning">
+<form id="secret-form" novalidate>
+<h2 id="secret-dialog-title">Client Secret</h2>
+<p id="secret-warning" class="warning">Copy this client secret now. It is shown only this once and cannot be shown again; if it is lost, rotate the secret.</p>
+<div class="field"><label for="secret-value" id="secret-label">Client secret</label><input id="secret-value" readonly autocomplete="off" spellcheck="false"></div>
+<div class="with-button"><button type="button" id="secret-copy">Copy</button><p id="secret-copied" role="status" aria-live="polite"></p></div>
+<div class="actions"><button type="submit" id="secret-done" class="primary">Done</button></div>
+</form>
+</dialog>
+
+<dialog id="rotate-dialog" aria-labelledby="rotate-dialog-title" aria-describedby="rotate-message">
+<form id="rotate-form" novalidate>
+<h2 id="rotate-dialog-title">Rotate Secret</h2>
+<p id="rotate-message"></p>
+<div class="field check"><input type="checkbox" id="rotate-drop" name="dropPrevious"><label for="rotate-drop">Drop the previous secret now (applications still using it are refused at once)</label></div>
+<p id="rotate-error" class="form-error" role="alert"></p>
+<div class="actions"><button type="button" id="rotate-cancel">Cancel</button><button type="submit" id="rotate-ok" class="primary">Rotate</button></div>
+</form>
+</dialog>
+
+<dialog id="role-dialog" aria-labelledby="role-dialog-title">
+<form id="role-form" novalidate>
+<h2 id="role-dialog-title">Add API Role</h2>
+<div class="field"><label for="r-name">Name</label><input id="r-name" name="name" required maxlength="128" autocomplete="off" aria-describedby="r-name-error"><p id="r-name-error" class="field-error"></p></div>
+<fieldset class="field group" aria-describedby="r-categories-hint r-categories-error"><legend>API Resource Categories</legend><div id="r-categories"></div>
+<p id="r-categories-hint" class="hint">The categories used by this organization's roles. Add others below.</p>
+<label for="r-more">Other categories (separated by spaces)</label><input id="r-more" name="more" autocomplete="off">
+<p id="r-categories-error" class="field-error"></p></fieldset>
+<p id="role-error" class="form-error" role="alert"></p>
+<div class="actions"><button type="button" id="role-cancel">Cancel</button><button type="submit" id="role-save" class="primary">Save</button></div>
+</form>
+</dialog>
+
+<dialog id="confirm-dialog" aria-labelledby="confirm-dialog-title" aria-describedby="confirm-message">
+<form id="confirm-form" novalidate>
+<h2 id="confirm-dialog-title">Delete</h2>
+<p id="confirm-message"></p>
+<p id="confirm-error" class="form-error" role="alert"></p>
+<div id="confirm-option" class="field check" hidden><input type="checkbox" id="confirm-detach" name="detach"><label for="confirm-detach" id="confirm-detach-label">Remove the role from these API clients and delete it</label></div>
+<div class="actions"><button type="button" id="confirm-cancel">Cancel</button><button type="submit" id="confirm-ok" class="danger">OK</button></div>
 </form>
 </dialog>
 </body>

@@ -11,6 +11,15 @@ const actionWords: Readonly<Record<string, string>> = {
   delete_server: 'Delete authorization server',
   enable_server: 'Enable authorization server',
   disable_server: 'Disable authorization server',
+  add_api_client: 'Add API client',
+  edit_api_client: 'Edit API client',
+  enable_api_client: 'Enable API client',
+  disable_api_client: 'Disable API client',
+  rotate_api_client_secret: 'Rotate API client secret',
+  delete_api_client: 'Delete API client',
+  add_api_role: 'Add API role',
+  edit_api_role: 'Edit API role',
+  delete_api_role: 'Delete API role',
   api_call: 'API call',
 }
 

@@ -2,11 +2,16 @@
 // the admin API and wires the table, the column chooser and the dialogs.
 import type { AdminErrorBody, AuthorizationServerList } from '@tokenward/registry'
 import { createAdminClient } from './admin-client.ts'
+import { setUpApiClients } from './api-clients.ts'
+import { setUpApiRoles } from './api-roles.ts'
 import { setUpAuditLog } from './audit-log.ts'
 import { byId, h } from './build-element.ts'
+import { setUpClientDialog } from './client-dialog.ts'
+import { setUpConfirmDialog } from './confirm-dialog.ts'
 import { setUpDeleteDialog } from './delete-dialog.ts'
 import { maxServers, permissionWords, readOnlyReasonOf, type PageState } from './page-state.ts'
 import { setUpServerDialog } from './server-dialog.ts'
+import { setUpRotateDialog, setUpSecretDialog } from './secret-dialogs.ts'
 import { renderTable, setUpColumnChooser } from './servers-table.ts'
 
 function meta(name: string): string {
@@ -50,7 +55,25 @@ function start(): void {
   const deleteDialog = setUpDeleteDialog(client, changed)
   add.addEventListener('click', () => serverDialog.open(undefined, add))
   setUpColumnChooser()
+
+  // API Clients and API Roles: a change to either can change the other (roles held, clients
+  // holding a role), so both are read again, with the audit log.
+  const noticesOf = (id: string) => async (messages: readonly string[]): Promise<void> => {
+    byId(id).replaceChildren(...messages.map((m) => h('span', { class: 'notice' }, m)))
+    await Promise.all([clients.reload(), roles.reload(), auditLog.reload()])
+  }
+  const clientChanged = noticesOf('client-notices')
+  const secrets = setUpSecretDialog()
+  const confirm = setUpConfirmDialog()
+  const clients = setUpApiClients(
+    client,
+    { edit: setUpClientDialog(client, secrets, clientChanged), rotate: setUpRotateDialog(client, secrets, clientChanged), confirm },
+    clientChanged,
+  )
+  const roles = setUpApiRoles(client, confirm, noticesOf('role-notices'))
   void load()
+  void clients.reload()
+  void roles.reload()
   void auditLog.reload()
 }
 

@@ -15,7 +15,7 @@ const suspensionWords: Readonly<Record<string, string>> = {
 }
 
 /** The banner's words for a list answer: why the page is read-only, or nothing. */
-export function readOnlyReasonOf(list: AuthorizationServerList): string | undefined {
+export function readOnlyReasonOf(list: Pick<AuthorizationServerList, 'organization' | 'changes'>): string | undefined {
   const org = list.organization
   if (org.status === 'suspended') {
     const why = suspensionWords[org.suspensionReason ?? ''] ?? 'of a provider decision'
