@@ -246,7 +246,7 @@ try {
   console.log(`  Console: ${base}/console/orgs/12345/`)
   console.log(`  Sign in (demo only): ${base}/login with the demo password ${login.password}`)
   if (process.stdout.isTTY && failures.length === 0) {
-    console.log(`\n${bold('Serving until Ctrl-C.')} The walk-through's server is in the table; call ${base}/orgs/12345/reports with a token to see "Last Successful Fetch Time" move.`)
+    console.log(`\n${bold('Serving until Ctrl-C.')} The walk-through's server is in the table, its API client audit-bot (disabled) and role Auditor in API Clients and API Roles; call ${base}/orgs/12345/reports with a token to see "Last Successful Fetch Time" move.`)
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
   }
 } finally {
