@@ -28,6 +28,16 @@ describe('examples', () => {
   }, 120_000)
 
 
+  it('the CLI walk-through (second half of npm start) ends with issuer serve and exits 0', () => {
+    const out = execFileSync(process.execPath, ['scripts/demo-cli.mjs'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    expect(out).not.toMatch(/✘/)
+    expect(out).toMatch(/✔ the rotation cost exactly one extra JWKS fetch/)
+    expect(out).toMatch(/client_credentials with client_secret_basic → 200 Bearer, scope "zscloud::12345::ReadOnly"/)
+    expect(out).toMatch(/✔ a wrong secret is refused \(401\)/)
+    expect(out).toMatch(/✔ tokenward verify accepts the issued token/)
+    expect(out).toMatch(/Every step behaved as described\./)
+  }, 90_000)
+
   it('the Lambda example invokes its authorizer and handler locally with sample events', () => {
     const out = execFileSync(process.execPath, ['examples/lambda/src/invoke-locally.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
     expect(out).toMatch(/TOKEN authorizer → Allow/)
