@@ -1,6 +1,7 @@
 // The demo behind `npm start`: a local authorization server's JWKS on 127.0.0.1, tokens minted
 // with its keys, and the real `tokenward` command deciding each one — including a key rotation
-// picked up live. Exits 0 only when every step behaved as described. No external service.
+// picked up live — then `tokenward issuer serve` as a local token endpoint for API clients.
+// Exits 0 only when every step behaved as described. No external service.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -117,6 +118,49 @@ console.log(`\n${bold('$ tokenward inspect <the valid token>')}`)
 const inspection = JSON.parse(await run([cli, 'inspect', valid]))
 for (const note of inspection.notes) console.log(`  - ${note}`)
 check('inspect decodes without verifying', inspection.decoded === true && inspection.verified === false && inspection.summary.clientId === 'billing-service')
+
+// 5. A local token endpoint for API clients (OneAPI), and its token checked by `tokenward verify`.
+console.log(`\n${bold('$ tokenward issuer serve --config issuer.json --port 0')}`)
+const issuerConfig = join(dir, 'issuer.json')
+const clientSecret = 'local-demo-secret-0123456789'
+writeFileSync(
+  issuerConfig,
+  JSON.stringify({
+    organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] },
+    // The operator's own file: a plain secret here is hashed on load (for local use).
+    clients: [{ clientId: 'reporting-job', roles: ['ReadOnly'], authentication: { method: 'client_secret', clientSecret } }],
+  }),
+)
+const issuerProcess = spawn(process.execPath, [cli, 'issuer', 'serve', '--config', issuerConfig, '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+try {
+  const endpoints = JSON.parse((await createInterface({ input: issuerProcess.stdout })[Symbol.asyncIterator]().next()).value)
+  console.log(`  listening: token endpoint ${endpoints.token_endpoint}, JWKS ${endpoints.jwks_uri}`)
+  const tokenRequest = (secret) =>
+    fetch(endpoints.token_endpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`reporting-job:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    })
+  const answer = await tokenRequest(clientSecret)
+  const issued = await answer.json()
+  console.log(`  client_credentials with client_secret_basic → ${answer.status} ${issued.token_type}, scope "${issued.scope}"`)
+  check('the API client gets a token for its role', answer.status === 200 && issued.scope === 'zscloud::12345::ReadOnly')
+  const wrong = await tokenRequest('not-the-secret-0123456789')
+  check('a wrong secret is refused', wrong.status === 401 && (await wrong.json()).error === 'invalid_client', `${wrong.status}`)
+  const verifyConfig = join(dir, 'issuer-server.json')
+  writeFileSync(
+    verifyConfig,
+    JSON.stringify({
+      server: { name: 'LocalIssuer', jwksUrl: endpoints.jwks_uri, issuer: endpoints.issuer, audience: endpoints.issuer, algorithms: ['ES256'], requireAccessTokenType: true },
+      organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] },
+    }),
+  )
+  const verified = JSON.parse(await run([cli, 'verify', '--config', verifyConfig, '--token', issued.access_token]))
+  console.log(`  $ tokenward verify --token <it> → valid=${verified.valid}, client ${verified.clientId}, audited as ${verified.adminId}`)
+  check('tokenward verify accepts the issued token', verified.valid === true && verified.clientId === 'reporting-job')
+} finally {
+  issuerProcess.kill('SIGTERM')
+}
 
 server.close()
 rmSync(dir, { recursive: true, force: true })

@@ -1,4 +1,4 @@
-// The example API: an enterprise security platform's public API, protected per API role with
+// The example API: an enterprise security platform's public API, protected per API resource category with
 // @tokenward/express, plus the admin API where each customer organization manages its
 // authorization servers. Everything stateful is passed in, so the demo and the tests can run it.
 import type { RequestGuard } from '@tokenward/core'
@@ -19,13 +19,13 @@ export function createApp({ guard, admin }: ApiDependencies): Express {
   // Mount the admin API before any body parser: it reads the raw body itself.
   app.use('/admin', adminApi(admin))
 
-  // Any of the organization's API roles may read reports.
-  app.get('/orgs/:orgId/reports', tokenward({ guard }), (req, res) => {
+  // Each route serves an API resource category: a token passes when one of its API roles grants
+  // that category in the organization's API roles (403 insufficient_scope otherwise).
+  app.get('/orgs/:orgId/reports', tokenward({ guard, resource: 'reports' }), (req, res) => {
     res.json({ orgId: req.params.orgId, reports: ['weekly-threats', 'blocked-urls'], caller: req.auth?.clientId, auditedAs: req.auth?.authorization?.adminId })
   })
 
-  // Only the Admin role may change policies.
-  app.post('/orgs/:orgId/policies', tokenward({ guard, requiredRoles: ['Admin'] }), (req, res) => {
+  app.post('/orgs/:orgId/policies', tokenward({ guard, resource: 'policies' }), (req, res) => {
     res.status(201).json({ orgId: req.params.orgId, changedBy: req.auth?.authorization?.adminId })
   })
 

@@ -1,16 +1,21 @@
 // The tokenward demo (`npm start`): a customer's authorization server, registered for its
-// organization through the admin API, protecting the example Express API — told step by step.
+// organization through the admin API, protecting the example Express API — then the other half
+// (OneAPI): the organization's own API clients getting tokens from the built-in issuer — told
+// step by step.
 // Embedded defaults, no external service. Exits 0 only if every step behaved as stated.
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createTokenClient } from '@tokenward/client'
 import { createVerifier } from '@tokenward/core'
-import { applyCommand, systemActor, type AuditEvent, type Organization, type OrganizationCommand } from '@tokenward/core/organization'
+import { applyCommand, organizationAccessOf, systemActor, type AuditEvent, type Organization, type OrganizationCommand } from '@tokenward/core/organization'
+import { createIssuer, createOrganizationClientStore, type Issuer } from '@tokenward/issuer'
 import { adminAuthenticator, createAdminApi, createInMemoryReceiptStore, createRegistryVerifier, registryGuard } from '@tokenward/registry'
 import { createFileOrganizationStore, createJsonlAuditSink, readAuditLog } from '@tokenward/registry/node'
 import { createAdminConsole } from '@tokenward/console'
 import { adminApi } from '@tokenward/express'
+import express from 'express'
 import { createApp } from './app.ts'
 import { createDemoLogin } from './demo-login.ts'
 import { clientCredentialsToken, startLocalAuthorizationServer } from './local-authorization-server.ts'
@@ -41,6 +46,17 @@ const acme = await startLocalAuthorizationServer({
 })
 const rogue = await startLocalAuthorizationServer({ audience: api, clients: {} })
 
+// The provider's built-in issuer (OneAPI), on its own origin: the token endpoint for organization
+// 12345's API clients, reading them from the same store the admin API writes. It is created in
+// step 9, once the organization has the API roles its clients will hold.
+let oneApi: Issuer | undefined
+const issuerApp = express()
+issuerApp.disable('x-powered-by')
+issuerApp.use(adminApi(async (request) => (oneApi === undefined ? new Response(null, { status: 404 }) : oneApi.handle(request))))
+const issuerServer = issuerApp.listen(0, '127.0.0.1')
+await new Promise((resolve) => issuerServer.once('listening', resolve))
+const oneApiIssuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`
+
 // The API owner's side: durable store, audit log, registry verifier, admin API, the Express API.
 const store = await createFileOrganizationStore({ directory: join(dir, 'orgs') })
 const auditPath = join(dir, 'audit.jsonl')
@@ -49,7 +65,13 @@ const audit = await createJsonlAuditSink({ path: auditPath })
 // DEMO ONLY: the console's sign-in form; the admin API takes its session or an admin token.
 const login = createDemoLogin()
 const adminTokens = adminAuthenticator({ verifier: createVerifier({ server: { name: 'AdminIdP', jwksUrl: adminIdp.jwksUrl, issuer: adminIdp.issuer } }) })
-const registry = createRegistryVerifier({ store, auditSink: audit, jwks: { minMaxAgeSeconds: 1, maxStaleSeconds: 2, failureCooldownSeconds: 0, addressPolicy: { developmentLoopback: true } } })
+const registry = createRegistryVerifier({
+  store,
+  auditSink: audit,
+  jwks: { minMaxAgeSeconds: 1, maxStaleSeconds: 2, failureCooldownSeconds: 0, addressPolicy: { developmentLoopback: true } },
+  // Tokens the built-in issuer mints for the organizations' API clients are accepted too.
+  issuer: { issuer: oneApiIssuer, jwksUrl: `${oneApiIssuer}/jwks` },
+})
 const admin = createAdminApi({
   basePath: '/admin/',
   store,
@@ -175,25 +197,64 @@ try {
   await expectCall('then 503, never 401: the outage is not the client\'s fault', 'GET', '/orgs/12345/reports', await acme.sign({ client_id: 'reporting-service', scope: 'zscloud::12345::ReadOnly' }), { status: 503, code: 'jwks_unavailable' })
   acme.down = false
 
-  step('9. The audit trail')
+  step('9. OneAPI: the organization\'s own API client, its role and the built-in issuer')
+  const role = await call('POST', '/admin/orgs/12345/api-roles', adminToken, { name: 'Auditor', categories: ['reports'] })
+  check('the admin adds the API role "Auditor", granting the category "reports"', role.status === 201, `${role.status}`)
+  const client = await call('POST', '/admin/orgs/12345/api-clients', adminToken, { clientId: 'audit-bot', name: 'Audit bot', roles: ['Auditor'], authentication: { method: 'client_secret' } })
+  const clientSecret = typeof client.body?.clientSecret === 'string' ? client.body.clientSecret : ''
+  console.log(`  API client audit-bot added; its client secret, shown this once: ${clientSecret.slice(0, 6)}… (${clientSecret.length} characters)`)
+  check('the API client is saved with a generated client secret', client.status === 201 && clientSecret.length >= 32, `${client.status}`)
+  const reread = await call('GET', '/admin/orgs/12345/api-clients/audit-bot', adminToken)
+  check('reading the client back never shows the secret', reread.status === 200 && !JSON.stringify(reread.body).includes(clientSecret))
+  oneApi = createIssuer({ issuer: oneApiIssuer, organization: organizationAccessOf((await store.get('12345'))!), clients: createOrganizationClientStore({ organizations: store }) })
+  console.log(`  The built-in issuer for organization 12345: ${oneApiIssuer} (token endpoint ${oneApi.tokenEndpoint})`)
+  const tokens = createTokenClient({ issuer: oneApiIssuer, clientId: 'audit-bot', clientAuthentication: { method: 'client_secret_basic', clientSecret }, apiOrigins: [base] })
+  const issued = await tokens.getToken()
+  console.log(`  @tokenward/client got a ${issued.tokenType} token, scope "${issued.scope ?? ''}", by discovery and client_secret_basic`)
+  check('the client gets a token for its role', issued.scope === 'zscloud::12345::Auditor', issued.scope ?? 'no scope')
+  const viaClient = async (label: string, method: string, path: string, expected: { status: number; code?: string }) => {
+    const response = await tokens.fetch(`${base}${path}`, { method })
+    const body = (await response.json()) as Record<string, unknown>
+    const code = body.code as string | undefined
+    console.log(`  ${method} ${path} → ${response.status}${code === undefined ? '' : ` ${code}`}${response.status < 300 ? ` ${JSON.stringify(body)}` : ` — ${String(body.error_description ?? '')}`}`)
+    check(label, response.status === expected.status && (expected.code === undefined || code === expected.code), expected.code === undefined ? `${expected.status}` : `${expected.status} ${expected.code}`)
+  }
+  await viaClient('the issuer\'s token calls the API through the registry verifier', 'GET', '/orgs/12345/reports', { status: 200 })
+  await viaClient('a route of another category ("policies"): 403', 'POST', '/orgs/12345/policies', { status: 403, code: 'insufficient_scope' })
+  check('the admin disables the client', (await call('POST', '/admin/orgs/12345/api-clients/audit-bot/disable', adminToken)).status === 200)
+  const refused = await tokens.getToken({ forceRefresh: true }).then(
+    () => 'a token',
+    (error: { status?: number; oauthError?: string }) => `${String(error.status)} ${String(error.oauthError)}`,
+  )
+  console.log(`  its next token request → ${refused}`)
+  check('its next token is refused', refused === '401 invalid_client', refused)
+  await expectCall('and the token it already holds stops working at once', 'GET', '/orgs/12345/reports', issued.accessToken, { status: 401, code: 'invalid_client' })
+
+  step('10. The audit trail')
   const log = await readAuditLog<AuditEvent>(auditPath)
   const changes = log.events.flatMap((e) => (e.type === 'api_call' ? [] : [e.action]))
   const calls = log.events.flatMap((e) => (e.type === 'api_call' ? [e] : []))
   console.log(`  ${log.events.length} events: changes ${JSON.stringify(changes)}; ${calls.filter((e) => e.outcome === 'allowed').length} allowed and ${calls.filter((e) => e.outcome === 'denied').length} denied API calls`)
-  check('every change and every call was audited', changes.includes('add_server') && changes.includes('suspend') && calls.some((e) => e.adminId === 'oauth-ReadOnly$@12345.zscloud.net'))
+  check(
+    'every change and every call was audited',
+    changes.includes('add_server') && changes.includes('suspend') && changes.includes('add_api_client') && calls.some((e) => e.adminId === 'oauth-ReadOnly$@12345.zscloud.net') && calls.some((e) => e.adminId === 'oauth-Auditor$@12345.zscloud.net'),
+  )
 
-  step('10. The admin console')
+  step('11. The admin console')
   const consolePage = await fetch(`${base}/console/orgs/12345/`)
   check('the console page is served with its Content-Security-Policy', consolePage.status === 200 && (consolePage.headers.get('content-security-policy') ?? '').includes("frame-ancestors 'none'"))
   console.log(`  Console: ${base}/console/orgs/12345/`)
   console.log(`  Sign in (demo only): ${base}/login with the demo password ${login.password}`)
   if (process.stdout.isTTY && failures.length === 0) {
-    console.log(`\n${bold('Serving until Ctrl-C.')} The walk-through's server is in the table; call ${base}/orgs/12345/reports with a token to see "Last Successful Fetch Time" move.`)
+    console.log(`\n${bold('Serving until Ctrl-C.')} The walk-through's server is in the table, its API client audit-bot (disabled) and role Auditor in API Clients and API Roles; call ${base}/orgs/12345/reports with a token to see "Last Successful Fetch Time" move.`)
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
   }
 } finally {
   server.closeAllConnections()
   server.close()
+  issuerServer.closeAllConnections()
+  issuerServer.close()
+  await oneApi?.close()
   await registry.close()
   await audit.close()
   await store.close()

@@ -12,9 +12,12 @@ import {
   ClaimValidationError,
   ServerDisabledError,
   auditAdminId,
+  authorizeApiResource,
   authorizeApiRole,
   readCredentials,
+  unmappedResourceError,
   validateAuthorizationServer,
+  type ApiResourceMatch,
   type AuthorizationServerConfig,
   type ConfigIssue,
   type InsufficientScopeError,
@@ -141,7 +144,10 @@ function issuerOfToken(token: string): string | undefined {
 /**
  * Decides whether a verified built-in-issuer token may call organization `org`'s API (pure: the
  * token's signature and claims were checked before). `requiredRoles` narrows the roles the route
- * accepts. Returns the token with its `authorization` (admin ID for the audit), or why not:
+ * accepts; `resource` is the API resource category the call serves (a route's `resource`, or the
+ * request matched against an API resource table), which one of the token's roles that the client
+ * still holds must grant in `org.apiRoles`, exactly as for tokens of the organization's own server.
+ * Returns the token with its `authorization` (admin ID for the audit), or why not:
  * `server_disabled` (suspended or expired organization), `invalid_client` (not an enabled API
  * client of `org`), `insufficient_scope` (no role of `org` that the client holds and the route
  * accepts).
@@ -157,6 +163,7 @@ export function authorizeIssuedToken(
   token: VerifiedAccessToken,
   requiredRoles: readonly string[] | undefined,
   nowSeconds: number,
+  resource?: ApiResourceMatch | undefined,
 ): Result<VerifiedAccessToken, ServerDisabledError | ClaimValidationError | InsufficientScopeError> {
   if (org.suspension !== undefined) {
     return { ok: false, error: new ServerDisabledError(`Organization ${org.orgId} is suspended`, { expected: 'enabled', actual: 'suspended' }) }
@@ -175,8 +182,14 @@ export function authorizeIssuedToken(
     }
   }
   const routeRoles = requiredRoles ?? Object.keys(org.apiRoles)
-  const allowedRoles = routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role) && client.roles.includes(role))
-  const decision = authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles })
+  if (resource?.kind === 'refused') return { ok: false, error: unmappedResourceError(resource.reason) }
+  const decision =
+    resource?.kind === 'category'
+      ? authorizeApiResource(
+          token.apiRoles.filter((r) => client.roles.includes(r.role)),
+          { cloud: org.cloud, orgId: org.orgId, apiRoles: org.apiRoles, category: resource.category, allowedRoles: routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role)) },
+        )
+      : authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles: routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role) && client.roles.includes(role)) })
   if (!decision.ok) return decision
   const apiRole = decision.value
   return { ok: true, value: { ...token, authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: org.orgId, cloudDomain: org.cloudDomain }) } } }

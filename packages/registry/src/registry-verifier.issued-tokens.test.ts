@@ -2,7 +2,7 @@
 // server and tokens the built-in issuer minted for an enabled API client of X, and never a token
 // minted for another organization's client: a property over random organizations, clients and
 // tokens, plus the named cases.
-import { defineAuthorizationServer } from '@tokenward/core'
+import { defineApiResources, defineAuthorizationServer } from '@tokenward/core'
 import { apiKeyManagementPermission, applyCommand, type Organization, type OrganizationCommand } from '@tokenward/core/organization'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -139,6 +139,44 @@ describe('registry verifier: tokens of the built-in issuer', () => {
     expect(paths({ issuer: issuerId })).toContain('issuer')
     expect(paths({ issuer: issuerId, jwks: { keys: [issuerKey.publicJwk] }, jwksUrl: 'https://a.test/jwks' })).toContain('issuer')
     expect(paths({ issuer: '', jwksUrl: 'http://example.com/jwks', extra: 1 })).toEqual(expect.arrayContaining(['issuer.issuer', 'issuer.jwksUrl', 'issuer.extra']))
+  })
+})
+
+// RBAC over API resources holds for the built-in issuer's tokens exactly as for the organization's
+// own server's: a route's category (or the table's answer for the request) must be granted by a role
+// the token carries and the client still holds. (Before this, issuer tokens skipped the category.)
+describe('registry verifier: built-in-issuer tokens and API resource categories', () => {
+  let verifier: RegistryVerifier
+  beforeAll(() => {
+    const org = build({ ...blank('acme', []), apiRoles: { Auditor: ['reports'], Admin: ['reports', 'policies'] } }, [addClient('auditor', ['Auditor']), addClient('admin', ['Admin']), addClient('demoted', ['Auditor'])])
+    ;({ verifier } = verifierFor([org]))
+  })
+  afterAll(() => verifier.close())
+  const table = defineApiResources([
+    { category: 'reports', routes: [{ method: 'GET', path: '/reports' }] },
+    { category: 'policies', routes: [{ method: 'POST', path: '/policies' }] },
+  ])
+  const at = async (method: string, path: string, token: string, target: { resource?: string; resources?: typeof table }) => {
+    const v = await verifier.verifyRequest({ method, url: `https://api.test${path}`, headers: { authorization: `Bearer ${token}` } }, { orgId: 'acme', ...target })
+    return v.ok ? 'ok' : `${v.response.status} ${v.error.code}`
+  }
+  const cases: [string, string, string, readonly string[], string, string][] = [
+    ['a role granting the route\'s category', 'GET', '/reports', ['Auditor'], 'auditor', 'ok'],
+    ['a role that does not grant the route\'s category', 'POST', '/policies', ['Auditor'], 'auditor', '403 insufficient_scope'],
+    ['a role granting it', 'POST', '/policies', ['Admin'], 'admin', 'ok'],
+    ['a granting role the client does not hold', 'POST', '/policies', ['Admin'], 'demoted', '403 insufficient_scope'],
+    ['a path the table does not map', 'DELETE', '/policies', ['Admin'], 'admin', '403 insufficient_scope'],
+  ]
+  it.each(cases)('per-route resource and resource table: %s (%s %s)', async (_name, method, path, roles, clientId, expected) => {
+    const token = await issuerToken(clientId, 'acme', roles)
+    expect(await at(method, path, token, { resources: table })).toBe(expected)
+    const category = table.match(method, `https://api.test${path}`)
+    if (category.kind === 'category') expect(await at(method, path, token, { resource: category.category })).toBe(expected)
+  })
+  it('names the roles that would pass in the refusal', async () => {
+    const v = await verifier.verifyRequest({ method: 'POST', url: 'https://api.test/policies', headers: { authorization: `Bearer ${await issuerToken('auditor', 'acme', ['Auditor'])}` } }, { orgId: 'acme', resource: 'policies' })
+    expect(v.ok).toBe(false)
+    if (!v.ok) expect(v.response.headers['WWW-Authenticate'] ?? v.response.headers['www-authenticate']).toContain('scope="zscloud::acme::Admin"')
   })
 })
 

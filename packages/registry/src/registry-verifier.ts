@@ -21,6 +21,7 @@ import {
   defineAddressPolicy,
   isResourceMetadataUrl,
   renderChallenge,
+  type ApiResourceMatch,
   type ApiResourceTable,
   type AuthorizationServerConfig,
   type ConfigIssue,
@@ -660,7 +661,10 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     const nowSeconds = Math.floor(now() / 1000)
     const answer = verifier.verifyRequestNow(request)
     const verified = answer instanceof Promise ? await answer : answer
-    const verdict = verified.ok ? authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds) : verified
+    // The category the call serves, decided for these tokens as for the organization's own server's.
+    const resource: ApiResourceMatch | undefined =
+      target.resource !== undefined ? { kind: 'category', category: target.resource, route: '' } : target.resources?.match(request.method, request.url)
+    const verdict = verified.ok ? authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds, resource) : verified
     if (!verdict.ok) {
       if (auditDenied) auditRefusal(org.orgId, builtInIssuerServerName, verdict.error.code, nowSeconds)
       return verified.ok ? refuse(verdict.error) : verified
