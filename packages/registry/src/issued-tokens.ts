@@ -12,6 +12,7 @@ import {
   ClaimValidationError,
   ServerDisabledError,
   auditAdminId,
+  authorizeApiResource,
   authorizeApiRole,
   readCredentials,
   validateAuthorizationServer,
@@ -144,7 +145,8 @@ function issuerOfToken(token: string): string | undefined {
  * accepts. Returns the token with its `authorization` (admin ID for the audit), or why not:
  * `server_disabled` (suspended or expired organization), `invalid_client` (not an enabled API
  * client of `org`), `insufficient_scope` (no role of `org` that the client holds and the route
- * accepts).
+ * accepts). With `category` (the route's API resource category), the role must also grant it in
+ * `org.apiRoles`, as for the organization's own server's tokens.
  *
  * @example
  * ```ts
@@ -157,6 +159,7 @@ export function authorizeIssuedToken(
   token: VerifiedAccessToken,
   requiredRoles: readonly string[] | undefined,
   nowSeconds: number,
+  category?: string,
 ): Result<VerifiedAccessToken, ServerDisabledError | ClaimValidationError | InsufficientScopeError> {
   if (org.suspension !== undefined) {
     return { ok: false, error: new ServerDisabledError(`Organization ${org.orgId} is suspended`, { expected: 'enabled', actual: 'suspended' }) }
@@ -176,7 +179,10 @@ export function authorizeIssuedToken(
   }
   const routeRoles = requiredRoles ?? Object.keys(org.apiRoles)
   const allowedRoles = routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role) && client.roles.includes(role))
-  const decision = authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles })
+  const decision =
+    category === undefined
+      ? authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles })
+      : authorizeApiResource(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, apiRoles: org.apiRoles, category, allowedRoles })
   if (!decision.ok) return decision
   const apiRole = decision.value
   return { ok: true, value: { ...token, authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: org.orgId, cloudDomain: org.cloudDomain }) } } }
