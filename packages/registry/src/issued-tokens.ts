@@ -101,7 +101,8 @@ export function tokenIssuerOf(request: Pick<TokenRequest, 'headers'>): string | 
 }
 
 /**
- * {@link tokenIssuerOf} remembered per token (at most `maxEntries`, then forgotten all at once), so
+ * {@link tokenIssuerOf} remembered per token (at most `maxEntries` tokens and `maxChars` characters,
+ * then forgotten all at once), so
  * a token seen again costs one map lookup instead of a base64url and JSON decode: the registry
  * verifier's hot path serves repeated tokens from its cache in a few microseconds.
  *
@@ -111,16 +112,24 @@ export function tokenIssuerOf(request: Pick<TokenRequest, 'headers'>): string | 
  * if (issuerOf(request) === builtIn.issuer) return verifyIssued(request)
  * ```
  */
-export function createTokenIssuerMemo(maxEntries = 10_000): (request: Pick<TokenRequest, 'headers'>) => string | undefined {
+export function createTokenIssuerMemo(maxEntries = 10_000, maxChars = 4 * 1024 * 1024): (request: Pick<TokenRequest, 'headers'>) => string | undefined {
   const seen = new Map<string, string | undefined>()
+  // Tokens are remembered before any signature is checked: the characters held are bounded too,
+  // or anyone could pin maxEntries header-sized strings.
+  let chars = 0
   return (request) => {
     const credentials = readCredentials(request)
     if (!credentials.ok) return undefined
     const token = credentials.value.token
     if (seen.has(token)) return seen.get(token)
     const iss = issuerOfToken(token)
-    if (seen.size >= maxEntries) seen.clear()
+    if (token.length > maxChars) return iss
+    if (seen.size >= maxEntries || chars + token.length > maxChars) {
+      seen.clear()
+      chars = 0
+    }
     seen.set(token, iss)
+    chars += token.length
     return iss
   }
 }
