@@ -72,6 +72,27 @@ describe('HTTP API authorizer and withTokenward with apiResource(s)', () => {
     expect((await handler(await event('$default', 'GET', '/orgs/12345/reports', 'ReadOnly'))).isAuthorized).toBe(true)
   })
 
+  // Regression: with unmapped: 'any-role', a greedy route key ({proxy+}) was read as an unmapped
+  // route, so any role of the organization passed every path behind it (a ReadOnly token could
+  // DELETE a policy). A route key the table cannot read now decides nothing and is refused.
+  it("an HTTP API authorizer refuses a greedy route key even when the table lets unmapped routes through", async () => {
+    const open = defineApiResources([...apiResources.rows], { unmapped: 'any-role' })
+    const handler = httpApiAuthorizer({ guard: verifier, apiResources: open })
+    const event = async (routeKey: string, method: string, rawPath: string, role: string) => ({
+      ...httpApiAuthorizerEvent,
+      routeKey,
+      rawPath,
+      headers: { authorization: `Bearer ${await token(role)}` },
+      requestContext: { ...httpApiAuthorizerEvent.requestContext, http: { ...httpApiAuthorizerEvent.requestContext.http, method, path: rawPath } },
+    })
+    for (const routeKey of ['ANY /{proxy+}', 'DELETE /orgs/{orgId}/{proxy+}']) {
+      expect((await handler(await event(routeKey, 'DELETE', '/orgs/12345/policies/1', 'ReadOnly'))).isAuthorized, routeKey).toBe(false)
+    }
+    // A route the table does not list is still open to any role, as the option says.
+    expect((await handler(await event('GET /health', 'GET', '/health', 'ReadOnly'))).isAuthorized).toBe(true)
+    expect((await handler(await event('DELETE /orgs/{orgId}/policies/{id}', 'DELETE', '/orgs/12345/policies/1', 'ReadOnly'))).isAuthorized).toBe(false)
+  })
+
   it('withTokenward with apiResource answers 403 insufficient_scope naming the category', async () => {
     const handler = withTokenward(async (): Promise<ApiGatewayProxyResultV1> => ({ statusCode: 200, body: 'ok' }), { guard: verifier, apiResource: 'policies' })
     const event = async (role: string) => ({ ...httpApiEvent, headers: { ...httpApiEvent.headers, authorization: `Bearer ${await token(role)}` } })

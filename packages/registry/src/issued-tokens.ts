@@ -15,9 +15,7 @@ import {
   authorizeApiResource,
   authorizeApiRole,
   readCredentials,
-  unmappedResourceError,
   validateAuthorizationServer,
-  type ApiResourceMatch,
   type AuthorizationServerConfig,
   type ConfigIssue,
   type InsufficientScopeError,
@@ -103,7 +101,8 @@ export function tokenIssuerOf(request: Pick<TokenRequest, 'headers'>): string | 
 }
 
 /**
- * {@link tokenIssuerOf} remembered per token (at most `maxEntries`, then forgotten all at once), so
+ * {@link tokenIssuerOf} remembered per token (at most `maxEntries` tokens and `maxChars` characters,
+ * then forgotten all at once), so
  * a token seen again costs one map lookup instead of a base64url and JSON decode: the registry
  * verifier's hot path serves repeated tokens from its cache in a few microseconds.
  *
@@ -113,16 +112,24 @@ export function tokenIssuerOf(request: Pick<TokenRequest, 'headers'>): string | 
  * if (issuerOf(request) === builtIn.issuer) return verifyIssued(request)
  * ```
  */
-export function createTokenIssuerMemo(maxEntries = 10_000): (request: Pick<TokenRequest, 'headers'>) => string | undefined {
+export function createTokenIssuerMemo(maxEntries = 10_000, maxChars = 4 * 1024 * 1024): (request: Pick<TokenRequest, 'headers'>) => string | undefined {
   const seen = new Map<string, string | undefined>()
+  // Tokens are remembered before any signature is checked: the characters held are bounded too,
+  // or anyone could pin maxEntries header-sized strings.
+  let chars = 0
   return (request) => {
     const credentials = readCredentials(request)
     if (!credentials.ok) return undefined
     const token = credentials.value.token
     if (seen.has(token)) return seen.get(token)
     const iss = issuerOfToken(token)
-    if (seen.size >= maxEntries) seen.clear()
+    if (token.length > maxChars) return iss
+    if (seen.size >= maxEntries || chars + token.length > maxChars) {
+      seen.clear()
+      chars = 0
+    }
     seen.set(token, iss)
+    chars += token.length
     return iss
   }
 }
@@ -144,13 +151,11 @@ function issuerOfToken(token: string): string | undefined {
 /**
  * Decides whether a verified built-in-issuer token may call organization `org`'s API (pure: the
  * token's signature and claims were checked before). `requiredRoles` narrows the roles the route
- * accepts; `resource` is the API resource category the call serves (a route's `resource`, or the
- * request matched against an API resource table), which one of the token's roles that the client
- * still holds must grant in `org.apiRoles`, exactly as for tokens of the organization's own server.
- * Returns the token with its `authorization` (admin ID for the audit), or why not:
+ * accepts. Returns the token with its `authorization` (admin ID for the audit), or why not:
  * `server_disabled` (suspended or expired organization), `invalid_client` (not an enabled API
  * client of `org`), `insufficient_scope` (no role of `org` that the client holds and the route
- * accepts).
+ * accepts). With `category` (the route's API resource category), the role must also grant it in
+ * `org.apiRoles`, as for the organization's own server's tokens.
  *
  * @example
  * ```ts
@@ -163,7 +168,7 @@ export function authorizeIssuedToken(
   token: VerifiedAccessToken,
   requiredRoles: readonly string[] | undefined,
   nowSeconds: number,
-  resource?: ApiResourceMatch | undefined,
+  category?: string,
 ): Result<VerifiedAccessToken, ServerDisabledError | ClaimValidationError | InsufficientScopeError> {
   if (org.suspension !== undefined) {
     return { ok: false, error: new ServerDisabledError(`Organization ${org.orgId} is suspended`, { expected: 'enabled', actual: 'suspended' }) }
@@ -182,14 +187,15 @@ export function authorizeIssuedToken(
     }
   }
   const routeRoles = requiredRoles ?? Object.keys(org.apiRoles)
-  if (resource?.kind === 'refused') return { ok: false, error: unmappedResourceError(resource.reason) }
+  const orgRouteRoles = routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role))
+  // Only roles the client still holds count; a refusal names every role of the route that grants the category.
   const decision =
-    resource?.kind === 'category'
-      ? authorizeApiResource(
+    category === undefined
+      ? authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles: orgRouteRoles.filter((role) => client.roles.includes(role)) })
+      : authorizeApiResource(
           token.apiRoles.filter((r) => client.roles.includes(r.role)),
-          { cloud: org.cloud, orgId: org.orgId, apiRoles: org.apiRoles, category: resource.category, allowedRoles: routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role)) },
+          { cloud: org.cloud, orgId: org.orgId, apiRoles: org.apiRoles, category, allowedRoles: orgRouteRoles },
         )
-      : authorizeApiRole(token.apiRoles, { cloud: org.cloud, orgId: org.orgId, allowedRoles: routeRoles.filter((role) => Object.hasOwn(org.apiRoles, role) && client.roles.includes(role)) })
   if (!decision.ok) return decision
   const apiRole = decision.value
   return { ok: true, value: { ...token, authorization: { apiRole, adminId: auditAdminId({ role: apiRole.role, orgId: org.orgId, cloudDomain: org.cloudDomain }) } } }

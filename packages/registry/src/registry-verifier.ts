@@ -19,9 +19,10 @@ import {
   createMemoryReplayStore,
   createVerifier,
   defineAddressPolicy,
+  isApiResourceTable,
   isResourceMetadataUrl,
   renderChallenge,
-  type ApiResourceMatch,
+  unmappedResourceError,
   type ApiResourceTable,
   type AuthorizationServerConfig,
   type ConfigIssue,
@@ -659,12 +660,25 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   /** A built-in-issuer token: the issuer's keys and claims, then the organization's client and roles. */
   const decideIssued = async (org: Organization, request: TokenRequest, target: RegistryTarget, verifier: Verifier): Promise<RequestVerdict> => {
     const nowSeconds = Math.floor(now() / 1000)
+    // The route's API resource category binds these tokens as it binds the organization's own.
+    let category: string | undefined
+    let unmapped: 'unmapped' | 'ambiguous' | undefined
+    if (target.resource !== undefined) {
+      if (typeof target.resource !== 'string' || target.resource === '') throw new TypeError('resource must be an API resource category name')
+      category = target.resource
+    } else if (target.resources !== undefined) {
+      if (!isApiResourceTable(target.resources)) throw new TypeError('resources must be a table built by defineApiResources')
+      const match = target.resources.match(request.method, request.url)
+      if (match.kind === 'refused') unmapped = match.reason
+      else if (match.kind === 'category') category = match.category
+    }
     const answer = verifier.verifyRequestNow(request)
     const verified = answer instanceof Promise ? await answer : answer
-    // The category the call serves, decided for these tokens as for the organization's own server's.
-    const resource: ApiResourceMatch | undefined =
-      target.resource !== undefined ? { kind: 'category', category: target.resource, route: '' } : target.resources?.match(request.method, request.url)
-    const verdict = verified.ok ? authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds, resource) : verified
+    const verdict = !verified.ok
+      ? verified
+      : unmapped !== undefined
+        ? { ok: false as const, error: unmappedResourceError(unmapped) }
+        : authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds, category)
     if (!verdict.ok) {
       if (auditDenied) auditRefusal(org.orgId, builtInIssuerServerName, verdict.error.code, nowSeconds)
       return verified.ok ? refuse(verdict.error) : verified

@@ -37,7 +37,9 @@ export function parseClientCertHeader(value: string): Uint8Array | undefined {
  * ```
  */
 export function parseUrlEncodedPemHeader(value: string): Uint8Array | undefined {
-  if (typeof value !== 'string' || value.length > maxHeaderLength) return undefined
+  // A URL-encoded PEM has no literal comma: one is the ", " that joins a repeated header field
+  // (a client's own copy beside the proxy's), and the first block would be the client's.
+  if (typeof value !== 'string' || value.length > maxHeaderLength || value.includes(',')) return undefined
   let pem: string
   try {
     pem = decodeURIComponent(value.trim())

@@ -7,6 +7,7 @@ import { createTestCertificateAuthority } from '../platform/tls-fixture.test-sup
 import { defineClientCertificateSource, sha256HexToThumbprint, type ClientCertificateSourceOptions, type RequestCertificate } from './client-certificate-source.ts'
 
 let pem: string
+let attackerPem: string
 let der: Uint8Array
 let x5t: string
 let hex: string
@@ -15,6 +16,7 @@ const secret = 'a shared secret of 32 characters'
 beforeAll(() => {
   const ca = createTestCertificateAuthority('source test CA')
   pem = ca.issueClient('client-1').certificatePem
+  attackerPem = ca.issueClient('attacker').certificatePem
   der = new Uint8Array(new X509Certificate(pem).raw)
   x5t = createHash('sha256').update(der).digest('base64url')
   hex = createHash('sha256').update(der).digest('hex')
@@ -49,6 +51,11 @@ describe('defineClientCertificateSource', () => {
     ['Envoy XFCC with Hash only: the thumbprint', { header: 'x-forwarded-client-cert', trustedProxies: trusted }, () => ({ 'x-forwarded-client-cert': `By=spiffe://cluster/ns/api;Hash=${hex};Subject="CN=client-1"` }), '10.0.0.1', 'x5t'],
     ['Envoy XFCC on two header lines: the last line is nearest', { header: 'x-forwarded-client-cert', trustedProxies: trusted }, () => ({ 'x-forwarded-client-cert': [`Hash=${'0'.repeat(64)}`, `Hash=${hex}`] }), '10.0.0.1', 'x5t'],
     ['Envoy XFCC that does not parse counts as none', { header: 'x-forwarded-client-cert', trustedProxies: trusted }, () => ({ 'x-forwarded-client-cert': `Hash=${hex};Subject=CN client` }), '10.0.0.1', undefined],
+    // Node's IncomingMessage and the Fetch Headers join a repeated field into one value with ", ":
+    // a client's own copy sent ahead of the proxy's must not be read as the first certificate.
+    ['URL-encoded PEM sent twice (joined into one value) counts as none', { header: 'x-ssl-client-cert', trustedProxies: trusted }, () => ({ 'x-ssl-client-cert': `${encodeURIComponent(attackerPem)}, ${escapedPem()}` }), '10.9.9.9', undefined],
+    ['ALB header sent twice (joined into one value) counts as none', { header: 'x-amzn-mtls-clientcert', sharedSecret: { header: 'x-origin-secret', value: secret } }, () => ({ 'x-amzn-mtls-clientcert': `${albPem().replace(/[^]*/, encodeURIComponent(attackerPem))},${albPem()}`, 'x-origin-secret': secret }), undefined, undefined],
+    ['RFC 9440 Client-Cert sent twice (joined into one value) counts as none', { header: 'client-cert', trustedProxies: trusted }, () => ({ 'client-cert': `:${Buffer.from(new X509Certificate(attackerPem).raw).toString('base64')}:, :${b64()}:` }), '10.1.2.3', undefined],
     ['a trusted-proxy function', { header: 'client-cert', trustedProxies: (peer) => peer === '192.0.2.7' }, () => ({ 'client-cert': `:${b64()}:` }), '192.0.2.7', 'der'],
     ['a forwarded source never reads the platform', { header: 'client-cert', trustedProxies: trusted }, () => ({}), '10.1.2.3', undefined],
   ]

@@ -177,4 +177,11 @@ describe('matchRoute: the route the router chose, by shape', () => {
   ] as const)('%s %s', (method, route, expected) => {
     expect(table.matchRoute(method, route)).toEqual(expected)
   })
+
+  it("refuses a route it cannot read even when unmapped routes are open to any role ({proxy+} stands for every resource)", () => {
+    const open = defineApiResources([{ category: 'policies', routes: [{ method: 'DELETE', path: '/orgs/{orgId}/policies/{id}' }] }], { unmapped: 'any-role' })
+    expect(open.matchRoute('DELETE', '/{proxy+}')).toEqual({ kind: 'refused', reason: 'unmapped' })
+    expect(open.matchRoute('DELETE', '/orgs/{orgId}/{proxy+}')).toEqual({ kind: 'refused', reason: 'unmapped' })
+    expect(open.matchRoute('GET', '/health')).toEqual({ kind: 'any-role', route: undefined })
+  })
 })

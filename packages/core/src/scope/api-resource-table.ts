@@ -106,7 +106,8 @@ export interface ApiResourceTable {
    * (`/orgs/{orgId}/reports`, e.g. an API Gateway HTTP API `routeKey` without its method): the
    * row whose path pattern has the same shape (same literals, parameters at the same places; the
    * names do not matter), for the request's method. No path reading, so nothing to disguise. A
-   * pattern the table cannot express (`{proxy+}`) matches no row.
+   * pattern the table cannot express (`{proxy+}`) matches no row and is refused whatever
+   * `unmapped` says: it stands for many resources, never for one unmapped route.
    */
   matchRoute(method: string, routePath: string): ApiResourceMatch
 }
@@ -243,6 +244,7 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
   const tableHasUpperCase = compiled.some((r) => r.segments.some((s) => s !== undefined && s !== s.toLowerCase()))
   const unmatched: ApiResourceMatch = Object.freeze(unmapped === 'refuse' ? { kind: 'refused', reason: 'unmapped' } : { kind: 'any-role', route: undefined })
   const ambiguous: ApiResourceMatch = Object.freeze({ kind: 'refused', reason: 'ambiguous' })
+  const unreadable: ApiResourceMatch = Object.freeze({ kind: 'refused', reason: 'unmapped' })
   // One frozen answer per route, so a match allocates nothing for its result.
   const answers = new Map<CompiledRoute, ApiResourceMatch>(
     compiled.map((route) => [route, Object.freeze(route.category === null ? { kind: 'any-role' as const, route: route.label } : { kind: 'category' as const, category: route.category, route: route.label })]),
@@ -280,7 +282,9 @@ export function defineApiResources(rows: readonly ApiResourceRow[], options: Api
 
   const matchRoute = (method: string, routePath: string): ApiResourceMatch => {
     const segments = typeof routePath === 'string' ? patternSegments(routePath) : undefined
-    if (segments === undefined || typeof method !== 'string') return unmatched
+    // A route the table cannot read (a greedy {proxy+}) covers many resources: it is never an
+    // unmapped route that `unmapped: 'any-role'` would open to every role.
+    if (segments === undefined || typeof method !== 'string') return unreadable
     let winner: CompiledRoute | undefined
     let winnerRank = -1
     for (const route of byLength.get(segments.length) ?? noRoutes) {
