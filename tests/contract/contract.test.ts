@@ -231,8 +231,8 @@ const organization = (overrides: Partial<Organization> = {}, serverOverrides: Re
 })
 
 /** The same organization whose server also introspects opaque tokens (RFC 7662) at a local AS. */
-const opaqueOrganization = () =>
-  organization({}, { introspection: { endpoint: as.url, clientId: 'tokenward', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'contract-secret' } } })
+const opaqueOrganization = (serverOverrides: Record<string, unknown> = {}) =>
+  organization({}, { introspection: { endpoint: as.url, clientId: 'tokenward', clientAuthentication: { method: 'client_secret_basic', clientSecret: 'contract-secret' } }, ...serverOverrides })
 const opaqueAnswer = (extra: Record<string, unknown> = {}) => ({
   active: true,
   iss: 'https://idp.test',
@@ -322,6 +322,32 @@ const scenarios: Scenario[] = [
   { name: 'opaque token, wrong API role', org: opaqueOrganization, authorization: opaque('opaque-admin', opaqueAnswer({ scope: 'zscloud::12345::Admin' })), expected: { status: 403, code: 'insufficient_scope' } },
   { name: 'opaque token, AS answers 500', org: opaqueOrganization, authorization: opaque('opaque-500', undefined, '500'), expected: { status: 503, code: 'introspection_unavailable' } },
   { name: 'opaque token, AS refuses our credentials', org: opaqueOrganization, authorization: opaque('opaque-401', undefined, '401'), expected: { status: 503, code: 'introspection_unavailable' } },
+  // Issue 13: the rest of the introspection answers, and binding read from the answer's `cnf`, in every door.
+  { name: 'opaque token, AS answers garbage', org: opaqueOrganization, authorization: opaque('opaque-garbage', undefined, 'garbage'), expected: { status: 503, code: 'introspection_unavailable' } },
+  { name: 'opaque token, AS says unsupported_token_type', org: opaqueOrganization, authorization: opaque('opaque-unsupported', undefined, 'unsupported_token_type'), expected: { status: 401, code: 'token_inactive' } },
+  // Only the JSON boolean counts: a string "true" is a broken AS (503), never a 200.
+  { name: 'opaque token, "active": "true" as a string', org: opaqueOrganization, authorization: opaque('opaque-string-active', undefined, 'string-active'), expected: { status: 503, code: 'introspection_unavailable' } },
+  {
+    name: 'opaque certificate-bound token with its certificate',
+    org: () => opaqueOrganization({ mtls: { mode: 'enabled' } }),
+    authorization: () => opaque('opaque-cert-bound', opaqueAnswer({ cnf: { 'x5t#S256': x5tOf(clientCert) } }))(),
+    certificate: () => clientCert,
+    expected: { status: 200 },
+  },
+  {
+    name: 'opaque certificate-bound token with another certificate',
+    org: () => opaqueOrganization({ mtls: { mode: 'enabled' } }),
+    authorization: () => opaque('opaque-cert-other', opaqueAnswer({ cnf: { 'x5t#S256': x5tOf(clientCert) } }))(),
+    certificate: () => otherClientCert,
+    expected: { status: 401, code: 'invalid_binding' },
+  },
+  {
+    name: 'opaque DPoP-bound token with a valid proof',
+    org: () => opaqueOrganization({ dpop: { mode: 'enabled' } }),
+    authorization: async () => (await opaque('opaque-dpop-bound', opaqueAnswer({ cnf: { jkt: dpopJkt } }))()).replace(/^Bearer /, 'DPoP '),
+    dpop: (a) => dpopProof(a),
+    expected: { status: 200 },
+  },
   // DPoP (RFC 9449): the proof is minted per door, for the URL every door hands the guard.
   { name: 'DPoP-bound token with a valid proof', org: dpopOrganization, authorization: dpopBound, dpop: (a) => dpopProof(a), expected: { status: 200 } },
   { name: 'DPoP-bound token without a proof', org: dpopOrganization, authorization: dpopBound, expected: { status: 401, code: 'invalid_dpop_proof' } },

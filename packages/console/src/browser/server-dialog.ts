@@ -52,7 +52,7 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
   // The issuer is part of it only with introspection (a private_key_jwt assertion's audience).
   const sourceSignature = (): string => {
     const introspection = advanced.introspection()
-    return JSON.stringify([url.value.trim(), tls.checked, advanced.signature(), introspection === undefined ? null : input('issuer').value.trim()])
+    return JSON.stringify([url.value.trim(), tls.checked, advanced.signature(), introspection === undefined && editing?.config.discovery === undefined ? null : input('issuer').value.trim()])
   }
   const showSave = (): void => {
     save.hidden = !(validated !== undefined && validated.signature === sourceSignature())
@@ -110,7 +110,9 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
     const signature = sourceSignature()
     const jwksUrl = url.value.trim()
     const introspection = advanced.introspection()
-    if (jwksUrl === '' && introspection === undefined) {
+    // A stored server left to discovery is validated through its metadata (the issuer must stay set).
+    const discovery = jwksUrl === '' ? editing?.config.discovery : undefined
+    if (jwksUrl === '' && introspection === undefined && discovery === undefined) {
       byId('f-jwksUrl-error').textContent = 'Enter the JWKS location (or an introspection endpoint in the advanced settings) first.'
       url.setAttribute('aria-invalid', 'true')
       url.focus()
@@ -118,10 +120,11 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
     }
     const body: Record<string, unknown> = { jwksCertificateValidation: tls.checked }
     if (jwksUrl !== '') body.jwksUrl = jwksUrl
-    if (introspection !== undefined) {
-      body.introspection = introspection
+    if (introspection !== undefined || discovery !== undefined) {
+      if (introspection !== undefined) body.introspection = introspection
       if (input('issuer').value.trim() !== '') body.issuer = input('issuer').value.trim()
     }
+    if (discovery !== undefined) body.discovery = discovery
     const proxy = advanced.proxy()
     if (proxy !== undefined) body.proxy = proxy
     validate.disabled = true
@@ -217,7 +220,8 @@ export function setUpServerDialog(client: AdminClient, state: PageState, changed
       enabled.checked = view === undefined ? serverInUse(state.list) === undefined : view.enabled
       input('name').value = view?.name ?? ''
       byId<HTMLTextAreaElement>('f-description').value = view?.description ?? ''
-      url.value = view === undefined || view.jwksUrl === 'inline' ? '' : view.jwksUrl
+      // A server whose keys are inline or come from discovery has no URL to show here.
+      url.value = view === undefined || view.jwksUrl === 'inline' || view.jwksUrl === null ? '' : view.jwksUrl
       tls.checked = view?.config.jwksCertificateValidation ?? true
       input('audience').value = view?.audience?.join(' ') ?? ''
       input('issuer').value = view?.issuer ?? ''

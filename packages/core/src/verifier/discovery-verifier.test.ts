@@ -4,6 +4,8 @@
 // foreign document is 503 discovery_unavailable, never 401.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as Effect from 'effect/Effect'
+import type * as Scope from 'effect/Scope'
+import { TestClock } from 'effect/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { validateAuthorizationServer } from '../config/authorization-server.ts'
 import { isUnavailableError } from '../errors.ts'
@@ -98,10 +100,68 @@ describe('a server with discovery: the config', () => {
     expect(paths({ name: 'D', issuer: 'https://as.example', introspection: { clientId: 'rs', clientAuthentication: basic } })).toEqual(['introspection.endpoint'])
   })
 
-  it('the Effect door refuses it when built, by path', async () => {
-    const exit = await Effect.runPromiseExit(Effect.scoped(make({ server: { name: 'D', issuer: 'https://as.example', discovery: true } })))
-    expect(exit._tag).toBe('Failure')
-    expect(JSON.stringify(exit)).toContain('server.discovery')
+})
+
+describe('a server with discovery: the Effect door runs the same discovering engine', () => {
+  const run = <A, E>(program: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromiseExit(Effect.scoped(program))
+
+  it('reads jwksUrl from the metadata on first use, once for many verifications', async () => {
+    const token = await tokenFor()
+    const exit = await run(
+      Effect.gen(function* () {
+        const verifier = yield* make({ server: { name: 'EffDisc1', issuer: as.origin, discovery: true, audience: 'api://orders' }, organization })
+        const first = yield* verifier.verify(token)
+        const second = yield* verifier.verifyRequest(request(token))
+        return [first.issuer, second.issuer, verifier.config.discovery]
+      }),
+    )
+    expect(exit._tag === 'Success' && exit.value).toEqual([as.origin, as.origin, true])
+    expect(state.metadataFetches).toBe(1)
+    expect(state.keyFetches['/keys']).toBe(1)
+  })
+
+  it('fills introspection.endpoint for an introspection-only server', async () => {
+    const exit = await run(
+      Effect.gen(function* () {
+        const verifier = yield* make({ server: { name: 'EffDisc2', issuer: as.origin, discovery: true, introspection: { clientId: 'rs', clientAuthentication: basic } }, organization })
+        return (yield* verifier.verify('opaque-token-effect')).subject
+      }),
+    )
+    expect(exit._tag === 'Success' && exit.value).toBe('opaque-caller')
+    expect(state.introspections['/introspect']).toBe(1)
+  })
+
+  it('an unreachable metadata endpoint fails verify and warm with DiscoveryUnavailableError (503), never a 401', async () => {
+    state.metadata = 'down'
+    const token = await tokenFor()
+    const exit = await run(
+      Effect.gen(function* () {
+        const verifier = yield* make({ server: { name: 'EffDisc3', issuer: as.origin, discovery: true } })
+        const warmed = yield* Effect.flip(verifier.warm)
+        const verified = yield* Effect.flip(verifier.verify(token))
+        const status = yield* verifier.status
+        return { warmed, verified, status }
+      }),
+    )
+    expect(exit._tag).toBe('Success')
+    if (exit._tag !== 'Success') return
+    expect(exit.value.warmed).toMatchObject({ _tag: 'DiscoveryUnavailableError', status: 503 })
+    expect(isUnavailableError(exit.value.verified)).toBe(true)
+    expect(exit.value.verified).toMatchObject({ code: 'discovery_unavailable', status: 503 })
+    expect(exit.value.status.lastFailure?.reason).toContain('could not be read')
+    expect(state.keyFetches['/keys']).toBe(0)
+  })
+
+  it('time comes from the fiber Clock: a TestClock far in the future makes a fresh token expired', async () => {
+    const token = await tokenFor()
+    const exit = await run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now() + 24 * 3600_000)
+        const verifier = yield* make({ server: { name: 'EffDisc4', issuer: as.origin, discovery: true } })
+        return yield* Effect.flip(verifier.verify(token))
+      }).pipe(Effect.provide(TestClock.layer())),
+    )
+    expect(exit._tag === 'Success' && exit.value.code).toBe('token_expired')
   })
 })
 

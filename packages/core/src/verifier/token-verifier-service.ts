@@ -9,7 +9,10 @@ import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import type * as Scope from 'effect/Scope'
 import { platform } from '#platform'
-import { ConfigError } from '../errors.ts'
+import { isVerificationError, type ConfigError, type DiscoveryUnavailableError, type JwksUnavailableError, type VerificationError } from '../errors.ts'
+import { createDiscoveringEngine } from './discovering-engine.ts'
+import type { ResolvedVerifierOptions } from './resolve-options.ts'
+import { createRuntimeEngine } from './runtime-engine.ts'
 import { makeTokenVerifier, resolveVerifierOptions, type TokenVerifierShape } from './token-verifier.ts'
 import type { VerifierOptions } from './types.ts'
 
@@ -32,10 +35,7 @@ export const make = (options: EffectVerifierOptions): Effect.Effect<TokenVerifie
   Effect.suspend(() => {
     const resolved = resolveVerifierOptions(options)
     if (!resolved.ok) return Effect.fail(resolved.error)
-    if (resolved.value.server.discovery !== undefined) {
-      // Discovery runs in the Promise door's engine; here the endpoints must be known when built.
-      return Effect.fail(new ConfigError([{ path: 'server.discovery', message: 'is not run by the Effect door yet: complete the config with discoverServerConfig first, or use createVerifier' }]))
-    }
+    if (resolved.value.server.discovery !== undefined) return discoveringVerifier(resolved.value, options.fetch)
     // Only the published operations: the Promise door's hot-path internals stay with its engine.
     return Effect.map(makeTokenVerifier(resolved.value, platform, options.fetch), ({ verify, verifyRequest, warm, status, clearCache, config }) => ({
       verify,
@@ -46,6 +46,39 @@ export const make = (options: EffectVerifierOptions): Effect.Effect<TokenVerifie
       config,
     }))
   })
+
+/**
+ * A `discovery` server through the Effect door: the Promise door's discovering engine (the one
+ * implementation of discovery), its inner engines built over the filled config, time from the
+ * fiber's `Clock`, closed with the scope.
+ */
+const discoveringVerifier = (resolved: ResolvedVerifierOptions, fetchImpl: typeof fetch | undefined): Effect.Effect<TokenVerifierShape, never, Scope.Scope> =>
+  Effect.clockWith((clock) =>
+    Effect.gen(function* () {
+      const seams = { fetch: fetchImpl, clock: () => clock.currentTimeMillisUnsafe() }
+      const engine = createDiscoveringEngine(resolved, seams, (filled) => createRuntimeEngine(filled, seams))
+      yield* Effect.addFinalizer(() => Effect.promise(() => engine.close()))
+      return {
+        // A non-string token reaches the inner pipeline, which refuses it as the other doors do.
+        verify: (token, verifyOptions) => settled(() => engine.verify(token as string, verifyOptions)),
+        verifyRequest: (request, verifyOptions) => settled(() => engine.verifyRequest(request, verifyOptions)),
+        warm: settled(() => engine.warm(), isWarmFailure),
+        status: Effect.promise(() => engine.status()),
+        clearCache: Effect.promise(() => engine.clearCache()),
+        config: resolved.server,
+      } satisfies TokenVerifierShape
+    }),
+  )
+
+const isWarmFailure = (error: unknown): error is JwksUnavailableError | DiscoveryUnavailableError =>
+  isVerificationError(error) && (error.code === 'jwks_unavailable' || error.code === 'discovery_unavailable')
+
+/** An engine's promise as an effect: a verification error fails it, any other rejection is a defect. */
+const settled = <A, E = VerificationError>(run: () => Promise<A>, expected: (error: unknown) => error is E = isVerificationError as (error: unknown) => error is E): Effect.Effect<A, E> =>
+  Effect.flatMap(
+    Effect.promise(() => run().then((value) => ({ ok: true as const, value }), (error: unknown) => (expected(error) ? { ok: false as const, error } : Promise.reject(error)))),
+    (outcome) => (outcome.ok ? Effect.succeed(outcome.value) : Effect.fail(outcome.error)),
+  )
 
 /**
  * The token verifier service. Provide it with {@link TokenVerifier.layer}.

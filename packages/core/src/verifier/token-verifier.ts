@@ -9,7 +9,7 @@ import * as Clock from 'effect/Clock'
 import * as Effect from 'effect/Effect'
 import type * as Scope from 'effect/Scope'
 import type { AuthorizationServerConfig } from '../config/authorization-server.ts'
-import { TokenwardError, type JwksUnavailableError, type VerificationError } from '../errors.ts'
+import { TokenwardError, type DiscoveryUnavailableError, type JwksUnavailableError, type VerificationError } from '../errors.ts'
 import type { TokenRequest } from '../http/bearer.ts'
 import { makeRemoteKeySet, type KeySet } from '../jwks/remote-key-set.ts'
 import { makeStaticKeySet } from '../jwks/static-key-set.ts'
@@ -32,8 +32,11 @@ export interface TokenVerifierShape {
    * introspection can join the pipeline without a new entry point.
    */
   readonly verifyRequest: (request: TokenRequest, options?: VerifyOptions) => Effect.Effect<VerifiedAccessToken, VerificationError>
-  /** Fetches the keys now, so the first request does not wait for them. */
-  readonly warm: Effect.Effect<void, JwksUnavailableError>
+  /**
+   * Fetches the keys now, so the first request does not wait for them (with `discovery`, the
+   * authorization server's metadata first, which may fail with `DiscoveryUnavailableError`).
+   */
+  readonly warm: Effect.Effect<void, JwksUnavailableError | DiscoveryUnavailableError>
   /** The key set's state and the verified-token cache's size. */
   readonly status: Effect.Effect<VerifierStatus>
   /** Forgets every cached verification. */

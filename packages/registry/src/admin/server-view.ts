@@ -16,7 +16,7 @@ import { withoutPrivateKeyMaterial } from './private-key-material.ts'
  * @example
  * ```ts
  * const view: AuthorizationServerView = {
- *   name: 'Okta1', status: 'enabled', enabled: true, description: '', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys',
+ *   name: 'Okta1', status: 'enabled', enabled: true, description: '', jwksUrl: 'https://acme.okta.com/oauth2/v1/keys', discovery: null,
  *   issuer: 'https://acme.okta.com', audience: ['api://default'], clientId: null, lastSuccessfulFetchAt: '2026-01-02T03:04:05.000Z',
  *   warnings: [{ code: 'no_client_id', path: 'clientId', message: 'No client ID set: every client of this authorization server is accepted.' }],
  *   config: okta1Config,
@@ -30,8 +30,17 @@ export interface AuthorizationServerView {
   /** The stored flag (what the server returns to once a suspension is lifted or the subscription renewed). */
   readonly enabled: boolean
   readonly description: string
-  /** The JWKS URL, or `inline` for keys stored in the config. */
-  readonly jwksUrl: string
+  /**
+   * The configured JWKS URL, `inline` for keys stored in the config, or `null` when the config
+   * names none: the keys come from `discovery` (the metadata's `jwks_uri`, read by the verifier)
+   * or the server only introspects.
+   */
+  readonly jwksUrl: string | null
+  /**
+   * `true` or the metadata URL when the server's endpoints the config leaves out come from the
+   * authorization server's metadata for `issuer`; `null` otherwise.
+   */
+  readonly discovery: true | string | null
   readonly issuer: string | null
   readonly audience: readonly string[] | null
   readonly clientId: string | null
@@ -69,7 +78,8 @@ export async function serverView(
     status: effectiveServerStatus(org, server.name, now) ?? 'disabled',
     enabled: server.enabled,
     description: server.description,
-    jwksUrl: server.jwksUrl ?? 'inline',
+    jwksUrl: server.jwksUrl ?? (server.jwks === undefined ? null : 'inline'),
+    discovery: server.discovery ?? null,
     issuer: server.issuer ?? null,
     audience: server.audience ?? null,
     clientId: server.clientId ?? null,
