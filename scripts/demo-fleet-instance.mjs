@@ -3,15 +3,15 @@
 //   GET  /orgs/:orgId/reports           the protected resource (Bearer token)
 //   POST /admin/orgs/:orgId/suspend     an admin's "disable" (through changeOrganization)
 //   POST /admin/orgs/:orgId/lift        lifts the suspension
-//   GET  /dpop/reports                  a DPoP-protected resource (core's createVerifier with the
-//                                       Redis replay store: a proof is accepted once by the fleet)
-import { createVerifier } from '@tokenward/core'
+//   GET  /orgs/:orgId/dpop/reports      the same resource for an organization whose server binds its
+//                                       tokens with DPoP: the registry verifier again, whose
+//                                       replayStore is the fleet's Redis (a proof is accepted once)
 import { systemActor } from '@tokenward/core/organization'
 import { changeOrganization, createRegistryVerifier } from '@tokenward/registry'
 import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore, createRedisReplayStore } from '@tokenward/redis'
 import { createServer } from 'node:http'
 
-const [redisUrl, name, issuer, jwksUrl, publicOrigin] = process.argv.slice(2)
+const [redisUrl, name, , , publicOrigin] = process.argv.slice(2)
 const connection = await createRedisConnection({ url: redisUrl, onEvent: (e) => console.error(`[${name}] ${JSON.stringify(e)}`) })
 const store = createRedisOrganizationStore({ connection, keyPrefix: 'demo' })
 const auditSink = createRedisAuditSink({ connection, keyPrefix: 'demo' })
@@ -20,17 +20,10 @@ const registry = createRegistryVerifier({
   auditSink,
   apiCallCounter: createRedisApiCallCounter({ connection, keyPrefix: 'demo' }),
   apiCallThreshold: { maxCalls: 5, windowSeconds: 3600 },
+  // One DPoP replay store for every organization and every instance: SET NX on the shared Redis.
+  replayStore: createRedisReplayStore({ connection, keyPrefix: 'demo' }),
   organizationRecheckMs: 60_000, // changes arrive through the feed
   keyRefresh: false,
-  jwks: { addressPolicy: { developmentLoopback: true } },
-})
-
-// The registry verifier has no shared replay store option yet: the DPoP route uses core's
-// createVerifier, whose replayStore is the fleet's Redis.
-const dpopVerifier = createVerifier({
-  server: { name: 'Okta1', jwksUrl, issuer, audience: 'api://reports', dpop: { mode: 'enabled' } },
-  organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly'] },
-  replayStore: createRedisReplayStore({ connection, keyPrefix: 'demo' }),
   jwks: { addressPolicy: { developmentLoopback: true } },
 })
 
@@ -48,9 +41,10 @@ const server = createServer(async (req, res) => {
     if (verdict.ok) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instance: name, client: verdict.token.clientId }))
     return void res.writeHead(verdict.response.status, verdict.response.headers).end(JSON.stringify({ instance: name, error: verdict.error.code }))
   }
-  if (req.method === 'GET' && url.pathname === '/dpop/reports') {
+  const dpop = url.pathname.match(/^\/orgs\/([^/]+)\/dpop\/reports$/)
+  if (req.method === 'GET' && dpop) {
     // Behind the load balancer every instance serves one public URL: the proof's htu.
-    const verdict = await dpopVerifier.verifyRequest({ method: 'GET', url: `${publicOrigin}${url.pathname}`, headers: req.headers })
+    const verdict = await registry.verifyRequest({ method: 'GET', url: `${publicOrigin}${url.pathname}`, headers: req.headers }, { orgId: dpop[1] })
     if (verdict.ok) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ instance: name, client: verdict.token.clientId }))
     return void res.writeHead(verdict.response.status, verdict.response.headers).end(JSON.stringify({ instance: name, error: verdict.error.code }))
   }
@@ -60,7 +54,6 @@ server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ ready: true, po
 process.stdin.on('end', async () => {
   server.close()
   await registry.close()
-  await dpopVerifier.close()
   await store.close()
   await auditSink.close()
   await connection.close()

@@ -61,18 +61,20 @@ try {
   await new Promise((resolve) => jwks.listen(0, '127.0.0.1', resolve))
   const connection = await createRedisConnection({ url: redisUrl })
   const store = createRedisOrganizationStore({ connection, keyPrefix: 'demo' })
-  const organization = (orgId) => ({
+  const organization = (orgId, server = {}) => ({
       orgId,
       cloud: 'zscloud',
       cloudDomain: 'zscloud.net',
       apiRoles: { ReadOnly: ['reports'] },
       subscriptionValidUntil: Math.floor(Date.now() / 1000) + 86_400,
       suspension: undefined,
-      authorizationServers: [{ name: 'Okta1', jwksUrl: `http://127.0.0.1:${jwks.address().port}/keys`, issuer, audience: 'api://reports', enabled: true, description: '' }],
+      authorizationServers: [{ name: 'Okta1', jwksUrl: `http://127.0.0.1:${jwks.address().port}/keys`, issuer, audience: 'api://reports', enabled: true, description: '', ...server }],
       revision: 1,
   })
   await store.put(organization('12345'), undefined)
   await store.put(organization('67890'), undefined)
+  // Organization 24680's authorization server issues DPoP-bound tokens (RFC 9449).
+  await store.put(organization('24680', { dpop: { mode: 'enabled' } }), undefined)
   const now = Math.floor(Date.now() / 1000)
   const mint = (orgId, extra = {}) =>
     new SignJWT({ client_id: 'reporting-job', sub: 'reporting-job', scope: `zscloud::${orgId}::ReadOnly`, ...extra })
@@ -83,7 +85,7 @@ try {
       .setExpirationTime(now + 600)
       .sign(key.privateKey)
   const tokens = { 12345: await mint('12345'), 67890: await mint('67890') }
-  console.log(bold('2. organizations 12345 and 67890 stored in Redis; tokens minted by their authorization server'))
+  console.log(bold('2. organizations 12345, 67890 and 24680 (DPoP-bound tokens) stored in Redis; tokens minted by their authorization server'))
 
   // 3. Two API instances on the same Redis, behind one public URL (a load balancer's).
   const publicOrigin = 'https://api.demo.test'
@@ -98,7 +100,7 @@ try {
       name,
       child,
       call: async (orgId = '12345') => (await fetch(`${base}/orgs/${orgId}/reports`, { headers: { authorization: `Bearer ${tokens[orgId]}` } })).status,
-      dpopCall: async (token, proof) => (await fetch(`${base}/dpop/reports`, { headers: { authorization: `DPoP ${token}`, dpop: proof } })).status,
+      dpopCall: async (token, proof) => (await fetch(`${base}/orgs/24680/dpop/reports`, { headers: { authorization: `DPoP ${token}`, dpop: proof } })).status,
       admin: async (action) => (await (await fetch(`${base}/admin/orgs/12345/${action}`, { method: 'POST' })).json()).result,
     }
   }
@@ -133,14 +135,14 @@ try {
   console.log(bold('6. a DPoP-bound token: one proof accepted on A, the same proof replayed against B'))
   const client = await generateKeyPair('ES256', { extractable: true })
   const clientJwk = await exportJWK(client.publicKey)
-  const bound = await mint('12345', { cnf: { jkt: await calculateJwkThumbprint(clientJwk) } })
+  const bound = await mint('24680', { cnf: { jkt: await calculateJwkThumbprint(clientJwk) } })
   const proof = () =>
     new CompactSign(
       new TextEncoder().encode(
         JSON.stringify({
           jti: randomUUID(),
           htm: 'GET',
-          htu: `${publicOrigin}/dpop/reports`,
+          htu: `${publicOrigin}/orgs/24680/dpop/reports`,
           iat: Math.floor(Date.now() / 1000),
           ath: createHash('sha256').update(bound).digest('base64url'),
         }),
@@ -149,7 +151,7 @@ try {
       .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: clientJwk })
       .sign(client.privateKey)
   const once = await proof()
-  check((await a.dpopCall(bound, once)) === 200, 'A accepts the token with its proof (the proof is remembered in Redis: SET NX with its lifetime)')
+  check((await a.dpopCall(bound, once)) === 200, 'A accepts the token with its proof (the registry verifier remembers the proof in Redis: SET NX with its lifetime)')
   check((await b.dpopCall(bound, once)) === 401, 'B refuses the same proof replayed (401 invalid_dpop_proof): the replay store is shared')
   check((await b.dpopCall(bound, await proof())) === 200, 'B accepts the token with a fresh proof')
   await store.close()

@@ -264,14 +264,20 @@ function registryTargets(registry) {
   return [atLeast(name, row.vsSingle, 0.9, 'the single-verifier path')]
 }
 
-/** The Redis-backed fleet registry path against the single-process registry path, repeated tokens (scenarios/fleet.mjs). */
+/**
+ * The fleet scenario (scenarios/fleet.mjs), CPU time per request in one process: the registry path
+ * with organizations in memory kept fresh by the Redis change feed against the single core
+ * verifier, and the same against the single-process registry path (in-memory store).
+ */
 function fleetTargets(fleet) {
-  const name = 'Fleet registry path (Redis store + change feed), repeated tokens'
-  const goal = '≥ 0.90× the single-process registry path'
-  if (fleet === undefined) return [notMeasured(name, goal)]
-  if (fleet.skipped !== undefined) return [{ name, goal, measured: `not measured (${fleet.skipped})`, met: undefined }]
+  const names = [
+    ['Registry path, organizations in memory kept fresh by the feed, repeated tokens (CPU per request)', '≥ 0.90× the single-verifier path'],
+    ['Fleet registry path (Redis store + change feed), repeated tokens (CPU per request)', '≥ 0.90× the single-process registry path'],
+  ]
+  if (fleet === undefined) return names.map(([n, g]) => notMeasured(n, g))
+  if (fleet.skipped !== undefined) return names.map(([name, goal]) => ({ name, goal, measured: `not measured (${fleet.skipped})`, met: undefined }))
   const row = fleet.rows.find((r) => r.variant === 'fleet')
-  return [atLeast(name, row.vsSingleProcess, 0.9, 'the single-process registry path')]
+  return [atLeast(names[0][0], row.vsSingleVerifier, 0.9, 'the single-verifier path'), atLeast(names[1][0], row.vsBaseline, 0.9, 'the single-process registry path')]
 }
 
 export function evaluateTargets(results) {

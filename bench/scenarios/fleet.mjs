@@ -1,30 +1,57 @@
-// Fleet benchmark: the registry verifier with organizations on Redis, kept fresh by the change
-// feed (@tokenward/redis), against the single-process registry path (organizations in an
-// in-memory store), for repeated bearer tokens, in one process, same run, as ratios. Also counts
-// Redis round trips per request of each kind.
+// Fleet benchmark: the registry verifier with organizations on Redis, held in memory and kept
+// fresh by the change feed (@tokenward/redis), against the single-process registry path and the
+// single core verifier, same run, as ratios of CPU time per request. Also counts Redis round trips
+// per request of each kind.
 //
-//   single-process  createRegistryVerifier over createInMemoryOrganizationStore
-//   fleet           createRegistryVerifier over createRedisOrganizationStore (feed on, recheck 30 s)
-//                   Target: fleet ≥ 0.9× single-process (a cached bearer token costs no round trip).
-//   fleet-counted   context: fleet plus the Redis API-call counter and audit stream (every allowed
-//                   call is counted and audited in Redis: two round trips, awaited).
+//   single-verifier   core's createVerifier for the same server and organization (the floor)
+//   single-process    createRegistryVerifier over createInMemoryOrganizationStore
+//   fleet             createRegistryVerifier over createRedisOrganizationStore (feed on, recheck 30 s)
+//                     Targets: fleet ≥ 0.9× single-verifier (the registry path with organizations
+//                     in memory kept fresh by the feed) and fleet ≥ 0.9× single-process.
+//   fleet-counted     context: fleet plus the Redis API-call counter and audit stream (every allowed
+//                     call is counted and audited in Redis, awaited).
+//   dpop-in-memory    context: a DPoP-bound token (cached) with a fresh ES256 proof per request, the
+//   dpop-fleet        registry's default in-memory replay store vs createRedisReplayStore on Redis.
+//
+// Why CPU time: on a shared 2-core machine, requests per wall-clock second swing by 3× between
+// rounds with the load of other processes (0.31–3.11× in earlier runs). What the code costs is the
+// CPU time of this process per request (process.cpuUsage: user + system, every thread), which
+// other processes do not inflate, and waiting for Redis does not count. This process is pinned to
+// core 1 by run.mjs and redis-server to core 0 when `taskset` works. The compared paths run in
+// many short rounds, interleaved (order reversed every other round), each round on the same
+// requests; each ratio pairs two measurements taken moments apart, and the report gives the
+// median with its range.
 //
 // Needs redis-server (Debian: apt-get install redis-server); when it is missing the scenario
-// reports itself skipped and the target reads "not measured".
+// reports itself skipped and the targets read "not measured".
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createVerifier } from '@tokenward/core'
 import { createInMemoryOrganizationStore, createRegistryVerifier } from '@tokenward/registry'
-import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore } from '@tokenward/redis'
+import {
+  createRedisApiCallCounter,
+  createRedisAuditSink,
+  createRedisConnection,
+  createRedisOrganizationStore,
+  createRedisReplayStore,
+} from '@tokenward/redis'
 import { startJwksServer } from '../lib/jwks-server.mjs'
 import { quick } from '../lib/mode.mjs'
-import { runAsChild } from '../lib/processes.mjs'
-import { ratioSummary, sampleInterleaved, summarize } from '../lib/sampling.mjs'
-import { audience, createSigningKey, issuer, mintAccessToken } from '../lib/tokens.mjs'
+import { canPin, runAsChild } from '../lib/processes.mjs'
+import { inRoundOrder, ratioSummary, summarize } from '../lib/sampling.mjs'
+import { accessTokenClaims, audience, createSigningKey, issuer, mintAccessToken, signToken } from '../lib/tokens.mjs'
 
-const settings = quick ? { rounds: 3, roundMs: 100, tokens: 50 } : { rounds: 15, roundMs: 400, tokens: 50 }
+// Requests per variant and round: enough for ~30–80 ms of CPU each, so a scavenge or a timer tick
+// is a small part of any one measurement. Cached bearer tokens cost ~1 µs, a Redis round trip
+// tens of µs, a DPoP proof (one ES256 verification) ~150 µs.
+const settings = quick
+  ? { rounds: 3, perRound: { bearer: 2000, counted: 100, dpop: 50 }, tokens: 50, counted: 200 }
+  : { rounds: 41, perRound: { bearer: 30_000, counted: 1000, dpop: 300 }, tokens: 50, counted: 1000 }
+const url = 'https://api.bench.test/orders'
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -36,10 +63,12 @@ const freePort = () =>
     })
   })
 
+/** A throwaway redis-server on loopback, on core 0 when pinning works (this process runs on core 1). */
 async function startRedis() {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tokenward-bench-redis-'))
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
+  const child = canPin ? spawn('taskset', ['-c', '0', 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (chunk) => {
@@ -73,6 +102,49 @@ function counting(connection) {
   return counted
 }
 
+const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+const sha256 = (input) => createHash('sha256').update(input).digest('base64url')
+
+/** The client's DPoP key pair (ES256), its RFC 7638 thumbprint, and fresh proofs for one access token. */
+function dpopClient() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { crv, kty, x, y } = publicKey.export({ format: 'jwk' })
+  const jwk = { kty, crv, x, y }
+  const header = b64url({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+  return {
+    jkt: sha256(JSON.stringify({ crv, kty, x, y })),
+    proofs(accessToken, count) {
+      const ath = sha256(accessToken)
+      const iat = Math.floor(Date.now() / 1000)
+      return Array.from({ length: count }, () => {
+        const input = `${header}.${b64url({ jti: randomUUID(), htm: 'GET', htu: url, iat, ath })}`
+        return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`
+      })
+    },
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5))
+
+/**
+ * CPU microseconds (user + system, this process) and wall milliseconds to answer `requests` one
+ * at a time. Before it, a full garbage collection (run.mjs gives `--expose-gc`) and a short pause
+ * for background work (audit batches, timers): otherwise each variant pays for the garbage and
+ * the pending work of the one measured before it, and the ratios follow the round order.
+ */
+async function measure(name, verify, requests) {
+  await settle()
+  globalThis.gc?.()
+  const wallStart = performance.now()
+  const cpuStart = process.cpuUsage()
+  for (const request of requests) {
+    const verdict = await verify(request)
+    if (!verdict.ok) throw new Error(`${name} refused: ${verdict.error.code}`)
+  }
+  const cpu = process.cpuUsage(cpuStart)
+  return { cpuMicros: cpu.user + cpu.system, wallMs: performance.now() - wallStart }
+}
+
 runAsChild(async () => {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
     console.log('  fleet: skipped, redis-server is not installed (Debian: apt-get install redis-server)')
@@ -84,23 +156,37 @@ runAsChild(async () => {
   const closers = []
   try {
     const server = { name: 'Bench', jwksUrl: jwksServer.url, issuer, audience, enabled: true, description: '' }
-    const organization = {
-      orgId: '12345',
+    const organization = (orgId, servers = [server]) => ({
+      orgId,
       cloud: 'zscloud',
       cloudDomain: 'zscloud.net',
       apiRoles: { ReadOnly: ['reports'], Reporting: ['reports'], Audit: ['audit'] },
       subscriptionValidUntil: Math.floor(Date.now() / 1000) + 86_400,
       suspension: undefined,
-      authorizationServers: [server],
+      authorizationServers: servers,
       revision: 1,
-    }
+    })
+    // The bench tokens carry `zscloud::12345::…` scopes; organization 12345 is the bearer one, and
+    // a DPoP-bound copy of it lives under another key prefix (same orgId, server with DPoP on).
+    const bearerOrg = organization('12345')
+    const dpopOrg = organization('12345', [{ ...server, dpop: { mode: 'enabled' } }])
     const common = { keyRefresh: false, jwks: { addressPolicy: { developmentLoopback: true } } }
     const connection = counting(await createRedisConnection({ url: redis.url }))
     closers.push(() => connection.close())
     const redisStore = createRedisOrganizationStore({ connection })
-    await redisStore.put(organization, undefined)
-    const verifiers = {
-      'single-process': createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([organization]) }),
+    await redisStore.put(bearerOrg, undefined)
+    const dpopStore = createRedisOrganizationStore({ connection, keyPrefix: 'bench-dpop' })
+    await dpopStore.put(dpopOrg, undefined)
+    const target = { orgId: '12345' }
+    const registryVerify = (verifier) => (request) => verifier.verifyRequest(request, target)
+
+    const single = createVerifier({
+      ...common,
+      server: { name: server.name, jwksUrl: server.jwksUrl, issuer, audience },
+      organization: { orgId: '12345', cloud: 'zscloud', cloudDomain: 'zscloud.net', apiRoles: Object.keys(bearerOrg.apiRoles) },
+    })
+    const registries = {
+      'single-process': createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([bearerOrg]) }),
       fleet: createRegistryVerifier({ ...common, store: redisStore, organizationRecheckMs: 30_000 }),
       'fleet-counted': createRegistryVerifier({
         ...common,
@@ -110,39 +196,76 @@ runAsChild(async () => {
         apiCallThreshold: { maxCalls: 1e12, windowSeconds: 3600 },
         auditSink: createRedisAuditSink({ connection, maxLength: 10_000 }),
       }),
+      'dpop-in-memory': createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([dpopOrg]) }),
+      'dpop-fleet': createRegistryVerifier({
+        ...common,
+        store: dpopStore,
+        organizationRecheckMs: 30_000,
+        replayStore: createRedisReplayStore({ connection, keyPrefix: 'bench-dpop' }),
+      }),
     }
-    for (const v of Object.values(verifiers)) closers.push(() => v.close())
+    closers.push(() => single.close())
+    for (const v of Object.values(registries)) closers.push(() => v.close())
+    const verifiers = {
+      'single-verifier': (request) => single.verifyRequest(request),
+      ...Object.fromEntries(Object.entries(registries).map(([name, v]) => [name, registryVerify(v)])),
+    }
+    const bearerNames = ['single-verifier', 'single-process', 'fleet', 'fleet-counted']
+    const dpopNames = ['dpop-in-memory', 'dpop-fleet']
+
+    // Repeated bearer tokens: the same list for every bearer variant, every round.
     const tokens = Array.from({ length: settings.tokens }, (_, i) => mintAccessToken(key, `fleet-${i}`))
-    const requests = tokens.map((t) => ({ method: 'GET', url: '/resource', headers: { authorization: `Bearer ${t}` } }))
-    const target = { orgId: '12345' }
-    const operation = (verifier) => {
-      let i = 0
-      return {
-        async: true,
-        fn: async () => {
-          const verdict = await verifier.verifyRequest(requests[i++ % requests.length], target)
-          if (!verdict.ok) throw new Error(`refused: ${verdict.error.code}`)
-        },
+    const bearerRequests = Array.from({ length: settings.perRound.bearer }, (_, i) => ({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } }))
+    // One DPoP-bound access token (cached after its first use), a fresh proof per request.
+    const client = dpopClient()
+    const boundToken = signToken(key, { ...accessTokenClaims(randomUUID()), cnf: { jkt: client.jkt } })
+    const dpopRequests = (count) => client.proofs(boundToken, count).map((proof) => ({ method: 'GET', url, headers: { authorization: `DPoP ${boundToken}`, dpop: proof } }))
+
+    // Warm every path (keys fetched, organizations read, tokens cached, code compiled).
+    for (const name of bearerNames) await measure(name, verifiers[name], bearerRequests)
+    for (const name of dpopNames) await measure(name, verifiers[name], dpopRequests(settings.perRound.dpop))
+
+    // Redis round trips per request, by kind of request.
+    const roundTrips = async (name, requests) => {
+      const before = connection.roundTrips
+      await measure(name, verifiers[name], requests)
+      return (connection.roundTrips - before) / requests.length
+    }
+    const freshTokens = Array.from({ length: settings.counted }, () => ({ method: 'GET', url, headers: { authorization: `Bearer ${mintAccessToken(key, randomUUID())}` } }))
+    const roundTripsPerRequest = {
+      'cached bearer token (fleet)': await roundTrips('fleet', bearerRequests.slice(0, settings.counted)),
+      'first sight of a bearer token (fleet)': await roundTrips('fleet', freshTokens),
+      'cached DPoP-bound token, fresh proof (fleet, Redis replay store)': await roundTrips('dpop-fleet', dpopRequests(settings.counted)),
+      'cached bearer token, API-call counter + audit stream on (fleet-counted)': await roundTrips('fleet-counted', bearerRequests.slice(0, settings.counted)),
+    }
+
+    // Interleaved rounds: CPU time per request of each variant, on the same requests.
+    const cpu = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]))
+    const wall = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]))
+    for (let round = 0; round < settings.rounds; round++) {
+      const proofsThisRound = Object.fromEntries(dpopNames.map((name) => [name, dpopRequests(settings.perRound.dpop)]))
+      const names = inRoundOrder([...bearerNames, ...dpopNames], round)
+      for (const name of names) {
+        const requests = dpopNames.includes(name) ? proofsThisRound[name] : name === 'fleet-counted' ? bearerRequests.slice(0, settings.perRound.counted) : bearerRequests
+        const { cpuMicros, wallMs } = await measure(name, verifiers[name], requests)
+        cpu[name].push((requests.length * 1e6) / cpuMicros)
+        wall[name].push((requests.length * 1000) / wallMs)
       }
     }
-    // Warm every path (keys fetched, organization read, tokens cached), then count round trips.
-    for (const v of Object.values(verifiers)) for (const r of requests) await operation(v).fn.call(null, r)
-    const roundTripsPerRequest = {}
-    for (const [name, verifier] of Object.entries(verifiers)) {
-      const before = connection.roundTrips
-      const op = operation(verifier)
-      for (let k = 0; k < 1000; k++) await op.fn()
-      roundTripsPerRequest[name] = (connection.roundTrips - before) / 1000
-    }
-    const samples = await sampleInterleaved(Object.fromEntries(Object.entries(verifiers).map(([n, v]) => [n, operation(v)])), settings)
+    const baselineOf = (name) => (dpopNames.includes(name) ? 'dpop-in-memory' : 'single-process')
     return {
       settings,
+      pinned: canPin,
       roundTripsPerRequest,
       rows: Object.keys(verifiers).map((name) => ({
         variant: name,
-        opsPerSecond: summarize(samples[name]),
-        vsSingleProcess: ratioSummary(samples[name], samples['single-process']),
-        redisRoundTripsPerRequest: roundTripsPerRequest[name],
+        requestsPerCpuSecond: summarize(cpu[name]),
+        cpuMicrosPerRequest: summarize(cpu[name].map((r) => 1e6 / r)),
+        requestsPerSecond: summarize(wall[name]),
+        baseline: baselineOf(name),
+        vsBaseline: ratioSummary(cpu[name], cpu[baselineOf(name)]),
+        vsSingleVerifier: dpopNames.includes(name) ? undefined : ratioSummary(cpu[name], cpu['single-verifier']),
+        wallVsBaseline: ratioSummary(wall[name], wall[baselineOf(name)]),
       })),
     }
   } finally {

@@ -172,11 +172,21 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
 
 /** Rejects when `reply` has not settled within `timeoutMs` (the command's outcome is then unknown). */
 export function withCommandTimeout<T>(args: readonly string[], timeoutMs: number, reply: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer ${args[0]} within ${timeoutMs} ms`)), timeoutMs)
+  // One promise and one timer per command (not a race of two promises and a `finally`): this runs
+  // on every round trip, and the simpler form costs ~1 µs less CPU per command (bench/scenarios/fleet.mjs).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not answer ${args[0]} within ${timeoutMs} ms`)), timeoutMs)
+    reply.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
-  return Promise.race([reply, timeout]).finally(() => clearTimeout(timer))
 }
 
 /** {@link RedisConnection.script} over a `command`: `EVALSHA`, and `EVAL` once on `NOSCRIPT`. */

@@ -1,11 +1,12 @@
 // Test support: one API instance of a fleet, as a child Node process (Node strips the types). It
-// runs the registry verifier on the Redis store, counter and audit stream, and answers JSON
+// runs the registry verifier on the Redis store, counter, audit stream and DPoP replay store
+// (the registry's `replayStore` option), and answers JSON
 // commands on stdin with one JSON line each on stdout. Not part of the package.
 //   argv: <redis url> <key prefix> [maxCalls]
 import { systemActor, type Organization } from '@tokenward/core/organization'
 import { changeOrganization, createRegistryVerifier } from '@tokenward/registry'
 import { createInterface } from 'node:readline'
-import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore } from './index.ts'
+import { createRedisApiCallCounter, createRedisAuditSink, createRedisConnection, createRedisOrganizationStore, createRedisReplayStore } from './index.ts'
 
 const [url, keyPrefix, maxCalls] = process.argv.slice(2) as [string, string, string | undefined]
 const events: string[] = []
@@ -16,6 +17,8 @@ const registry = createRegistryVerifier({
   store,
   auditSink,
   apiCallCounter: createRedisApiCallCounter({ connection, keyPrefix }),
+  // One DPoP replay store for the whole fleet: a proof spent on one instance is spent on all.
+  replayStore: createRedisReplayStore({ connection, keyPrefix }),
   ...(maxCalls === undefined ? {} : { apiCallThreshold: { maxCalls: Number(maxCalls), windowSeconds: 3600 } }),
   // Only the change feed can make a change visible within the tests' one second.
   organizationRecheckMs: 60_000,
@@ -32,10 +35,19 @@ const verify = async (token: string, orgId: string): Promise<string> => {
     return `threw ${e instanceof Error ? e.message : String(e)}`
   }
 }
+const verifyDpop = async (token: string, proof: string, url: string, orgId: string): Promise<string> => {
+  try {
+    const v = await registry.verifyRequest({ method: 'GET', url, headers: { authorization: `DPoP ${token}`, dpop: proof } }, { orgId })
+    return v.ok ? 'accepted' : `${v.response.status} ${v.error.code}`
+  } catch (e) {
+    return `threw ${e instanceof Error ? e.message : String(e)}`
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 type Command =
   | { id: number; op: 'verify'; token: string; orgId: string }
+  | { id: number; op: 'verify-dpop'; token: string; proof: string; url: string; orgId: string }
   | { id: number; op: 'until-refused'; token: string; orgId: string; timeoutMs: number }
   | { id: number; op: 'burst'; token: string; orgId: string; count: number }
   | { id: number; op: 'load'; token: string; orgId: string; durationMs: number }
@@ -47,6 +59,8 @@ const run = async (c: Command): Promise<unknown> => {
   switch (c.op) {
     case 'verify':
       return verify(c.token, c.orgId)
+    case 'verify-dpop':
+      return verifyDpop(c.token, c.proof, c.url, c.orgId)
     case 'until-refused': {
       const end = Date.now() + c.timeoutMs
       for (;;) {

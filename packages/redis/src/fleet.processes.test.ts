@@ -3,6 +3,8 @@ import { defineAuthorizationServer } from '@tokenward/core'
 import { type Organization } from '@tokenward/core/organization'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { jwkThumbprint } from '../../core/src/jose/jwk-thumbprint.ts'
+import { makeDpopKey, signProof } from '../../core/src/testing/dpop-proof.test-support.ts'
 import { makeKey, mint, startJwksServer, type JwksServer, type TestKey } from '../../core/src/testing/mint.test-support.ts'
 import { startWorker, type RunningWorker } from '../../registry/src/node/child-process.test-support.ts'
 import { createRedisConnection, type RedisConnection } from './connection.ts'
@@ -68,10 +70,10 @@ describe.skipIf(!redisServerInstalled)('a fleet of instances on one Redis (child
     authorizationServers: [defineAuthorizationServer({ name: 'Okta1', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders' })],
     revision: 1,
   })
-  const seed = async (): Promise<string> => {
+  const seed = async (org: Organization = organization()): Promise<string> => {
     const keyPrefix = `fleet${++n}`
     const store = createRedisOrganizationStore({ connection, keyPrefix })
-    expect(await store.put(organization(), undefined)).toEqual({ ok: true })
+    expect(await store.put(org, undefined)).toEqual({ ok: true })
     await store.close()
     return keyPrefix
   }
@@ -93,6 +95,28 @@ describe.skipIf(!redisServerInstalled)('a fleet of instances on one Redis (child
     const seen = await refused
     expect(seen.result).toBe('401 server_disabled')
     expect(seen.at - disabled.at).toBeLessThan(1000)
+  })
+
+  it('a DPoP proof accepted by the registry verifier on instance A is refused on instance B (registry replayStore on Redis)', async () => {
+    const bound = defineAuthorizationServer({ name: 'Okta1', jwksUrl: jwks.url, issuer: 'https://idp.test', audience: 'api://orders', dpop: { mode: 'enabled' } })
+    const keyPrefix = await seed({ ...organization(), authorizationServers: [bound] })
+    const [a, b] = await fleet(2, keyPrefix)
+    const client = await makeDpopKey('ES256')
+    const jkt = (await jwkThumbprint(client.publicJwk as Record<string, unknown>))!
+    const token = await mint(key, { claims: { cnf: { jkt } } })
+    const url = 'https://api.example.test/reports'
+    const proof = () => signProof(client, { method: 'GET', url, accessToken: token, iat: Math.floor(Date.now() / 1000) })
+    const once = await proof()
+    expect(await a!.call({ op: 'verify-dpop', token, proof: once, url, orgId: '12345' })).toBe('accepted')
+    // Replayed against the other instance (its own per-organization verifier, its own memory).
+    expect(await b!.call({ op: 'verify-dpop', token, proof: once, url, orgId: '12345' })).toBe('401 invalid_dpop_proof')
+    expect(await a!.call({ op: 'verify-dpop', token, proof: once, url, orgId: '12345' })).toBe('401 invalid_dpop_proof')
+    expect(await b!.call({ op: 'verify-dpop', token, proof: await proof(), url, orgId: '12345' })).toBe('accepted')
+    // The two accepted proofs live in Redis under the deployment prefix (digests of the
+    // organization- and server-prefixed keys, never the raw jti), each with an expiry.
+    const keys = (await connection.command(['KEYS', `${keyPrefix}:replay:*`])) as string[]
+    expect(keys).toHaveLength(2)
+    for (const k of keys) expect(Number(await connection.command(['PTTL', k]))).toBeGreaterThan(0)
   })
 
   it('counts the API-call threshold across instances and suspends exactly once for the fleet', async () => {

@@ -126,19 +126,23 @@ export interface TestRedisSentinel {
   stop(): Promise<void>
 }
 
-/** Starts `redis-server <conf> --sentinel` on a free port, monitoring the master on `masterPort` (quorum 1). */
-export async function startRedisSentinel(masterPort: number): Promise<TestRedisSentinel> {
+/**
+ * Starts `redis-server <conf> --sentinel` on a free port, monitoring the master on `masterPort`
+ * (quorum 1). `downAfterMs` is how long the master may be silent before failover (default 2000);
+ * `readyWhen` is the sentinel log text to wait for (default `+monitor`; `+slave` once a replica is known).
+ */
+export async function startRedisSentinel(masterPort: number, { downAfterMs = 2000, readyWhen = '+monitor' }: { downAfterMs?: number; readyWhen?: string } = {}): Promise<TestRedisSentinel> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tokenward-sentinel-'))
   const conf = join(dir, 'sentinel.conf')
-  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`, 'sentinel down-after-milliseconds mymaster 2000', ''].join('\n'))
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds mymaster ${downAfterMs}`, 'sentinel failover-timeout mymaster 10000', ''].join('\n'))
   const proc = spawn('redis-server', [conf, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] })
   await new Promise<void>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`redis sentinel did not start: ${out}`)), 10_000)
     proc.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString()
-      if (out.includes('+monitor')) {
+      if (out.includes(readyWhen)) {
         clearTimeout(timer)
         resolve()
       }

@@ -1,6 +1,6 @@
 // Redis Sentinel (a real master and a real sentinel process): the organization-store and
 // replay-store contracts through createRedisSentinelConnection, the change feed between two
-// connections, and the options check. Failover is not exercised here (one master, no replica).
+// connections, and the options check. Failover: sentinel-failover.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runReplayStoreContract } from '../../core/src/testing/replay-store-contract.test-support.ts'
 import { describeOrganizationStoreContract, sampleOrganization } from '../../registry/src/store/organization-store-contract.test-support.ts'
