@@ -1,0 +1,108 @@
+// The Cloudflare Worker tests/runtimes/workers.test.ts runs in a real workerd (through Miniflare):
+// bundled by esbuild from the BUILT @tokenward/web, core (its Web build: the `workerd`/`browser`
+// conditions, no `node`), console, issuer and client into one ES module. Everything it needs comes
+// from its bindings (`env`), the way a deployed Worker is configured; outbound fetches go to the
+// test's real HTTP servers on 127.0.0.1 (JWKS, introspection AS, an issuer).
+import type { Verifier, VerifiedAccessToken } from '@tokenward/core'
+import { createVerifier } from '@tokenward/core'
+import { createAdminConsole } from '@tokenward/console'
+import { createTokenClient } from '@tokenward/client'
+import { createInMemoryClientStore, createIssuer, createPbkdf2SecretHasher, defineApiClient } from '@tokenward/issuer'
+import { withTokenward } from '@tokenward/web'
+
+/** The bindings the test gives the Worker (plain-text vars, as `[vars]` in wrangler.toml). */
+export interface Env {
+  /** A live JWKS endpoint (RS256 keys); each verifier adds its own path segment, so the test can count fetches per verifier. */
+  readonly JWKS_URL: string
+  /** A JWKS endpoint nothing listens on. */
+  readonly DOWN_JWKS_URL: string
+  /** The introspection endpoint of the local AS, and tokenward's client credentials there. */
+  readonly INTROSPECTION_URL: string
+  readonly INTROSPECTION_CLIENT_ID: string
+  readonly INTROSPECTION_CLIENT_SECRET: string
+  /** The DPoP nonce secret (shared with the test, which makes an about-to-expire nonce with it). */
+  readonly DPOP_NONCE_SECRET: string
+  /** The token endpoint of an issuer served by the test on 127.0.0.1, and a client's secret there. */
+  readonly REMOTE_TOKEN_ENDPOINT: string
+  readonly REMOTE_ISSUER: string
+  readonly REMOTE_CLIENT_SECRET: string
+  /** A PBKDF2 hash (JSON) of the secret of client `worker-client` at the issuer the Worker serves itself. */
+  readonly LOCAL_CLIENT_SECRET_HASH: string
+}
+
+const organization = { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'] }
+const issuerOrigin = 'https://idp.test'
+
+const echo = (_request: Request, auth: VerifiedAccessToken | undefined): Response =>
+  Response.json({ clientId: auth?.clientId ?? null, adminId: auth?.authorization?.adminId ?? null, source: auth?.source ?? null, binding: auth?.binding ?? null })
+
+type Route = (request: Request) => Promise<Response>
+
+/** Builds every route once per isolate, so verifier caches (keys, nonces, replay) live between requests. */
+function createApp(env: Env): (request: Request) => Promise<Response> {
+  const verifier = (server: Parameters<typeof createVerifier>[0]['server']): Verifier => createVerifier({ server, organization })
+  const jwt = verifier({ name: 'Remote', jwksUrl: `${env.JWKS_URL}/jwt`, issuer: issuerOrigin, algorithms: ['RS256'] })
+  const down = verifier({ name: 'Down', jwksUrl: env.DOWN_JWKS_URL, issuer: issuerOrigin })
+  const opaque = verifier({
+    name: 'Opaque',
+    issuer: issuerOrigin,
+    introspection: { endpoint: env.INTROSPECTION_URL, clientId: env.INTROSPECTION_CLIENT_ID, clientAuthentication: { method: 'client_secret_basic', clientSecret: env.INTROSPECTION_CLIENT_SECRET } },
+  })
+  const dpop = verifier({ name: 'Dpop', jwksUrl: `${env.JWKS_URL}/dpop`, issuer: issuerOrigin, dpop: { mode: 'required', requireNonce: true, nonceSecret: env.DPOP_NONCE_SECRET } })
+  const mtls = verifier({ name: 'Mtls', jwksUrl: `${env.JWKS_URL}/mtls`, issuer: issuerOrigin, mtls: { mode: 'required' } })
+
+  const consolePage = createAdminConsole({ adminApiBase: '/admin/', basePath: '/console/', apiBaseUrl: (orgId) => `https://api.example.com/orgs/${orgId}/` })
+
+  const hasher = createPbkdf2SecretHasher({ iterations: 10_000 })
+  const issuer = createIssuer({
+    issuer: 'https://api.example.com/issuer',
+    organization,
+    clients: createInMemoryClientStore([
+      ['12345', defineApiClient({ clientId: 'worker-client', roles: ['ReadOnly'], authentication: { method: 'client_secret', secretHashes: [JSON.parse(env.LOCAL_CLIENT_SECRET_HASH)] } })],
+    ]),
+    secretHasher: hasher,
+  })
+  const tokenClient = createTokenClient({
+    issuer: env.REMOTE_ISSUER,
+    tokenEndpoint: env.REMOTE_TOKEN_ENDPOINT,
+    clientId: 'remote-client',
+    clientAuthentication: { method: 'client_secret_basic', clientSecret: env.REMOTE_CLIENT_SECRET },
+    dpop: true,
+  })
+
+  const routes: Record<string, Route> = {
+    '/jwt/orders': withTokenward(echo, { guard: jwt }),
+    '/down/orders': withTokenward(echo, { guard: down }),
+    '/opaque/orders': withTokenward(echo, { guard: opaque }),
+    '/dpop/orders': withTokenward(echo, { guard: dpop }),
+    '/mtls/orders': withTokenward(echo, { guard: mtls }),
+    '/issuer/token': (request) => issuer.handle(request),
+    '/issuer/jwks': (request) => issuer.handle(request),
+    '/client/token': async () => {
+      const token = await tokenClient.getToken()
+      const again = await tokenClient.getToken()
+      return Response.json({ tokenType: token.tokenType, scope: token.scope, accessToken: token.accessToken, jwk: await tokenClient.dpopPublicKey(), cached: again === token })
+    },
+  }
+  return (request) => {
+    const path = new URL(request.url).pathname
+    if (path.startsWith('/console/')) return consolePage(request)
+    const route = routes[path]
+    return route === undefined ? Promise.resolve(new Response('not found', { status: 404 })) : route(request)
+  }
+}
+
+let app: ((request: Request) => Promise<Response>) | undefined
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    app ??= createApp(env)
+    try {
+      return await app(request)
+    } catch (error) {
+      // Surfaced to the test as a 599, so a Workers-only failure shows its message.
+      return Response.json({ thrown: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { status: 599 })
+    }
+  },
+}
+
