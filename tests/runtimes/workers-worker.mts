@@ -20,6 +20,9 @@ export interface Env {
   readonly INTROSPECTION_URL: string
   readonly INTROSPECTION_CLIENT_ID: string
   readonly INTROSPECTION_CLIENT_SECRET: string
+  /** An `http:` forward proxy (a plain `fetch` cannot use one) and a CA certificate to trust (nor add one). */
+  readonly PROXY_URL: string
+  readonly TRUSTED_CA_PEM: string
   /** The DPoP nonce secret (shared with the test, which makes an about-to-expire nonce with it). */
   readonly DPOP_NONCE_SECRET: string
   /** The token endpoint of an issuer served by the test on 127.0.0.1, and a client's secret there. */
@@ -48,6 +51,14 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     issuer: issuerOrigin,
     introspection: { endpoint: env.INTROSPECTION_URL, clientId: env.INTROSPECTION_CLIENT_ID, clientAuthentication: { method: 'client_secret_basic', clientSecret: env.INTROSPECTION_CLIENT_SECRET } },
   })
+  // What a plain fetch cannot do: refused (503), never a silent direct or unchecked connection.
+  const proxied = verifier({
+    name: 'Proxied',
+    issuer: issuerOrigin,
+    proxy: env.PROXY_URL,
+    introspection: { endpoint: env.INTROSPECTION_URL, clientId: env.INTROSPECTION_CLIENT_ID, clientAuthentication: { method: 'client_secret_basic', clientSecret: env.INTROSPECTION_CLIENT_SECRET } },
+  })
+  const extraCa = verifier({ name: 'ExtraCa', jwksUrl: 'https://localhost:1/jwks', issuer: issuerOrigin, trustedCertificates: [env.TRUSTED_CA_PEM] })
   const dpop = verifier({ name: 'Dpop', jwksUrl: `${env.JWKS_URL}/dpop`, issuer: issuerOrigin, dpop: { mode: 'required', requireNonce: true, nonceSecret: env.DPOP_NONCE_SECRET } })
   const mtls = verifier({ name: 'Mtls', jwksUrl: `${env.JWKS_URL}/mtls`, issuer: issuerOrigin, mtls: { mode: 'required' } })
 
@@ -74,6 +85,8 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     '/jwt/orders': withTokenward(echo, { guard: jwt }),
     '/down/orders': withTokenward(echo, { guard: down }),
     '/opaque/orders': withTokenward(echo, { guard: opaque }),
+    '/proxied/orders': withTokenward(echo, { guard: proxied }),
+    '/extra-ca/orders': withTokenward(echo, { guard: extraCa }),
     '/dpop/orders': withTokenward(echo, { guard: dpop }),
     '/mtls/orders': withTokenward(echo, { guard: mtls }),
     '/issuer/token': (request) => issuer.handle(request),

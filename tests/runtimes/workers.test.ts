@@ -152,6 +152,8 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
         INTROSPECTION_URL: `${asBase}/introspect`,
         INTROSPECTION_CLIENT_ID: introspectionClient.id,
         INTROSPECTION_CLIENT_SECRET: introspectionClient.secret,
+        PROXY_URL: asBase,
+        TRUSTED_CA_PEM: ca.certificatePem,
         DPOP_NONCE_SECRET: nonceSecret,
         REMOTE_TOKEN_ENDPOINT: remoteIssuer.tokenEndpoint,
         REMOTE_ISSUER: remoteIssuer.issuer,
@@ -224,6 +226,20 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(inactive.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
       expect(introspectionCalls.map((c) => c.token)).toEqual(['opaque-active', 'opaque-revoked'])
       expect(introspectionCalls.every((c) => c.authorization?.startsWith('Basic '))).toBe(true)
+    })
+  })
+
+  describe("what a Worker's plain fetch cannot do", () => {
+    it('a proxy or extra trusted CA certificates → 503, and the AS never asked directly', async () => {
+      const calls = introspectionCalls.length
+      const proxied = await call('/proxied/orders', bearer('opaque-active'))
+      expect(proxied.status).toBe(503)
+      expect(proxied.headers.get('www-authenticate')).toBeNull()
+      expect(proxied.body).toMatchObject({ error: 'temporarily_unavailable' })
+      expect(introspectionCalls.length).toBe(calls)
+      const extraCa = await call('/extra-ca/orders', bearer(await mint(key)))
+      expect(extraCa.status).toBe(503)
+      expect(extraCa.body).toMatchObject({ error: 'temporarily_unavailable', code: 'jwks_unavailable' })
     })
   })
 
