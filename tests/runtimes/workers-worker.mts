@@ -20,6 +20,8 @@ export interface Env {
   readonly INTROSPECTION_URL: string
   readonly INTROSPECTION_CLIENT_ID: string
   readonly INTROSPECTION_CLIENT_SECRET: string
+  /** The private JWK (JSON) tokenward signs `private_key_jwt` client assertions with, as client `rs-worker-jwt`. */
+  readonly ASSERTION_PRIVATE_JWK: string
   /** An `http:` forward proxy (a plain `fetch` cannot use one) and a CA certificate to trust (nor add one). */
   readonly PROXY_URL: string
   readonly TRUSTED_CA_PEM: string
@@ -50,6 +52,11 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     name: 'Opaque',
     issuer: issuerOrigin,
     introspection: { endpoint: env.INTROSPECTION_URL, clientId: env.INTROSPECTION_CLIENT_ID, clientAuthentication: { method: 'client_secret_basic', clientSecret: env.INTROSPECTION_CLIENT_SECRET } },
+  })
+  const opaqueJwt = verifier({
+    name: 'OpaqueJwt',
+    issuer: issuerOrigin,
+    introspection: { endpoint: env.INTROSPECTION_URL, clientId: 'rs-worker-jwt', clientAuthentication: { method: 'private_key_jwt', privateKey: JSON.parse(env.ASSERTION_PRIVATE_JWK) } },
   })
   // What a plain fetch cannot do: refused (503), never a silent direct or unchecked connection.
   const proxied = verifier({
@@ -85,6 +92,7 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     '/jwt/orders': withTokenward(echo, { guard: jwt }),
     '/down/orders': withTokenward(echo, { guard: down }),
     '/opaque/orders': withTokenward(echo, { guard: opaque }),
+    '/opaque-jwt/orders': withTokenward(echo, { guard: opaqueJwt }),
     '/proxied/orders': withTokenward(echo, { guard: proxied }),
     '/extra-ca/orders': withTokenward(echo, { guard: extraCa }),
     '/dpop/orders': withTokenward(echo, { guard: dpop }),

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { compactVerify, decodeJwt, importJWK, type JWK } from 'jose'
+import { compactVerify, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDpopNonces } from '../../packages/core/src/index.ts'
@@ -85,7 +85,9 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
   let dpopKey: DpopKey
   const servers: Server[] = []
   const jwksFetches: string[] = []
-  const introspectionCalls: { authorization: string | undefined; token: string | null }[] = []
+  const introspectionCalls: { authenticatedBy: 'basic' | 'private_key_jwt' | undefined; token: string | null }[] = []
+  let assertionPublicKey: CryptoKey
+  let assertionPrivateJwk: JWK
   let remoteTokenRequests = 0
   let remoteIssuerJwksUri: string
   let localClientSecret: string
@@ -102,12 +104,31 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       jwksFetches.push(req.url ?? '')
       res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'max-age=300' }).end(JSON.stringify({ keys: [key.publicJwk] }))
     })
-    // The introspection AS (RFC 7662): client_secret_basic, form-encoded id and secret (RFC 6749 §2.3.1).
+    const assertionKeys = await generateKeyPair('RS256', { extractable: true })
+    assertionPublicKey = assertionKeys.publicKey
+    assertionPrivateJwk = await exportJWK(assertionKeys.privateKey)
+    // The introspection AS (RFC 7662): client_secret_basic with the form-encoded id and secret (RFC
+    // 6749 §2.3.1), or a private_key_jwt assertion (RFC 7523) whose signature and audience (the
+    // introspection endpoint) it checks.
     const as = createServer(async (req, res) => {
-      const token = new URLSearchParams((await bodyOf(req)).toString()).get('token')
-      introspectionCalls.push({ authorization: req.headers.authorization, token })
+      const form = new URLSearchParams((await bodyOf(req)).toString())
+      const token = form.get('token')
       const expected = `Basic ${Buffer.from(`${encodeURIComponent(introspectionClient.id)}:${encodeURIComponent(introspectionClient.secret).replace(/%20/g, '+')}`).toString('base64')}`
-      if (req.headers.authorization !== expected) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}')
+      const assertion = form.get('client_assertion')
+      const authenticatedBy =
+        assertion !== null
+          ? form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
+            (await jwtVerify(assertion, assertionPublicKey, { issuer: 'rs-worker-jwt', subject: 'rs-worker-jwt', audience: `${asBase}/introspect`, algorithms: ['RS256'] }).then(
+              () => true,
+              () => false,
+            ))
+            ? 'private_key_jwt'
+            : undefined
+          : req.headers.authorization === expected
+            ? 'basic'
+            : undefined
+      introspectionCalls.push({ authenticatedBy, token })
+      if (authenticatedBy === undefined) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}')
       const answer =
         token === 'opaque-active'
           ? { active: true, iss: 'https://idp.test', client_id: 'client-1', sub: 'client-1', scope: 'zscloud::12345::ReadOnly', exp: now() + 600, iat: now() - 10 }
@@ -152,6 +173,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
         INTROSPECTION_URL: `${asBase}/introspect`,
         INTROSPECTION_CLIENT_ID: introspectionClient.id,
         INTROSPECTION_CLIENT_SECRET: introspectionClient.secret,
+        ASSERTION_PRIVATE_JWK: JSON.stringify(assertionPrivateJwk),
         PROXY_URL: asBase,
         TRUSTED_CA_PEM: ca.certificatePem,
         DPOP_NONCE_SECRET: nonceSecret,
@@ -225,7 +247,13 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(inactive.status).toBe(401)
       expect(inactive.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
       expect(introspectionCalls.map((c) => c.token)).toEqual(['opaque-active', 'opaque-revoked'])
-      expect(introspectionCalls.every((c) => c.authorization?.startsWith('Basic '))).toBe(true)
+      expect(introspectionCalls.map((c) => c.authenticatedBy)).toEqual(['basic', 'basic'])
+    })
+
+    it('the same with private_key_jwt: an RS256 client assertion signed in workerd, checked by the AS', async () => {
+      const calls = introspectionCalls.length
+      expect(await call('/opaque-jwt/orders', bearer('opaque-active'))).toMatchObject({ status: 200, body: { clientId: 'client-1', source: 'introspection' } })
+      expect(introspectionCalls.slice(calls)).toEqual([{ authenticatedBy: 'private_key_jwt', token: 'opaque-active' }])
     })
   })
 
