@@ -3,7 +3,7 @@
 // Miniflare (the `miniflare` devDependency brings the workerd binary as an npm package). Its
 // outbound fetches reach real HTTP servers on 127.0.0.1 that this test serves: a JWKS endpoint, an
 // introspection AS and an issuer. Skipped, with the reason, only when the workerd binary itself
-// cannot run on this machine.
+// cannot run on this machine — and never under TOKENWARD_REQUIRE_WORKERD=1, which .ci/run sets.
 import { execFileSync } from 'node:child_process'
 import { createHash, X509Certificate } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -60,7 +60,11 @@ function workerdUnavailable(): string | undefined {
 }
 
 const unavailable = workerdUnavailable()
-if (unavailable !== undefined) console.warn(`Workers tests skipped: workerd cannot run on this machine (${unavailable})`)
+if (unavailable !== undefined) {
+  // CI (.ci/run) sets TOKENWARD_REQUIRE_WORKERD=1: there a missing workerd fails instead of skipping.
+  if (process.env.TOKENWARD_REQUIRE_WORKERD === '1') throw new Error(`workerd cannot run on this machine, and TOKENWARD_REQUIRE_WORKERD=1 requires it: ${unavailable}`)
+  console.warn(`Workers tests skipped: workerd cannot run on this machine (${unavailable})`)
+}
 
 const listen = async (server: Server): Promise<string> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
