@@ -4,7 +4,7 @@
 // from its bindings (`env`), the way a deployed Worker is configured; outbound fetches go to the
 // test's real HTTP servers on 127.0.0.1 (JWKS, introspection AS, an issuer).
 import type { Verifier, VerifiedAccessToken } from '@tokenward/core'
-import { createVerifier } from '@tokenward/core'
+import { createProtectedResourceMetadataHandler, createVerifier, defineDpopConfig, defineProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '@tokenward/core'
 import { createAdminConsole } from '@tokenward/console'
 import { createTokenClient } from '@tokenward/client'
 import { createInMemoryClientStore, createIssuer, createPbkdf2SecretHasher, defineApiClient } from '@tokenward/issuer'
@@ -45,7 +45,8 @@ type Route = (request: Request) => Promise<Response>
 
 /** Builds every route once per isolate, so verifier caches (keys, nonces, replay) live between requests. */
 function createApp(env: Env): (request: Request) => Promise<Response> {
-  const verifier = (server: Parameters<typeof createVerifier>[0]['server']): Verifier => createVerifier({ server, organization })
+  const verifier = (server: Parameters<typeof createVerifier>[0]['server'], resourceMetadataUrl?: string): Verifier =>
+    createVerifier({ server, organization, ...(resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl }) })
   const jwt = verifier({ name: 'Remote', jwksUrl: `${env.JWKS_URL}/jwt`, issuer: issuerOrigin, algorithms: ['RS256'] })
   const down = verifier({ name: 'Down', jwksUrl: env.DOWN_JWKS_URL, issuer: issuerOrigin })
   const opaque = verifier({
@@ -66,7 +67,12 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     introspection: { endpoint: env.INTROSPECTION_URL, clientId: env.INTROSPECTION_CLIENT_ID, clientAuthentication: { method: 'client_secret_basic', clientSecret: env.INTROSPECTION_CLIENT_SECRET } },
   })
   const extraCa = verifier({ name: 'ExtraCa', jwksUrl: 'https://localhost:1/jwks', issuer: issuerOrigin, trustedCertificates: [env.TRUSTED_CA_PEM] })
-  const dpop = verifier({ name: 'Dpop', jwksUrl: `${env.JWKS_URL}/dpop`, issuer: issuerOrigin, dpop: { mode: 'required', requireNonce: true, nonceSecret: env.DPOP_NONCE_SECRET } })
+  const dpopSection = { mode: 'required', requireNonce: true, nonceSecret: env.DPOP_NONCE_SECRET } as const
+  // RFC 9728: the DPoP API's metadata, and its challenges pointing at it.
+  const serveMetadata = createProtectedResourceMetadataHandler(
+    defineProtectedResourceMetadata({ resource: 'https://api.example.com', authorizationServers: [issuerOrigin], dpop: defineDpopConfig(dpopSection) }),
+  )
+  const dpop = verifier({ name: 'Dpop', jwksUrl: `${env.JWKS_URL}/dpop`, issuer: issuerOrigin, dpop: dpopSection }, protectedResourceMetadataUrl('https://api.example.com'))
   const mtls = verifier({ name: 'Mtls', jwksUrl: `${env.JWKS_URL}/mtls`, issuer: issuerOrigin, mtls: { mode: 'required' } })
 
   const consolePage = createAdminConsole({ adminApiBase: '/admin/', basePath: '/console/', apiBaseUrl: (orgId) => `https://api.example.com/orgs/${orgId}/` })
@@ -108,6 +114,7 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
   return (request) => {
     const path = new URL(request.url).pathname
     if (path.startsWith('/console/')) return consolePage(request)
+    if (path.startsWith(protectedResourceMetadataPath)) return serveMetadata(request)
     const route = routes[path]
     return route === undefined ? Promise.resolve(new Response('not found', { status: 404 })) : route(request)
   }

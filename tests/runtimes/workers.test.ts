@@ -289,6 +289,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       const first = await dpopCall(await signProof(dpopKey, { method: 'GET', url, accessToken: token, iat: now() }))
       expect(first.status).toBe(401)
       expect(first.headers.get('www-authenticate')).toMatch(/^DPoP .*error="use_dpop_nonce"/)
+      expect(first.headers.get('www-authenticate')).toContain(`resource_metadata="${api}/.well-known/oauth-protected-resource"`)
       const nonce = first.headers.get('dpop-nonce')
       expect(nonce).toMatch(/^[0-9]+\.[A-Za-z0-9_-]+$/)
       const proof = await signProof(dpopKey, { method: 'GET', url, accessToken: token, iat: now() }, { payload: { nonce } })
@@ -306,6 +307,21 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(r.headers.get('dpop-nonce')).toMatch(/^[0-9]+\.[A-Za-z0-9_-]+$/)
       expect(r.headers.get('dpop-nonce')).not.toBe(old)
       expect(r.headers.get('cache-control')).toBe('no-store')
+    })
+
+    it('the protected-resource metadata (RFC 9728) the challenges point at', async () => {
+      const r = await call('/.well-known/oauth-protected-resource')
+      expect(r.status).toBe(200)
+      expect(r.headers.get('content-type')).toMatch(/^application\/json/)
+      expect(r.body).toMatchObject({
+        resource: api,
+        authorization_servers: ['https://idp.test'],
+        bearer_methods_supported: ['header'],
+        dpop_bound_access_tokens_required: true,
+        tls_client_certificate_bound_access_tokens: true,
+      })
+      expect(r.body.dpop_signing_alg_values_supported).toContain('ES256')
+      expect((await call('/.well-known/oauth-protected-resource/elsewhere')).status).toBe(404)
     })
 
     it('the DPoP-bound token presented as Bearer, or a proof for another URL → 401', async () => {
