@@ -4,7 +4,7 @@
 // from its bindings (`env`), the way a deployed Worker is configured; outbound fetches go to the
 // test's real HTTP servers on 127.0.0.1 (JWKS, introspection AS, an issuer).
 import type { Verifier, VerifiedAccessToken } from '@tokenward/core'
-import { createProtectedResourceMetadataHandler, createVerifier, defineDpopConfig, defineProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '@tokenward/core'
+import { createProtectedResourceMetadataHandler, createVerifier, defineApiResources, defineDpopConfig, defineProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '@tokenward/core'
 import { createAdminConsole } from '@tokenward/console'
 import { createTokenClient } from '@tokenward/client'
 import { createInMemoryClientStore, createIssuer, createPbkdf2SecretHasher, defineApiClient } from '@tokenward/issuer'
@@ -75,6 +75,18 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
   const dpop = verifier({ name: 'Dpop', jwksUrl: `${env.JWKS_URL}/dpop`, issuer: issuerOrigin, dpop: dpopSection }, protectedResourceMetadataUrl('https://api.example.com'))
   const mtls = verifier({ name: 'Mtls', jwksUrl: `${env.JWKS_URL}/mtls`, issuer: issuerOrigin, mtls: { mode: 'required' } })
 
+  // Issue 15: API roles by resource category, one handler in front of many routes with a table.
+  const apiRoleCategories = { ReadOnly: ['reports'], Admin: ['reports', 'policies'] }
+  const rbac = createVerifier({
+    server: { name: 'Rbac', jwksUrl: `${env.JWKS_URL}/rbac`, issuer: issuerOrigin },
+    organization: { ...organization, apiRoleCategories },
+  })
+  const resources = defineApiResources([
+    { category: 'reports', routes: [{ method: 'GET', path: '/rbac/reports' }] },
+    { category: 'policies', routes: [{ method: 'DELETE', path: '/rbac/policies/{id}' }] },
+  ])
+  const rbacApp = withTokenward((_request, auth) => Response.json({ role: auth.authorization?.apiRole.role ?? null }), { guard: rbac, resources })
+
   const consolePage = createAdminConsole({ adminApiBase: '/admin/', basePath: '/console/', apiBaseUrl: (orgId) => `https://api.example.com/orgs/${orgId}/` })
 
   const hasher = createPbkdf2SecretHasher({ iterations: 10_000 })
@@ -115,6 +127,7 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     const path = new URL(request.url).pathname
     if (path.startsWith('/console/')) return consolePage(request)
     if (path.startsWith(protectedResourceMetadataPath)) return serveMetadata(request)
+    if (path.startsWith('/rbac/')) return rbacApp(request)
     const route = routes[path]
     return route === undefined ? Promise.resolve(new Response('not found', { status: 404 })) : route(request)
   }

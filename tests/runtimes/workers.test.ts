@@ -355,6 +355,23 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
     })
   })
 
+  describe('API roles by resource category (issue 15)', () => {
+    const as = async (method: string, path: string, role: string) =>
+      call(path, { method, headers: { authorization: `Bearer ${await mint(key, { claims: { scope: `zscloud::12345::${role}` } })}` } })
+
+    it('each route by its category: a role granting it passes, another gets 403 naming the category; unmapped paths refused', async () => {
+      expect(await as('GET', '/rbac/reports', 'ReadOnly')).toMatchObject({ status: 200, body: { role: 'ReadOnly' } })
+      const refused = await as('DELETE', '/rbac/policies/1', 'ReadOnly')
+      expect(refused.status).toBe(403)
+      expect(refused.headers.get('www-authenticate')).toBe(
+        'Bearer error="insufficient_scope", error_description="This call serves the API resource category policies: it needs one of zscloud::12345::Admin", scope="zscloud::12345::Admin"',
+      )
+      expect(await as('DELETE', '/rbac/policies/1', 'Admin')).toMatchObject({ status: 200, body: { role: 'Admin' } })
+      expect((await as('GET', '/rbac/other', 'Admin')).status).toBe(403)
+      expect((await as('DELETE', '/rbac/reports/%2e%2e/policies/1', 'ReadOnly')).status).toBe(403)
+    })
+  })
+
   describe('(e) the admin console', () => {
     it('serves the page and its script with the CSP', async () => {
       const page = await mf.dispatchFetch(`${api}/console/orgs/acme/`)
