@@ -1,11 +1,12 @@
 // The Cloudflare Worker tests/runtimes/workers.test.ts runs in a real workerd (through Miniflare):
 // bundled by esbuild from the BUILT @tokenward/web, core (its Web build: the `workerd`/`browser`
-// conditions, no `node`), console, issuer and client into one ES module. Everything it needs comes
+// conditions, no `node`), console, registry (its admin API), issuer and client into one ES module. Everything it needs comes
 // from its bindings (`env`), the way a deployed Worker is configured; outbound fetches go to the
 // test's real HTTP servers on 127.0.0.1 (JWKS, introspection AS, an issuer).
 import type { Verifier, VerifiedAccessToken } from '@tokenward/core'
 import { createProtectedResourceMetadataHandler, createVerifier, defineApiResources, defineDpopConfig, defineProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '@tokenward/core'
 import { createAdminConsole } from '@tokenward/console'
+import { adminAuthenticator, createAdminApi, createInMemoryAuditSink, createInMemoryOrganizationStore, createInMemoryReceiptStore } from '@tokenward/registry'
 import { createTokenClient } from '@tokenward/client'
 import { createInMemoryClientStore, createIssuer, createPbkdf2SecretHasher, defineApiClient } from '@tokenward/issuer'
 import { withTokenward } from '@tokenward/web'
@@ -87,6 +88,27 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
   ])
   const rbacApp = withTokenward((_request, auth) => Response.json({ role: auth.authorization?.apiRole.role ?? null }), { guard: rbac, resources })
 
+  // Issue 17: the admin API the console talks to, in the same Worker, with in-memory stores.
+  const adminApi = createAdminApi({
+    store: createInMemoryOrganizationStore([
+      {
+        orgId: 'acme',
+        cloud: 'zscloud',
+        cloudDomain: 'zscloud.net',
+        apiRoles: { ReadOnly: ['reports'] },
+        subscriptionValidUntil: Math.floor(Date.now() / 1000) + 365 * 86400,
+        suspension: undefined,
+        authorizationServers: [],
+        revision: 1,
+      },
+    ]),
+    receipts: createInMemoryReceiptStore(),
+    audit: createInMemoryAuditSink(),
+    authenticate: adminAuthenticator({ verifier: createVerifier({ server: { name: 'Admin', jwksUrl: `${env.JWKS_URL}/admin`, issuer: issuerOrigin } }) }),
+    authorizeOrganization: null,
+    basePath: '/admin/',
+  })
+
   const consolePage = createAdminConsole({ adminApiBase: '/admin/', basePath: '/console/', apiBaseUrl: (orgId) => `https://api.example.com/orgs/${orgId}/` })
 
   const hasher = createPbkdf2SecretHasher({ iterations: 10_000 })
@@ -128,6 +150,7 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     if (path.startsWith('/console/')) return consolePage(request)
     if (path.startsWith(protectedResourceMetadataPath)) return serveMetadata(request)
     if (path.startsWith('/rbac/')) return rbacApp(request)
+    if (path.startsWith('/admin/')) return adminApi(request)
     const route = routes[path]
     return route === undefined ? Promise.resolve(new Response('not found', { status: 404 })) : route(request)
   }

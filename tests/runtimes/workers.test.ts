@@ -28,7 +28,7 @@ const api = 'https://api.example.com'
 const nonceSecret = 'a Workers nonce secret of at least 32 characters'
 const introspectionClient = { id: 'rs-worker', secret: 'introspection s3cret' }
 
-for (const built of ['web/dist/index.js', 'core/dist/web/index.js', 'console/dist/index.js', 'issuer/dist/web/index.js', 'client/dist/index.js']) {
+for (const built of ['web/dist/index.js', 'core/dist/web/index.js', 'console/dist/index.js', 'issuer/dist/web/index.js', 'client/dist/index.js', 'registry/dist/index.js']) {
   if (!existsSync(join(root, 'packages', built))) throw new Error(`packages/${built} is missing: run \`npm run build:packages\` (npm test does it first)`)
 }
 
@@ -385,6 +385,19 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
       expect(js.headers.get('content-security-policy')).toBe(consoleContentSecurityPolicy)
       expect(await js.text()).toContain('x-tokenward-admin')
+    })
+
+    it('the admin API it talks to, in the same Worker: admin token 200, no permission 403, no token 401', async () => {
+      const admin = (token: string | undefined) =>
+        call('/admin/orgs/acme/authorization-servers', { headers: { 'x-tokenward-admin': '1', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } })
+      const listed = await admin(await mint(key, { claims: { sub: 'alice', permissions: ['api_key_management'] } }))
+      expect(listed.status).toBe(200)
+      expect(listed.headers.get('cache-control')).toBe('no-store')
+      expect(listed.headers.get('etag')).toBe('"1"')
+      expect((await admin(await mint(key, { claims: { sub: 'bob', permissions: ['read_reports'] } }))).status).toBe(403)
+      const anonymous = await admin(undefined)
+      expect(anonymous.status).toBe(401)
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer')
     })
   })
 
