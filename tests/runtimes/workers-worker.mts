@@ -49,6 +49,8 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
   const verifier = (server: Parameters<typeof createVerifier>[0]['server'], resourceMetadataUrl?: string): Verifier =>
     createVerifier({ server, organization, ...(resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl }) })
   const jwt = verifier({ name: 'Remote', jwksUrl: `${env.JWKS_URL}/jwt`, issuer: issuerOrigin, algorithms: ['RS256'] })
+  // A fresh key set asked for by many requests at once (the JWKS server answers it slowly).
+  const burst = verifier({ name: 'Burst', jwksUrl: `${env.JWKS_URL}/burst`, issuer: issuerOrigin })
   const down = verifier({ name: 'Down', jwksUrl: env.DOWN_JWKS_URL, issuer: issuerOrigin })
   const opaque = verifier({
     name: 'Opaque',
@@ -130,6 +132,7 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
 
   const routes: Record<string, Route> = {
     '/jwt/orders': withTokenward(echo, { guard: jwt }),
+    '/burst/orders': withTokenward(echo, { guard: burst }),
     '/down/orders': withTokenward(echo, { guard: down }),
     '/opaque/orders': withTokenward(echo, { guard: opaque }),
     '/opaque-jwt/orders': withTokenward(echo, { guard: opaqueJwt }),

@@ -104,8 +104,9 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
     key = await makeKey('RS256', 'rs-1')
     dpopKey = await makeDpopKey('ES256')
 
-    const jwks = createServer((req, res) => {
+    const jwks = createServer(async (req, res) => {
       jwksFetches.push(req.url ?? '')
+      if (req.url === '/jwks/burst') await new Promise((resolve) => setTimeout(resolve, 300))
       res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'max-age=300' }).end(JSON.stringify({ keys: [key.publicJwk] }))
     })
     const assertionKeys = await generateKeyPair('RS256', { extractable: true })
@@ -235,6 +236,20 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(missing.headers.get('www-authenticate')).toBe('Bearer')
     })
 
+    it('requests arriving together once the keys are cached: all answered', async () => {
+      expect((await call('/jwt/orders', bearer(await mint(key)))).status).toBe(200)
+      const answers = await Promise.all(Array.from({ length: 8 }, async () => call('/jwt/orders', bearer(await mint(key)))))
+      expect(answers.map((a) => [a.status, a.body.text ?? ''])).toEqual(Array(8).fill([200, '']))
+    })
+
+    // Regression: workerd cancelled the 7 requests awaiting the first one's JWKS fetch as hung (500)
+    // until @tokenward/web held each waiting request open (workers-request-context.ts).
+    it('requests arriving together while the keys are fetched: one JWKS fetch, awaited by all of them', async () => {
+      const answers = await Promise.all(Array.from({ length: 8 }, async () => call('/burst/orders', bearer(await mint(key)))))
+      expect(answers.map((a) => [a.status, a.body.text ?? ''])).toEqual(Array(8).fill([200, '']))
+      expect(jwksFetches.filter((path) => path === '/jwks/burst')).toHaveLength(1)
+    })
+
     it('the JWKS server down → 503 with Retry-After, never a challenge', async () => {
       const down = await call('/down/orders', bearer(await mint(key)))
       expect(down.status).toBe(503)
@@ -252,6 +267,9 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
       expect(inactive.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
       expect(introspectionCalls.map((c) => c.token)).toEqual(['opaque-active', 'opaque-revoked'])
       expect(introspectionCalls.map((c) => c.authenticatedBy)).toEqual(['basic', 'basic'])
+      // The answer is remembered between requests in the isolate: no second call to the AS.
+      expect((await call('/opaque/orders', bearer('opaque-active'))).status).toBe(200)
+      expect(introspectionCalls).toHaveLength(2)
     })
 
     it('the same with private_key_jwt: an RS256 client assertion signed in workerd, checked by the AS', async () => {
