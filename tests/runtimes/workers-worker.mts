@@ -130,6 +130,14 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     dpop: true,
   })
 
+  // A second client (no DPoP, no token yet) for requests arriving together.
+  const burstClient = createTokenClient({
+    issuer: env.REMOTE_ISSUER,
+    tokenEndpoint: env.REMOTE_TOKEN_ENDPOINT,
+    clientId: 'remote-client',
+    clientAuthentication: { method: 'client_secret_basic', clientSecret: env.REMOTE_CLIENT_SECRET },
+  })
+
   const routes: Record<string, Route> = {
     '/jwt/orders': withTokenward(echo, { guard: jwt }),
     '/burst/orders': withTokenward(echo, { guard: burst }),
@@ -142,6 +150,10 @@ function createApp(env: Env): (request: Request) => Promise<Response> {
     '/mtls/orders': withTokenward(echo, { guard: mtls }),
     '/issuer/token': (request) => issuer.handle(request),
     '/issuer/jwks': (request) => issuer.handle(request),
+    '/client-burst/token': async () => {
+      const token = await burstClient.getToken()
+      return Response.json({ tokenType: token.tokenType })
+    },
     '/client/token': async () => {
       const token = await tokenClient.getToken()
       const again = await tokenClient.getToken()

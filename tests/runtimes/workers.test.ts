@@ -93,6 +93,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
   let assertionPublicKey: CryptoKey
   let assertionPrivateJwk: JWK
   let remoteTokenRequests = 0
+  let slowIssuer = false
   let remoteIssuerJwksUri: string
   let localClientSecret: string
   const ca = createTestCertificateAuthority()
@@ -106,7 +107,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
 
     const jwks = createServer(async (req, res) => {
       jwksFetches.push(req.url ?? '')
-      if (req.url === '/jwks/burst') await new Promise((resolve) => setTimeout(resolve, 300))
+      if (req.url === '/jwks/burst' || req.url === '/jwks/admin') await new Promise((resolve) => setTimeout(resolve, 300))
       res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'max-age=300' }).end(JSON.stringify({ keys: [key.publicJwk] }))
     })
     const assertionKeys = await generateKeyPair('RS256', { extractable: true })
@@ -146,6 +147,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
     let remoteIssuer: ReturnType<typeof createIssuer> | undefined
     const issuerServer = createServer(async (req, res) => {
       remoteTokenRequests++
+      if (slowIssuer) await new Promise((resolve) => setTimeout(resolve, 300))
       const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await bodyOf(req)
       const headers = Object.entries(req.headers).flatMap(([name, value]) => (value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((v) => [name, v] as [string, string])))
       const response = await remoteIssuer!.handle(new Request(new URL(req.url ?? '/', remoteIssuer!.issuer), { method: req.method ?? 'GET', headers, ...(body === undefined ? {} : { body: new Uint8Array(body) }) }))
@@ -243,7 +245,7 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
     })
 
     // Regression: workerd cancelled the 7 requests awaiting the first one's JWKS fetch as hung (500)
-    // until @tokenward/web held each waiting request open (workers-request-context.ts).
+    // until the verifier held each waiting request open (packages/core/src/verifier/workers-request-hold.ts).
     it('requests arriving together while the keys are fetched: one JWKS fetch, awaited by all of them', async () => {
       const answers = await Promise.all(Array.from({ length: 8 }, async () => call('/burst/orders', bearer(await mint(key)))))
       expect(answers.map((a) => [a.status, a.body.text ?? ''])).toEqual(Array(8).fill([200, '']))
@@ -408,6 +410,10 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
     it('the admin API it talks to, in the same Worker: admin token 200, no permission 403, no token 401', async () => {
       const admin = (token: string | undefined) =>
         call('/admin/orgs/acme/authorization-servers', { headers: { 'x-tokenward-admin': '1', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } })
+      // The first admin calls arrive together while the admin verifier fetches its keys (the same
+      // regression as the JWKS burst above, through the registry's own use of the verifier).
+      const together = await Promise.all(Array.from({ length: 4 }, async () => admin(await mint(key, { claims: { sub: 'alice', permissions: ['api_key_management'] } }))))
+      expect(together.map((a) => [a.status, a.body.text ?? ''])).toEqual(Array(4).fill([200, '']))
       const listed = await admin(await mint(key, { claims: { sub: 'alice', permissions: ['api_key_management'] } }))
       expect(listed.status).toBe(200)
       expect(listed.headers.get('cache-control')).toBe('no-store')
@@ -439,6 +445,14 @@ describe.skipIf(unavailable !== undefined)('Cloudflare Workers (workerd through 
         body: 'grant_type=client_credentials',
       })
       expect(refused.status).toBe(401)
+    })
+
+    it('@tokenward/client: requests arriving together while a token is fetched share one token request, all answered', async () => {
+      const before = remoteTokenRequests
+      slowIssuer = true
+      const answers = await Promise.all(Array.from({ length: 4 }, () => call('/client-burst/token'))).finally(() => (slowIssuer = false))
+      expect(answers.map((a) => [a.status, a.body.text ?? ''])).toEqual(Array(4).fill([200, '']))
+      expect(remoteTokenRequests - before).toBe(1)
     })
 
     it('@tokenward/client in the Worker gets a DPoP-bound token from an issuer on 127.0.0.1, answering its nonce, and caches it', async () => {

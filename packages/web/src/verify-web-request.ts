@@ -6,7 +6,6 @@
 import { defineRequestUrl, type ClientCertificateSource, type RequestGuard, type RequestUrl, type RequestVerdict, type TokenRequest, type VerifyOptions } from '@tokenward/core'
 import { cloudflareCertificate, defineWebCertificate } from './web-client-certificate.ts'
 import type { VerifyWebRequestOptions } from './types.ts'
-import { whileRequestHeldOpen } from './workers-request-context.ts'
 
 /**
  * Verifies the access token of a Web `Request` with a guard. Resolves to the core verdict: the
@@ -32,11 +31,11 @@ import { whileRequestHeldOpen } from './workers-request-context.ts'
  * ```
  */
 export function verifyWebRequest(request: Request, guard: RequestGuard, options?: VerifyWebRequestOptions): Promise<RequestVerdict> {
-  if (options === undefined) return whileRequestHeldOpen(() => guard.verifyRequest(webTokenRequest(request, undefined)))
+  if (options === undefined) return guard.verifyRequest(webTokenRequest(request, undefined))
   const { publicOrigin, clientCertificate, ...verifyOptions } = options
   const urlOf = publicOrigin === undefined ? undefined : defineRequestUrl({ publicOrigin })
   const certificateOf = clientCertificate === undefined ? platformCertificate : defineWebCertificate({ clientCertificate })
-  return whileRequestHeldOpen(() => guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions as VerifyOptions))
+  return guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions as VerifyOptions)
 }
 
 const platformCertificate = defineWebCertificate(undefined)

@@ -8,7 +8,6 @@ import { challengeResponse } from './challenge-response.ts'
 import type { ProtectedHandler, WebHandler, WithTokenwardOptions } from './types.ts'
 import { webTokenRequest } from './verify-web-request.ts'
 import { defineWebCertificate } from './web-client-certificate.ts'
-import { whileRequestHeldOpen } from './workers-request-context.ts'
 
 /**
  * Wraps a `(request, auth, ...rest) => Response` handler: each request is verified by the guard
@@ -53,8 +52,7 @@ export function withTokenward<Rest extends unknown[]>(
   const certificateOf = defineWebCertificate(options)
 
   return async (request, ...rest) => {
-    const verdict = await whileRequestHeldOpen(() => guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions))
-    const admission = admitRequest(verdict, { optional })
+    const admission = admitRequest(await guard.verifyRequest(webTokenRequest(request, urlOf, certificateOf), verifyOptions), { optional })
     if (admission.kind === 'accepted') {
       const response = await call(request, admission.token, ...rest)
       return admission.token.dpopNonce === undefined ? response : withHeaders(response, dpopNonceHeaders(admission.token.dpopNonce))
