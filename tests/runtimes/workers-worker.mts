@@ -1,8 +1,9 @@
 // The Cloudflare Worker tests/runtimes/workers.test.ts runs in a real workerd (through Miniflare):
 // bundled by esbuild from the BUILT @tokenward/web, core (its Web build: the `workerd`/`browser`
-// conditions, no `node`), console, registry (its admin API), issuer and client into one ES module. Everything it needs comes
-// from its bindings (`env`), the way a deployed Worker is configured; outbound fetches go to the
-// test's real HTTP servers on 127.0.0.1 (JWKS, introspection AS, an issuer).
+// conditions, no `node`), console, registry (its admin API), issuer and client into one ES
+// module. Everything it needs comes from its bindings (`env`), the way a deployed Worker is
+// configured; outbound fetches go to the test's real HTTP servers on 127.0.0.1 (JWKS,
+// introspection AS, an issuer).
 import type { Verifier, VerifiedAccessToken } from '@tokenward/core'
 import { createProtectedResourceMetadataHandler, createVerifier, defineApiResources, defineDpopConfig, defineProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '@tokenward/core'
 import { createAdminConsole } from '@tokenward/console'
