@@ -18,6 +18,7 @@ import type { VerificationError } from '../errors.ts'
 import type { VerifierEngine } from './create-verifier.ts'
 import type { ResolvedVerifierOptions } from './resolve-options.ts'
 import { makeTokenVerifier, type TokenVerifierInternals } from './token-verifier.ts'
+import { whileRequestHeldOpen } from './workers-request-hold.ts'
 
 /**
  * The verifier with its hot path, as this engine's runtime holds it. Private to the engine: the
@@ -45,12 +46,15 @@ export function createRuntimeEngine(
   const runtime = ManagedRuntime.make(Layer.provideMerge(verifierLayer, clockLayer))
   // The verifier's operations, once its layer is built (on first use).
   let shape: TokenVerifierInternals | undefined
-  const run = async <A>(f: (v: TokenVerifierInternals) => Effect.Effect<A, VerificationError>): Promise<A> => {
-    shape ??= await runtime.runPromise(Effect.service(EngineVerifier))
-    const exit = await runtime.runPromiseExit(f(shape))
-    if (Exit.isSuccess(exit)) return exit.value
-    throw errorOf(exit.cause)
-  }
+  // On Workers the caller's request is held open while it waits for work another request may have
+  // started (see workers-request-hold.ts).
+  const run = <A>(f: (v: TokenVerifierInternals) => Effect.Effect<A, VerificationError>): Promise<A> =>
+    whileRequestHeldOpen(async () => {
+      shape ??= await runtime.runPromise(Effect.service(EngineVerifier))
+      const exit = await runtime.runPromiseExit(f(shape))
+      if (Exit.isSuccess(exit)) return exit.value
+      throw errorOf(exit.cause)
+    })
   return {
     verifyNow: (token, nowMs, options) => shape?.verifyNow(token, nowMs, options),
     verifyRequestNow: (request, nowMs, options) => shape?.verifyRequestNow(request, nowMs, options),
