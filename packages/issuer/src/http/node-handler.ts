@@ -1,0 +1,119 @@
+/**
+ * The issuer behind `node:http` (or `node:https`, `node:http2`'s compatibility API) without Web
+ * `Request`/`Response` objects: the listener reads the body as buffers and writes the answer
+ * directly. It only translates; every rule lives in the issuer and is shared with the Web handler.
+ * It declares the few members of Node's request and response it uses, so the package needs no
+ * Node type definitions.
+ *
+ * @module
+ */
+import type { Issuer } from '../endpoint/create-issuer.ts'
+import type { IssuerHttpRequest } from './issuer-http.ts'
+
+/**
+ * The members of `node:http`'s `IncomingMessage` the Node handler reads.
+ *
+ * @example
+ * ```ts
+ * import type { IncomingMessage } from 'node:http'
+ * const request: IssuerNodeRequest = {} as IncomingMessage
+ * ```
+ */
+export interface IssuerNodeRequest {
+  readonly method?: string | undefined
+  readonly url?: string | undefined
+  /** Every field of each header, by lower-case name. */
+  readonly headersDistinct: Readonly<Record<string, readonly string[] | undefined>>
+  on(event: string, listener: (...args: any[]) => void): unknown
+  removeAllListeners(event?: string): unknown
+  resume(): unknown
+}
+
+/**
+ * The members of `node:http`'s `ServerResponse` the Node handler writes.
+ *
+ * @example
+ * ```ts
+ * import type { ServerResponse } from 'node:http'
+ * const response: IssuerNodeResponse = {} as ServerResponse
+ * ```
+ */
+export interface IssuerNodeResponse {
+  writeHead(statusCode: number, headers: Record<string, string>): unknown
+  end(body?: string): unknown
+}
+
+/**
+ * A `node:http` request listener serving the issuer (token endpoint, JWKS, metadata), the fast way
+ * on Node: the same answers as `issuer.handle`, without building Web `Request` and `Response`
+ * objects. A body larger than the issuer's `maxBodyBytes` is refused without reading the rest, and
+ * the connection is closed after the answer.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createIssuer, createIssuerNodeHandler } from '@tokenward/issuer'
+ *
+ * const issuer = createIssuer(options)
+ * createServer(createIssuerNodeHandler(issuer)).listen(8443)
+ * ```
+ */
+export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (request: IssuerNodeRequest, response: IssuerNodeResponse) => void {
+  return (req, res) => {
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost')
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      res.end('{"error":"invalid_request","error_description":"The request target is not a URL"}')
+      return
+    }
+    let refused = false
+    const headers = req.headersDistinct
+    const request: IssuerHttpRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      hasQuery: url.search !== '',
+      header: (name) => {
+        const values = headers[name]
+        return values === undefined ? null : values.length === 1 ? values[0]! : values.join(', ')
+      },
+      readBody: (maxBytes) =>
+        new Promise((resolve, reject) => {
+          const chunks: Uint8Array[] = []
+          let total = 0
+          req.on('data', (chunk: Uint8Array) => {
+            if (refused) return
+            total += chunk.byteLength
+            if (total > maxBytes) {
+              refused = true
+              req.removeAllListeners('data')
+              req.resume()
+              resolve(null)
+              return
+            }
+            chunks.push(chunk)
+          })
+          req.on('end', () => {
+            if (refused) return
+            if (chunks.length === 1) return resolve(chunks[0]!)
+            const out = new Uint8Array(total)
+            let at = 0
+            for (const c of chunks) out.set(c, at), (at += c.byteLength)
+            resolve(out)
+          })
+          req.on('error', reject)
+        }),
+    }
+    void issuer.answer(request).then(
+      (answer) => {
+        res.writeHead(answer.status, refused ? { ...answer.headers, connection: 'close' } : (answer.headers as Record<string, string>))
+        res.end(answer.body ?? undefined)
+      },
+      () => {
+        res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'retry-after': '5' })
+        res.end('{"error":"temporarily_unavailable","error_description":"The issuer could not decide"}')
+      },
+    )
+  }
+}
