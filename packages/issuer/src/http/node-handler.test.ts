@@ -116,6 +116,10 @@ const table: readonly (readonly [string, Raw | (() => Promise<Raw>), number])[] 
   ['the metadata', { method: 'GET', path: '/.well-known/oauth-authorization-server' }, 200],
   ['POST on the JWKS', { path: '/jwks', headers: [formType], body: 'a=1' }, 405],
   ['an unknown path', { method: 'GET', path: '/nope' }, 404],
+  // Targets off the fast path are read by the URL parser, as the Web handler reads them.
+  ['a dot segment before the JWKS', { method: 'GET', path: '/x/../jwks' }, 200],
+  ['a percent-encoded path (not decoded)', { method: 'GET', path: '/%6Awks' }, 404],
+  ['an empty query on the JWKS', { method: 'GET', path: '/jwks?' }, 200],
 ]
 
 describe('createIssuerNodeHandler', () => {

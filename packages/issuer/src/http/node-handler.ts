@@ -22,8 +22,8 @@ import type { IssuerHttpRequest } from './issuer-http.ts'
 export interface IssuerNodeRequest {
   readonly method?: string | undefined
   readonly url?: string | undefined
-  /** Every field of each header, by lower-case name. */
-  readonly headersDistinct: Readonly<Record<string, readonly string[] | undefined>>
+  /** Header names and values as received, alternating (`IncomingMessage.rawHeaders`). */
+  readonly rawHeaders: readonly string[]
   on(event: string, listener: (...args: any[]) => void): unknown
   removeAllListeners(event?: string): unknown
   resume(): unknown
@@ -43,6 +43,9 @@ export interface IssuerNodeResponse {
   end(body?: string): unknown
 }
 
+/** A request target the WHATWG URL parser leaves as it is: `/`, or `/`-separated segments of unreserved characters without dots. */
+const plainPath = /^(?:(?:\/[A-Za-z0-9_~-]+)+\/?|\/)$/
+
 /**
  * A `node:http` request listener serving the issuer (token endpoint, JWKS, metadata), the fast way
  * on Node: the same answers as `issuer.handle`, without building Web `Request` and `Response`
@@ -60,23 +63,39 @@ export interface IssuerNodeResponse {
  */
 export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (request: IssuerNodeRequest, response: IssuerNodeResponse) => void {
   return (req, res) => {
-    let url: URL
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost')
-    } catch {
-      res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      res.end('{"error":"invalid_request","error_description":"The request target is not a URL"}')
-      return
+    const target = req.url ?? '/'
+    let path: string
+    let hasQuery: boolean
+    if (plainPath.test(target)) {
+      // Nothing the URL parser would change (no dot segment, escape, backslash or query).
+      path = target
+      hasQuery = false
+    } else {
+      try {
+        const url = new URL(target, 'http://localhost')
+        path = url.pathname
+        hasQuery = url.search !== ''
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        res.end('{"error":"invalid_request","error_description":"The request target is not a URL"}')
+        return
+      }
     }
     let refused = false
-    const headers = req.headersDistinct
+    const raw = req.rawHeaders
     const request: IssuerHttpRequest = {
       method: req.method ?? 'GET',
-      path: url.pathname,
-      hasQuery: url.search !== '',
+      path,
+      hasQuery,
+      // Every field of the name, joined by ", " as Web Headers does (so a repeated Authorization
+      // is seen, not silently dropped as IncomingMessage.headers would).
       header: (name) => {
-        const values = headers[name]
-        return values === undefined ? null : values.length === 1 ? values[0]! : values.join(', ')
+        let value: string | null = null
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const field = raw[i]!
+          if (field.length === name.length && field.toLowerCase() === name) value = value === null ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`
+        }
+        return value
       },
       readBody: (maxBytes) =>
         new Promise((resolve, reject) => {
