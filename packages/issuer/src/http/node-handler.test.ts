@@ -46,7 +46,7 @@ function send(origin: string, raw: Raw): Promise<Reply> {
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {
         const headers: Record<string, string> = {}
-        for (const name of ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'allow', 'retry-after', 'dpop-nonce']) {
+        for (const name of ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'allow', 'retry-after', 'dpop-nonce', 'content-length']) {
           const value = res.headers[name]
           if (value !== undefined) headers[name] = String(value)
         }
@@ -141,6 +141,8 @@ describe('createIssuerNodeHandler', () => {
     expect(first.status).toBe(200)
     expect(JSON.parse(first.body)).toMatchObject({ token_type: 'Bearer', scope: 'zscloud::12345::ReadOnly' })
     expect(first.headers['cache-control']).toBe('no-store')
+    // One framed answer (Content-Length), not chunked encoding.
+    expect(first.headers['content-length']).toBe(String(Buffer.byteLength(first.body)))
     const again = await send(nodeOrigin, raw)
     expect(again.status).toBe(401)
     expect(JSON.parse(again.body)).toMatchObject({ error: 'invalid_client' })

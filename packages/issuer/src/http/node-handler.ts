@@ -43,6 +43,9 @@ export interface IssuerNodeResponse {
   end(body?: string): unknown
 }
 
+const asciiOnly = /^[\x00-\x7f]*$/
+const utf8 = new TextEncoder()
+
 /** A request target the WHATWG URL parser leaves as it is: `/`, or `/`-separated segments of unreserved characters without dots. */
 const plainPath = /^(?:(?:\/[A-Za-z0-9_~-]+)+\/?|\/)$/
 
@@ -126,7 +129,9 @@ export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (reques
     }
     void issuer.answer(request).then(
       (answer) => {
-        res.writeHead(answer.status, refused ? { ...answer.headers, connection: 'close' } : (answer.headers as Record<string, string>))
+        // With the length known, node:http sends one framed answer instead of chunked encoding.
+        const length = answer.body === null ? 0 : asciiOnly.test(answer.body) ? answer.body.length : utf8.encode(answer.body).byteLength
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length), ...(refused ? { connection: 'close' } : {}) })
         res.end(answer.body ?? undefined)
       },
       () => {
