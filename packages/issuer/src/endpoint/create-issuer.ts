@@ -666,7 +666,8 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   try {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new Error('not base64')
     const binary = atob(encoded)
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+    // ASCII decodes to itself; anything else must be valid UTF-8.
+    text = /^[\x00-\x7f]*$/.test(binary) ? binary : new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
     throw new TokenEndpointError('invalid_request', 'The Basic credentials are not valid base64 UTF-8')
   }

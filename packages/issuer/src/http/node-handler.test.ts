@@ -98,6 +98,8 @@ const table: readonly (readonly [string, Raw | (() => Promise<Raw>), number])[] 
   ['wrong secret (Basic challenge)', () => Promise.resolve({ headers: [formType, basic('secret-client', `${secret}x`)], body: 'grant_type=client_credentials' }), 401],
   ['two Authorization header fields', () => Promise.resolve({ headers: [formType, basic('secret-client', secret), basic('secret-client', secret)], body: 'grant_type=client_credentials' }), 400],
   ['Basic and client_secret_post together', () => Promise.resolve({ headers: [formType, basic('secret-client', secret)], body: `grant_type=client_credentials&client_id=secret-client&client_secret=${secret}` }), 400],
+  ['Basic credentials in UTF-8 (an unknown client é)', { headers: [formType, ['authorization', `Basic ${Buffer.from('é:a-secret-0123456789').toString('base64')}`]], body: 'grant_type=client_credentials' }, 401],
+  ['Basic credentials that are not UTF-8', { headers: [formType, ['authorization', `Basic ${Buffer.from([0xff, 0x3a, 0x61]).toString('base64')}`]], body: 'grant_type=client_credentials' }, 400],
   ['no client authentication', { headers: [formType], body: 'grant_type=client_credentials' }, 401],
   ['a query on the token endpoint', { path: '/token?grant_type=client_credentials', headers: [formType], body: 'grant_type=client_credentials' }, 400],
   ['GET on the token endpoint', { method: 'GET' }, 405],

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, createHmac, KeyObject, randomBytes, sign } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, KeyObject, randomBytes, sign } from 'node:crypto'
 import { createScryptSecretHasher } from '../secret/scrypt-hasher.ts'
 import type { SecretHasher } from '../secret/secret-hasher.ts'
 
@@ -38,6 +38,6 @@ export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
  * base64url: what the verified-secret cache stores instead of anything derived from a secret alone.
  */
 export const createKeyedDigest = (): ((text: string) => string) => {
-  const key = randomBytes(32)
+  const key = createSecretKey(randomBytes(32))
   return (text) => createHmac('sha256', key).update(text).digest('base64url')
 }
