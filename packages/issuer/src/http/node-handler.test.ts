@@ -136,6 +136,22 @@ describe('createIssuerNodeHandler', () => {
     expect(normalize(fromNode)).toEqual(normalize(fromWeb))
   })
 
+  it('closes the connection after refusing a body it did not read in full, and keeps it open otherwise', async () => {
+    const connection = (raw: Raw): Promise<string | undefined> =>
+      new Promise((resolve, reject) => {
+        const body = typeof raw.body === 'string' ? raw.body : ''
+        const req = httpRequest(`${nodeOrigin}${raw.path ?? '/token'}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.headers.connection))
+        })
+        req.on('error', reject)
+        req.end(body)
+      })
+    expect(await connection({ body: `a=${'x'.repeat(3000)}` })).toBe('close')
+    expect(await connection({ path: '/token?x=1', body: 'grant_type=client_credentials' })).toBe('close')
+    expect(await connection({ body: 'grant_type=client_credentials' })).not.toBe('close')
+  })
+
   it('private_key_jwt gets a token once, and the replayed assertion is refused', async () => {
     const assertion = await signAssertion(keys, { clientId: 'jwt-client', audience: issuerId })
     const raw = { headers: [formType], body: `grant_type=client_credentials&client_assertion_type=${encodeURIComponent(assertionType)}&client_assertion=${assertion}` }

@@ -52,8 +52,8 @@ const plainPath = /^(?:(?:\/[A-Za-z0-9_~-]+)+\/?|\/)$/
 /**
  * A `node:http` request listener serving the issuer (token endpoint, JWKS, metadata), the fast way
  * on Node: the same answers as `issuer.handle`, without building Web `Request` and `Response`
- * objects. A body larger than the issuer's `maxBodyBytes` is refused without reading the rest, and
- * the connection is closed after the answer.
+ * objects. A body larger than the issuer's `maxBodyBytes` (declared or streamed) is refused without
+ * reading the rest, and the connection is closed after the answer.
  *
  * @example
  * ```ts
@@ -85,6 +85,7 @@ export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (reques
       }
     }
     let refused = false
+    let bodyRead = false
     const raw = req.rawHeaders
     const request: IssuerHttpRequest = {
       method: req.method ?? 'GET',
@@ -102,6 +103,7 @@ export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (reques
       },
       readBody: (maxBytes) =>
         new Promise((resolve, reject) => {
+          bodyRead = true
           const chunks: Uint8Array[] = []
           let total = 0
           req.on('data', (chunk: Uint8Array) => {
@@ -131,7 +133,10 @@ export function createIssuerNodeHandler(issuer: Pick<Issuer, 'answer'>): (reques
       (answer) => {
         // With the length known, node:http sends one framed answer instead of chunked encoding.
         const length = answer.body === null ? 0 : asciiOnly.test(answer.body) ? answer.body.length : utf8.encode(answer.body).byteLength
-        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length), ...(refused ? { connection: 'close' } : {}) })
+        // A body refused (too large) or left unread (refused before reading) is not drained: the
+        // connection closes after the answer.
+        const close = refused || (!bodyRead && (request.header('transfer-encoding') !== null || Number(request.header('content-length') ?? 0) > 0))
+        res.writeHead(answer.status, { ...answer.headers, 'content-length': String(length), ...(close ? { connection: 'close' } : {}) })
         res.end(answer.body ?? undefined)
       },
       () => {
