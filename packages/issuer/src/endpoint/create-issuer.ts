@@ -384,17 +384,17 @@ export function createIssuer(options: IssuerOptions): Issuer {
       await hasher.verify(secret, await dummyHash(hasher)).catch(() => false)
       throw new TokenEndpointError('invalid_client', client === undefined ? 'Unknown client' : 'The client does not authenticate with a secret')
     }
+    const hashes = client.authentication.secretHashes
+    const keys = verifiedSecrets === undefined ? undefined : await Promise.all(hashes.map((stored) => verifiedSecrets.keyFor(clientId, secret, stored)))
+    // A secret verified recently (only someone who holds it can hit) needs no slow hash, also
+    // during a rotation when the other stored hash would not match.
+    if (keys !== undefined && keys.some((key) => verifiedSecrets!.has(clientId, key, clock()))) return client
     let ok = false
-    for (const stored of client.authentication.secretHashes) {
-      const key = verifiedSecrets === undefined ? undefined : await verifiedSecrets.keyFor(clientId, secret, stored)
-      if (key !== undefined && verifiedSecrets!.has(clientId, key, clock())) {
-        ok = true
-        continue
-      }
+    for (const [i, stored] of hashes.entries()) {
       // Every stored hash is checked (no early exit), so timing does not say which one matched.
       if (await hasher.verify(secret, stored)) {
         ok = true
-        if (key !== undefined && client.enabled) verifiedSecrets!.remember(clientId, key, clock())
+        if (keys !== undefined && client.enabled) verifiedSecrets!.remember(clientId, keys[i]!, clock())
       }
     }
     if (!ok) throw new TokenEndpointError('invalid_client', 'The client secret is wrong')

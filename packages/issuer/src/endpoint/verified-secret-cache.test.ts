@@ -93,6 +93,12 @@ describe('the verified-secret cache in the token endpoint', () => {
     const rotated = await rotateClientSecret(client, base)
     await clients.put('1', rotated.client)
     expect((await post(issuer, 'c', first.secret)).status).toBe(200) // both live during the rotation
+    expect((await post(issuer, 'c', rotated.secret)).status).toBe(200)
+    // Once verified, neither secret pays a slow hash again during the rotation (not even for the other stored hash).
+    const during = hasher.checks
+    expect((await post(issuer, 'c', first.secret)).status).toBe(200)
+    expect((await post(issuer, 'c', rotated.secret)).status).toBe(200)
+    expect(hasher.checks).toBe(during)
     await clients.put('1', finishSecretRotation(rotated.client))
     const refused = await post(issuer, 'c', first.secret)
     expect(refused.status).toBe(401)
