@@ -259,11 +259,13 @@ function issuerSection(issuer) {
   return [
     '## Issuer token endpoint',
     '',
-    `@tokenward/issuer (behind node:http, translating to a Web \`Request\`) beside oidc-provider's client_credentials grant with JWT access tokens, each server in its own process on core 1, ${issuer.settings.concurrency} requests in flight from core 0, ${issuer.settings.rounds} round(s) of ${issuer.settings.seconds} s per case, interleaved. Every answer is a 200 with a fresh token; private_key_jwt sends a new ES256 assertion (new \`jti\`) each time. "Per CPU" divides oidc-provider's server CPU time per request by tokenward's: the throughput ratio a dedicated core would show, steadier than requests per second on a shared machine.`,
+    `@tokenward/issuer (behind node:http through \`createIssuerNodeHandler\`, no Web \`Request\`/\`Response\`) beside oidc-provider's client_credentials grant with JWT access tokens, each server in its own process on core 1, ${issuer.settings.concurrency} requests in flight from core 0, ${issuer.settings.rounds} round(s) of ${issuer.settings.seconds} s per case, interleaved. Every answer is a 200 with a fresh token; private_key_jwt sends a new ES256 assertion (new \`jti\`) each time. "Per CPU" divides oidc-provider's server CPU time per request by tokenward's: the throughput ratio a dedicated core would show, steadier than requests per second on a shared machine.`,
     '',
     table(['Client authentication', '>tokenward req/s', '>oidc-provider req/s', '>× oidc-provider', '>server CPU µs/request (tokenward / oidc-provider)', '>× per CPU'], rows),
     '',
-    `Client secrets are stored only as slow hashes. With the verified-secret cache off, every request pays one check: ${int(cacheOff.median)} req/s. One check with each default hasher:`,
+    `The Node handler against tokenward's Web handler behind a node:http → \`Request\` bridge (same run, per server CPU): private_key_jwt ${range(issuer.methods.private_key_jwt.nodeVsWebHandlerPerCpu)}, client_secret_basic ${range(issuer.methods.client_secret_basic.nodeVsWebHandlerPerCpu)}.`,
+    '',
+    `Client secrets are stored only as slow hashes. With the verified-secret cache off, every request pays one check: ${int(cacheOff.median)} req/s${issuer.methods.client_secret_basic.cpuMicrosPerRequestSecretCacheOff === undefined ? '' : `, ${ms(issuer.methods.client_secret_basic.cpuMicrosPerRequestSecretCacheOff.median / 1000)} ms of server CPU per request instead of ${int(issuer.methods.client_secret_basic.cpuMicrosPerRequest.tokenward.median)} µs with it`}. One check with each default hasher:`,
     '',
     table(['Hasher', 'parameters', '>verify ms median'], Object.entries(issuer.hashing).map(([name, h]) => [name, Object.entries(h.params).filter(([k, v]) => k !== 'algorithm' && v !== undefined).map(([k, v]) => `${k}=${v}`).join(', '), ms(h.verifyMs.median)])),
   ].join('\n')

@@ -121,4 +121,63 @@ describe('tokenward issuer serve: the failed-authentication throttle when the fi
       throttled.kill('SIGTERM')
     }
   })
+
+  it('narrows tokens to the roles that grant a requested resource (apiResources in issuer.json), and refuses an unmapped resource', async () => {
+    const config = join(dir, 'resources.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['Reports', 'Policies'], apiRoleCategories: { Reports: ['reports'], Policies: ['policies'] } },
+        clients: [{ clientId: 'ci', roles: ['Reports', 'Policies'], authentication: { method: 'client_secret', clientSecret: secret } }],
+        resources: ['https://api.example.test/reports', 'https://api.example.test/policies', 'https://api.example.test/other'],
+        apiResources: [
+          { category: 'reports', routes: [{ method: 'GET', path: '/reports' }] },
+          { category: 'policies', routes: [{ method: '*', path: '/policies' }] },
+        ],
+      }),
+    )
+    const served = spawn(process.execPath, [bin, 'issuer', 'serve', '--config', config, '--port', '0'], { cwd: dir })
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        served.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk
+          if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')))
+        })
+        served.once('exit', (code) => reject(new Error(`exited ${code}`)))
+      })
+      const { token_endpoint } = JSON.parse(line) as { token_endpoint: string }
+      const post = (resource: string) =>
+        fetch(token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'ci', client_secret: secret, resource }) })
+      const reports = await post('https://api.example.test/reports')
+      expect(reports.status).toBe(200)
+      expect(await reports.json()).toMatchObject({ scope: 'zscloud::12345::Reports' })
+      const policies = await post('https://api.example.test/policies')
+      expect(await policies.json()).toMatchObject({ scope: 'zscloud::12345::Policies' })
+      const other = await post('https://api.example.test/other')
+      expect(other.status).toBe(400)
+      expect(await other.json()).toMatchObject({ error: 'invalid_target' })
+    } finally {
+      served.kill('SIGTERM')
+    }
+  })
+
+  it('refuses a bad apiResources table at start, naming each bad field by path', async () => {
+    const config = join(dir, 'bad-resources.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        organization: { cloud: 'zscloud', orgId: '12345', cloudDomain: 'zscloud.net', apiRoles: ['Reports'] },
+        clients: [{ clientId: 'ci', roles: ['Reports'], authentication: { method: 'client_secret', clientSecret: secret } }],
+        apiResources: [{ category: 'reports', routes: [{ method: 'GET', path: 'no-slash' }] }],
+      }),
+    )
+    const failed = spawn(process.execPath, [bin, 'issuer', 'serve', '--config', config, '--port', '0'], { cwd: dir })
+    let errors = ''
+    failed.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk))
+    const code = await new Promise<number | null>((resolve) => failed.once('exit', resolve))
+    expect(code).not.toBe(0)
+    expect(errors).toContain('apiResources[0].routes[0].path')
+    expect(errors).toContain('organization.apiRoleCategories')
+  })
 })

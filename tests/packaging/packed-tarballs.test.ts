@@ -262,12 +262,12 @@ const clients = issuer.createInMemoryClientStore([['1', issuer.defineApiClient({
 const server = issuer.createIssuer({ issuer: 'https://as.example', organization: { cloud: 'x', orgId: '1', cloudDomain: 'x.net', apiRoles: ['R'] }, clients, secretHasher: hasher })
 const response = await server.handle(new Request('https://as.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=c&client_secret=' + secret }))
 const body = await response.json()
-console.log(JSON.stringify([issuer.createDefaultSecretHasher().algorithm, response.status, body.scope]))`
+console.log(JSON.stringify([issuer.createDefaultSecretHasher().algorithm, response.status, body.scope, typeof issuer.createIssuerNodeHandler(server)]))`
     const setup = "const hasher = issuer.createPbkdf2SecretHasher({ iterations: 10000 }); const { secret, hash } = await issuer.generateClientSecret(hasher);"
     const web = join(project, 'node_modules/@tokenward/issuer/dist/web/index.js')
-    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import('@tokenward/issuer'); ${setup} ${script}`]))).toEqual(['scrypt', 200, 'x::1::R'])
-    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import(${JSON.stringify(web)}); ${setup} ${script}`]))).toEqual(['pbkdf2-sha256', 200, 'x::1::R'])
-    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const issuer = require('@tokenward/issuer'); ${setup} ${script} })()`]))).toEqual(['scrypt', 200, 'x::1::R'])
+    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import('@tokenward/issuer'); ${setup} ${script}`]))).toEqual(['scrypt', 200, 'x::1::R', 'function'])
+    expect(JSON.parse(node(['--input-type=module', '-e', `const issuer = await import(${JSON.stringify(web)}); ${setup} ${script}`]))).toEqual(['pbkdf2-sha256', 200, 'x::1::R', 'function'])
+    expect(JSON.parse(node(['--input-type=commonjs', '-e', `(async () => { const issuer = require('@tokenward/issuer'); ${setup} ${script} })()`]))).toEqual(['scrypt', 200, 'x::1::R', 'function'])
   })
 
   it('the console loads from ESM and CJS and serves its page and bundled script from the tarball', () => {

@@ -24,6 +24,9 @@ async function tokenwardHandler(origin) {
     resources: [config.resource],
     defaultAudience: config.resource,
   })
+  // The Node-native door (no Web Request/Response per request); `web` keeps the Web handler behind
+  // a node:http → Request bridge, to show what the translation costs.
+  if (config.door !== 'web') return issuerPackage.createIssuerNodeHandler(issuer)
   return (req, res) => {
     const chunks = []
     req.on('data', (chunk) => chunks.push(chunk))

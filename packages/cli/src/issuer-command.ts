@@ -6,15 +6,16 @@
  * @module
  */
 import { readFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
-import { ConfigError, type ConfigIssue } from '@tokenward/core'
+import { ConfigError, defineApiResources, type ApiResourceRow, type ApiResourceTable, type ConfigIssue } from '@tokenward/core'
 import {
   createDefaultSecretHasher,
   createInMemoryClientStore,
   createInMemorySigningKeyStore,
   createIssuer,
+  createIssuerNodeHandler,
   validateApiClient,
   type ApiClient,
   type Issuer,
@@ -23,7 +24,7 @@ import {
 import { UsageError } from './usage.ts'
 import type { CommandIo } from './verify-command.ts'
 
-const configFields = new Set(['issuer', 'organization', 'clients', 'accessTokenLifetimeSeconds', 'signingKeys', 'resources', 'dpop', 'failedAuthenticationThrottle'])
+const configFields = new Set(['issuer', 'organization', 'clients', 'accessTokenLifetimeSeconds', 'signingKeys', 'resources', 'dpop', 'failedAuthenticationThrottle', 'apiResources'])
 
 /**
  * Runs `tokenward issuer <subcommand>`; `serve` resolves with the exit code once the server has stopped.
@@ -57,16 +58,9 @@ export async function runIssuer(args: readonly string[], io: CommandIo): Promise
   })
 
   let issuer: Issuer | undefined
-  const server = createServer((req, res) => {
-    toWebRequest(req, origin)
-      .then((request) => issuer!.handle(request))
-      .then((response) => sendWebResponse(res, response))
-      .catch((error: unknown) => {
-        io.writeError(JSON.stringify({ level: 'error', message: String(error) }))
-        if (!res.headersSent) res.statusCode = 500
-        res.end()
-      })
-  })
+  // The Node-native door: no Web Request/Response per request (same answers as issuer.handle).
+  let handler: ReturnType<typeof createIssuerNodeHandler> | undefined
+  const server = createServer((req, res) => handler!(req, res))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, values.host, resolve)
@@ -82,6 +76,7 @@ export async function runIssuer(args: readonly string[], io: CommandIo): Promise
       signingKeys: config.signingKeys,
       ...(config.accessTokenLifetimeSeconds === undefined ? {} : { accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds }),
       ...(config.resources === undefined ? {} : { resources: config.resources }),
+      ...(config.apiResources === undefined ? {} : { apiResources: config.apiResources }),
       // Checked by createIssuer. The throttle stays off unless the file asks for it.
       ...(config.dpop === undefined ? {} : { dpop: config.dpop as IssuerOptions['dpop'] }),
       ...(config.failedAuthenticationThrottle === undefined ? {} : { failedAuthenticationThrottle: config.failedAuthenticationThrottle as IssuerOptions['failedAuthenticationThrottle'] }),
@@ -94,6 +89,7 @@ export async function runIssuer(args: readonly string[], io: CommandIo): Promise
     if (e instanceof ConfigError) throw new UsageError(`${values.config}: ${e.issues.map((i) => `${i.path || '(root)'} ${i.message}`).join('; ')}`)
     throw e
   }
+  handler = createIssuerNodeHandler(issuer)
   io.write(JSON.stringify({ issuer: issuer.issuer, token_endpoint: issuer.tokenEndpoint, jwks_uri: issuer.jwksUri }))
   io.writeError(JSON.stringify({ level: 'info', message: `issuer listening on ${origin}`, clients: config.clientCount }))
 
@@ -116,12 +112,13 @@ export async function runIssuer(args: readonly string[], io: CommandIo): Promise
 
 interface LoadedConfig {
   readonly issuer: string | undefined
-  readonly organization: { cloud: string; orgId: string; cloudDomain: string; apiRoles: string[] }
+  readonly organization: { cloud: string; orgId: string; cloudDomain: string; apiRoles: string[]; apiRoleCategories?: Record<string, string[]> }
   readonly clients: ReturnType<typeof createInMemoryClientStore>
   readonly clientCount: number
   readonly signingKeys: ReturnType<typeof createInMemorySigningKeyStore>
   readonly accessTokenLifetimeSeconds: number | undefined
   readonly resources: string[] | undefined
+  readonly apiResources: ApiResourceTable | undefined
   readonly dpop: unknown
   readonly failedAuthenticationThrottle: unknown
 }
@@ -155,6 +152,24 @@ async function loadConfig(raw: unknown): Promise<LoadedConfig> {
   const lifetime = o.accessTokenLifetimeSeconds as number | undefined
   if (o.signingKeys !== undefined && (!Array.isArray(o.signingKeys) || o.signingKeys.length === 0)) issues.push({ path: 'signingKeys', message: 'must be a non-empty array of private P-256 JWKs' })
   if (o.resources !== undefined && (!Array.isArray(o.resources) || !o.resources.every((r) => typeof r === 'string'))) issues.push({ path: 'resources', message: 'must be an array of URIs' })
+  // The same rows defineApiResources takes (RFC 8707 `resource` narrowing); needs the roles' categories.
+  let apiResources: ApiResourceTable | undefined
+  if (o.apiResources !== undefined) {
+    try {
+      apiResources = defineApiResources(o.apiResources as ApiResourceRow[])
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e
+      for (const issue of e.issues) issues.push({ path: `apiResources${issue.path === '' || issue.path.startsWith('[') ? '' : '.'}${issue.path}`, message: issue.message })
+    }
+    const categories = (organization as { apiRoleCategories?: unknown } | undefined)?.apiRoleCategories
+    if (typeof categories !== 'object' || categories === null || Array.isArray(categories)) {
+      issues.push({ path: 'organization.apiRoleCategories', message: 'is needed with apiResources: an object mapping each API role to the API resource categories it grants' })
+    } else {
+      for (const [role, granted] of Object.entries(categories)) {
+        if (!Array.isArray(granted) || !granted.every((c) => typeof c === 'string')) issues.push({ path: `organization.apiRoleCategories.${role}`, message: 'must be an array of category names' })
+      }
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues)
   signingKeys = createInMemorySigningKeyStore({ ...(o.signingKeys === undefined ? {} : { privateJwks: o.signingKeys as JsonWebKey[] }), maxTokenLifetimeSeconds: lifetime ?? 600 })
   try {
@@ -170,35 +185,8 @@ async function loadConfig(raw: unknown): Promise<LoadedConfig> {
     signingKeys,
     accessTokenLifetimeSeconds: lifetime,
     resources: o.resources as string[] | undefined,
+    apiResources,
     dpop: o.dpop,
     failedAuthenticationThrottle: o.failedAuthenticationThrottle,
   }
-}
-
-/** IncomingMessage → Web Request, the body streamed (the issuer bounds what it reads). */
-function toWebRequest(req: IncomingMessage, origin: string): Promise<Request> {
-  const headers = new Headers()
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
-  const method = req.method ?? 'GET'
-  const body =
-    method === 'GET' || method === 'HEAD'
-      ? null
-      : new ReadableStream<Uint8Array>({
-          start(controller) {
-            req.on('data', (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
-            req.on('end', () => controller.close())
-            req.on('error', (error) => controller.error(error))
-          },
-          cancel() {
-            req.removeAllListeners('data')
-            req.resume()
-          },
-        })
-  return Promise.resolve(new Request(new URL(req.url ?? '/', origin), { method, headers, body, duplex: 'half' } as RequestInit))
-}
-
-async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
-  res.statusCode = response.status
-  response.headers.forEach((value, key) => res.setHeader(key, value))
-  res.end(Buffer.from(await response.arrayBuffer()))
 }

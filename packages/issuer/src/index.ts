@@ -7,6 +7,8 @@
  * @module
  */
 export { createIssuer, type ClientAuthMethod, type Issuer, type IssuerOptions, type TokenRequestEvent } from './endpoint/create-issuer.ts'
+export type { IssuerHttpAnswer, IssuerHttpRequest } from './http/issuer-http.ts'
+export { createIssuerNodeHandler, type IssuerNodeRequest, type IssuerNodeResponse } from './http/node-handler.ts'
 export { TokenEndpointError, isTokenEndpointError, type TokenErrorCode } from './endpoint/token-error.ts'
 export type { FailedAuthenticationThrottleOptions } from './endpoint/auth-throttle.ts'
 export { defineApiClient, validateApiClient, type ApiClient, type ApiClientInput, type ClientAuthentication } from './client/api-client.ts'

@@ -50,8 +50,11 @@ export function createClientVerifiers(settings: ClientVerifierSettings) {
       clock: settings.clock,
     })
 
+  // A store that hands out the same client object saves the JSON of its authentication per request.
+  const fingerprints = new WeakMap<object, string>()
   const entryFor = (client: ApiClient): Registered => {
-    const fingerprint = JSON.stringify(client.authentication)
+    let fingerprint = fingerprints.get(client.authentication)
+    if (fingerprint === undefined) fingerprints.set(client.authentication, (fingerprint = JSON.stringify(client.authentication)))
     const known = registered.get(client.clientId)
     if (known !== undefined && known.fingerprint === fingerprint) return known
     if (known !== undefined) for (const v of known.verifiers.values()) void v.close()

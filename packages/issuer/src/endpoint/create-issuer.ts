@@ -29,7 +29,7 @@ import {
   type UnavailableError,
 } from '@tokenward/core'
 import { encodeBase64Url, parseCompactJws } from '@tokenward/core/jose'
-import { createDefaultSecretHasher, sha256 } from '#issuer-platform'
+import { createDefaultSecretHasher, createKeyedDigest } from '#issuer-platform'
 import type { ApiClient } from '../client/api-client.ts'
 import type { ClientStore } from '../client/client-store.ts'
 import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/signing-key-store.ts'
@@ -38,8 +38,10 @@ import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-st
 import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
 import { checkThrottleOptions, createAuthThrottle, type FailedAuthenticationThrottleOptions } from './auth-throttle.ts'
 import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
-import { readFormBody } from './form-body.ts'
+import { readForm } from './form-body.ts'
+import { fromWebRequest, toWebResponse, type IssuerHttpAnswer, type IssuerHttpRequest } from '../http/issuer-http.ts'
 import { narrowRolesToResources } from './resource-scope.ts'
+import { createVerifiedSecretCache } from './verified-secret-cache.ts'
 import { isTokenEndpointError, TokenEndpointError, type TokenErrorCode } from './token-error.ts'
 
 /**
@@ -143,11 +145,17 @@ export interface IssuerOptions {
    */
   readonly clientJwks?: JwksOptions | undefined
   /**
-   * Successful secret checks remembered (a SHA-256 of client, secret and stored hash, in memory) so
-   * a client reusing its secret does not pay the slow hash on each request. Default
-   * `{ maxEntries: 1000 }`; `false` turns it off.
+   * Successful secret checks remembered for a short while, so a client reusing its secret does not
+   * pay the slow hash (one scrypt check costs tens of milliseconds of CPU) on each request. Only an
+   * HMAC-SHA-256 of client ID, secret and stored hash is kept, under a random key made when the
+   * issuer starts (never the secret, nothing testable offline), in memory; entries expire after
+   * `maxAgeSeconds` (1–3600, default 300), at most `maxEntries` (default 1000, oldest dropped
+   * first); a rotation that removes the matched hash makes its entry useless at once, and a client
+   * found disabled, deleted or on another method has its entries dropped. On by default: without
+   * it every secret request costs a full hash, which caps throughput and lets anyone holding one
+   * secret burn the issuer's CPU. `false` turns it off.
    */
-  readonly verifiedSecretCache?: { readonly maxEntries?: number } | false | undefined
+  readonly verifiedSecretCache?: { readonly maxEntries?: number; readonly maxAgeSeconds?: number } | false | undefined
   /**
    * DPoP at the token endpoint (RFC 9449 §5), as core's `dpop` section: `mode` `'enabled'` (the
    * default) binds a token to the key of a valid `DPoP` proof (`cnf.jkt`, `token_type: DPoP`) and
@@ -187,6 +195,11 @@ export interface Issuer {
   readonly metadata: Readonly<Record<string, unknown>>
   /** Serves the token endpoint, the JWKS and the metadata; anything else is 404. */
   handle(request: Request): Promise<Response>
+  /**
+   * The same as {@link Issuer.handle} on the plain {@link IssuerHttpRequest} shape, for servers
+   * that need no Web `Request`/`Response` objects (`createIssuerNodeHandler` uses it). Never rejects.
+   */
+  answer(request: IssuerHttpRequest): Promise<IssuerHttpAnswer>
   /** Stops clients' JWKS refreshes. */
   close(): Promise<void>
 }
@@ -244,7 +257,10 @@ function checkOptions(options: IssuerOptions): ConfigIssue[] {
   if (options.failedAuthenticationThrottle !== undefined && options.failedAuthenticationThrottle !== false) {
     issues.push(...checkThrottleOptions(options.failedAuthenticationThrottle, 'failedAuthenticationThrottle'))
   }
-  if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
+  if (options.verifiedSecretCache !== undefined && options.verifiedSecretCache !== false) {
+    int('verifiedSecretCache.maxEntries', options.verifiedSecretCache.maxEntries, 1, 1_000_000)
+    int('verifiedSecretCache.maxAgeSeconds', options.verifiedSecretCache.maxAgeSeconds, 1, 3600)
+  }
   return issues
 }
 
@@ -302,8 +318,14 @@ export function createIssuer(options: IssuerOptions): Issuer {
   const signingKeys = options.signingKeys ?? createInMemorySigningKeyStore({ maxTokenLifetimeSeconds: lifetime })
   const replay = options.replayStore ?? createInMemoryReplayStore()
   const hasher = options.secretHasher ?? createDefaultSecretHasher()
-  const secretCacheSize = options.verifiedSecretCache === false ? 0 : (options.verifiedSecretCache?.maxEntries ?? 1000)
-  const verifiedSecrets = new Map<string, true>()
+  const verifiedSecrets =
+    options.verifiedSecretCache === false
+      ? undefined
+      : createVerifiedSecretCache({
+          maxEntries: options.verifiedSecretCache?.maxEntries ?? 1000,
+          maxAgeMs: (options.verifiedSecretCache?.maxAgeSeconds ?? 300) * 1000,
+          digest: createKeyedDigest(),
+        })
   const orgRoles = new Set(org.apiRoles)
   const audience = options.allowTokenEndpointAudience === true ? [issuer, tokenEndpoint] : [issuer]
   const dpopChecked = options.dpop === false ? undefined : validateDpopConfig({ mode: 'enabled', ...options.dpop }, 'dpop')
@@ -337,9 +359,11 @@ export function createIssuer(options: IssuerOptions): Issuer {
     ...(resources.size > 0 ? { resources_supported: [...resources] } : {}),
   })
 
+  const onEvent = options.onEvent
   const emit = (event: Omit<TokenRequestEvent, 'type' | 'at' | 'orgId'>): void => {
+    if (onEvent === undefined) return
     try {
-      options.onEvent?.({ type: 'token_request', at: clock(), orgId: org.orgId, ...event })
+      onEvent({ type: 'token_request', at: clock(), orgId: org.orgId, ...event })
     } catch {
       // An observer must not break the endpoint.
     }
@@ -353,31 +377,24 @@ export function createIssuer(options: IssuerOptions): Issuer {
     }
   }
 
-  const secretCacheKey = async (clientId: string, secret: string, stored: SecretHash): Promise<string> => {
-    const input = new TextEncoder().encode(`${clientId}\u0000${secret}\u0000${JSON.stringify(stored)}`)
-    return encodeBase64Url(await sha256(input))
-  }
-
   const checkSecret = async (client: ApiClient | undefined, clientId: string, secret: string): Promise<ApiClient> => {
+    if (client === undefined || client.authentication.method !== 'client_secret' || !client.enabled) verifiedSecrets?.forget(clientId)
     if (client === undefined || client.authentication.method !== 'client_secret') {
       // Same cost as a wrong secret, so timing does not say which client IDs exist.
       await hasher.verify(secret, await dummyHash(hasher)).catch(() => false)
       throw new TokenEndpointError('invalid_client', client === undefined ? 'Unknown client' : 'The client does not authenticate with a secret')
     }
+    const hashes = client.authentication.secretHashes
+    const keys = verifiedSecrets === undefined ? undefined : await Promise.all(hashes.map((stored) => verifiedSecrets.keyFor(clientId, secret, stored)))
+    // A secret verified recently (only someone who holds it can hit) needs no slow hash, also
+    // during a rotation when the other stored hash would not match.
+    if (keys !== undefined && keys.some((key) => verifiedSecrets!.has(clientId, key, clock()))) return client
     let ok = false
-    for (const stored of client.authentication.secretHashes) {
-      const key = secretCacheSize > 0 ? await secretCacheKey(clientId, secret, stored) : undefined
-      if (key !== undefined && verifiedSecrets.has(key)) {
-        ok = true
-        continue
-      }
+    for (const [i, stored] of hashes.entries()) {
       // Every stored hash is checked (no early exit), so timing does not say which one matched.
       if (await hasher.verify(secret, stored)) {
         ok = true
-        if (key !== undefined) {
-          if (verifiedSecrets.size >= secretCacheSize) verifiedSecrets.delete(verifiedSecrets.keys().next().value!)
-          verifiedSecrets.set(key, true)
-        }
+        if (keys !== undefined && client.enabled) verifiedSecrets!.remember(clientId, keys[i]!, clock())
       }
     }
     if (!ok) throw new TokenEndpointError('invalid_client', 'The client secret is wrong')
@@ -443,8 +460,9 @@ export function createIssuer(options: IssuerOptions): Issuer {
    * when one is required, and its `jti` single use. `undefined` when there is no proof and none is
    * required; `nonce` is a fresh `DPoP-Nonce` header to send back when the one used is expiring.
    */
-  const checkDpop = async (request: Request): Promise<{ jkt: string; nonce: Record<string, string> | undefined } | undefined> => {
-    const present = request.headers.has('dpop')
+  const checkDpop = async (request: IssuerHttpRequest): Promise<{ jkt: string; nonce: Record<string, string> | undefined } | undefined> => {
+    const proof = request.header('dpop')
+    const present = proof !== null
     if (dpop === undefined) {
       if (present) throw new TokenEndpointError('invalid_request', 'This issuer does not issue DPoP-bound tokens; send the request without a DPoP header')
       return undefined
@@ -455,7 +473,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     }
     const now = clock()
     const verified = await verifyDpopProof(
-      { method: request.method, url: tokenEndpoint, headers: request.headers },
+      { method: request.method, url: tokenEndpoint, headers: { dpop: proof } },
       { config: dpop, accessToken: null, now: Math.floor(now / 1000), signature, nonces: dpopNonces, keyMemo: dpopKeyMemo },
     )
     if (!verified.ok) {
@@ -476,21 +494,21 @@ export function createIssuer(options: IssuerOptions): Issuer {
     return { jkt: verified.value.jkt, nonce: fresh === undefined ? undefined : { 'dpop-nonce': fresh } }
   }
 
-  const tokenRequest = async (request: Request): Promise<Response> => {
+  const tokenRequest = async (request: IssuerHttpRequest): Promise<IssuerHttpAnswer> => {
     let clientId: string | undefined
     let method: ClientAuthMethod | undefined
     let basic = false
     let nonceHeader: Record<string, string> | undefined
     try {
-      if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST', ...noStore } })
-      if (new URL(request.url).search !== '') throw new TokenEndpointError('invalid_request', 'The token endpoint takes no query parameters')
-      const form = await readFormBody(request, maxBodyBytes)
+      if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST', ...noStore }, body: null }
+      if (request.hasQuery) throw new TokenEndpointError('invalid_request', 'The token endpoint takes no query parameters')
+      const form = await readForm(request, maxBodyBytes)
       // The proof is checked before the client authenticates, so a nonce challenge does not spend
       // a single-use client assertion.
       const binding = await checkDpop(request)
       nonceHeader = binding?.nonce
       const one = (name: string): string | undefined => form.get(name)?.[0]
-      const authorization = request.headers.get('authorization')
+      const authorization = request.header('authorization')
       const methods: ClientAuthMethod[] = []
       if (authorization !== null) {
         if (!/^basic /i.test(authorization)) throw new TokenEndpointError('invalid_request', 'The Authorization header must use the Basic scheme')
@@ -578,11 +596,11 @@ export function createIssuer(options: IssuerOptions): Issuer {
       })
       const tokenType = binding !== undefined ? 'DPoP' : 'Bearer'
       emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti, tokenType })
-      return Response.json({ access_token: accessToken, token_type: tokenType, expires_in: lifetime, scope: scopeText }, { headers: { ...noStore, ...nonceHeader } })
+      return json(200, { access_token: accessToken, token_type: tokenType, expires_in: lifetime, scope: scopeText }, { ...noStore, ...nonceHeader })
     } catch (e) {
       if (e instanceof ThrottledError) {
         emit({ clientId, method, outcome: 'rejected', error: 'temporarily_unavailable', reason: e.message })
-        return Response.json({ error: 'temporarily_unavailable', error_description: e.message }, { status: 429, headers: { ...noStore, 'retry-after': String(e.retryAfterSeconds) } })
+        return json(429, { error: 'temporarily_unavailable', error_description: e.message }, { ...noStore, 'retry-after': String(e.retryAfterSeconds) })
       }
       if (isTokenEndpointError(e)) {
         if (e.code === 'invalid_client' && clientId !== undefined) throttle?.recordFailure(clientId, clock())
@@ -591,18 +609,36 @@ export function createIssuer(options: IssuerOptions): Issuer {
         const challengeNonce = (e as { nonce?: unknown }).nonce
         if (e.code === 'use_dpop_nonce' && typeof challengeNonce === 'string') headers['dpop-nonce'] = challengeNonce
         if (e.code === 'invalid_client' && basic) headers['www-authenticate'] = `Basic realm="${issuer.replace(/["\\]/g, '\\$&')}"`
-        return Response.json({ error: e.code, error_description: e.description }, { status: e.status, headers })
+        return json(e.status, { error: e.code, error_description: e.description }, headers)
       }
       if (isUnavailableError(e)) return unavailable(e, clientId, method)
       emit({ clientId, method, outcome: 'unavailable', error: 'temporarily_unavailable', reason: 'internal error' })
-      return Response.json({ error: 'temporarily_unavailable', error_description: 'The issuer could not decide' }, { status: 503, headers: { ...noStore, 'retry-after': '5' } })
+      return json(503, { error: 'temporarily_unavailable', error_description: 'The issuer could not decide' }, { ...noStore, 'retry-after': '5' })
     }
   }
 
-  const unavailable = (e: UnavailableError, clientId: string | undefined, method: ClientAuthMethod | undefined): Response => {
+  const unavailable = (e: UnavailableError, clientId: string | undefined, method: ClientAuthMethod | undefined): IssuerHttpAnswer => {
     emit({ clientId, method, outcome: 'unavailable', error: 'temporarily_unavailable', reason: `${e.reason}: ${e.message}` })
     const retryAfter = String(e.retryAfterSeconds ?? 30)
-    return Response.json({ error: 'temporarily_unavailable', error_description: `The issuer could not decide (${e.reason})` }, { status: 503, headers: { ...noStore, 'retry-after': retryAfter } })
+    return json(503, { error: 'temporarily_unavailable', error_description: `The issuer could not decide (${e.reason})` }, { ...noStore, 'retry-after': retryAfter })
+  }
+
+  const publicCache = { 'cache-control': 'public, max-age=300' } as const
+  const answer = async (request: IssuerHttpRequest): Promise<IssuerHttpAnswer> => {
+    const path = request.path
+    if (path === paths.token) return tokenRequest(request)
+    const isGet = request.method === 'GET' || request.method === 'HEAD'
+    if (path === paths.jwks || paths.metadata.has(path)) {
+      if (!isGet) return { status: 405, headers: { allow: 'GET, HEAD' }, body: null }
+      if (path !== paths.jwks) return json(200, metadata, publicCache)
+      try {
+        const keys = await signingKeys.publishedKeys(clock())
+        return json(200, { keys }, publicCache)
+      } catch {
+        return json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '5', 'cache-control': 'no-store' })
+      }
+    }
+    return json(404, { error: 'not_found' }, {})
   }
 
   return {
@@ -610,25 +646,18 @@ export function createIssuer(options: IssuerOptions): Issuer {
     tokenEndpoint,
     jwksUri,
     metadata,
-    async handle(request) {
-      const path = new URL(request.url).pathname
-      if (path === paths.token) return tokenRequest(request)
-      const isGet = request.method === 'GET' || request.method === 'HEAD'
-      if (path === paths.jwks || paths.metadata.has(path)) {
-        if (!isGet) return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } })
-        if (path !== paths.jwks) return Response.json(metadata, { headers: { 'cache-control': 'public, max-age=300' } })
-        try {
-          const keys = await signingKeys.publishedKeys(clock())
-          return Response.json({ keys }, { headers: { 'cache-control': 'public, max-age=300' } })
-        } catch {
-          return Response.json({ error: 'temporarily_unavailable' }, { status: 503, headers: { 'retry-after': '5', 'cache-control': 'no-store' } })
-        }
-      }
-      return Response.json({ error: 'not_found' }, { status: 404 })
-    },
+    handle: async (request) => toWebResponse(await answer(fromWebRequest(request))),
+    answer,
     close: () => verifiers.close(),
   }
 }
+
+/** A JSON answer, as `Response.json` would build it. */
+const json = (status: number, body: unknown, headers: Readonly<Record<string, string>>): IssuerHttpAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
 
 /** RFC 6749 §2.3.1: base64 of the form-encoded client ID and secret joined by ":". */
 function decodeBasic(header: string): { clientId: string; secret: string } {
@@ -637,7 +666,8 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
   try {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new Error('not base64')
     const binary = atob(encoded)
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+    // ASCII decodes to itself; anything else must be valid UTF-8.
+    text = /^[\x00-\x7f]*$/.test(binary) ? binary : new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
     throw new TokenEndpointError('invalid_request', 'The Basic credentials are not valid base64 UTF-8')
   }

@@ -4,51 +4,39 @@
  *
  * @module
  */
+import { fromWebRequest, type IssuerHttpRequest } from '../http/issuer-http.ts'
 import { TokenEndpointError } from './token-error.ts'
 
 /** Parameters that may legitimately repeat (RFC 8707 `resource`). */
 const repeatable = new Set(['resource'])
 const maxParameters = 32
 
+/** @internal Reads a Web request's body; see {@link readForm}. */
+export const readFormBody = (request: Request, maxBytes: number): Promise<Map<string, string[]>> => readForm(fromWebRequest(request), maxBytes)
+
 /** @internal Reads the request body, at most `maxBytes`, refusing anything but a form. */
-export async function readFormBody(request: Request, maxBytes: number): Promise<Map<string, string[]>> {
-  const contentType = request.headers.get('content-type')
+export async function readForm(request: IssuerHttpRequest, maxBytes: number): Promise<Map<string, string[]>> {
+  const contentType = request.header('content-type')
   const mediaType = contentType?.split(';', 1)[0]!.trim().toLowerCase()
   if (mediaType !== 'application/x-www-form-urlencoded') throw new TokenEndpointError('invalid_request', 'The body must be application/x-www-form-urlencoded')
-  const declared = request.headers.get('content-length')
+  const declared = request.header('content-length')
   if (declared !== null && Number(declared) > maxBytes) throw new TokenEndpointError('invalid_request', `The body is larger than ${maxBytes} bytes`)
-  const bytes = await readBounded(request, maxBytes)
+  const bytes = await request.readBody(maxBytes)
+  if (bytes === null) throw new TokenEndpointError('invalid_request', `The body is larger than ${maxBytes} bytes`)
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = utf8.decode(bytes)
   } catch {
     throw new TokenEndpointError('invalid_request', 'The body is not valid UTF-8')
   }
   return parseForm(text)
 }
 
-async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array()
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      throw new TokenEndpointError('invalid_request', `The body is larger than ${maxBytes} bytes`)
-    }
-    chunks.push(value)
-  }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) out.set(c, at), (at += c.byteLength)
-  return out
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 const decodeComponent = (raw: string): string => {
+  // Most names and values (grant_type, a JWT) have nothing to decode.
+  if (!raw.includes('%') && !raw.includes('+')) return raw
   try {
     return decodeURIComponent(raw.replaceAll('+', ' '))
   } catch {

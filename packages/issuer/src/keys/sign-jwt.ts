@@ -8,10 +8,15 @@ import { signEs256 } from '#issuer-platform'
 import type { SigningKey } from './signing-key-store.ts'
 
 const encoder = new TextEncoder()
+/** The encoded protected header per key and `typ` (a key's `alg` and `kid` never change). */
+const encodedHeaders = new WeakMap<object, Map<string, string>>()
 
 /** @internal Signs `payload` with `typ` in the protected header; ECDSA over WebCrypto gives JOSE's r‖s form. */
 export async function signJwt(key: SigningKey, typ: string, payload: Readonly<Record<string, unknown>>): Promise<string> {
-  const header = encodeBase64Url(encoder.encode(JSON.stringify({ alg: key.alg, typ, kid: key.kid })))
+  let headers = encodedHeaders.get(key)
+  if (headers === undefined) encodedHeaders.set(key, (headers = new Map()))
+  let header = headers.get(typ)
+  if (header === undefined) headers.set(typ, (header = encodeBase64Url(encoder.encode(JSON.stringify({ alg: key.alg, typ, kid: key.kid })))))
   const body = encodeBase64Url(encoder.encode(JSON.stringify(payload)))
   const input = `${header}.${body}`
   const signature = await signEs256(key.privateKey, encoder.encode(input))

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, KeyObject, sign } from 'node:crypto'
+import { createHash, createHmac, createSecretKey, KeyObject, randomBytes, sign } from 'node:crypto'
 import { createScryptSecretHasher } from '../secret/scrypt-hasher.ts'
 import type { SecretHasher } from '../secret/secret-hasher.ts'
 
@@ -31,4 +31,13 @@ export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
   let keyObject = keyObjects.get(key)
   if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
   return sign('sha256', data, { key: keyObject, dsaEncoding: 'ieee-p1363' })
+}
+
+/**
+ * @internal A keyed SHA-256 (HMAC) under a random key made for this call and never exported, as
+ * base64url: what the verified-secret cache stores instead of anything derived from a secret alone.
+ */
+export const createKeyedDigest = (): ((text: string) => string) => {
+  const key = createSecretKey(randomBytes(32))
+  return (text) => createHmac('sha256', key).update(text).digest('base64url')
 }

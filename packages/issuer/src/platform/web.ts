@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { encodeBase64Url } from '@tokenward/core/jose'
 import { createPbkdf2SecretHasher } from '../secret/pbkdf2-hasher.ts'
 import type { SecretHasher } from '../secret/secret-hasher.ts'
 
@@ -25,3 +26,13 @@ export const sha256 = async (data: Uint8Array): Promise<Uint8Array> => new Uint8
 /** @internal An ES256 signature (JOSE's r‖s form) of `data` with a P-256 private key. */
 export const signEs256 = async (key: CryptoKey, data: Uint8Array): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data.slice()))
+
+/**
+ * @internal A keyed SHA-256 (HMAC) under a random non-extractable key made for this call, as
+ * base64url: what the verified-secret cache stores instead of anything derived from a secret alone.
+ */
+export const createKeyedDigest = (): ((text: string) => Promise<string>) => {
+  const key = crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign'])
+  const encoder = new TextEncoder()
+  return async (text) => encodeBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await key, encoder.encode(text))))
+}
