@@ -81,7 +81,7 @@ describe('@tokenward/client against @tokenward/issuer', () => {
   })
 
   it('DPoP: answers the issuer\'s nonce, gets a token bound to its key, and spends it at a DPoP API that wants its own nonce', async () => {
-    const client = createTokenClient({ issuer: server.origin, clientId: 'key-client', clientAuthentication: { method: 'private_key_jwt', privateKey: privateJwk }, dpop: true })
+    const client = createTokenClient({ issuer: server.origin, clientId: 'key-client', clientAuthentication: { method: 'private_key_jwt', privateKey: privateJwk }, dpop: true, apiOrigins: [api.origin] })
     const token = await client.getToken()
     expect(token.tokenType).toBe('DPoP')
     const payload = await verifyAtJwks(token.accessToken)
@@ -98,7 +98,7 @@ describe('@tokenward/client against @tokenward/issuer', () => {
   })
 
   it('a Bearer token refused by a DPoP-only API (invalid_token) is dropped and replaced once, then the refusal is returned', async () => {
-    const client = createTokenClient({ issuer: server.origin, clientId: 'secret-client', clientAuthentication: { method: 'client_secret_basic', clientSecret: secret } })
+    const client = createTokenClient({ issuer: server.origin, clientId: 'secret-client', clientAuthentication: { method: 'client_secret_basic', clientSecret: secret }, apiOrigins: [api.origin] })
     apiHits.length = 0
     const response = await client.fetch(`${api.origin}/orders`)
     expect(response.status).toBe(401)

@@ -82,6 +82,15 @@ describe('OneAPI: admin API → issuer → registry verifier', () => {
     expect((await tokenFor('ci', 'not-the-secret')).status).toBe(401)
   }, 60_000)
 
+  it('a role the admin adds through the admin API after the issuer was built is granted by the running issuer', async () => {
+    expect((await adminCall('POST', 'orgs/acme/api-roles', { name: 'Auditor', categories: ['reports'] })).status).toBe(201)
+    const added = await adminCall('POST', 'orgs/acme/api-clients', { clientId: 'auditor', name: 'Auditor bot', roles: ['Auditor'], authentication: { method: 'client_secret' } })
+    expect(added.status).toBe(201)
+    const issued = await tokenFor('auditor', added.body.clientSecret)
+    expect([issued.status, issued.body.scope]).toEqual([200, 'zscloud::acme::Auditor'])
+    expect((await callApi('acme', issued.body.access_token)).ok).toBe(true)
+  }, 60_000)
+
   it('disabling the client through the admin API stops new tokens and the tokens already issued', async () => {
     const issued = await tokenFor('ci', secret)
     expect(issued.status).toBe(200)

@@ -74,14 +74,53 @@ export class TokenEndpointUnavailableError extends Error {
 }
 
 /**
+ * Why {@link TokenClient.fetch} refused to send a token: `no_api_origins` when the client was
+ * built without `apiOrigins` (tokens go nowhere until you say where, or opt out with
+ * `apiOrigins: 'any'`), `origin_not_allowed` for an origin outside the list, `insecure_transport`
+ * for plain `http:` to a host other than loopback.
+ *
+ * @example
+ * ```ts
+ * const reason: ApiOriginRefusalReason = 'origin_not_allowed'
+ * ```
+ */
+export type ApiOriginRefusalReason = 'no_api_origins' | 'origin_not_allowed' | 'insecure_transport'
+
+/**
+ * {@link TokenClient.fetch} refused, before anything was sent, to attach a token to a call to this
+ * origin. A programming or configuration error on the caller's side: never retried.
+ *
+ * @example
+ * ```ts
+ * try { await client.fetch('https://api.example.com/orders') } catch (e) { if (e instanceof ApiOriginRefusedError) console.error(e.reason, e.origin) }
+ * ```
+ */
+export class ApiOriginRefusedError extends Error {
+  readonly _tag = 'ApiOriginRefusedError' as const
+  readonly code = 'api_origin_refused' as const
+  constructor(
+    message: string,
+    /** Why the call was refused. */
+    readonly reason: ApiOriginRefusalReason,
+    /** The origin the call was for (`https://api.example.com`). */
+    readonly origin: string,
+  ) {
+    super(message)
+  }
+  override get name(): string {
+    return 'ApiOriginRefusedError'
+  }
+}
+
+/**
  * The token client's errors, one union that narrows on `_tag` or `code`.
  *
  * @example
  * ```ts
- * const describe = (e: TokenClientError) => (e._tag === 'TokenRequestRejectedError' ? e.oauthError : e.kind)
+ * const describe = (e: TokenClientError) => (e._tag === 'TokenRequestRejectedError' ? e.oauthError : e._tag === 'ApiOriginRefusedError' ? e.reason : e.kind)
  * ```
  */
-export type TokenClientError = TokenRequestRejectedError | TokenEndpointUnavailableError
+export type TokenClientError = TokenRequestRejectedError | TokenEndpointUnavailableError | ApiOriginRefusedError
 
 /**
  * True for a {@link TokenClientError}, also one made by another installed copy of this package
@@ -93,8 +132,12 @@ export type TokenClientError = TokenRequestRejectedError | TokenEndpointUnavaila
  * ```
  */
 export function isTokenClientError(value: unknown): value is TokenClientError {
-  if (value instanceof TokenRequestRejectedError || value instanceof TokenEndpointUnavailableError) return true
+  if (value instanceof TokenRequestRejectedError || value instanceof TokenEndpointUnavailableError || value instanceof ApiOriginRefusedError) return true
   if (typeof value !== 'object' || value === null) return false
   const { _tag, code } = value as { _tag?: unknown; code?: unknown }
-  return (_tag === 'TokenRequestRejectedError' && code === 'token_request_rejected') || (_tag === 'TokenEndpointUnavailableError' && code === 'token_endpoint_unavailable')
+  return (
+    (_tag === 'TokenRequestRejectedError' && code === 'token_request_rejected') ||
+    (_tag === 'TokenEndpointUnavailableError' && code === 'token_endpoint_unavailable') ||
+    (_tag === 'ApiOriginRefusedError' && code === 'api_origin_refused')
+  )
 }

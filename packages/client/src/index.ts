@@ -11,9 +11,11 @@ export { readTokenAnswer, type AccessToken, type TokenAnswer } from './token-res
 export { defaultRetryPolicy, isRetryableStatus, nextRetryDelayMs, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
 export { createDpopProofSigner, type DpopKeyPair, type DpopProofClaims, type DpopProofSigner } from './dpop-proof.ts'
 export {
+  ApiOriginRefusedError,
   isTokenClientError,
   TokenEndpointUnavailableError,
   TokenRequestRejectedError,
+  type ApiOriginRefusalReason,
   type TokenClientError,
   type TokenEndpointFailureKind,
 } from './errors.ts'

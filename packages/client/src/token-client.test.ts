@@ -5,7 +5,7 @@ import { ConfigError, defineDpopConfig, verifyDpopProof } from '@tokenward/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { nodeSignatureProvider } from '../../core/src/platform/node-signature.ts'
 import { createTokenClient, type TokenClientEvent, type TokenClientOptions } from './token-client.ts'
-import { isTokenClientError, TokenEndpointUnavailableError, TokenRequestRejectedError } from './errors.ts'
+import { ApiOriginRefusedError, isTokenClientError, TokenEndpointUnavailableError, TokenRequestRejectedError } from './errors.ts'
 import { jwtHeader, jwtPayload, serveLoopback, testClock, tokenAnswer, type LoopbackServer, type SeenRequest } from './testing/loopback-server.test-support.ts'
 
 const servers: LoopbackServer[] = []
@@ -32,6 +32,7 @@ function client(as: LoopbackServer, clock: ReturnType<typeof testClock>, extra: 
     sleep: clock.sleep,
     random: () => 0.5,
     onEvent: (e) => events.push(e),
+    apiOrigins: 'any', // the opt-out, out loud: these tests are about tokens, not destinations
     ...extra,
   })
   return { c, events }
@@ -268,6 +269,45 @@ describe('fetch: where tokens may go', () => {
     expect(seen.filter((u) => !u.startsWith(as.origin))).toEqual([])
     expect((await c.fetch(`${api.origin}/orders`)).status).toBe(200)
     expect(() => createTokenClient({ tokenEndpoint: 'https://as.example/token', clientId: 'c', clientAuthentication: { method: 'client_secret_basic', clientSecret: 's' }, apiOrigins: ['https://api.example.com/'] })).toThrow(/apiOrigins\[0\]/)
+    expect(() => createTokenClient({ tokenEndpoint: 'https://as.example/token', clientId: 'c', clientAuthentication: { method: 'client_secret_basic', clientSecret: 's' }, apiOrigins: 'all' as never })).toThrow(/apiOrigins/)
+  })
+
+  it('sends no token anywhere when apiOrigins is not given (secure default), with a typed refusal; getToken still works', async () => {
+    const clock = testClock()
+    const as = await server(() => tokenAnswer(nextToken()))
+    const api = await server(() => Response.json({ ok: true }))
+    const { c } = client(as, clock, { apiOrigins: undefined })
+    const refusal = await c.fetch(`${api.origin}/orders`).catch((e: unknown) => e)
+    expect(refusal).toBeInstanceOf(ApiOriginRefusedError)
+    expect(refusal).toMatchObject({ _tag: 'ApiOriginRefusedError', code: 'api_origin_refused', reason: 'no_api_origins', origin: api.origin })
+    expect(isTokenClientError(refusal)).toBe(true)
+    expect(api.requests).toHaveLength(0)
+    expect((await c.getToken()).accessToken).toMatch(/^token-/)
+    await expect(c.fetch('https://evil.example.com/x')).rejects.toMatchObject({ reason: 'no_api_origins' })
+    const listed = client(as, clock, { apiOrigins: [api.origin] }).c
+    await expect(listed.fetch('https://evil.example.com/x')).rejects.toMatchObject({ reason: 'origin_not_allowed', origin: 'https://evil.example.com' })
+    await expect(listed.fetch('http://api.example.com/x')).rejects.toMatchObject({ reason: 'insecure_transport' })
+    // The explicit opt-out sends to any https (or loopback) origin.
+    expect((await client(as, clock, { apiOrigins: 'any' }).c.fetch(`${api.origin}/orders`)).status).toBe(200)
+  })
+
+  it('never follows a redirect with the token attached, also through an injected fetch', async () => {
+    const clock = testClock()
+    const as = await server(() => tokenAnswer(nextToken()))
+    const elsewhere = await server(() => Response.json({ stolen: true }))
+    const api = await server(() => new Response(null, { status: 302, headers: { location: `${elsewhere.origin}/collect` } }))
+    const injected: RequestRedirect[] = []
+    const { c } = client(as, clock, { apiOrigins: [api.origin], fetch: async (input, init) => (injected.push(new Request(input, init).redirect), globalThis.fetch(input, init)) })
+    const response = await c.fetch(`${api.origin}/orders`)
+    expect(response.status).toBe(302)
+    expect(response.headers.get('location')).toBe(`${elsewhere.origin}/collect`)
+    expect(api.requests[0]!.headers.get('authorization')).toMatch(/^Bearer token-/)
+    expect(elsewhere.requests).toHaveLength(0)
+    expect(injected.at(-1)).toBe('manual')
+    // With the default fetch too.
+    const plain = client(as, clock, { apiOrigins: [api.origin] }).c
+    expect((await plain.fetch(`${api.origin}/again`)).status).toBe(302)
+    expect(elsewhere.requests).toHaveLength(0)
   })
 })
 

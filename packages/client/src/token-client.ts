@@ -25,7 +25,7 @@ import {
   type HttpPost,
 } from '@tokenward/core'
 import { createDpopProofSigner, type DpopKeyPair, type DpopProofSigner } from './dpop-proof.ts'
-import { TokenEndpointUnavailableError, TokenRequestRejectedError, type TokenEndpointFailureKind } from './errors.ts'
+import { ApiOriginRefusedError, TokenEndpointUnavailableError, TokenRequestRejectedError, type TokenEndpointFailureKind } from './errors.ts'
 import { defaultRetryPolicy, isRetryableStatus, nextRetryDelayMs, parseRetryAfter, type RetryPolicy } from './retry-policy.ts'
 import { readTokenAnswer, type AccessToken } from './token-response.ts'
 
@@ -91,10 +91,12 @@ export interface TokenClientOptions {
   readonly fetch?: typeof fetch | undefined
   /**
    * The only origins {@link TokenClient.fetch} sends tokens to (`'https://api.example.com'`); a
-   * call elsewhere is refused before anything is sent. Default: any `https:` origin. Plain `http:`
-   * is refused always, except to loopback hosts.
+   * call elsewhere is refused before anything is sent (`ApiOriginRefusedError`). Without it,
+   * `fetch` sends no token anywhere: list your APIs, or opt out explicitly with `'any'` (any
+   * `https:` origin). Plain `http:` is refused always, except to loopback hosts. `getToken` does
+   * not need it.
    */
-  readonly apiOrigins?: readonly string[] | undefined
+  readonly apiOrigins?: readonly string[] | 'any' | undefined
   /** Extra CA certificates (PEM) trusted for the authorization server, for a private CA. */
   readonly trustedCertificates?: readonly string[] | undefined
   /** Timeout of one token or discovery request. Default 10000 ms. */
@@ -135,7 +137,7 @@ export interface GetTokenOptions {
  *
  * @example
  * ```ts
- * const client = createTokenClient({ issuer, clientId, clientAuthentication })
+ * const client = createTokenClient({ issuer, clientId, clientAuthentication, apiOrigins: ['https://api.example.com'] })
  * const response = await client.fetch('https://api.example.com/orders')
  * ```
  */
@@ -151,8 +153,11 @@ export interface TokenClient {
    * `fetch` with the token attached (`Authorization: Bearer …`, or `DPoP …` with a `DPoP` proof
    * carrying `htm`, `htu`, `ath` and the API's nonce). A 401 `invalid_token` drops that token and
    * the call is made once more with a new one; a 401 `use_dpop_nonce` is answered once with the
-   * nonce the API sent. Every other answer is returned as it is. Rejects with a `TypeError`, before
-   * anything is sent, for a plain `http:` URL (other than loopback) or an origin outside `apiOrigins`.
+   * nonce the API sent. Every other answer is returned as it is, redirects included (they are
+   * never followed with the token attached: the request goes out with `redirect: 'manual'`).
+   * Rejects with an `ApiOriginRefusedError`, before anything is sent, for a plain `http:` URL
+   * (other than loopback), an origin outside `apiOrigins`, or any origin when `apiOrigins` was not
+   * given.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
   /** The DPoP public key's JWK when the client uses DPoP (e.g. to register it), else `undefined`. */
@@ -234,8 +239,8 @@ function checkOptions(options: TokenClientOptions): { issues: ConfigIssue[]; aut
   for (const name of ['fetch', 'onEvent', 'clock', 'sleep', 'random'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') issue(name, 'must be a function')
   }
-  if (options.apiOrigins !== undefined) {
-    if (!Array.isArray(options.apiOrigins)) issue('apiOrigins', 'must be a list of origins')
+  if (options.apiOrigins !== undefined && options.apiOrigins !== 'any') {
+    if (!Array.isArray(options.apiOrigins)) issue('apiOrigins', "must be a list of origins, or 'any'")
     else {
       options.apiOrigins.forEach((o: unknown, i) => {
         if (typeof o !== 'string' || httpsOrLoopback(o) !== undefined || new URL(o).origin !== o) issue(`apiOrigins[${i}]`, "must be an https origin such as 'https://api.example.com' (no path or trailing slash)")
@@ -279,6 +284,7 @@ const failureKind = (e: HttpGetFailure): TokenEndpointFailureKind =>
  *   clientAuthentication: { method: 'client_secret_basic', clientSecret: process.env.CLIENT_SECRET! },
  *   scope: 'zscloud::12345::ReadOnly',
  *   dpop: true,
+ *   apiOrigins: ['https://api.example.com'],
  * })
  * const orders = await client.fetch('https://api.example.com/orders').then((r) => r.json())
  * ```
@@ -471,7 +477,9 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       const nonce = nonces.get(new URL(original.url).origin)
       headers.set('dpop', await (await dpop).sign({ method: original.method, url: original.url, accessToken: token.accessToken, nonce, now: Math.floor(clock() / 1000) }))
     } else headers.delete('dpop')
-    const response = await apiFetch(new Request(original.clone(), { headers }))
+    // Never follow a redirect with the token attached: the 3xx comes back to the caller as it is
+    // (an injected fetch gets a Request that says so too).
+    const response = await apiFetch(new Request(original.clone(), { headers, redirect: original.redirect === 'error' ? 'error' : 'manual' }))
     if (dpop !== undefined) rememberNonce(original.url, response.headers.get('dpop-nonce'))
     return response
   }
@@ -482,10 +490,13 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
       const original = new Request(input, init)
       const target = new URL(original.url)
       if (target.protocol !== 'https:' && !(target.protocol === 'http:' && isLoopbackHost(target.hostname))) {
-        throw new TypeError(`TokenClient.fetch sends access tokens over https only (plain http to loopback hosts), not to ${target.protocol}//${target.host}`)
+        throw new ApiOriginRefusedError(`TokenClient.fetch sends access tokens over https only (plain http to loopback hosts), not to ${target.protocol}//${target.host}`, 'insecure_transport', target.origin)
       }
-      if (options.apiOrigins !== undefined && !options.apiOrigins.includes(target.origin)) {
-        throw new TypeError(`TokenClient.fetch sends access tokens only to apiOrigins; ${target.origin} is not one of them`)
+      if (options.apiOrigins === undefined) {
+        throw new ApiOriginRefusedError("TokenClient.fetch sends access tokens only to the origins listed in apiOrigins, and none were given (list them, or set apiOrigins: 'any' to allow every https origin)", 'no_api_origins', target.origin)
+      }
+      if (options.apiOrigins !== 'any' && !options.apiOrigins.includes(target.origin)) {
+        throw new ApiOriginRefusedError(`TokenClient.fetch sends access tokens only to apiOrigins; ${target.origin} is not one of them`, 'origin_not_allowed', target.origin)
       }
       let token = await getToken()
       let response = await send(original, token)

@@ -18,6 +18,7 @@ import {
   validateAuthorizationServer,
   type AuthorizationServerConfig,
   type ConfigIssue,
+  type DpopInput,
   type InsufficientScopeError,
   type Jwk,
   type Result,
@@ -33,7 +34,7 @@ import { apiClientsOf, isSubscriptionExpired, type Organization } from '@tokenwa
  *
  * @example
  * ```ts
- * const builtIn: BuiltInIssuerOptions = { issuer: 'https://auth.example.com', jwksUrl: 'https://auth.example.com/jwks' }
+ * const builtIn: BuiltInIssuerOptions = { issuer: 'https://auth.example.com', jwksUrl: 'https://auth.example.com/jwks', dpop: { mode: 'enabled', requireNonce: true } }
  * ```
  */
 export interface BuiltInIssuerOptions {
@@ -45,6 +46,18 @@ export interface BuiltInIssuerOptions {
   readonly jwksUrl?: string | undefined
   /** `aud` must contain it. Default: the issuer identifier (the issuer's default audience). */
   readonly audience?: string | undefined
+  /**
+   * How the APIs check DPoP-bound issuer tokens (RFC 9449; core's `dpop` section: `mode`,
+   * `requireNonce`, `nonceSecret`, `proofLifetimeSeconds`, `clockToleranceSeconds`,
+   * `algorithms`). The issuer binds a token to a key (`cnf.jkt`) when its client sent a DPoP proof,
+   * so the registry's APIs check such tokens like the organizations' own servers' DPoP tokens: the
+   * `DPoP` scheme with a valid proof for the request, the nonce when `requireNonce` is set, each
+   * proof used once through the registry's `replayStore` (keys namespaced for the built-in issuer
+   * per organization). Default `{ mode: 'enabled' }`: bound tokens need their proof, unbound
+   * Bearer tokens keep working. `{ mode: 'required' }` refuses unbound tokens; `false` or
+   * `{ mode: 'off' }` refuses every DPoP-bound issuer token (as `token_bound`).
+   */
+  readonly dpop?: DpopInput | false | undefined
 }
 
 /** The name issuer tokens are checked and audited under (`authorizationServer` in API-call records). */
@@ -63,7 +76,9 @@ export const builtInIssuerServerName = 'TokenwardIssuer'
 export function builtInIssuerServer(options: BuiltInIssuerOptions): { readonly ok: true; readonly server: AuthorizationServerConfig } | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (typeof options !== 'object' || options === null) return { ok: false, issues: [{ path: 'issuer', message: 'must be { issuer, jwks | jwksUrl, audience? }' }] }
   const issues: ConfigIssue[] = []
-  for (const key of Object.keys(options)) if (!['issuer', 'jwks', 'jwksUrl', 'audience'].includes(key)) issues.push({ path: `issuer.${key}`, message: 'unknown field' })
+  for (const key of Object.keys(options)) if (!['issuer', 'jwks', 'jwksUrl', 'audience', 'dpop'].includes(key)) issues.push({ path: `issuer.${key}`, message: 'unknown field' })
+  if (options.dpop !== undefined && options.dpop !== false && (typeof options.dpop !== 'object' || options.dpop === null)) issues.push({ path: 'issuer.dpop', message: "must be a dpop section ({ mode, requireNonce, … }) or false" })
+  const dpop: DpopInput | undefined = options.dpop === false ? undefined : typeof options.dpop === 'object' && options.dpop !== null ? { mode: 'enabled', ...options.dpop } : { mode: 'enabled' }
   if (typeof options.issuer !== 'string' || options.issuer === '') issues.push({ path: 'issuer.issuer', message: 'must be the issuer identifier of the built-in issuer' })
   if ((options.jwks === undefined) === (options.jwksUrl === undefined)) issues.push({ path: 'issuer', message: 'give exactly one of jwks and jwksUrl' })
   const r = validateAuthorizationServer({
@@ -74,6 +89,7 @@ export function builtInIssuerServer(options: BuiltInIssuerOptions): { readonly o
     audience: options.audience ?? options.issuer,
     algorithms: ['ES256'],
     requireAccessTokenType: true,
+    ...(dpop === undefined ? {} : { dpop }),
   })
   if (!r.ok) {
     for (const i of r.issues) {

@@ -170,7 +170,10 @@ export interface RegistryVerifierOptions
    * X is neither suspended nor expired, the token's `client_id` is an enabled API client of X, and
    * its scope holds `<cloud>::<X>::<role>` for a role X has, the client holds and the route accepts.
    * A token minted for another organization's client is refused. Tokens from X's own enabled
-   * server are accepted as before. Default: none (only the organizations' servers).
+   * server are accepted as before. DPoP-bound issuer tokens (`cnf.jkt`) are checked as the
+   * organizations' own DPoP tokens are, with the settings of `issuer.dpop` (default
+   * `{ mode: 'enabled' }`) and proofs spent in `replayStore`. Default: none (only the
+   * organizations' servers).
    */
   readonly issuer?: BuiltInIssuerOptions | undefined
 }
@@ -238,6 +241,18 @@ const replayStoreFor = (shared: ReplayStore, orgId: string, serverName: string):
   const prefix = `org:${encodeURIComponent(orgId)}:server:${encodeURIComponent(serverName)}:`
   return { remember: (key, ttlSeconds) => shared.remember(prefix + key, ttlSeconds) }
 }
+
+/**
+ * The built-in issuer's view of the shared replay store for one organization: a prefix no
+ * organization's own server can produce (those start with `org:`).
+ */
+const issuedReplayStoreFor = (shared: ReplayStore, orgId: string): ReplayStore => {
+  const prefix = `builtin-issuer:org:${encodeURIComponent(orgId)}:`
+  return { remember: (key, ttlSeconds) => shared.remember(prefix + key, ttlSeconds) }
+}
+
+/** At most this many organizations' built-in-issuer verifiers are held at once. */
+const maxIssuedVerifiers = 1000
 
 /** How long a replaced verifier keeps serving requests already in flight before it is closed. */
 const retireAfterMs = 30_000
@@ -368,17 +383,38 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       : {
           issuer: builtIn.server.issuer as string,
           issuerOf: createTokenIssuerMemo(),
-          verifier: createVerifier({
-            server: builtIn.server,
-            ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-            // The built-in issuer is the operator's own configuration, not a tenant's.
-            jwks: { ...options.jwks, addressPolicy: null },
-            ...(options.cache === undefined ? {} : { cache: options.cache }),
-            ...(options.realm === undefined ? {} : { realm: options.realm }),
-            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-            ...(options.clock === undefined ? {} : { clock: options.clock }),
-          }),
+          // One verifier per organization (built on first use, at most maxIssuedVerifiers, the
+          // oldest retired first): each has the organization's resource_metadata and
+          // its own view of the shared replay store, as the organizations' own servers do.
+          verifiers: new Map<string, Verifier>(),
+          make: (orgId: string): Verifier =>
+            createVerifier({
+              server: builtIn.server,
+              ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+              // The built-in issuer is the operator's own configuration, not a tenant's.
+              jwks: { ...options.jwks, addressPolicy: null },
+              ...(options.cache === undefined ? {} : { cache: options.cache }),
+              ...(options.realm === undefined ? {} : { realm: options.realm }),
+              resourceMetadataUrl: resourceMetadataFor(orgId),
+              ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+              ...(options.clock === undefined ? {} : { clock: options.clock }),
+              replayStore: issuedReplayStoreFor(replayStore, orgId),
+            }),
         }
+  /** The built-in issuer's verifier for `orgId`. */
+  const issuedVerifierFor = (orgId: string): Verifier => {
+    const verifiers = issued!.verifiers
+    let verifier = verifiers.get(orgId)
+    if (verifier !== undefined) return verifier
+    if (verifiers.size >= maxIssuedVerifiers) {
+      const [oldest, old] = verifiers.entries().next().value as [string, Verifier]
+      verifiers.delete(oldest)
+      void defaultTimers.setTimeout(() => void old.close(), retireAfterMs)
+    }
+    verifier = issued!.make(orgId)
+    verifiers.set(orgId, verifier)
+    return verifier
+  }
 
   // ---- audit -------------------------------------------------------------------------------
 
@@ -638,7 +674,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   // which is most of what the registry adds to the single verifier's ~0.5 µs on a cached token.
   const decide = (org: Organization, request: TokenRequest, target: RegistryTarget): RequestVerdict | Promise<RequestVerdict> => {
     // The token's unverified iss only chooses the keys; the built-in issuer's identifier is reserved.
-    if (issued !== undefined && issued.issuerOf(request) === issued.issuer) return decideIssued(org, request, target, issued.verifier)
+    if (issued !== undefined && issued.issuerOf(request) === issued.issuer) return decideIssued(org, request, target, issuedVerifierFor(org.orgId))
     const nowSeconds = Math.floor(now() / 1000)
     const active = activeServer(org, nowSeconds)
     if (!active.ok) {
@@ -688,7 +724,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         : authorizeIssuedToken(org, verified.token, target.requiredRoles, nowSeconds, category)
     if (!verdict.ok) {
       if (auditDenied) auditRefusal(org.orgId, builtInIssuerServerName, verdict.error.code, nowSeconds)
-      return verified.ok ? refuse(verdict.error) : verified
+      return verified.ok ? refuse(verdict.error, org.orgId) : verified
     }
     return admit(org, { ok: true, token: verdict.value }, builtInIssuerServerName, nowSeconds)
   }
@@ -781,7 +817,9 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       const all = [...entries.values()]
       entries.clear()
       for (const entry of all) if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
-      await Promise.all([...all.map((e) => e.verifier.close()), issued?.verifier.close()])
+      const issuedVerifiers = [...(issued?.verifiers.values() ?? [])]
+      issued?.verifiers.clear()
+      await Promise.all([...all.map((e) => e.verifier.close()), ...issuedVerifiers.map((v) => v.close())])
       await Promise.all([...pendingAudits])
     },
   }

@@ -26,6 +26,14 @@ export interface ClientStore {
   put(orgId: string, client: ApiClient): Promise<void>
   /** Removes a client; answers whether it existed. */
   delete(orgId: string, clientId: string): Promise<boolean>
+  /**
+   * Optional: the organization's current API roles (role name → the API resource categories it
+   * grants), `undefined` when the store has no such organization. When a store has it, the issuer
+   * reads it on every token request instead of the `organization.apiRoles` and
+   * `apiRoleCategories` it was built with, so roles an admin changes take effect at once.
+   * `createOrganizationClientStore` has it.
+   */
+  apiRolesOf?(orgId: string): Promise<Readonly<Record<string, readonly string[]>> | undefined>
 }
 
 /**

@@ -1,3 +1,4 @@
+import { defineApiResources } from '@tokenward/core'
 import { apiKeyManagementPermission, applyCommand, type Organization, type OrganizationCommand } from '@tokenward/core/organization'
 import { decodeJwt } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -116,6 +117,35 @@ describe('createOrganizationClientStore: the issuer serves the registry’s API 
     const org = organization('acme', addSecret)
     const store = createOrganizationClientStore({ organizations: { get: async () => ({ ...org, apiRoles: { Admin: ['policies'] } }) }, clock: () => t0 * 1000 })
     expect((await store.get('acme', 'ci'))?.roles).toEqual(['Admin'])
+  })
+
+  it('a role the admin adds after the issuer was built is granted at once (roles are read per token request, with their categories)', async () => {
+    const orgs = new Map([['acme', organization('acme', addKey)]])
+    const issuer = serve(orgs)
+    const scopeOf = async (r: Response) => ((await r.json()) as { scope?: string; error?: string })
+    expect(await scopeOf(await byKey(issuer))).toMatchObject({ scope: 'zscloud::acme::ReadOnly' })
+    // Later, through the organization rules the admin API applies: a new role, given to the client.
+    const auditor: OrganizationCommand = { type: 'add_api_role', role: { name: 'Auditor', categories: ['audits'] } }
+    const grant: OrganizationCommand = { type: 'edit_api_client', clientId: 'batch', client: { clientId: 'batch', name: 'Batch', roles: ['ReadOnly', 'Auditor'], authentication: { method: 'private_key_jwt', publicKey: keys.publicJwk } }, receipt: undefined }
+    orgs.set('acme', organization('acme', addKey, auditor, grant))
+    expect(await scopeOf(await byKey(issuer))).toMatchObject({ scope: 'zscloud::acme::ReadOnly zscloud::acme::Auditor' })
+    // Its categories count too: a resource needing 'audits' narrows the token to the new role.
+    const audits = 'https://api.example.com/orgs/acme/audits'
+    const narrowing = createIssuer({
+      issuer: issuerId,
+      organization: { cloud: 'zscloud', orgId: 'acme', cloudDomain: 'zscloud.net', apiRoles: ['ReadOnly', 'Admin'], apiRoleCategories: { ReadOnly: ['reports'], Admin: ['reports', 'policies'] } },
+      clients: createOrganizationClientStore({ organizations: { get: async (id) => orgs.get(id) }, clock: () => t0 * 1000 }),
+      resources: [audits],
+      apiResources: defineApiResources([{ category: 'audits', routes: [{ method: 'GET', path: '/orgs/{orgId}/audits' }] }]),
+      clock: () => t0 * 1000,
+    })
+    issuers.push(narrowing)
+    const assertion = await signAssertion(keys, { clientId: 'batch', audience: issuerId }, { iat: t0, exp: t0 + 60 })
+    const narrowed = await post(narrowing, form({ grant_type: 'client_credentials', resource: audits, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }))
+    expect(await scopeOf(narrowed)).toMatchObject({ scope: 'zscloud::acme::Auditor' })
+    // And a role the admin deletes is withheld again.
+    orgs.set('acme', organization('acme', addKey))
+    expect(await scopeOf(await byKey(issuer))).toMatchObject({ scope: 'zscloud::acme::ReadOnly' })
   })
 
   it('a reader that throws makes the token endpoint answer 503, not invalid_client', async () => {

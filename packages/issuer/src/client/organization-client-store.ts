@@ -47,7 +47,9 @@ export interface OrganizationClientStoreOptions {
  * subscription has expired; its roles are only those that are still API roles of the
  * organization; a stored client that no longer passes the issuer's client rules reads as absent.
  * `put` and `delete` reject: clients change through the registry's admin API (one write path,
- * audited). A reader that throws makes the token endpoint answer 503, never `invalid_client`.
+ * audited). Its `apiRolesOf` answers the organization's current API roles, which the issuer reads
+ * on every token request: a role an admin adds later is granted without rebuilding the issuer. A
+ * reader that throws makes the token endpoint answer 503, never `invalid_client`.
  *
  * @example
  * ```ts
@@ -84,6 +86,9 @@ export function createOrganizationClientStore(options: OrganizationClientStoreOp
         .map((c) => toIssuerClient(org, c, now))
         .filter((c): c is ApiClient => c !== undefined)
         .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))
+    },
+    async apiRolesOf(orgId) {
+      return (await organizations.get(orgId))?.apiRoles
     },
     put: readOnly,
     delete: readOnly,

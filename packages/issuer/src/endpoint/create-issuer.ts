@@ -36,6 +36,7 @@ import { createInMemorySigningKeyStore, type SigningKeyStore } from '../keys/sig
 import { signJwt } from '../keys/sign-jwt.ts'
 import { createInMemoryReplayStore, type ReplayStore } from '../replay/replay-store.ts'
 import type { SecretHash, SecretHasher } from '../secret/secret-hasher.ts'
+import { createCurrentApiRoles } from './current-roles.ts'
 import { checkThrottleOptions, createAuthThrottle, type FailedAuthenticationThrottleOptions } from './auth-throttle.ts'
 import { CertificateValidityError, createClientVerifiers } from './client-verifier.ts'
 import { readForm } from './form-body.ts'
@@ -101,7 +102,11 @@ export interface TokenRequestEvent {
 export interface IssuerOptions {
   /** The issuer identifier (`iss`), an absolute `https:` URL (`http:` only on loopback) without query or fragment. */
   readonly issuer: string
-  /** The organization whose API clients this issuer serves, and whose API roles its tokens carry. */
+  /**
+   * The organization whose API clients this issuer serves, and whose API roles its tokens carry.
+   * When `clients` has `apiRolesOf` (as `createOrganizationClientStore` does), the roles and their
+   * categories are read from it on every token request instead, so later changes take effect.
+   */
   readonly organization: OrganizationAccess
   /** Where the organization's API clients are registered. */
   readonly clients: ClientStore
@@ -326,7 +331,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
           maxAgeMs: (options.verifiedSecretCache?.maxAgeSeconds ?? 300) * 1000,
           digest: createKeyedDigest(),
         })
-  const orgRoles = new Set(org.apiRoles)
+  const currentRoles = createCurrentApiRoles(org, options.clients)
   const audience = options.allowTokenEndpointAudience === true ? [issuer, tokenEndpoint] : [issuer]
   const dpopChecked = options.dpop === false ? undefined : validateDpopConfig({ mode: 'enabled', ...options.dpop }, 'dpop')
   const dpop: DpopConfig | undefined = dpopChecked?.ok === true && dpopChecked.config.mode !== 'off' ? dpopChecked.config : undefined
@@ -439,7 +444,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     return { client, clientId: iss }
   }
 
-  const grantScope = (client: ApiClient, requested: string | undefined): string[] => {
+  const grantScope = (client: ApiClient, requested: string | undefined, orgRoles: ReadonlySet<string>): string[] => {
     const allowed = client.roles.filter((r) => orgRoles.has(r))
     if (allowed.length === 0) throw new TokenEndpointError('unauthorized_client', 'The client has no API role of this organization')
     if (requested === undefined) return allowed.map((role) => `${org.cloud}::${org.orgId}::${role}`)
@@ -556,7 +561,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
       throttle?.recordSuccess(client.clientId)
       if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
 
-      let scope = grantScope(client, one('scope'))
+      const rolesNow = await currentRoles()
+      let scope = grantScope(client, one('scope'), rolesNow.names)
       const requestedResources = form.get('resource') ?? []
       for (const r of requestedResources) if (!resources.has(r)) throw new TokenEndpointError('invalid_target', `The resource ${JSON.stringify(r.slice(0, 256))} is not served by this issuer`)
       const aud = requestedResources.length > 0 ? [...new Set(requestedResources)] : [defaultAudience]
@@ -567,7 +573,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
           requestedExplicitly: one('scope') !== undefined,
           resources: aud,
           table: options.apiResources,
-          apiRoleCategories: org.apiRoleCategories ?? {},
+          apiRoleCategories: rolesNow.categories,
         })
         scope = roles.map((role) => prefix + role)
       }
