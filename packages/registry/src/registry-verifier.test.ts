@@ -115,6 +115,22 @@ describe('createRegistryVerifier', () => {
     expect(await codeOf(token)).toBe('accepted')
   })
 
+  it('refuses on the first request after the subscription ends, with the same document held in memory', async () => {
+    // The active server is remembered per organization document; the clock must still be read
+    // against subscriptionValidUntil on every request, not only when the document changes.
+    let clockMs = Date.now()
+    const validUntil = Math.floor(clockMs / 1000) + 60
+    const { call } = await setup(organization({ subscriptionValidUntil: validUntil }), { clock: () => clockMs, organizationRecheckMs: 3_600_000 })
+    const token = await mint(key)
+    expect((await call(token)).ok).toBe(true)
+    expect((await call(token)).ok).toBe(true) // the remembered active server
+    clockMs = validUntil * 1000 - 1
+    expect((await call(token)).ok).toBe(true)
+    clockMs = validUntil * 1000
+    const refused = await call(token)
+    expect(refused.ok ? 'accepted' : [refused.response.status, refused.error.code, refused.error.actual]).toEqual([401, 'server_disabled', 'subscription_expired'])
+  })
+
   it('suspends an organization that crosses its API-call threshold, audited, and refuses further calls', async () => {
     const { codeOf, store, auditSink } = await setup(undefined, { apiCallThreshold: { maxCalls: 3, windowSeconds: 3600 } })
     const token = await mint(key)

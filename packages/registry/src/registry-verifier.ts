@@ -216,6 +216,12 @@ interface Entry {
   readonly server: AuthorizationServerConfig
   readonly verifier: Verifier
   refreshTimer: unknown
+  /**
+   * The organization document (same object, same revision) for which this entry was last found
+   * to be the active server: the request path then skips the search for it. Suspension and the
+   * subscription's end are still checked on every request (they are two field reads).
+   */
+  activeFor: Organization | undefined
 }
 
 interface Held {
@@ -230,6 +236,8 @@ interface Held {
   /** Change notifications so far. */
   changes: number
   checking: Promise<Organization | undefined | StoreUnavailableError> | undefined
+  /** The entry last found active for this organization (valid while its `activeFor` is `org`). */
+  active: Entry | undefined
 }
 
 /**
@@ -483,7 +491,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   const check = (orgId: string): Promise<Organization | undefined | StoreUnavailableError> => {
     let h = held.get(orgId)
     if (h === undefined) {
-      h = { org: undefined, known: false, version: undefined, confirmedAtMs: 0, current: false, changes: 0, checking: undefined }
+      h = { org: undefined, known: false, version: undefined, confirmedAtMs: 0, current: false, changes: 0, checking: undefined, active: undefined }
       held.set(orgId, h)
     }
     if (h.checking !== undefined) return h.checking
@@ -535,6 +543,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   /** The organization for a request: from memory while current and recently confirmed. */
   const organization = (orgId: string): Organization | undefined | Promise<Organization | undefined | StoreUnavailableError> => {
     const h = held.get(orgId)
+    // verifyRequest makes the same test inline, to keep the record it found.
     if (h !== undefined && h.known && h.current && now() - h.confirmedAtMs < recheckMs) return h.org
     return check(orgId)
   }
@@ -542,6 +551,8 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   // ---- per-organization verifiers ----------------------------------------------------------
 
   const retire = (entry: Entry): void => {
+    // A retired entry is never the remembered active one again.
+    entry.activeFor = undefined
     if (entry.refreshTimer !== undefined) timers.clearTimeout(entry.refreshTimer)
     entry.refreshTimer = undefined
     const timer = defaultTimers.setTimeout(() => void entry.verifier.close(), retireAfterMs)
@@ -598,6 +609,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       configKey,
       server,
       refreshTimer: undefined,
+      activeFor: undefined,
       verifier: createVerifier({
         server,
         organization: access,
@@ -672,10 +684,30 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
   // The decision stays synchronous while nothing needs to wait (organization in memory, token
   // cached, no counter and no audit sink): each async hop costs a promise and a microtask turn,
   // which is most of what the registry adds to the single verifier's ~0.5 µs on a cached token.
-  const decide = (org: Organization, request: TokenRequest, target: RegistryTarget): RequestVerdict | Promise<RequestVerdict> => {
+  const decide = (org: Organization, request: TokenRequest, target: RegistryTarget, nowMs: number = now(), h?: Held): RequestVerdict | Promise<RequestVerdict> => {
     // The token's unverified iss only chooses the keys; the built-in issuer's identifier is reserved.
     if (issued !== undefined && issued.issuerOf(request) === issued.issuer) return decideIssued(org, request, target, issuedVerifierFor(org.orgId))
-    const nowSeconds = Math.floor(now() / 1000)
+    const nowSeconds = Math.floor(nowMs / 1000)
+    // Same document as last time: its active server and verifier are known. What depends on the
+    // clock or may change without a new document is checked again, as activeServer checks it.
+    const known = h !== undefined ? h.active : entries.get(org.orgId)
+    if (known !== undefined && known.activeFor === org && known.revision === org.revision && org.suspension === undefined && nowSeconds < org.subscriptionValidUntil) {
+      return verifyWith(org, known, request, target, nowSeconds)
+    }
+    const entry = activeEntry(org, nowSeconds)
+    if (!('verifier' in entry)) return entry
+    if (h !== undefined) h.active = entry
+    return verifyWith(org, entry, request, target, nowSeconds)
+  }
+
+  /** The organization's own server's verdict on the request. */
+  const verifyWith = (org: Organization, entry: Entry, request: TokenRequest, target: RegistryTarget, nowSeconds: number): RequestVerdict | Promise<RequestVerdict> => {
+    const answer = entry.verifier.verifyRequestNow(request, verifyOptionsOf(target))
+    return answer instanceof Promise ? answer.then((verdict) => decided(org, entry, verdict, nowSeconds)) : decided(org, entry, answer, nowSeconds)
+  }
+
+  /** The verifier of the organization's active server, or the refusal when it has none at `nowSeconds`. */
+  const activeEntry = (org: Organization, nowSeconds: number): Entry | RequestVerdict => {
     const active = activeServer(org, nowSeconds)
     if (!active.ok) {
       const stale = entries.get(org.orgId)
@@ -687,8 +719,8 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       return refuse(new ServerDisabledError(active.message, { expected: 'enabled', actual: active.reason }), org.orgId)
     }
     const entry = entryFor(org, active.server)
-    const answer = entry.verifier.verifyRequestNow(request, verifyOptionsOf(target))
-    return answer instanceof Promise ? answer.then((verdict) => decided(org, entry, verdict, nowSeconds)) : decided(org, entry, answer, nowSeconds)
+    entry.activeFor = org
+    return entry
   }
 
   /** The per-organization verifier's verdict: a refusal is audited when asked, an acceptance admitted. */
@@ -776,19 +808,22 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
 
     verifyRequest(request, target) {
       if (closed) return Promise.reject(new Error('This registry verifier is closed'))
-      const found = organization(target.orgId)
+      // One clock reading for the organization's freshness and the decision.
+      const nowMs = now()
       // Hot path: an organization held in memory goes straight to the decision, without a hop.
-      if (!(found instanceof Promise)) {
+      const h = held.get(target.orgId)
+      if (h !== undefined && h.known && h.current && nowMs - h.confirmedAtMs < recheckMs) {
+        const found = h.org
         if (found === undefined) return Promise.resolve(unknownOrganization(target.orgId))
         try {
-          const verdict = decide(found, request, target)
+          const verdict = decide(found, request, target, nowMs, h)
           return verdict instanceof Promise ? verdict : Promise.resolve(verdict)
         } catch (e) {
           // As before, when the decision was an async function: a failure rejects, never throws.
           return Promise.reject(e)
         }
       }
-      return found.then((org) => {
+      return check(target.orgId).then((org) => {
         if (org instanceof StoreUnavailableError) return refuse(org)
         if (org === undefined) return unknownOrganization(target.orgId)
         return decide(org, request, target)
