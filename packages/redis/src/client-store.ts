@@ -3,11 +3,10 @@
  *
  * @module
  */
-import type { ConfigIssue } from '@tokenward/core'
 import type { ApiClient, ClientStore } from '@tokenward/issuer'
-import { RegistryConfigError, assertStorableOrgId } from '@tokenward/registry'
+import { assertStorableOrgId } from '@tokenward/registry'
 import { storeCommand, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /**
  * Options of {@link createRedisClientStore}.
@@ -42,14 +41,7 @@ export interface RedisClientStoreOptions {
  * ```
  */
 export function createRedisClientStore(options: RedisClientStoreOptions): ClientStore {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const keys = keysOf(prefix)
+  const { redis, keys } = checkStoreOptions(options)
   const keyOf = (orgId: string): string => {
     assertStorableOrgId(orgId)
     return keys.clients(orgId)

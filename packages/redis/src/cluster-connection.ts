@@ -9,6 +9,7 @@ import { StoreUnavailableError, type ConfigIssue } from '@tokenward/core'
 import { RegistryConfigError } from '@tokenward/registry'
 import type { ConnectionOptions } from 'node:tls'
 import { createCluster } from 'redis'
+import { reporterOf, resubscribeSignal, startupReconnectStrategy, timeoutsOf } from './connection-options.ts'
 import { checkEvictionPolicy, messageOf, scriptRunner, withCommandTimeout, type RedisConnection, type RedisEvent } from './connection.ts'
 
 /**
@@ -76,19 +77,10 @@ export async function createRedisClusterConnection(options: RedisClusterConnecti
   }
   const tlsOn = nodes[0]?.protocol === 'rediss:'
   if (options.tls !== undefined && !tlsOn) issues.push({ path: 'tls', message: 'is only used with rediss:// nodes' })
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500
-  const connectTimeoutMs = options.connectTimeoutMs ?? 2000
-  if (!(Number.isFinite(commandTimeoutMs) && commandTimeoutMs > 0)) issues.push({ path: 'commandTimeoutMs', message: 'must be a positive number' })
-  if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) issues.push({ path: 'connectTimeoutMs', message: 'must be a positive number' })
+  const { commandTimeoutMs, connectTimeoutMs } = timeoutsOf(options, issues)
   if (issues.length > 0) throw new RegistryConfigError(issues)
 
-  const report = (event: RedisEvent): void => {
-    try {
-      options.onEvent?.(event)
-    } catch {
-      // onEvent must not throw.
-    }
-  }
+  const report = reporterOf(options.onEvent)
   let connectedOnce = false
   const first = nodes[0]!
   const cluster = createCluster({
@@ -99,7 +91,7 @@ export async function createRedisClusterConnection(options: RedisClusterConnecti
       disableOfflineQueue: true,
       socket: {
         connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries: number, cause: Error) => (connectedOnce || retries < 2 ? Math.min(50 * 2 ** retries, 1000) : cause),
+        reconnectStrategy: startupReconnectStrategy(() => connectedOnce),
         ...(tlsOn ? { tls: true as const, ...options.tls } : {}),
       },
     },
@@ -121,15 +113,7 @@ export async function createRedisClusterConnection(options: RedisClusterConnecti
     async subscribe(channel, onMessage, onResubscribed) {
       // Any node that lost its connection and came back may have carried the subscription:
       // resynchronise by revision then (cheap, and a missed message cannot leave us stale).
-      let lost = false
-      const onLost = (): void => {
-        lost = true
-      }
-      const onReady = (): void => {
-        if (!lost) return
-        lost = false
-        onResubscribed()
-      }
+      const { lost: onLost, ready: onReady } = resubscribeSignal(onResubscribed)
       cluster.on('node-reconnecting', onLost)
       cluster.on('node-disconnect', onLost)
       cluster.on('node-ready', onReady)

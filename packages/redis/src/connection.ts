@@ -11,6 +11,7 @@ import { RegistryConfigError } from '@tokenward/registry'
 import { createHash } from 'node:crypto'
 import type { ConnectionOptions } from 'node:tls'
 import { createClient } from 'redis'
+import { reporterOf, resubscribeSignal, startupReconnectStrategy, timeoutsOf } from './connection-options.ts'
 
 /**
  * What the Redis implementations tell an operator: a command or the subscription failed, the
@@ -95,25 +96,14 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
   }
   if (url !== undefined && url.protocol !== 'redis:' && url.protocol !== 'rediss:') issues.push({ path: 'url', message: 'must use redis: or rediss:' })
   if (options.tls !== undefined && url?.protocol !== 'rediss:') issues.push({ path: 'tls', message: 'is only used with a rediss:// URL' })
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500
-  const connectTimeoutMs = options.connectTimeoutMs ?? 2000
-  if (!(Number.isFinite(commandTimeoutMs) && commandTimeoutMs > 0)) issues.push({ path: 'commandTimeoutMs', message: 'must be a positive number' })
-  if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) issues.push({ path: 'connectTimeoutMs', message: 'must be a positive number' })
+  const { commandTimeoutMs, connectTimeoutMs } = timeoutsOf(options, issues)
   if (issues.length > 0) throw new RegistryConfigError(issues)
 
-  const report = (event: RedisEvent): void => {
-    try {
-      options.onEvent?.(event)
-    } catch {
-      // onEvent must not throw.
-    }
-  }
-  // Before the first connection, give up after a few attempts (start-up must not hang on an
-  // unreachable Redis); once connected, reconnect forever with backoff up to 1 s.
+  const report = reporterOf(options.onEvent)
   let connectedOnce = false
   const socket = {
     connectTimeout: connectTimeoutMs,
-    reconnectStrategy: (retries: number, cause: Error) => (connectedOnce || retries < 2 ? Math.min(50 * 2 ** retries, 1000) : cause),
+    reconnectStrategy: startupReconnectStrategy(() => connectedOnce),
     ...(url?.protocol === 'rediss:' ? { tls: true as const, ...options.tls } : {}),
   }
   const client: NodeRedisClient = createClient({ url: options.url, socket, disableOfflineQueue: true })
@@ -137,15 +127,7 @@ export async function createRedisConnection(options: RedisConnectionOptions): Pr
     async subscribe(channel, onMessage, onResubscribed) {
       subscriberConnected ??= subscriber.connect()
       await subscriberConnected
-      let lost = false
-      const onEnd = (): void => {
-        lost = true
-      }
-      const onReady = (): void => {
-        if (!lost) return
-        lost = false
-        onResubscribed()
-      }
+      const { lost: onEnd, ready: onReady } = resubscribeSignal(onResubscribed)
       subscriber.on('error', onEnd)
       subscriber.on('end', onEnd)
       subscriber.on('reconnecting', onEnd)

@@ -3,10 +3,9 @@
  *
  * @module
  */
-import type { ConfigIssue, IntrospectionCache, IntrospectionCacheEntry } from '@tokenward/core'
-import { RegistryConfigError } from '@tokenward/registry'
+import type { IntrospectionCache, IntrospectionCacheEntry } from '@tokenward/core'
 import { messageOf, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /**
  * Options of {@link createRedisIntrospectionCache}.
@@ -39,14 +38,7 @@ export interface RedisIntrospectionCacheOptions {
  * ```
  */
 export function createRedisIntrospectionCache(options: RedisIntrospectionCacheOptions): IntrospectionCache {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const keys = keysOf(prefix)
+  const { redis, keys } = checkStoreOptions(options)
   const keyOf = (digest: string): string => {
     // Core hands SHA-256 hex digests; anything else is refused rather than put in a key.
     if (!/^[0-9a-f]{64}$/.test(digest)) throw new RangeError('An introspection cache key must be a SHA-256 hex digest')

@@ -7,6 +7,7 @@
  */
 import { StoreUnavailableError, type ConfigIssue } from '@tokenward/core'
 import { RegistryConfigError } from '@tokenward/registry'
+import { reporterOf, resubscribeSignal, timeoutsOf } from './connection-options.ts'
 import { checkEvictionPolicy, messageOf, scriptRunner, withCommandTimeout, type RedisConnection, type RedisEvent } from './connection.ts'
 
 /**
@@ -72,19 +73,10 @@ export async function createIoredisConnection(options: IoredisConnectionOptions)
   const issues: ConfigIssue[] = []
   const client = options.client
   if (client === undefined || typeof client.call !== 'function' || typeof client.duplicate !== 'function') issues.push({ path: 'client', message: 'must be an ioredis client (new Redis(…))' })
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500
-  if (!(Number.isFinite(commandTimeoutMs) && commandTimeoutMs > 0)) issues.push({ path: 'commandTimeoutMs', message: 'must be a positive number' })
-  const connectTimeoutMs = options.connectTimeoutMs ?? 2000
-  if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) issues.push({ path: 'connectTimeoutMs', message: 'must be a positive number' })
+  const { commandTimeoutMs, connectTimeoutMs } = timeoutsOf(options, issues)
   if (issues.length > 0) throw new RegistryConfigError(issues)
 
-  const report = (event: RedisEvent): void => {
-    try {
-      options.onEvent?.(event)
-    } catch {
-      // onEvent must not throw.
-    }
-  }
+  const report = reporterOf(options.onEvent)
   const onClientError = (e: unknown): void => report({ type: 'redis_error', operation: 'connection', message: messageOf(e) })
   client.on('error', onClientError)
   try {
@@ -105,15 +97,7 @@ export async function createIoredisConnection(options: IoredisConnectionOptions)
       }
       const sub = subscriber
       await whenReady(sub, connectTimeoutMs)
-      let lost = false
-      const onLost = (): void => {
-        lost = true
-      }
-      const onReady = (): void => {
-        if (!lost) return
-        lost = false
-        onResubscribed()
-      }
+      const { lost: onLost, ready: onReady } = resubscribeSignal(onResubscribed)
       const onChannelMessage = (from: unknown, message: unknown): void => {
         if (from === channel) onMessage(String(message))
       }

@@ -5,10 +5,8 @@
  *
  * @module
  */
-import type { ConfigIssue } from '@tokenward/core'
 import type { Organization } from '@tokenward/core/organization'
 import {
-  RegistryConfigError,
   StoreClosedError,
   StoreCorruptionError,
   assertPutArguments,
@@ -18,7 +16,7 @@ import {
   type OrganizationStore,
 } from '@tokenward/registry'
 import { messageOf, storeCommand, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /** Options of {@link createRedisOrganizationStore}. */
 export interface RedisOrganizationStoreOptions {
@@ -87,14 +85,7 @@ const maxKeyFetchRecords = 64
  * ```
  */
 export function createRedisOrganizationStore(options: RedisOrganizationStoreOptions): OrganizationStore {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const keys = keysOf(prefix)
+  const { redis, keys } = checkStoreOptions(options)
   const listeners = new Set<(orgId: string) => void>()
   /** The highest revision of each organization already reported to listeners. */
   const reported = new Map<string, number>()

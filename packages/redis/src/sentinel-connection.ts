@@ -7,6 +7,7 @@
 import { StoreUnavailableError, type ConfigIssue } from '@tokenward/core'
 import { RegistryConfigError } from '@tokenward/registry'
 import { createSentinel } from 'redis'
+import { reporterOf, timeoutsOf } from './connection-options.ts'
 import { checkEvictionPolicy, messageOf, scriptRunner, withCommandTimeout, type RedisConnection, type RedisEvent } from './connection.ts'
 
 /**
@@ -63,19 +64,10 @@ export async function createRedisSentinelConnection(options: RedisSentinelConnec
     })
   }
   if (options.nodeAuth !== undefined && typeof options.nodeAuth.password !== 'string') issues.push({ path: 'nodeAuth.password', message: 'must be a string' })
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500
-  const connectTimeoutMs = options.connectTimeoutMs ?? 2000
-  if (!(Number.isFinite(commandTimeoutMs) && commandTimeoutMs > 0)) issues.push({ path: 'commandTimeoutMs', message: 'must be a positive number' })
-  if (!(Number.isFinite(connectTimeoutMs) && connectTimeoutMs > 0)) issues.push({ path: 'connectTimeoutMs', message: 'must be a positive number' })
+  const { commandTimeoutMs, connectTimeoutMs } = timeoutsOf(options, issues)
   if (issues.length > 0) throw new RegistryConfigError(issues)
 
-  const report = (event: RedisEvent): void => {
-    try {
-      options.onEvent?.(event)
-    } catch {
-      // onEvent must not throw.
-    }
-  }
+  const report = reporterOf(options.onEvent)
   const first = sentinels[0]!
   const socket = { connectTimeout: connectTimeoutMs }
   const sentinel = createSentinel({

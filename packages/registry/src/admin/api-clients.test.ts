@@ -208,6 +208,24 @@ describe('API roles over the admin API', () => {
     expect((await h.call('GET', `${roles}/ReadOnly`)).body.error).toBe('api_role_not_found')
   })
 
+  it('role reads take the same steps as client reads: 404 unknown organization, 403 without API Key Management, the changes block, the ETag', async () => {
+    const h = await harness()
+    const unknown = await h.call('GET', 'orgs/nobody/api-roles')
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'organization_not_found'])
+    for (const path of [roles, `${roles}/ReadOnly`, clients]) {
+      const denied = await h.call('GET', path, { token: h.readerToken })
+      expect([denied.status, denied.body.error]).toEqual([403, 'permission_denied'])
+    }
+    const list = await h.call('GET', roles)
+    expect([list.status, list.headers.get('etag')]).toEqual([200, '"1"'])
+    expect(list.body).toMatchObject({ orgId, revision: 1, changes: { allowed: true, refusal: null } })
+    const org = (await h.store.get(orgId))!
+    await h.store.put({ ...org, suspension: { reason: 'terms_violation', since: 0 }, revision: org.revision + 1 }, org.revision)
+    const suspended = await h.call('GET', roles)
+    expect([suspended.status, suspended.headers.get('etag')]).toEqual([200, '"2"'])
+    expect(suspended.body.changes).toEqual({ allowed: false, refusal: { code: 'organization_suspended', message: expect.any(String) } })
+  })
+
   it('deleting a role API clients hold is refused with the clients listed, unless detachFromClients=true', async () => {
     const h = await harness()
     await h.call('POST', clients, { body: jwkClient })
@@ -219,6 +237,7 @@ describe('API roles over the admin API', () => {
     expect((await h.call('DELETE', `${roles}/Admin?detachFromClients=maybe`)).status).toBe(400)
     const detached = await h.call('DELETE', `${roles}/Admin?detachFromClients=true`)
     expect([detached.status, detached.body.notices[0].code]).toEqual([200, 'may_disrupt_clients'])
+    expect([detached.headers.get('etag'), detached.body.revision]).toEqual(['"4"', 4])
     const after = (await h.call('GET', clients)).body.apiClients.map((c: { clientId: string; roles: string[] }) => [c.clientId, c.roles])
     expect(after).toEqual([
       ['batch', []],

@@ -11,7 +11,6 @@ import type { ConfigIssue } from '@tokenward/core'
 import {
   apiClientsOf,
   requireApiClientChangesAllowed,
-  requireApiKeyManagement,
   ruleViolation,
   type ClientSecretHash,
   type CommandOutcome,
@@ -20,7 +19,8 @@ import {
 } from '@tokenward/core/organization'
 import type { Jwk } from '@tokenward/core'
 import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
-import { emptyResponse, invalidRequest, jsonResponse } from './admin-response.ts'
+import { invalidRequest, jsonResponse } from './admin-response.ts'
+import { apiChangesView, deletedResponse, loadForApiKeyReading } from './api-key-management.ts'
 import { generateSecretFor } from './client-secret-hasher.ts'
 import { violationResponse } from './failure-response.ts'
 import { revisionTag } from './if-match.ts'
@@ -134,19 +134,16 @@ export function apiClientView(client: OrganizationApiClient): ApiClientView {
  * ```
  */
 export async function listApiClients(ctx: AdminContext): Promise<Response> {
-  const org = await loadOrganization(ctx)
+  const org = await loadForApiKeyReading(ctx)
   if (org instanceof Response) return org
-  const denied = requireApiKeyManagement(ctx.actor, 'Reading')
-  if (denied !== undefined) return violationResponse(denied)
   const now = nowSeconds(ctx)
-  const refusal = requireApiClientChangesAllowed(org, ctx.actor, now)
   const body: ApiClientList = {
     orgId: org.orgId,
     revision: org.revision,
     apiClients: apiClientsOf(org).map(apiClientView),
     apiRoles: Object.keys(org.apiRoles),
     organization: organizationState(org, now),
-    changes: { allowed: refusal === undefined, refusal: refusal === undefined ? null : { code: refusal.code, message: refusal.message } },
+    changes: apiChangesView(org, ctx.actor, now),
   }
   return jsonResponse(200, body, { etag: revisionTag(org.revision) })
 }
@@ -160,10 +157,8 @@ export async function listApiClients(ctx: AdminContext): Promise<Response> {
  * ```
  */
 export async function getApiClient(ctx: AdminContext): Promise<Response> {
-  const org = await loadOrganization(ctx)
+  const org = await loadForApiKeyReading(ctx)
   if (org instanceof Response) return org
-  const denied = requireApiKeyManagement(ctx.actor, 'Reading')
-  if (denied !== undefined) return violationResponse(denied)
   const client = apiClientsOf(org).find((c) => c.clientId === ctx.name)
   if (client === undefined) return violationResponse(ruleViolation('api_client_not_found', `No API client ${JSON.stringify(ctx.name)}`, { field: 'clientId', actual: ctx.name }))
   return jsonResponse(200, { client: apiClientView(client), revision: org.revision }, { etag: revisionTag(org.revision) })
@@ -251,10 +246,7 @@ export async function deleteApiClient(ctx: AdminContext): Promise<Response> {
   const clientId = ctx.name as string
   const r = await runServerCommand(ctx, { command: () => ({ type: 'delete_api_client', clientId }), validationId: undefined, retryOnConflict: false })
   if (!r.ok) return r.response
-  const { organization, notices } = r.outcome
-  const etag = { etag: revisionTag(organization.revision) }
-  if (notices.length === 0) return emptyResponse(204, etag)
-  return jsonResponse(200, { notices, revision: organization.revision }, etag)
+  return deletedResponse(r.outcome)
 }
 
 /**

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { apiClientsOf, requireApiClientChangesAllowed, requireApiKeyManagement, ruleViolation, type CommandOutcome, type Notice, type Organization } from '@tokenward/core/organization'
-import { loadOrganization, nowSeconds, type AdminContext } from './admin-context.ts'
-import { emptyResponse, invalidRequest, jsonResponse } from './admin-response.ts'
+import { apiClientsOf, ruleViolation, type CommandOutcome, type Notice, type Organization } from '@tokenward/core/organization'
+import { nowSeconds, type AdminContext } from './admin-context.ts'
+import { invalidRequest, jsonResponse } from './admin-response.ts'
+import { apiChangesView, deletedResponse, loadForApiKeyReading } from './api-key-management.ts'
 import { violationResponse } from './failure-response.ts'
 import { revisionTag } from './if-match.ts'
 import { readJsonBody } from './read-json-body.ts'
@@ -81,18 +82,15 @@ function roleView(org: Organization, name: string): ApiRoleView {
  * ```
  */
 export async function listApiRoles(ctx: AdminContext): Promise<Response> {
-  const org = await loadOrganization(ctx)
+  const org = await loadForApiKeyReading(ctx)
   if (org instanceof Response) return org
-  const denied = requireApiKeyManagement(ctx.actor, 'Reading')
-  if (denied !== undefined) return violationResponse(denied)
   const now = nowSeconds(ctx)
-  const refusal = requireApiClientChangesAllowed(org, ctx.actor, now)
   const body: ApiRoleList = {
     orgId: org.orgId,
     revision: org.revision,
     apiRoles: Object.keys(org.apiRoles).map((name) => roleView(org, name)),
     organization: organizationState(org, now),
-    changes: { allowed: refusal === undefined, refusal: refusal === undefined ? null : { code: refusal.code, message: refusal.message } },
+    changes: apiChangesView(org, ctx.actor, now),
   }
   return jsonResponse(200, body, { etag: revisionTag(org.revision) })
 }
@@ -106,10 +104,8 @@ export async function listApiRoles(ctx: AdminContext): Promise<Response> {
  * ```
  */
 export async function getApiRole(ctx: AdminContext): Promise<Response> {
-  const org = await loadOrganization(ctx)
+  const org = await loadForApiKeyReading(ctx)
   if (org instanceof Response) return org
-  const denied = requireApiKeyManagement(ctx.actor, 'Reading')
-  if (denied !== undefined) return violationResponse(denied)
   const name = ctx.name as string
   if (!Object.hasOwn(org.apiRoles, name)) return violationResponse(ruleViolation('api_role_not_found', `No API role ${JSON.stringify(name)}`, { field: 'name', actual: name }))
   return jsonResponse(200, { role: roleView(org, name), revision: org.revision }, { etag: revisionTag(org.revision) })
@@ -179,10 +175,7 @@ export async function deleteApiRole(ctx: AdminContext): Promise<Response> {
     retryOnConflict: false,
   })
   if (!r.ok) return r.response
-  const { organization, notices } = r.outcome
-  const etag = { etag: revisionTag(organization.revision) }
-  if (notices.length === 0) return emptyResponse(204, etag)
-  return jsonResponse(200, { notices, revision: organization.revision }, etag)
+  return deletedResponse(r.outcome)
 }
 
 function roleChanged(status: 200 | 201, outcome: CommandOutcome, name: string): Response {
