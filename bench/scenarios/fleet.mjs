@@ -171,7 +171,10 @@ runAsChild(async () => {
     const bearerOrg = organization('12345')
     const dpopOrg = organization('12345', [{ ...server, dpop: { mode: 'enabled' } }])
     const common = { keyRefresh: false, jwks: { addressPolicy: { developmentLoopback: true } } }
-    const connection = counting(await createRedisConnection({ url: redis.url }))
+    // A generous command timeout: on a loaded CI machine a 500 ms timeout made the audit stream
+    // refuse (audit_unavailable, fail closed) and aborted the scenario; the bench measures cost,
+    // and the timeout's behaviour is proven by the package's own tests.
+    const connection = counting(await createRedisConnection({ url: redis.url, commandTimeoutMs: 10_000 }))
     closers.push(() => connection.close())
     const redisStore = createRedisOrganizationStore({ connection })
     await redisStore.put(bearerOrg, undefined)
