@@ -4,21 +4,20 @@
  * @module
  */
 import { encodeBase64Url } from '@tokenward/core/jose'
-import { signEs256 } from '#issuer-platform'
+import { encodeTextBase64Url, signJwsEs256 } from '#issuer-platform'
 import type { SigningKey } from './signing-key-store.ts'
 
 const encoder = new TextEncoder()
 /** The encoded protected header per key and `typ` (a key's `alg` and `kid` never change). */
 const encodedHeaders = new WeakMap<object, Map<string, string>>()
 
-/** @internal Signs `payload` with `typ` in the protected header; ECDSA over WebCrypto gives JOSE's r‖s form. */
+/** @internal Signs `payload` with `typ` in the protected header (ES256, JOSE's r‖s signature form). */
 export async function signJwt(key: SigningKey, typ: string, payload: Readonly<Record<string, unknown>>): Promise<string> {
   let headers = encodedHeaders.get(key)
   if (headers === undefined) encodedHeaders.set(key, (headers = new Map()))
   let header = headers.get(typ)
   if (header === undefined) headers.set(typ, (header = encodeBase64Url(encoder.encode(JSON.stringify({ alg: key.alg, typ, kid: key.kid })))))
-  const body = encodeBase64Url(encoder.encode(JSON.stringify(payload)))
-  const input = `${header}.${body}`
-  const signature = await signEs256(key.privateKey, encoder.encode(input))
-  return `${input}.${encodeBase64Url(signature)}`
+  // Through the platform seam: on Node, Buffer's native base64url and a synchronous signature.
+  const input = `${header}.${encodeTextBase64Url(JSON.stringify(payload))}`
+  return `${input}.${await signJwsEs256(key.privateKey, input)}`
 }

@@ -34,6 +34,19 @@ export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
 }
 
 /**
+ * @internal The ES256 signature of a compact JWS signing input (`header.payload`, base64url, so
+ * ASCII), as base64url: Buffer's native encoders instead of TextEncoder and the JS base64url loop.
+ */
+export const signJwsEs256 = (key: CryptoKey, input: string): string => {
+  let keyObject = keyObjects.get(key)
+  if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
+  return sign('sha256', Buffer.from(input, 'latin1'), { key: keyObject, dsaEncoding: 'ieee-p1363' }).toString('base64url')
+}
+
+/** @internal The UTF-8 bytes of `text` as unpadded base64url (Buffer's native encoder). */
+export const encodeTextBase64Url = (text: string): string => Buffer.from(text, 'utf8').toString('base64url')
+
+/**
  * @internal A keyed SHA-256 (HMAC) under a random key made for this call and never exported, as
  * base64url: what the verified-secret cache stores instead of anything derived from a secret alone.
  */

@@ -27,6 +27,15 @@ export const sha256 = async (data: Uint8Array): Promise<Uint8Array> => new Uint8
 export const signEs256 = async (key: CryptoKey, data: Uint8Array): Promise<Uint8Array> =>
   new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data.slice()))
 
+const textEncoder = new TextEncoder()
+
+/** @internal The ES256 signature of a compact JWS signing input (`header.payload`), as base64url. */
+export const signJwsEs256 = async (key: CryptoKey, input: string): Promise<string> =>
+  encodeBase64Url(await signEs256(key, textEncoder.encode(input)))
+
+/** @internal The UTF-8 bytes of `text` as unpadded base64url. */
+export const encodeTextBase64Url = (text: string): string => encodeBase64Url(textEncoder.encode(text))
+
 /**
  * @internal A keyed SHA-256 (HMAC) under a random non-extractable key made for this call, as
  * base64url: what the verified-secret cache stores instead of anything derived from a secret alone.

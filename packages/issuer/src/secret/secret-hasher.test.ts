@@ -59,3 +59,25 @@ describe('the platform seam: node and web agree on digests and signatures', () =
     }
   })
 })
+
+describe('the platform seam: compact JWS pieces agree between node and web', () => {
+  it('encodeTextBase64Url matches the strict encoder for ASCII and non-ASCII text; signJwsEs256 from either verifies', async () => {
+    const node = await import('../platform/node.ts')
+    const web = await import('../platform/web.ts')
+    const { decodeBase64Url, encodeBase64Url } = await import('@tokenward/core/jose')
+    for (const text of ['{"sub":"client-1"}', '{"name":"Zoë 東京 🚀"}', '', 'a', 'ab', 'abc']) {
+      const expected = encodeBase64Url(new TextEncoder().encode(text))
+      expect(node.encodeTextBase64Url(text)).toBe(expected)
+      expect(web.encodeTextBase64Url(text)).toBe(expected)
+    }
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair
+    const input = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjbGllbnQtMSJ9'
+    for (const signJwsEs256 of [node.signJwsEs256, web.signJwsEs256]) {
+      const signature = decodeBase64Url(await signJwsEs256(pair.privateKey, input))
+      expect(signature).toHaveLength(64)
+      const data = new TextEncoder().encode(input)
+      expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, signature!.slice(), data)).toBe(true)
+      expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, pair.publicKey, signature!.slice(), new TextEncoder().encode(`${input}x`))).toBe(false)
+    }
+  })
+})
