@@ -3,7 +3,7 @@
 
 const int = (n) => Math.round(n).toLocaleString('en-US')
 const ms = (n) => (n < 10 ? n.toFixed(1) : n.toFixed(0))
-const x = (n) => `${n.toFixed(2)}×`
+const x = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : 'n/a')
 const ratio = (s) => `${x(s.median)} (${x(s.min)}–${x(s.max)})`
 const spread = (s, f = int) => [f(s.median), f(s.min), f(s.max)]
 const range = ({ median, min, max }) => `${x(median)} (${x(min)}–${x(max)})`
@@ -322,7 +322,7 @@ function registrySection(registry) {
 function fleetSection(fleet) {
   if (fleet.skipped !== undefined) return `## Fleet (Redis)\n\nSkipped: ${fleet.skipped}.`
   const { rounds, perRound, tokens } = fleet.settings
-  const span = (s) => `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`
+  const span = (s) => `${x(s.median)} (${x(s.min)}–${x(s.max)})`
   const lines = [
     '## Fleet (Redis)',
     '',

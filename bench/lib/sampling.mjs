@@ -8,8 +8,15 @@ export function summarize(values) {
   return { median, min: sorted[0], max: sorted.at(-1), samples: values }
 }
 
-/** Per-round ratios `a[i] / b[i]`, summarized: rounds interleave, so each pair shares machine load. */
-export const ratioSummary = (a, b) => summarize(a.map((x, i) => x / b[i]))
+/**
+ * Per-round ratios `a[i] / b[i]`, summarized: rounds interleave, so each pair shares machine load.
+ * A round whose baseline completed nothing (a starved `--quick` round on a loaded machine) has no
+ * ratio and is left out; with no round left, every figure is `NaN` (reported as "n/a").
+ */
+export const ratioSummary = (a, b) => {
+  const ratios = a.map((x, i) => x / b[i]).filter((r) => Number.isFinite(r))
+  return ratios.length === 0 ? { median: Number.NaN, min: Number.NaN, max: Number.NaN, samples: [] } : summarize(ratios)
+}
 
 const batch = 50
 

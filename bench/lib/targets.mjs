@@ -3,12 +3,14 @@
 // gaps" in README.md) why, with the figures of the same run that show it. A scenario that did not
 // run leaves its targets "not measured" (never "met").
 
-const x = (ratio) => `${ratio.toFixed(2)}×`
+// A ratio that could not be measured (null after JSON, NaN) prints as n/a instead of crashing the run.
+const x = (ratio) => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a')
 const range = ({ median, min, max }) => `${x(median)} (${x(min)}–${x(max)})`
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
 /** A "ratio ≥ goal" target. */
 function atLeast(name, summary, goal, against) {
+  if (!Number.isFinite(summary?.median)) return { name, goal: `≥ ${x(goal)} ${against}`, measured: 'not measured (no round completed a request for both sides)', met: undefined }
   const met = summary.median >= goal
   return {
     name,
