@@ -265,6 +265,12 @@ function issuerSection(issuer) {
     '',
     `The Node handler against tokenward's Web handler behind a node:http → \`Request\` bridge (same run, per server CPU): private_key_jwt ${range(issuer.methods.private_key_jwt.nodeVsWebHandlerPerCpu)}, client_secret_basic ${range(issuer.methods.client_secret_basic.nodeVsWebHandlerPerCpu)}.`,
     '',
+    ...(issuer.methods.private_key_jwt.floorVsOidcProviderPerCpu === undefined
+      ? []
+      : [
+          `The floor, node:http alone answering a fixed token-sized 200 JSON in the same rounds: ${Object.entries(issuer.methods).map(([method, m]) => `${method} ${int(m.cpuMicrosPerRequest.nodeHttpFloor.median)} µs of server CPU per request, so no server behind node:http could exceed ${range(m.floorVsOidcProviderPerCpu)} oidc-provider per CPU; above the floor, oidc-provider costs ${range(m.aboveFloorVsOidcProvider)} what tokenward does`).join('; ')}.`,
+          '',
+        ]),
     `Client secrets are stored only as slow hashes. With the verified-secret cache off, every request pays one check: ${int(cacheOff.median)} req/s${issuer.methods.client_secret_basic.cpuMicrosPerRequestSecretCacheOff === undefined ? '' : `, ${ms(issuer.methods.client_secret_basic.cpuMicrosPerRequestSecretCacheOff.median / 1000)} ms of server CPU per request instead of ${int(issuer.methods.client_secret_basic.cpuMicrosPerRequest.tokenward.median)} µs with it`}. One check with each default hasher:`,
     '',
     table(['Hasher', 'parameters', '>verify ms median'], Object.entries(issuer.hashing).map(([name, h]) => [name, Object.entries(h.params).filter(([k, v]) => k !== 'algorithm' && v !== undefined).map(([k, v]) => `${k}=${v}`).join(', '), ms(h.verifyMs.median)])),

@@ -15,7 +15,9 @@
 // would show, and it does not depend on how busy the load generator's core was.
 // The secret hashing cost (one hash with each default hasher) is measured here too. A fourth
 // server, tokenward's Web handler behind a node:http → Request bridge, shows what the Node-native
-// handler (createIssuerNodeHandler, used by the first) saves.
+// handler (createIssuerNodeHandler, used by the first) saves. A fifth, the floor, is node:http alone
+// answering a fixed token-sized 200 JSON: its CPU per request is what no token endpoint behind
+// node:http can go below on this machine, so oidc-provider's cost over it bounds any ratio.
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import { settings } from '../lib/mode.mjs'
@@ -84,7 +86,7 @@ runAsChild(async () => {
   const servers = {}
   const children = []
   try {
-    for (const [name, variant, extra] of [['tokenward', 'tokenward', {}], ['tokenward, secret cache off', 'tokenward', { secretCache: false }], ['tokenward, Web handler', 'tokenward', { door: 'web' }], ['oidc-provider', 'oidc-provider', {}]]) {
+    for (const [name, variant, extra] of [['tokenward', 'tokenward', {}], ['tokenward, secret cache off', 'tokenward', { secretCache: false }], ['tokenward, Web handler', 'tokenward', { door: 'web' }], ['oidc-provider', 'oidc-provider', {}], ['node:http floor', 'floor', {}]]) {
       const child = startNode(new URL('./issuer/server.mjs', import.meta.url), [variant], { cpu: serverCpu, env: { BENCH_ISSUER_CONFIG: JSON.stringify({ ...config, ...extra }) } })
       children.push(child)
       const { origin } = await nextMessage(child, 'ready', startTimeoutMs)
@@ -95,7 +97,7 @@ runAsChild(async () => {
       private_key_jwt: (origin) => () => ({ headers: {}, body: `grant_type=client_credentials&client_assertion_type=${encodeURIComponent('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=${assertion(key, origin)}` }),
       client_secret_basic: () => () => ({ headers: { authorization: basic }, body: 'grant_type=client_credentials' }),
     }
-    const tokenEndpoint = { tokenward: (o) => `${o}/token`, 'tokenward, secret cache off': (o) => `${o}/token`, 'tokenward, Web handler': (o) => `${o}/token`, 'oidc-provider': (o) => `${o}/token` }
+    const tokenEndpoint = { tokenward: (o) => `${o}/token`, 'tokenward, secret cache off': (o) => `${o}/token`, 'tokenward, Web handler': (o) => `${o}/token`, 'oidc-provider': (o) => `${o}/token`, 'node:http floor': (o) => `${o}/token` }
     const cpuOf = async (server) => {
       const child = children[Object.keys(servers).indexOf(server)]
       const reply = nextMessage(child, 'cpu', startTimeoutMs)
@@ -109,12 +111,12 @@ runAsChild(async () => {
     }
 
     // Warm-up (JIT, key imports, the first secret check), unmeasured.
-    for (const method of Object.keys(cases)) for (const server of ['tokenward', 'tokenward, Web handler', 'oidc-provider']) await measure(server, method, 0.3)
+    for (const method of Object.keys(cases)) for (const server of ['tokenward', 'tokenward, Web handler', 'oidc-provider', 'node:http floor']) await measure(server, method, 0.3)
 
     const runs = []
     for (let round = 0; round < rounds; round++) {
       for (const method of Object.keys(cases)) {
-        for (const server of inRoundOrder(['tokenward', 'tokenward, Web handler', 'oidc-provider'], round)) runs.push({ method, server, ...(await measure(server, method, seconds)) })
+        for (const server of inRoundOrder(['tokenward', 'tokenward, Web handler', 'oidc-provider', 'node:http floor'], round)) runs.push({ method, server, ...(await measure(server, method, seconds)) })
       }
       runs.push({ method: 'client_secret_basic', server: 'tokenward, secret cache off', ...(await measure('tokenward, secret cache off', 'client_secret_basic', Math.min(seconds, 1))) })
     }
@@ -146,7 +148,14 @@ runAsChild(async () => {
             tokenward: summarize(series(method, 'tokenward')),
             oidcProvider: summarize(series(method, 'oidc-provider')),
             vsOidcProvider: ratioSummary(series(method, 'tokenward'), series(method, 'oidc-provider')),
-            cpuMicrosPerRequest: { tokenward: summarize(series(method, 'tokenward', 'cpuMicrosPerRequest')), oidcProvider: summarize(series(method, 'oidc-provider', 'cpuMicrosPerRequest')) },
+            cpuMicrosPerRequest: { tokenward: summarize(series(method, 'tokenward', 'cpuMicrosPerRequest')), oidcProvider: summarize(series(method, 'oidc-provider', 'cpuMicrosPerRequest')), nodeHttpFloor: summarize(series(method, 'node:http floor', 'cpuMicrosPerRequest')) },
+            // The best "× per CPU" any server behind node:http could reach here: oidc-provider over the floor.
+            floorVsOidcProviderPerCpu: ratioSummary(series(method, 'oidc-provider', 'cpuMicrosPerRequest'), series(method, 'node:http floor', 'cpuMicrosPerRequest')),
+            // tokenward's own cost above the floor, against oidc-provider's above the floor.
+            aboveFloorVsOidcProvider: ratioSummary(
+              series(method, 'oidc-provider', 'cpuMicrosPerRequest').map((x, i) => x - series(method, 'node:http floor', 'cpuMicrosPerRequest')[i]),
+              series(method, 'tokenward', 'cpuMicrosPerRequest').map((x, i) => x - series(method, 'node:http floor', 'cpuMicrosPerRequest')[i]),
+            ),
             vsOidcProviderPerCpu: cpuRatio(method),
             // The Node-native handler against the Web handler behind a node:http → Request bridge.
             nodeVsWebHandlerPerCpu: ratioSummary(series(method, 'tokenward, Web handler', 'cpuMicrosPerRequest'), series(method, 'tokenward', 'cpuMicrosPerRequest')),

@@ -2,6 +2,8 @@
 // (@tokenward/issuer behind node:http) or `oidc-provider` (panva's certified provider, the
 // client_credentials grant with JWT access tokens). Both know the same two clients: one with a
 // client secret (client_secret_basic) and one with an ES256 public key (private_key_jwt).
+// A third variant, `floor`, is node:http alone: it reads the body and answers a fixed 200 JSON
+// the size of a token answer, the least any token endpoint behind node:http can cost per request.
 // Replies { type: 'ready', port } over IPC once listening.
 import { createServer } from 'node:http'
 
@@ -67,6 +69,19 @@ async function oidcProviderHandler(origin) {
   return provider.callback()
 }
 
+/** The floor: node:http reading the body and sending a fixed token-sized 200 JSON (no parsing, no crypto). */
+function floorHandler() {
+  const body = JSON.stringify({ access_token: 'x'.repeat(560), token_type: 'Bearer', expires_in: 600, scope: 'zscloud::12345::ReadOnly' })
+  const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', 'content-length': String(body.length) }
+  return (req, res) => {
+    req.on('data', () => {})
+    req.on('end', () => {
+      res.writeHead(200, headers)
+      res.end(body)
+    })
+  }
+}
+
 let handler
 // CPU time of this process (all threads), for the per-request cost the parent computes.
 process.on('message', (message) => {
@@ -78,6 +93,6 @@ const server = createServer((req, res) => handler(req, res))
 server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', async () => {
   const origin = `http://127.0.0.1:${server.address().port}`
-  handler = variant === 'oidc-provider' ? await oidcProviderHandler(origin) : await tokenwardHandler(origin)
+  handler = variant === 'floor' ? floorHandler() : variant === 'oidc-provider' ? await oidcProviderHandler(origin) : await tokenwardHandler(origin)
   process.send({ type: 'ready', port: server.address().port, origin })
 })
