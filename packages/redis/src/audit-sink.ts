@@ -4,9 +4,9 @@
  * @module
  */
 import { AuditUnavailableError, type ConfigIssue } from '@tokenward/core'
-import { AuditSinkClosedError, RegistryConfigError, serializeAuditEvent, type AuditEventShape, type AuditSink } from '@tokenward/registry'
+import { AuditSinkClosedError, serializeAuditEvent, type AuditEventShape, type AuditSink } from '@tokenward/registry'
 import { messageOf, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /** Options of {@link createRedisAuditSink}. */
 export interface RedisAuditSinkOptions {
@@ -37,16 +37,11 @@ export interface RedisAuditSinkOptions {
  * ```
  */
 export function createRedisAuditSink<E extends AuditEventShape = AuditEventShape>(options: RedisAuditSinkOptions): AuditSink<E> {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
   const maxLength = options.maxLength ?? 1_000_000
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (!(Number.isSafeInteger(maxLength) && maxLength >= 1)) issues.push({ path: 'maxLength', message: 'must be a positive integer' })
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const key = keysOf(prefix).audit
+  const extra: ConfigIssue[] = []
+  if (!(Number.isSafeInteger(maxLength) && maxLength >= 1)) extra.push({ path: 'maxLength', message: 'must be a positive integer' })
+  const { redis, keys } = checkStoreOptions(options, extra)
+  const key = keys.audit
   const pending = new Set<Promise<unknown>>()
   let closed = false
   return {

@@ -5,9 +5,9 @@
  */
 import type { ConfigIssue } from '@tokenward/core'
 import type { JwksValidationReceipt } from '@tokenward/core/organization'
-import { RegistryConfigError, assertStorableOrgId, type ReceiptStore } from '@tokenward/registry'
+import { assertStorableOrgId, type ReceiptStore } from '@tokenward/registry'
 import { storeCommand, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /** Options of {@link createRedisReceiptStore}. */
 export interface RedisReceiptStoreOptions {
@@ -35,18 +35,12 @@ export interface RedisReceiptStoreOptions {
  * ```
  */
 export function createRedisReceiptStore(options: RedisReceiptStoreOptions): ReceiptStore {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
   const maxAgeSeconds = options.maxAgeSeconds ?? 3600
   const now = options.now ?? (() => new Date())
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (!(Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)) issues.push({ path: 'maxAgeSeconds', message: 'must be a positive number' })
-  if (typeof now !== 'function') issues.push({ path: 'now', message: 'must be a function returning a Date' })
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const keys = keysOf(prefix)
+  const extra: ConfigIssue[] = []
+  if (!(Number.isFinite(maxAgeSeconds) && maxAgeSeconds > 0)) extra.push({ path: 'maxAgeSeconds', message: 'must be a positive number' })
+  if (typeof now !== 'function') extra.push({ path: 'now', message: 'must be a function returning a Date' })
+  const { redis, keys } = checkStoreOptions(options, extra)
   return {
     async save(receipt) {
       assertStorableOrgId(receipt.orgId)

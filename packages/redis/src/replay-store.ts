@@ -4,12 +4,11 @@
  *
  * @module
  */
-import type { ConfigIssue, ReplayStore, ReplayVerdict } from '@tokenward/core'
+import type { ReplayStore, ReplayVerdict } from '@tokenward/core'
 import type { ReplayStore as ClientAssertionReplayStore } from '@tokenward/issuer'
-import { RegistryConfigError } from '@tokenward/registry'
 import { createHash } from 'node:crypto'
 import { storeCommand, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /**
  * Options of {@link createRedisReplayStore} and {@link createRedisClientAssertionReplayStore}.
@@ -24,16 +23,6 @@ export interface RedisReplayStoreOptions {
   readonly connection: RedisConnection
   /** Prefix of every key. Default `tokenward`. */
   readonly keyPrefix?: string | undefined
-}
-
-function checkOptions(options: RedisReplayStoreOptions): { redis: RedisConnection; keys: ReturnType<typeof keysOf> } {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  return { redis: options.connection, keys: keysOf(prefix) }
 }
 
 /** SHA-256 of the value, base64url: fixed length, no braces (the hash tag stays intact), no raw `jti` in Redis. */
@@ -64,7 +53,7 @@ async function setOnce(redis: RedisConnection, operation: string, key: string, t
  * ```
  */
 export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
-  const { redis, keys } = checkOptions(options)
+  const { redis, keys } = checkStoreOptions(options)
   return {
     async remember(key, ttlSeconds): Promise<ReplayVerdict> {
       if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new RangeError('ttlSeconds must be a positive number')
@@ -87,7 +76,7 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
  * ```
  */
 export function createRedisClientAssertionReplayStore(options: RedisReplayStoreOptions): ClientAssertionReplayStore {
-  const { redis, keys } = checkOptions(options)
+  const { redis, keys } = checkStoreOptions(options)
   return {
     async claim(key, expiresAtMs, nowMs) {
       // An assertion already past its expiry is refused by the endpoint's own checks; it is still

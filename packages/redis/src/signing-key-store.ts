@@ -7,9 +7,8 @@
  */
 import type { ConfigIssue, Jwk } from '@tokenward/core'
 import { importSigningKey, type SigningKey, type SigningKeyStore } from '@tokenward/issuer'
-import { RegistryConfigError } from '@tokenward/registry'
 import { storeCommand, type RedisConnection } from './connection.ts'
-import { defaultKeyPrefix, keyPrefixIssues, keysOf } from './keys.ts'
+import { checkStoreOptions } from './store-options.ts'
 
 /**
  * Options of {@link createRedisSigningKeyStore}.
@@ -87,18 +86,13 @@ return 0
  * ```
  */
 export function createRedisSigningKeyStore(options: RedisSigningKeyStoreOptions): RedisSigningKeyStore {
-  const prefix = options.keyPrefix ?? defaultKeyPrefix
   const lifetimeSeconds = options.maxTokenLifetimeSeconds ?? 3600
   const aheadSeconds = options.publishAheadSeconds ?? 600
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
-  if (!(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0)) issues.push({ path: 'maxTokenLifetimeSeconds', message: 'must be a positive number' })
-  if (!(Number.isFinite(aheadSeconds) && aheadSeconds >= 0)) issues.push({ path: 'publishAheadSeconds', message: 'must be a number ≥ 0' })
-  if (options.connection === undefined || typeof options.connection.command !== 'function') {
-    issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
-  }
-  if (issues.length > 0) throw new RegistryConfigError(issues)
-  const redis = options.connection
-  const hash = keysOf(prefix).signingKeys
+  const extra: ConfigIssue[] = []
+  if (!(Number.isFinite(lifetimeSeconds) && lifetimeSeconds > 0)) extra.push({ path: 'maxTokenLifetimeSeconds', message: 'must be a positive number' })
+  if (!(Number.isFinite(aheadSeconds) && aheadSeconds >= 0)) extra.push({ path: 'publishAheadSeconds', message: 'must be a number ≥ 0' })
+  const { redis, keys } = checkStoreOptions(options, extra)
+  const hash = keys.signingKeys
   const lifetimeMs = lifetimeSeconds * 1000
   const aheadMs = aheadSeconds * 1000
   /** Imported keys by kid (importing is slow; a kid names one key for good). */

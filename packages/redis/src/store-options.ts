@@ -17,11 +17,12 @@ interface StoreLocationOptions {
 
 /**
  * Checks a store's `keyPrefix` and `connection` (throwing `RegistryConfigError` naming each bad
- * field) and returns the connection and the key names under the prefix.
+ * field, with the store's own `extra` issues between the two) and returns the connection and the
+ * key names under the prefix.
  */
-export function checkStoreOptions(options: StoreLocationOptions): { redis: RedisConnection; keys: ReturnType<typeof keysOf> } {
+export function checkStoreOptions(options: StoreLocationOptions, extra: readonly ConfigIssue[] = []): { redis: RedisConnection; keys: ReturnType<typeof keysOf> } {
   const prefix = options.keyPrefix ?? defaultKeyPrefix
-  const issues: ConfigIssue[] = keyPrefixIssues(prefix)
+  const issues: ConfigIssue[] = [...keyPrefixIssues(prefix), ...extra]
   if (options.connection === undefined || typeof options.connection.command !== 'function') {
     issues.push({ path: 'connection', message: 'must be a RedisConnection (createRedisConnection)' })
   }
