@@ -25,7 +25,7 @@ import { unchangedOutcome, type CommandOutcome } from './command-outcome.ts'
 import { isJsonEqual } from './json-equal.ts'
 import type { Notice } from './notice.ts'
 import { ruleViolation, type RuleViolation } from './rule-violation.ts'
-import { isSubscriptionExpired } from './status.ts'
+import { requireOrganizationWritable } from './permission.ts'
 import { apiKeyManagementPermission, type Actor, type JwksValidationReceipt, type Organization } from './types.ts'
 import { requireValidationReceipt } from './validation-receipt.ts'
 
@@ -257,17 +257,7 @@ export function requireApiClientChangesAllowed(org: Organization, actor: Actor, 
       expected: apiKeyManagementPermission,
     })
   }
-  if (org.suspension !== undefined) {
-    return ruleViolation('organization_suspended', `Organization ${org.orgId} is suspended; API clients and roles cannot be changed until the suspension is lifted`, {
-      actual: org.suspension.reason,
-    })
-  }
-  if (isSubscriptionExpired(org, now)) {
-    return ruleViolation('subscription_expired', `The subscription of organization ${org.orgId} has expired; API clients and roles cannot be changed until it is renewed`, {
-      actual: org.subscriptionValidUntil,
-    })
-  }
-  return undefined
+  return requireOrganizationWritable(org, now, 'API clients and roles')
 }
 
 /**

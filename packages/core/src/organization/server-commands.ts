@@ -21,8 +21,7 @@ import type {
   ServerCommand,
 } from './organization-command.ts'
 import { ruleViolation, type RuleViolation } from './rule-violation.ts'
-import { isSubscriptionExpired } from './status.ts'
-import { requireApiKeyManagement } from './permission.ts'
+import { requireApiKeyManagement, requireOrganizationWritable } from './permission.ts'
 import type { Actor, Organization } from './types.ts'
 import { requireValidationReceipt } from './validation-receipt.ts'
 
@@ -49,18 +48,9 @@ export const maxAuthorizationServers = 2
 export function requireServerChangesAllowed(org: Organization, actor: Actor, now: number): RuleViolation | undefined {
   const denied = requireApiKeyManagement(actor, 'Changing')
   if (denied !== undefined) return denied
-  if (org.suspension !== undefined) {
-    return ruleViolation('organization_suspended', `Organization ${org.orgId} is suspended; authorization servers cannot be changed until the suspension is lifted`, {
-      actual: org.suspension.reason,
-    })
-  }
-  if (isSubscriptionExpired(org, now)) {
-    return ruleViolation('subscription_expired', `The subscription of organization ${org.orgId} has expired; authorization servers cannot be changed until it is renewed`, {
-      actual: org.subscriptionValidUntil,
-    })
-  }
-  return undefined
+  return requireOrganizationWritable(org, now, 'authorization servers')
 }
+
 
 /**
  * Applies one admin command to an organization, checking {@link requireServerChangesAllowed}
