@@ -131,6 +131,48 @@ describe('createRegistryVerifier', () => {
     expect(refused.ok ? 'accepted' : [refused.response.status, refused.error.code, refused.error.actual]).toEqual([401, 'server_disabled', 'subscription_expired'])
   })
 
+  it('with nothing to count or audit: one clock reading per request, and every rule of the held document still applies', async () => {
+    // The shortest path (no audit sink, no threshold, a route that asks nothing more) is written
+    // out flat; it must refuse whatever the general path refuses, at the same instant.
+    let clockMs = Date.now()
+    let readings = 0
+    const validUntil = Math.floor(clockMs / 1000) + 600
+    const store = createInMemoryOrganizationStore([organization({ subscriptionValidUntil: validUntil })])
+    const registry = createRegistryVerifier({ store, clock: () => (readings++, clockMs), organizationRecheckMs: 3_600_000, jwks: { addressPolicy: { developmentLoopback: true } } })
+    verifiers.push(registry)
+    const codeOf = async (token: string | undefined, requiredRoles?: string[]) => {
+      const v = await registry.verifyRequest({ method: 'GET', url: '/reports', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }, { orgId: '12345', ...(requiredRoles ? { requiredRoles } : {}) })
+      return v.ok ? 'accepted' : `${v.response.status} ${v.error.code}`
+    }
+    const token = await mint(key)
+    for (let i = 0; i < 3; i++) expect(await codeOf(token)).toBe('accepted')
+    readings = 0
+    expect(await codeOf(token)).toBe('accepted')
+    expect(readings).toBe(1)
+    // Refusals on the short path: no token, a forged one, a role the route does not accept.
+    expect(await codeOf(undefined)).toBe('401 missing_token')
+    expect(await codeOf(`${token.slice(0, -4)}AAAA`)).toBe('401 invalid_signature')
+    expect(await codeOf(token, ['Admin'])).toBe('403 insufficient_scope')
+    // The token's own expiry is checked at the registry's instant.
+    const shortLived = await mint(key, { claims: { exp: Math.floor(clockMs / 1000) + 10 } })
+    expect(await codeOf(shortLived)).toBe('accepted')
+    expect(await codeOf(shortLived)).toBe('accepted')
+    clockMs += 120_000
+    expect(await codeOf(shortLived)).toBe('401 token_expired')
+    // The subscription's end, with the same document held.
+    clockMs = validUntil * 1000
+    expect(await codeOf(token)).toBe('401 server_disabled')
+    // A suspension written through the store, then lifted.
+    clockMs = Date.now()
+    const current = (await store.get('12345'))!
+    const until = nowSeconds() + 86_400
+    expect((await store.put({ ...current, subscriptionValidUntil: until, revision: current.revision + 1 }, current.revision)).ok).toBe(true)
+    expect(await codeOf(token)).toBe('accepted')
+    const renewed = (await store.get('12345'))!
+    expect((await store.put({ ...renewed, suspension: { reason: 'terms_violation', since: nowSeconds() }, revision: renewed.revision + 1 }, renewed.revision)).ok).toBe(true)
+    expect(await codeOf(token)).toBe('401 server_disabled')
+  })
+
   it('suspends an organization that crosses its API-call threshold, audited, and refuses further calls', async () => {
     const { codeOf, store, auditSink } = await setup(undefined, { apiCallThreshold: { maxCalls: 3, windowSeconds: 3600 } })
     const token = await mint(key)

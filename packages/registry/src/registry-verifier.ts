@@ -679,6 +679,11 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     if (r.kind === 'changed' && r.auditError !== undefined) throw r.auditError
   }
 
+  /** An acceptance is the verifier's verdict as it is: no API-call threshold to count against, no audit record to wait for. */
+  const plainAcceptance = options.apiCallThreshold === undefined && sink === undefined
+  // Built-in-issuer tokens need the token's issuer read first: with `issuer` set, every request takes `decide`.
+  const plainAcceptanceNoIssuer = plainAcceptance && issued === undefined
+
   const unknownOrganization = (orgId: string): RequestVerdict => refuse(new ServerDisabledError(`No authorization server is registered for organization ${orgId}`), orgId)
 
   // The decision stays synchronous while nothing needs to wait (organization in memory, token
@@ -692,17 +697,17 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     // clock or may change without a new document is checked again, as activeServer checks it.
     const known = h !== undefined ? h.active : entries.get(org.orgId)
     if (known !== undefined && known.activeFor === org && known.revision === org.revision && org.suspension === undefined && nowSeconds < org.subscriptionValidUntil) {
-      return verifyWith(org, known, request, target, nowSeconds)
+      return verifyWith(org, known, request, target, nowMs, nowSeconds)
     }
     const entry = activeEntry(org, nowSeconds)
     if (!('verifier' in entry)) return entry
     if (h !== undefined) h.active = entry
-    return verifyWith(org, entry, request, target, nowSeconds)
+    return verifyWith(org, entry, request, target, nowMs, nowSeconds)
   }
 
-  /** The organization's own server's verdict on the request. */
-  const verifyWith = (org: Organization, entry: Entry, request: TokenRequest, target: RegistryTarget, nowSeconds: number): RequestVerdict | Promise<RequestVerdict> => {
-    const answer = entry.verifier.verifyRequestNow(request, verifyOptionsOf(target))
+  /** The organization's own server's verdict on the request, at the instant the organization was checked. */
+  const verifyWith = (org: Organization, entry: Entry, request: TokenRequest, target: RegistryTarget, nowMs: number, nowSeconds: number): RequestVerdict | Promise<RequestVerdict> => {
+    const answer = entry.verifier.verifyRequestAt(request, nowMs, verifyOptionsOf(target))
     return answer instanceof Promise ? answer.then((verdict) => decided(org, entry, verdict, nowSeconds)) : decided(org, entry, answer, nowSeconds)
   }
 
@@ -763,7 +768,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
 
   /** An accepted token: the API-call threshold, then the durable audit record (nothing to wait for without either). */
   const admit = (org: Organization, verdict: RequestVerdict & { ok: true }, serverName: string, nowSeconds: number): RequestVerdict | Promise<RequestVerdict> =>
-    options.apiCallThreshold === undefined && sink === undefined ? verdict : admitCountedOrAudited(org, verdict, serverName, nowSeconds)
+    plainAcceptance ? verdict : admitCountedOrAudited(org, verdict, serverName, nowSeconds)
 
   const admitCountedOrAudited = async (org: Organization, verdict: RequestVerdict & { ok: true }, serverName: string, nowSeconds: number): Promise<RequestVerdict> => {
     const token = verdict.token
@@ -815,6 +820,29 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
       if (h !== undefined && h.known && h.current && nowMs - h.confirmedAtMs < recheckMs) {
         const found = h.org
         if (found === undefined) return Promise.resolve(unknownOrganization(target.orgId))
+        // The commonest request of all, flat (each call level here is one the JIT may not inline):
+        // the same document as last time, a route that asks nothing more, nothing to count or
+        // audit on acceptance. Anything else takes `decide`.
+        const known = h.active
+        if (
+          plainAcceptanceNoIssuer &&
+          known !== undefined &&
+          known.activeFor === found &&
+          known.revision === found.revision &&
+          found.suspension === undefined &&
+          Math.floor(nowMs / 1000) < found.subscriptionValidUntil &&
+          target.requiredRoles === undefined &&
+          target.resource === undefined &&
+          target.resources === undefined
+        ) {
+          try {
+            const answer = known.verifier.verifyRequestAt(request, nowMs)
+            if (answer instanceof Promise) return answer.then((verdict) => decided(found, known, verdict, Math.floor(nowMs / 1000)))
+            return Promise.resolve(answer.ok ? answer : decided(found, known, answer, Math.floor(nowMs / 1000)))
+          } catch (e) {
+            return Promise.reject(e)
+          }
+        }
         try {
           const verdict = decide(found, request, target, nowMs, h)
           return verdict instanceof Promise ? verdict : Promise.resolve(verdict)

@@ -270,6 +270,32 @@ describe('createVerifier', () => {
     }
   })
 
+  it('verifyRequestAt decides at the instant it is given when nothing needs waiting, and refuses a time that is not a finite number', async () => {
+    const v = verifier({ organization })
+    const request = (token: string) => ({ method: 'GET', url: '/', headers: { authorization: `Bearer ${token}` } })
+    const settle = async (answer: ReturnType<Verifier['verifyRequestAt']>) => {
+      const verdict = await answer
+      return verdict.ok ? 'accepted' : verdict.error.code
+    }
+    // Keys fetched and imported by a first verification (work that waits decides on the verifier's
+    // clock); tokens that expire in 30 s, checked 150 s on, while the keys are still fresh.
+    const exp = now() + 30
+    const first = request(await mint(rsa, { claims: { exp } }))
+    expect(await settle(v.verifyRequest(first))).toBe('accepted')
+    expect(await settle(v.verifyRequest(first))).toBe('accepted')
+    const later = (exp + 120) * 1000
+    // From the cache, and on first sight with the keys at hand: the instant given decides.
+    expect(await settle(v.verifyRequestAt(first, later))).toBe('token_expired')
+    expect(await settle(v.verifyRequestAt(first, Date.now()))).toBe('accepted')
+    const fresh = request(await mint(rsa, { claims: { exp, jti: 'fresh' } }))
+    expect(await settle(v.verifyRequestAt(fresh, later))).toBe('token_expired')
+    expect(await settle(v.verifyRequestAt(fresh, Date.now()))).toBe('accepted')
+    expect(await settle(v.verifyRequestNow(fresh))).toBe('accepted')
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '1700000000000' as unknown as number, undefined as unknown as number]) {
+      expect(() => v.verifyRequestAt(first, bad), String(bad)).toThrow(TypeError)
+    }
+  })
+
   it('reports status with the last successful fetch', async () => {
     const v = verifier()
     expect((await v.status()).lastSuccessfulFetchAt).toBeUndefined()

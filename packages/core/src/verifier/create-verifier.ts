@@ -49,6 +49,17 @@ export interface Verifier {
    * now is answered without a trip through the microtask queue.
    */
   verifyRequestNow(request: TokenRequest, options?: VerifyOptions): RequestVerdict | Promise<RequestVerdict>
+  /**
+   * {@link Verifier.verifyRequestNow} at an instant the caller has just read from this verifier's
+   * clock (milliseconds since the epoch), for a verifier composed into another that reads the
+   * clock for its own decision (the registry verifier: an organization's freshness and
+   * subscription): one request is then decided at one instant, with one clock read. The instant
+   * applies where the answer needs no waiting (a cached verification, imported keys); work that
+   * waits (a key fetch or import, an introspection) decides at the verifier's clock when it is
+   * done. Throws a `TypeError` for a time that is not a finite number (an expiry compared with
+   * `NaN` would pass).
+   */
+  verifyRequestAt(request: TokenRequest, nowMs: number, options?: VerifyOptions): RequestVerdict | Promise<RequestVerdict>
   /** Fetches the keys now (call at start-up, e.g. in a Lambda's init phase). */
   warm(): Promise<void>
   status(): Promise<VerifierStatus>
@@ -214,17 +225,22 @@ function verifierOver(config: AuthorizationServerConfig, source: VerifierEngine 
     if (isVerificationError(error)) return refused(error, request)
     throw error
   }
-  const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
-    const answer = engine !== undefined && !closed ? engine.verifyRequestNow(request, now(), verifyOptions) : undefined
+  const verifyRequestAt = (request: TokenRequest, nowMs: number, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => {
+    const answer = engine !== undefined && !closed ? engine.verifyRequestNow(request, nowMs, verifyOptions) : undefined
     if (answer === undefined) return run((e) => e.verifyRequest(request, verifyOptions)).then((token): RequestVerdict => ({ ok: true, token }), (error: unknown) => settleVerdict(error, request))
     return answer instanceof Promise ? answer.then((a) => verdictOf(a, request)) : verdictOf(answer, request)
   }
+  const verifyRequestNow = (request: TokenRequest, verifyOptions?: VerifyOptions): RequestVerdict | Promise<RequestVerdict> => verifyRequestAt(request, now(), verifyOptions)
 
   return {
     config,
     verify,
     verifyRequest: async (request, verifyOptions) => verifyRequestNow(request, verifyOptions),
     verifyRequestNow,
+    verifyRequestAt(request, nowMs, verifyOptions) {
+      if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) throw new TypeError('nowMs must be a finite number of milliseconds since the epoch')
+      return verifyRequestAt(request, nowMs, verifyOptions)
+    },
     warm: () => run((e) => e.warm()),
     status: () => run((e) => e.status()),
     clearCache: () => run((e) => e.clearCache()),
