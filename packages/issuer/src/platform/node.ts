@@ -8,6 +8,7 @@
 import { createHash, createHmac, createSecretKey, KeyObject, randomBytes, sign } from 'node:crypto'
 import { createScryptSecretHasher } from '../secret/scrypt-hasher.ts'
 import type { SecretHasher } from '../secret/secret-hasher.ts'
+import { ecdsaDerToRaw } from './ecdsa-der-to-raw.ts'
 
 /**
  * The secret hasher the issuer uses when none is given: on Node (the package's `node` export
@@ -26,11 +27,14 @@ export const sha256 = (data: Uint8Array): Uint8Array => createHash('sha256').upd
 
 const keyObjects = new WeakMap<CryptoKey, KeyObject>()
 
-/** @internal An ES256 signature (JOSE's r‖s form) of `data` with a P-256 private key. */
+/**
+ * @internal An ES256 signature (JOSE's r‖s form) of `data` with a P-256 private key: signed in
+ * DER with a bare key object and converted (`dsaEncoding: 'ieee-p1363'` doubles the cost on Node 24).
+ */
 export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
   let keyObject = keyObjects.get(key)
   if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
-  return sign('sha256', data, { key: keyObject, dsaEncoding: 'ieee-p1363' })
+  return ecdsaDerToRaw(sign('sha256', data, keyObject), 32)
 }
 
 /**
@@ -40,7 +44,8 @@ export const signEs256 = (key: CryptoKey, data: Uint8Array): Uint8Array => {
 export const signJwsEs256 = (key: CryptoKey, input: string): string => {
   let keyObject = keyObjects.get(key)
   if (keyObject === undefined) keyObjects.set(key, (keyObject = KeyObject.from(key)))
-  return sign('sha256', Buffer.from(input, 'latin1'), { key: keyObject, dsaEncoding: 'ieee-p1363' }).toString('base64url')
+  const raw = ecdsaDerToRaw(sign('sha256', Buffer.from(input, 'latin1'), keyObject), 32)
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
 }
 
 /** @internal The UTF-8 bytes of `text` as unpadded base64url (Buffer's native encoder). */
