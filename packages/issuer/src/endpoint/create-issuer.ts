@@ -390,7 +390,9 @@ export function createIssuer(options: IssuerOptions): Issuer {
       throw new TokenEndpointError('invalid_client', client === undefined ? 'Unknown client' : 'The client does not authenticate with a secret')
     }
     const hashes = client.authentication.secretHashes
-    const keys = verifiedSecrets === undefined ? undefined : await Promise.all(hashes.map((stored) => verifiedSecrets.keyFor(clientId, secret, stored)))
+    const digests = verifiedSecrets === undefined ? undefined : hashes.map((stored) => verifiedSecrets.keyFor(clientId, secret, stored))
+    // The Node digest answers at once; the Web one (WebCrypto) is awaited.
+    const keys = digests === undefined ? undefined : digests.every((key) => typeof key === 'string') ? digests : await Promise.all(digests)
     // A secret verified recently (only someone who holds it can hit) needs no slow hash, also
     // during a rotation when the other stored hash would not match.
     if (keys !== undefined && keys.some((key) => verifiedSecrets!.has(clientId, key, clock()))) return client
@@ -444,10 +446,20 @@ export function createIssuer(options: IssuerOptions): Issuer {
     return { client, clientId: iss }
   }
 
-  const grantScope = (client: ApiClient, requested: string | undefined, orgRoles: ReadonlySet<string>): string[] => {
-    const allowed = client.roles.filter((r) => orgRoles.has(r))
+  // A client's roles the organization has, and its default scope, per client object and role set:
+  // the same for every request until either changes. Only frozen role lists (defineApiClient's)
+  // are remembered: a store handing out mutable clients gets them worked out per request.
+  const defaultScopes = new WeakMap<ApiClient, { readonly orgRoles: ReadonlySet<string>; readonly allowed: readonly string[]; readonly scope: readonly string[] }>()
+  const grantScope = (client: ApiClient, requested: string | undefined, orgRoles: ReadonlySet<string>): readonly string[] => {
+    let memo = defaultScopes.get(client)
+    if (memo === undefined || memo.orgRoles !== orgRoles) {
+      const allowed = client.roles.filter((r) => orgRoles.has(r))
+      memo = { orgRoles, allowed, scope: allowed.map((role) => `${org.cloud}::${org.orgId}::${role}`) }
+      if (Object.isFrozen(client.roles)) defaultScopes.set(client, memo)
+    }
+    const allowed = memo.allowed
     if (allowed.length === 0) throw new TokenEndpointError('unauthorized_client', 'The client has no API role of this organization')
-    if (requested === undefined) return allowed.map((role) => `${org.cloud}::${org.orgId}::${role}`)
+    if (requested === undefined) return memo.scope
     const values = requested.split(' ')
     const granted = new Set<string>()
     for (const value of values) {
@@ -510,7 +522,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
       const form = await readForm(request, maxBodyBytes)
       // The proof is checked before the client authenticates, so a nonce challenge does not spend
       // a single-use client assertion.
-      const binding = await checkDpop(request)
+      // Without a proof, and with none required, there is nothing to wait for.
+      const binding = request.header('dpop') === null && dpop?.mode !== 'required' ? undefined : await checkDpop(request)
       nonceHeader = binding?.nonce
       const one = (name: string): string | undefined => form.get(name)?.[0]
       const authorization = request.header('authorization')
@@ -561,7 +574,8 @@ export function createIssuer(options: IssuerOptions): Issuer {
       throttle?.recordSuccess(client.clientId)
       if (grantType !== 'client_credentials') throw new TokenEndpointError('unsupported_grant_type', 'Only the client_credentials grant is supported')
 
-      const rolesNow = await currentRoles()
+      const roles = currentRoles()
+      const rolesNow = roles instanceof Promise ? await roles : roles
       let scope = grantScope(client, one('scope'), rolesNow.names)
       const requestedResources = form.get('resource') ?? []
       for (const r of requestedResources) if (!resources.has(r)) throw new TokenEndpointError('invalid_target', `The resource ${JSON.stringify(r.slice(0, 256))} is not served by this issuer`)
@@ -589,7 +603,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
       } catch (cause) {
         throw new StoreUnavailableError('The signing key store did not answer', { cause, retryAfterSeconds: 5 })
       }
-      const accessToken = await signJwt(key, 'at+jwt', {
+      const signed = signJwt(key, 'at+jwt', {
         iss: issuer,
         sub: client.clientId,
         client_id: client.clientId,
@@ -600,6 +614,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
         scope: scopeText,
         ...(binding !== undefined ? { cnf: { jkt: binding.jkt } } : {}),
       })
+      const accessToken = typeof signed === 'string' ? signed : await signed
       const tokenType = binding !== undefined ? 'DPoP' : 'Bearer'
       emit({ clientId: client.clientId, method, outcome: 'issued', grantedScope: scopeText, audience: aud, tokenId: jti, tokenType })
       return json(200, { access_token: accessToken, token_type: tokenType, expires_in: lifetime, scope: scopeText }, { ...noStore, ...nonceHeader })

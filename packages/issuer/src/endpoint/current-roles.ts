@@ -19,7 +19,7 @@ export interface CurrentApiRoles {
 
 /**
  * A reader of the organization's current API roles: per call from the store when it has
- * `apiRolesOf`, else always the static roles. A store that cannot answer is a 503 (the
+ * `apiRolesOf` (a promise), else always the static roles (returned directly). A store that cannot answer is a 503 (the
  * `StoreUnavailableError` the token endpoint maps), never a refusal; an organization the store no
  * longer has has no roles (the client then gets `unauthorized_client`).
  *
@@ -29,10 +29,11 @@ export interface CurrentApiRoles {
  * const { names, categories } = await rolesNow()
  * ```
  */
-export function createCurrentApiRoles(organization: OrganizationAccess, clients: ClientStore): () => Promise<CurrentApiRoles> {
+export function createCurrentApiRoles(organization: OrganizationAccess, clients: ClientStore): () => CurrentApiRoles | Promise<CurrentApiRoles> {
   const fixed: CurrentApiRoles = { names: new Set(organization.apiRoles), categories: organization.apiRoleCategories ?? {} }
   const read = clients.apiRolesOf
-  if (typeof read !== 'function') return () => Promise.resolve(fixed)
+  // The static roles are there at once: nothing to wait for.
+  if (typeof read !== 'function') return () => fixed
   return async () => {
     let roles: Readonly<Record<string, readonly string[]>> | undefined
     try {

@@ -244,6 +244,29 @@ describe('token endpoint: options and outages', () => {
     expect(response.headers.get('retry-after')).toBe('5')
   })
 
+  it("a client's roles changed in the store are what the next token grants (replaced clients, and mutable ones changed in place)", async () => {
+    const keyClient = (roles: string[]) => defineApiClient({ clientId: 'changing', roles, authentication: { method: 'private_key_jwt', publicKey: keysB.publicPem } })
+    const store = createInMemoryClientStore([['12345', keyClient(['ReadOnly', 'Admin'])]])
+    const changing = createIssuer({ issuer: issuerId, organization, clients: store })
+    const grantedScope = async (issuerUnderTest: Issuer) => {
+      const response = await issuerUnderTest.handle(new Request(issuerUnderTest.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: await assertionBody('changing', keysB) }))
+      const body = (await response.json()) as { scope?: string; error?: string }
+      return body.scope ?? body.error
+    }
+    expect(await grantedScope(changing)).toBe(`${scope('ReadOnly')} ${scope('Admin')}`)
+    expect(await grantedScope(changing)).toBe(`${scope('ReadOnly')} ${scope('Admin')}`)
+    await store.put('12345', keyClient(['Audit']))
+    expect(await grantedScope(changing)).toBe(scope('Audit'))
+    await store.put('12345', keyClient(['Other']))
+    expect(await grantedScope(changing)).toBe('unauthorized_client')
+    // A store of its own that hands out one mutable object and edits it in place.
+    const mutable = { ...keyClient(['ReadOnly']), roles: ['ReadOnly'] }
+    const inPlace = createIssuer({ issuer: issuerId, organization, clients: { ...store, get: async () => mutable } })
+    expect(await grantedScope(inPlace)).toBe(scope('ReadOnly'))
+    mutable.roles.splice(0, 1, 'Admin')
+    expect(await grantedScope(inPlace)).toBe(scope('Admin'))
+  })
+
   it('a client store that cannot answer is 503, never invalid_client', async () => {
     const broken = createIssuer({ issuer: issuerId, organization, clients: { ...clients, get: () => Promise.reject(new Error('down')) }, secretHasher: hasher })
     const response = await broken.handle(new Request(broken.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('secret:client+1', secret) }, body: form({ grant_type: 'client_credentials' }) }))
