@@ -197,7 +197,7 @@ export {
   type VerifiedDpopProof,
   type VerifyDpopProofOptions,
 } from './dpop/verify-dpop-proof.ts'
-export { createMemoryReplayStore, ReplayStoreFullError, type MemoryReplayStoreOptions, type ReplayStore, type ReplayVerdict } from './state/replay-store.ts'
+export { createExpiringKeys, createMemoryReplayStore, ReplayStoreFullError, type ExpiringKeys, type MemoryReplayStoreOptions, type ReplayStore, type ReplayVerdict } from './state/replay-store.ts'
 export {
   createMemoryIntrospectionCache,
   type IntrospectionCache,

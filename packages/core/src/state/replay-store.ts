@@ -6,6 +6,9 @@
  *
  * @module
  */
+import { createExpiringKeys } from './expiring-keys.ts'
+
+export { createExpiringKeys, ReplayStoreFullError, type ExpiringKeys } from './expiring-keys.ts'
 
 /**
  * What a replay store answers: `fresh` (first sighting, now remembered) or `replayed`.
@@ -49,28 +52,8 @@ export interface MemoryReplayStoreOptions {
 }
 
 /**
- * Thrown by the in-memory store when every slot holds a key that has not expired yet. Forgetting
- * one early would let that value be replayed, so the store refuses instead (503 upstream).
- *
- * @example
- * ```ts
- * try { store.remember(key, 60) } catch (e) { if (e instanceof ReplayStoreFullError) console.warn(e.message) }
- * ```
- */
-export class ReplayStoreFullError extends Error {
-  readonly _tag = 'ReplayStoreFullError' as const
-  constructor(
-    readonly maxEntries: number,
-    /** Seconds until the oldest key expires and a slot frees. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super(`The replay store holds ${maxEntries} unexpired keys; it refuses new ones for ${retryAfterSeconds} s`)
-  }
-}
-
-/**
- * A bounded in-memory {@link ReplayStore} for one process: keys expire after their TTL; expired
- * keys are swept when the store is full (and lazily when looked up). Several instances behind a
+ * A bounded in-memory {@link ReplayStore} for one process: keys expire after their TTL and are
+ * forgotten as their second passes ({@link createExpiringKeys}), so memory follows the keys alive. Several instances behind a
  * load balancer need a shared store instead, or a replay may land on another instance.
  *
  * @example
@@ -81,32 +64,13 @@ export class ReplayStoreFullError extends Error {
  * ```
  */
 export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
-  const maxEntries = options.maxEntries ?? 100_000
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer')
+  const keys = createExpiringKeys(options.maxEntries ?? 100_000)
   const now = options.now ?? Date.now
-  /** key → expiry (ms). Insertion order is expiry order only roughly (TTLs differ), so sweeps scan all. */
-  const entries = new Map<string, number>()
-
-  const sweep = (at: number): void => {
-    for (const [key, expiresAt] of entries) if (expiresAt <= at) entries.delete(key)
-  }
-
   return {
     remember(key, ttlSeconds) {
       if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) throw new RangeError('ttlSeconds must be a positive number')
       const at = now()
-      const expiresAt = entries.get(key)
-      if (expiresAt !== undefined && expiresAt > at) return 'replayed'
-      if (expiresAt === undefined && entries.size >= maxEntries) {
-        sweep(at)
-        if (entries.size >= maxEntries) {
-          let soonest = Infinity
-          for (const e of entries.values()) soonest = Math.min(soonest, e)
-          throw new ReplayStoreFullError(maxEntries, Math.max(1, Math.ceil((soonest - at) / 1000)))
-        }
-      }
-      entries.set(key, at + ttlSeconds * 1000)
-      return 'fresh'
+      return keys.claim(key, at + ttlSeconds * 1000, at)
     },
   }
 }

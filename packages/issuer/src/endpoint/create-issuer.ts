@@ -15,6 +15,7 @@ import {
   isVerificationError,
   parseApiRole,
   platformSignatureProvider,
+  ReplayStoreFullError,
   ReplayUnavailableError,
   StoreUnavailableError,
   supportedAlgorithms,
@@ -440,7 +441,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     try {
       first = await replay.claim(`${org.orgId}\u0000${iss}\u0000${jti}`, ((exp as number) + tolerance) * 1000, now)
     } catch (cause) {
-      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: 5 })
+      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: replayRetryAfter(cause) })
     }
     if (!first) return fail('The client assertion was already used (jti replayed)')
     return { client, clientId: iss }
@@ -504,7 +505,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
     try {
       first = await replay.claim(`dpop\u0000${org.orgId}\u0000${verified.value.replayKey}`, now + verified.value.replayTtlSeconds * 1000, now)
     } catch (cause) {
-      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: 5 })
+      throw new ReplayUnavailableError('The replay store did not answer', { cause, retryAfterSeconds: replayRetryAfter(cause) })
     }
     if (!first) throw new TokenEndpointError('invalid_dpop_proof', 'The DPoP proof was already used (jti replayed)')
     const fresh = verified.value.nonce === 'expiring' && dpopNonces !== undefined ? await dpopNonces.issue(Math.floor(now / 1000)) : undefined
@@ -704,6 +705,9 @@ function decodeBasic(header: string): { clientId: string; secret: string } {
     throw new TokenEndpointError('invalid_request', 'The Basic credentials are not form-encoded as RFC 6749 §2.3.1 asks')
   }
 }
+
+/** A full in-memory replay store says when slots free; anything else is retried in 5 s. */
+const replayRetryAfter = (cause: unknown): number => (cause instanceof ReplayStoreFullError ? cause.retryAfterSeconds : 5)
 
 const dummyHashes = new WeakMap<SecretHasher, Promise<SecretHash>>()
 function dummyHash(hasher: SecretHasher): Promise<SecretHash> {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineApiClient } from '../client/api-client.ts'
 import { createInMemoryClientStore, type ClientStore } from '../client/client-store.ts'
 import { createInMemorySigningKeyStore } from '../keys/signing-key-store.ts'
+import { createInMemoryReplayStore } from '../replay/replay-store.ts'
 import { createPbkdf2SecretHasher } from '../secret/pbkdf2-hasher.ts'
 import { generateClientSecret, rotateClientSecret } from '../secret/client-secret.ts'
 import { form, makeClientCertificate, makeClientKeys, serveHandler, serveJwks, signAssertion, type ClientKeys, type RunningServer } from '../testing/issuer-fixture.test-support.ts'
@@ -265,6 +266,24 @@ describe('token endpoint: options and outages', () => {
     expect(await grantedScope(inPlace)).toBe(scope('ReadOnly'))
     mutable.roles.splice(0, 1, 'Admin')
     expect(await grantedScope(inPlace)).toBe(scope('Admin'))
+  })
+
+  it('the in-memory replay store, when full of live assertions, answers 503 with the wait until a slot frees, still refuses replays, and frees slots as assertions expire', async () => {
+    let nowMs = Date.now()
+    const full = createIssuer({ issuer: issuerId, organization, clients, clock: () => nowMs, replayStore: createInMemoryReplayStore({ maxEntries: 2 }) })
+    const send = (body: string) => full.handle(new Request(full.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+    const first = await assertionBody('key-client', keysB)
+    expect((await send(first)).status).toBe(200)
+    expect((await send(await assertionBody('key-client', keysB))).status).toBe(200)
+    const refused = await send(await assertionBody('key-client', keysB))
+    await expectError(refused, 503, 'temporarily_unavailable')
+    // Held until exp (60 s) + the 30 s tolerance: a slot frees in about 90 s.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(88)
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(91)
+    await expectError(await send(first), 401, 'invalid_client')
+    // 91 s on, the first two have expired: a fresh assertion (valid at that time) is taken.
+    nowMs += 91_000
+    expect((await send(await assertionBody('key-client', keysB, { iat: Math.floor(nowMs / 1000), exp: Math.floor(nowMs / 1000) + 60 }))).status).toBe(200)
   })
 
   it('a client store that cannot answer is 503, never invalid_client', async () => {
