@@ -25,7 +25,7 @@ const scenarios = [
   { name: 'micro', script: './scenarios/micro.mjs', cpu: 0, timeoutMs: minutes(8) },
   { name: 'http', script: './scenarios/http.mjs', timeoutMs: minutes(10) },
   { name: 'registry', script: './scenarios/registry.mjs', timeoutMs: minutes(6) },
-  { name: 'fleet', script: './scenarios/fleet.mjs', cpu: 1, nodeArgs: ['--expose-gc'], timeoutMs: minutes(4) },
+  { name: 'fleet', script: './scenarios/fleet.mjs', cpu: 1, nodeArgs: ['--expose-gc'], timeoutMs: minutes(6) },
   { name: 'herd', script: './scenarios/herd.mjs', timeoutMs: minutes(3) },
   { name: 'coldStart', script: './scenarios/cold-start.mjs', cpu: 0, timeoutMs: minutes(5) },
   { name: 'memory', script: './scenarios/memory.mjs', nodeArgs: ['--expose-gc'], timeoutMs: minutes(15) },

@@ -327,12 +327,12 @@ function registrySection(registry) {
 
 function fleetSection(fleet) {
   if (fleet.skipped !== undefined) return `## Fleet (Redis)\n\nSkipped: ${fleet.skipped}.`
-  const { rounds, perRound, tokens } = fleet.settings
+  const { rounds, perRound, tokens, processes = 1 } = fleet.settings
   const span = (s) => `${x(s.median)} (${x(s.min)}–${x(s.max)})`
   const lines = [
     '## Fleet (Redis)',
     '',
-    `One process${fleet.pinned ? ' pinned to core 1 (redis-server on core 0)' : ''}, one request at a time, ${rounds} interleaved rounds (order reversed every other round; a full GC and a 5 ms pause before each measurement). Figures are CPU time of this process per request (user + system, every thread), which other processes' load does not inflate and waiting on Redis does not count; requests per wall-clock second are context. Bearer variants: ${perRound.bearer.toLocaleString('en-US')} requests per round over ${tokens} repeated tokens (all cached after warm-up); "fleet-counted" ${perRound.counted.toLocaleString('en-US')}; DPoP variants ${perRound.dpop} requests, each with a fresh ES256 proof and one cached bound token.`,
+    `${processes === 1 ? 'One process' : `${processes} fresh processes one after the other, their rounds pooled (the JIT's choices differ from one process to the next),`}${fleet.pinned ? ' pinned to core 1 (redis-server on core 0)' : ''}, one request at a time, ${rounds} interleaved rounds${processes === 1 ? '' : ' each'} (order reversed every other round; a full GC and a 5 ms pause before each measurement). Figures are CPU time of the measuring process per request (user + system, every thread), which other processes' load does not inflate and waiting on Redis does not count; requests per wall-clock second are context. Bearer variants: ${perRound.bearer.toLocaleString('en-US')} requests per round over ${tokens} repeated tokens (all cached after warm-up); "fleet-counted" ${perRound.counted.toLocaleString('en-US')}; DPoP variants ${perRound.dpop} requests, each with a fresh ES256 proof and one cached bound token.`,
     '',
     '"single-verifier": core\'s createVerifier for the same server; "single-process": the registry verifier over an in-memory store; "fleet": the registry verifier over the Redis store, organizations in memory kept fresh by the change feed (recheck 30 s); "fleet-counted" (context): plus the Redis API-call counter and audit stream, awaited on every allowed call; "dpop-in-memory" / "dpop-fleet" (context): the registry verifier with its default in-memory replay store / `createRedisReplayStore`.',
     '',

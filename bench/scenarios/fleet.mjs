@@ -20,7 +20,11 @@
 // core 1 by run.mjs and redis-server to core 0 when `taskset` works. The compared paths run in
 // many short rounds, interleaved (order reversed every other round), each round on the same
 // requests; each ratio pairs two measurements taken moments apart, and the report gives the
-// median with its range.
+// median with its range. The rounds run in three fresh processes one after the other (14 rounds
+// each), pooled: what the JIT compiles, inlines and where it deoptimizes is decided once per
+// process and moves a variant's cost by ±10 % from one process to the next (the same code read
+// 0.80–1.03× in seven single-process runs, and 0.94–1.06× in a tight two-variant loop), so one
+// process is one draw of that luck, not a measurement of the code.
 //
 // Needs redis-server (Debian: apt-get install redis-server); when it is missing the scenario
 // reports itself skipped and the targets read "not measured".
@@ -41,16 +45,16 @@ import {
 } from '@tokenward/redis'
 import { startJwksServer } from '../lib/jwks-server.mjs'
 import { quick } from '../lib/mode.mjs'
-import { canPin, runAsChild } from '../lib/processes.mjs'
+import { canPin, runAsChild, runNodeForResult } from '../lib/processes.mjs'
 import { inRoundOrder, ratioSummary, summarize } from '../lib/sampling.mjs'
-import { accessTokenClaims, audience, createSigningKey, issuer, mintAccessToken, signToken } from '../lib/tokens.mjs'
+import { accessTokenClaims, audience, createSigningKey, issuer, mintAccessToken, signingKeyFrom, signToken, transferableKey } from '../lib/tokens.mjs'
 
 // Requests per variant and round: enough for ~30–80 ms of CPU each, so a scavenge or a timer tick
 // is a small part of any one measurement. Cached bearer tokens cost ~1 µs, a Redis round trip
 // tens of µs, a DPoP proof (one ES256 verification) ~150 µs.
 const settings = quick
-  ? { rounds: 3, perRound: { bearer: 2000, counted: 100, dpop: 50 }, tokens: 50, counted: 200 }
-  : { rounds: 41, perRound: { bearer: 30_000, counted: 1000, dpop: 300 }, tokens: 50, counted: 1000 }
+  ? { processes: 1, rounds: 3, warmUpPasses: 1, perRound: { bearer: 2000, counted: 100, dpop: 50 }, tokens: 50, counted: 200 }
+  : { processes: 3, rounds: 14, warmUpPasses: 6, perRound: { bearer: 30_000, counted: 1000, dpop: 300 }, tokens: 50, counted: 1000 }
 const url = 'https://api.bench.test/orders'
 
 const freePort = () =>
@@ -145,41 +149,42 @@ async function measure(name, verify, requests) {
   return { cpuMicros: cpu.user + cpu.system, wallMs: performance.now() - wallStart }
 }
 
-runAsChild(async () => {
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    console.log('  fleet: skipped, redis-server is not installed (Debian: apt-get install redis-server)')
-    return { skipped: 'redis-server is not installed' }
-  }
-  const key = createSigningKey('ES256')
-  const jwksServer = await startJwksServer({ keys: [key.jwk] })
-  const redis = await startRedis()
+/** The organizations of the scenario: 12345 for bearer tokens, and a DPoP-bound copy of it under another key prefix. */
+function organizations(jwksUrl) {
+  const server = { name: 'Bench', jwksUrl, issuer, audience, enabled: true, description: '' }
+  const organization = (orgId, servers = [server]) => ({
+    orgId,
+    cloud: 'zscloud',
+    cloudDomain: 'zscloud.net',
+    apiRoles: { ReadOnly: ['reports'], Reporting: ['reports'], Audit: ['audit'] },
+    subscriptionValidUntil: Math.floor(Date.now() / 1000) + 86_400,
+    suspension: undefined,
+    authorizationServers: servers,
+    revision: 1,
+  })
+  // The bench tokens carry `zscloud::12345::…` scopes; organization 12345 is the bearer one, and
+  // a DPoP-bound copy of it lives under another key prefix (same orgId, server with DPoP on).
+  return { server, bearerOrg: organization('12345'), dpopOrg: organization('12345', [{ ...server, dpop: { mode: 'enabled' } }]) }
+}
+
+// A generous command timeout: on a loaded CI machine a 500 ms timeout made the audit stream
+// refuse (audit_unavailable, fail closed) and aborted the scenario; the bench measures cost,
+// and the timeout's behaviour is proven by the package's own tests.
+const connect = async (url) => counting(await createRedisConnection({ url, commandTimeoutMs: 10_000 }))
+
+/**
+ * One measuring process: builds every variant against the shared Redis and JWKS server, warms
+ * them, counts round trips, and runs `settings.rounds` interleaved rounds. Returns the samples.
+ */
+async function measureInThisProcess({ redisUrl, jwksUrl, key }) {
   const closers = []
   try {
-    const server = { name: 'Bench', jwksUrl: jwksServer.url, issuer, audience, enabled: true, description: '' }
-    const organization = (orgId, servers = [server]) => ({
-      orgId,
-      cloud: 'zscloud',
-      cloudDomain: 'zscloud.net',
-      apiRoles: { ReadOnly: ['reports'], Reporting: ['reports'], Audit: ['audit'] },
-      subscriptionValidUntil: Math.floor(Date.now() / 1000) + 86_400,
-      suspension: undefined,
-      authorizationServers: servers,
-      revision: 1,
-    })
-    // The bench tokens carry `zscloud::12345::…` scopes; organization 12345 is the bearer one, and
-    // a DPoP-bound copy of it lives under another key prefix (same orgId, server with DPoP on).
-    const bearerOrg = organization('12345')
-    const dpopOrg = organization('12345', [{ ...server, dpop: { mode: 'enabled' } }])
+    const { server, bearerOrg, dpopOrg } = organizations(jwksUrl)
     const common = { keyRefresh: false, jwks: { addressPolicy: { developmentLoopback: true } } }
-    // A generous command timeout: on a loaded CI machine a 500 ms timeout made the audit stream
-    // refuse (audit_unavailable, fail closed) and aborted the scenario; the bench measures cost,
-    // and the timeout's behaviour is proven by the package's own tests.
-    const connection = counting(await createRedisConnection({ url: redis.url, commandTimeoutMs: 10_000 }))
+    const connection = await connect(redisUrl)
     closers.push(() => connection.close())
     const redisStore = createRedisOrganizationStore({ connection })
-    await redisStore.put(bearerOrg, undefined)
     const dpopStore = createRedisOrganizationStore({ connection, keyPrefix: 'bench-dpop' })
-    await dpopStore.put(dpopOrg, undefined)
     const target = { orgId: '12345' }
     const registryVerify = (verifier) => (request) => verifier.verifyRequest(request, target)
 
@@ -224,9 +229,13 @@ runAsChild(async () => {
     const boundToken = signToken(key, { ...accessTokenClaims(randomUUID()), cnf: { jkt: client.jkt } })
     const dpopRequests = (count) => client.proofs(boundToken, count).map((proof) => ({ method: 'GET', url, headers: { authorization: `DPoP ${boundToken}`, dpop: proof } }))
 
-    // Warm every path (keys fetched, organizations read, tokens cached, code compiled).
-    for (const name of bearerNames) await measure(name, verifiers[name], bearerRequests)
-    for (const name of dpopNames) await measure(name, verifiers[name], dpopRequests(settings.perRound.dpop))
+    // Warm every path (keys fetched, organizations read, tokens cached, code compiled and tiered
+    // up: a fresh process needs a few hundred thousand calls before its JIT settles, so each
+    // bearer path runs several rounds' worth first, interleaved as the measured rounds are).
+    for (let pass = 0; pass < settings.warmUpPasses; pass++) {
+      for (const name of inRoundOrder(bearerNames, pass)) await measure(name, verifiers[name], name === 'fleet-counted' ? bearerRequests.slice(0, settings.perRound.counted) : bearerRequests)
+      for (const name of dpopNames) await measure(name, verifiers[name], dpopRequests(settings.perRound.dpop))
+    }
 
     // Redis round trips per request, by kind of request.
     const roundTrips = async (name, requests) => {
@@ -255,25 +264,71 @@ runAsChild(async () => {
         wall[name].push((requests.length * 1000) / wallMs)
       }
     }
-    const baselineOf = (name) => (dpopNames.includes(name) ? 'dpop-in-memory' : 'single-process')
-    return {
-      settings,
-      pinned: canPin,
-      roundTripsPerRequest,
-      rows: Object.keys(verifiers).map((name) => ({
-        variant: name,
-        requestsPerCpuSecond: summarize(cpu[name]),
-        cpuMicrosPerRequest: summarize(cpu[name].map((r) => 1e6 / r)),
-        requestsPerSecond: summarize(wall[name]),
-        baseline: baselineOf(name),
-        vsBaseline: ratioSummary(cpu[name], cpu[baselineOf(name)]),
-        vsSingleVerifier: dpopNames.includes(name) ? undefined : ratioSummary(cpu[name], cpu['single-verifier']),
-        wallVsBaseline: ratioSummary(wall[name], wall[baselineOf(name)]),
-      })),
-    }
+    return { cpu, wall, roundTripsPerRequest }
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined)
-    await redis.stop()
-    await jwksServer.close()
   }
-})
+}
+
+/** The row of each variant from the pooled samples of every process. */
+function report(names, dpopNames, cpu, wall, roundTripsPerRequest) {
+  const baselineOf = (name) => (dpopNames.includes(name) ? 'dpop-in-memory' : 'single-process')
+  return {
+    settings,
+    pinned: canPin,
+    roundTripsPerRequest,
+    rows: names.map((name) => ({
+      variant: name,
+      requestsPerCpuSecond: summarize(cpu[name]),
+      cpuMicrosPerRequest: summarize(cpu[name].map((r) => 1e6 / r)),
+      requestsPerSecond: summarize(wall[name]),
+      baseline: baselineOf(name),
+      vsBaseline: ratioSummary(cpu[name], cpu[baselineOf(name)]),
+      vsSingleVerifier: dpopNames.includes(name) ? undefined : ratioSummary(cpu[name], cpu['single-verifier']),
+      wallVsBaseline: ratioSummary(wall[name], wall[baselineOf(name)]),
+    })),
+  }
+}
+
+if (process.env.BENCH_FLEET_WORKER !== undefined) {
+  // A measuring process started by the one below: same Redis, same JWKS server, same key.
+  runAsChild(async () => {
+    const { redisUrl, jwksUrl, key } = JSON.parse(process.env.BENCH_FLEET_WORKER)
+    return measureInThisProcess({ redisUrl, jwksUrl, key: signingKeyFrom(key) })
+  })
+} else {
+  runAsChild(async () => {
+    if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+      console.log('  fleet: skipped, redis-server is not installed (Debian: apt-get install redis-server)')
+      return { skipped: 'redis-server is not installed' }
+    }
+    const key = createSigningKey('ES256')
+    const jwksServer = await startJwksServer({ keys: [key.jwk] })
+    const redis = await startRedis()
+    try {
+      const { bearerOrg, dpopOrg } = organizations(jwksServer.url)
+      const connection = await connect(redis.url)
+      try {
+        await createRedisOrganizationStore({ connection }).put(bearerOrg, undefined)
+        await createRedisOrganizationStore({ connection, keyPrefix: 'bench-dpop' }).put(dpopOrg, undefined)
+      } finally {
+        await connection.close()
+      }
+      // The processes run one after the other, each pinned where this one is (core 1).
+      const worker = JSON.stringify({ redisUrl: redis.url, jwksUrl: jwksServer.url, key: transferableKey(key) })
+      const parts = []
+      for (let i = 0; i < settings.processes; i++) {
+        parts.push(
+          await runNodeForResult(new URL(import.meta.url), quick ? ['--quick'] : [], { cpu: canPin ? 1 : undefined, nodeArgs: ['--expose-gc'], env: { BENCH_FLEET_WORKER: worker } }, 4 * 60_000),
+        )
+      }
+      const names = Object.keys(parts[0].cpu)
+      const pool = (field) => Object.fromEntries(names.map((name) => [name, parts.flatMap((part) => part[field][name])]))
+      const dpopNames = ['dpop-in-memory', 'dpop-fleet']
+      return report(names, dpopNames, pool('cpu'), pool('wall'), parts[0].roundTripsPerRequest)
+    } finally {
+      await redis.stop()
+      await jwksServer.close()
+    }
+  })
+}
