@@ -19,9 +19,10 @@ export interface CurrentApiRoles {
 
 /**
  * A reader of the organization's current API roles: per call from the store when it has
- * `apiRolesOf` (a promise), else always the static roles (returned directly). A store that cannot answer is a 503 (the
- * `StoreUnavailableError` the token endpoint maps), never a refusal; an organization the store no
- * longer has has no roles (the client then gets `unauthorized_client`).
+ * `apiRolesOf` (a promise), else always the static roles (returned directly, nothing to wait for).
+ * A store that cannot answer is a 503 (the `StoreUnavailableError` the token endpoint maps), never
+ * a refusal; an organization the store no longer has has no roles (the client then gets
+ * `unauthorized_client`).
  *
  * @example
  * ```ts
