@@ -267,7 +267,7 @@ function registryTargets(registry) {
 }
 
 /**
- * The fleet scenario (scenarios/fleet.mjs), CPU time per request, pooled over three processes: the registry path
+ * The fleet scenario (scenarios/fleet.mjs), CPU time per request, pooled over three processes holding only these paths: the registry path
  * with organizations in memory kept fresh by the Redis change feed against the single core
  * verifier, and the same against the single-process registry path (in-memory store).
  */

@@ -55,6 +55,20 @@ import { accessTokenClaims, audience, createSigningKey, issuer, mintAccessToken,
 const settings = quick
   ? { processes: 1, rounds: 3, warmUpPasses: 1, perRound: { bearer: 2000, counted: 100, dpop: 50 }, tokens: 50, counted: 200 }
   : { processes: 3, rounds: 14, warmUpPasses: 6, perRound: { bearer: 30_000, counted: 1000, dpop: 300 }, tokens: 50, counted: 1000 }
+
+/**
+ * What each kind of measuring process holds and measures. The target rows (repeated bearer tokens
+ * on the three paths) run in processes of their own: measured beside the context rows, whose
+ * Redis round trips and proof checks ran just before them in every other round, the registry
+ * rows read 0.96× the single verifier in the rounds where they followed a bearer row and 0.83× in
+ * those where they followed the Redis counter and audit row (one run, 70 rounds). The context
+ * rows run in one process with their own baselines (the in-memory registry, the in-memory
+ * replay store), and that process also counts the Redis round trips.
+ */
+const kinds = {
+  bearer: { measured: ['single-verifier', 'single-process', 'fleet'] },
+  context: { measured: ['single-process', 'fleet-counted', 'dpop-in-memory', 'dpop-fleet'] },
+}
 const url = 'https://api.bench.test/orders'
 
 const freePort = () =>
@@ -176,7 +190,7 @@ const connect = async (url) => counting(await createRedisConnection({ url, comma
  * One measuring process: builds every variant against the shared Redis and JWKS server, warms
  * them, counts round trips, and runs `settings.rounds` interleaved rounds. Returns the samples.
  */
-async function measureInThisProcess({ redisUrl, jwksUrl, key }) {
+async function measureInThisProcess({ redisUrl, jwksUrl, key, kind }) {
   const closers = []
   try {
     const { server, bearerOrg, dpopOrg } = organizations(jwksUrl)
@@ -193,33 +207,40 @@ async function measureInThisProcess({ redisUrl, jwksUrl, key }) {
       server: { name: server.name, jwksUrl: server.jwksUrl, issuer, audience },
       organization: { orgId: '12345', cloud: 'zscloud', cloudDomain: 'zscloud.net', apiRoles: Object.keys(bearerOrg.apiRoles) },
     })
-    const registries = {
-      'single-process': createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([bearerOrg]) }),
-      fleet: createRegistryVerifier({ ...common, store: redisStore, organizationRecheckMs: 30_000 }),
-      'fleet-counted': createRegistryVerifier({
-        ...common,
-        store: createRedisOrganizationStore({ connection }),
-        organizationRecheckMs: 30_000,
-        apiCallCounter: createRedisApiCallCounter({ connection }),
-        apiCallThreshold: { maxCalls: 1e12, windowSeconds: 3600 },
-        auditSink: createRedisAuditSink({ connection, maxLength: 10_000 }),
-      }),
-      'dpop-in-memory': createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([dpopOrg]) }),
-      'dpop-fleet': createRegistryVerifier({
-        ...common,
-        store: dpopStore,
-        organizationRecheckMs: 30_000,
-        replayStore: createRedisReplayStore({ connection, keyPrefix: 'bench-dpop' }),
-      }),
+    const makeRegistry = {
+      'single-process': () => createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([bearerOrg]) }),
+      fleet: () => createRegistryVerifier({ ...common, store: redisStore, organizationRecheckMs: 30_000 }),
+      'fleet-counted': () =>
+        createRegistryVerifier({
+          ...common,
+          store: createRedisOrganizationStore({ connection }),
+          organizationRecheckMs: 30_000,
+          apiCallCounter: createRedisApiCallCounter({ connection }),
+          apiCallThreshold: { maxCalls: 1e12, windowSeconds: 3600 },
+          auditSink: createRedisAuditSink({ connection, maxLength: 10_000 }),
+        }),
+      'dpop-in-memory': () => createRegistryVerifier({ ...common, store: createInMemoryOrganizationStore([dpopOrg]) }),
+      'dpop-fleet': () =>
+        createRegistryVerifier({
+          ...common,
+          store: dpopStore,
+          organizationRecheckMs: 30_000,
+          replayStore: createRedisReplayStore({ connection, keyPrefix: 'bench-dpop' }),
+        }),
     }
+    // Only what this kind of process measures (the context process also needs `fleet` to count round trips).
+    const { measured } = kinds[kind]
+    const built = kind === 'context' ? [...measured, 'fleet'] : measured
+    const registries = Object.fromEntries(built.filter((name) => name in makeRegistry).map((name) => [name, makeRegistry[name]()]))
     closers.push(() => single.close())
     for (const v of Object.values(registries)) closers.push(() => v.close())
     const verifiers = {
       'single-verifier': (request) => single.verifyRequest(request),
       ...Object.fromEntries(Object.entries(registries).map(([name, v]) => [name, registryVerify(v)])),
     }
-    const bearerNames = ['single-verifier', 'single-process', 'fleet', 'fleet-counted']
     const dpopNames = ['dpop-in-memory', 'dpop-fleet']
+    const requestsFor = (name, dpopRequestsNow) =>
+      dpopNames.includes(name) ? dpopRequestsNow[name] : name === 'fleet-counted' ? bearerRequests.slice(0, settings.perRound.counted) : bearerRequests
 
     // Repeated bearer tokens: the same list for every bearer variant, every round.
     const tokens = Array.from({ length: settings.tokens }, (_, i) => mintAccessToken(key, `fleet-${i}`))
@@ -229,36 +250,40 @@ async function measureInThisProcess({ redisUrl, jwksUrl, key }) {
     const boundToken = signToken(key, { ...accessTokenClaims(randomUUID()), cnf: { jkt: client.jkt } })
     const dpopRequests = (count) => client.proofs(boundToken, count).map((proof) => ({ method: 'GET', url, headers: { authorization: `DPoP ${boundToken}`, dpop: proof } }))
 
+    const proofsFor = (names) => Object.fromEntries(names.filter((name) => dpopNames.includes(name)).map((name) => [name, dpopRequests(settings.perRound.dpop)]))
+
     // Warm every path (keys fetched, organizations read, tokens cached, code compiled and tiered
     // up: a fresh process needs a few hundred thousand calls before its JIT settles, so each
-    // bearer path runs several rounds' worth first, interleaved as the measured rounds are).
+    // path runs several rounds' worth first, interleaved as the measured rounds are).
     for (let pass = 0; pass < settings.warmUpPasses; pass++) {
-      for (const name of inRoundOrder(bearerNames, pass)) await measure(name, verifiers[name], name === 'fleet-counted' ? bearerRequests.slice(0, settings.perRound.counted) : bearerRequests)
-      for (const name of dpopNames) await measure(name, verifiers[name], dpopRequests(settings.perRound.dpop))
+      const proofs = proofsFor(built)
+      for (const name of inRoundOrder(built, pass)) await measure(name, verifiers[name], requestsFor(name, proofs))
     }
 
-    // Redis round trips per request, by kind of request.
+    // Redis round trips per request, by kind of request (the context process).
     const roundTrips = async (name, requests) => {
       const before = connection.roundTrips
       await measure(name, verifiers[name], requests)
       return (connection.roundTrips - before) / requests.length
     }
-    const freshTokens = Array.from({ length: settings.counted }, () => ({ method: 'GET', url, headers: { authorization: `Bearer ${mintAccessToken(key, randomUUID())}` } }))
-    const roundTripsPerRequest = {
-      'cached bearer token (fleet)': await roundTrips('fleet', bearerRequests.slice(0, settings.counted)),
-      'first sight of a bearer token (fleet)': await roundTrips('fleet', freshTokens),
-      'cached DPoP-bound token, fresh proof (fleet, Redis replay store)': await roundTrips('dpop-fleet', dpopRequests(settings.counted)),
-      'cached bearer token, API-call counter + audit stream on (fleet-counted)': await roundTrips('fleet-counted', bearerRequests.slice(0, settings.counted)),
-    }
+    const freshTokens = () => Array.from({ length: settings.counted }, () => ({ method: 'GET', url, headers: { authorization: `Bearer ${mintAccessToken(key, randomUUID())}` } }))
+    const roundTripsPerRequest =
+      kind !== 'context'
+        ? undefined
+        : {
+            'cached bearer token (fleet)': await roundTrips('fleet', bearerRequests.slice(0, settings.counted)),
+            'first sight of a bearer token (fleet)': await roundTrips('fleet', freshTokens()),
+            'cached DPoP-bound token, fresh proof (fleet, Redis replay store)': await roundTrips('dpop-fleet', dpopRequests(settings.counted)),
+            'cached bearer token, API-call counter + audit stream on (fleet-counted)': await roundTrips('fleet-counted', bearerRequests.slice(0, settings.counted)),
+          }
 
     // Interleaved rounds: CPU time per request of each variant, on the same requests.
-    const cpu = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]))
-    const wall = Object.fromEntries(Object.keys(verifiers).map((name) => [name, []]))
+    const cpu = Object.fromEntries(measured.map((name) => [name, []]))
+    const wall = Object.fromEntries(measured.map((name) => [name, []]))
     for (let round = 0; round < settings.rounds; round++) {
-      const proofsThisRound = Object.fromEntries(dpopNames.map((name) => [name, dpopRequests(settings.perRound.dpop)]))
-      const names = inRoundOrder([...bearerNames, ...dpopNames], round)
-      for (const name of names) {
-        const requests = dpopNames.includes(name) ? proofsThisRound[name] : name === 'fleet-counted' ? bearerRequests.slice(0, settings.perRound.counted) : bearerRequests
+      const proofs = proofsFor(measured)
+      for (const name of inRoundOrder(measured, round)) {
+        const requests = requestsFor(name, proofs)
         const { cpuMicros, wallMs } = await measure(name, verifiers[name], requests)
         cpu[name].push((requests.length * 1e6) / cpuMicros)
         wall[name].push((requests.length * 1000) / wallMs)
@@ -270,31 +295,39 @@ async function measureInThisProcess({ redisUrl, jwksUrl, key }) {
   }
 }
 
-/** The row of each variant from the pooled samples of every process. */
-function report(names, dpopNames, cpu, wall, roundTripsPerRequest) {
-  const baselineOf = (name) => (dpopNames.includes(name) ? 'dpop-in-memory' : 'single-process')
+/**
+ * The row of each variant: the bearer rows from the pooled samples of the bearer processes, the
+ * context rows from the context process, each against a baseline measured in the same rounds.
+ */
+function report(bearer, context) {
+  const row = (name, { cpu, wall }, baseline, withSingle) => ({
+    variant: name,
+    requestsPerCpuSecond: summarize(cpu[name]),
+    cpuMicrosPerRequest: summarize(cpu[name].map((r) => 1e6 / r)),
+    requestsPerSecond: summarize(wall[name]),
+    baseline,
+    vsBaseline: ratioSummary(cpu[name], cpu[baseline]),
+    vsSingleVerifier: withSingle ? ratioSummary(cpu[name], cpu['single-verifier']) : undefined,
+    wallVsBaseline: ratioSummary(wall[name], wall[baseline]),
+  })
   return {
     settings,
     pinned: canPin,
-    roundTripsPerRequest,
-    rows: names.map((name) => ({
-      variant: name,
-      requestsPerCpuSecond: summarize(cpu[name]),
-      cpuMicrosPerRequest: summarize(cpu[name].map((r) => 1e6 / r)),
-      requestsPerSecond: summarize(wall[name]),
-      baseline: baselineOf(name),
-      vsBaseline: ratioSummary(cpu[name], cpu[baselineOf(name)]),
-      vsSingleVerifier: dpopNames.includes(name) ? undefined : ratioSummary(cpu[name], cpu['single-verifier']),
-      wallVsBaseline: ratioSummary(wall[name], wall[baselineOf(name)]),
-    })),
+    roundTripsPerRequest: context.roundTripsPerRequest,
+    rows: [
+      ...kinds.bearer.measured.map((name) => row(name, bearer, 'single-process', true)),
+      row('fleet-counted', context, 'single-process', false),
+      row('dpop-in-memory', context, 'dpop-in-memory', false),
+      row('dpop-fleet', context, 'dpop-in-memory', false),
+    ],
   }
 }
 
 if (process.env.BENCH_FLEET_WORKER !== undefined) {
   // A measuring process started by the one below: same Redis, same JWKS server, same key.
   runAsChild(async () => {
-    const { redisUrl, jwksUrl, key } = JSON.parse(process.env.BENCH_FLEET_WORKER)
-    return measureInThisProcess({ redisUrl, jwksUrl, key: signingKeyFrom(key) })
+    const { redisUrl, jwksUrl, key, kind } = JSON.parse(process.env.BENCH_FLEET_WORKER)
+    return measureInThisProcess({ redisUrl, jwksUrl, key: signingKeyFrom(key), kind })
   })
 } else {
   runAsChild(async () => {
@@ -315,17 +348,18 @@ if (process.env.BENCH_FLEET_WORKER !== undefined) {
         await connection.close()
       }
       // The processes run one after the other, each pinned where this one is (core 1).
-      const worker = JSON.stringify({ redisUrl: redis.url, jwksUrl: jwksServer.url, key: transferableKey(key) })
-      const parts = []
-      for (let i = 0; i < settings.processes; i++) {
-        parts.push(
-          await runNodeForResult(new URL(import.meta.url), quick ? ['--quick'] : [], { cpu: canPin ? 1 : undefined, nodeArgs: ['--expose-gc'], env: { BENCH_FLEET_WORKER: worker } }, 4 * 60_000),
+      const run = (kind) =>
+        runNodeForResult(
+          new URL(import.meta.url),
+          quick ? ['--quick'] : [],
+          { cpu: canPin ? 1 : undefined, nodeArgs: ['--expose-gc'], env: { BENCH_FLEET_WORKER: JSON.stringify({ redisUrl: redis.url, jwksUrl: jwksServer.url, key: transferableKey(key), kind }) } },
+          4 * 60_000,
         )
-      }
-      const names = Object.keys(parts[0].cpu)
-      const pool = (field) => Object.fromEntries(names.map((name) => [name, parts.flatMap((part) => part[field][name])]))
-      const dpopNames = ['dpop-in-memory', 'dpop-fleet']
-      return report(names, dpopNames, pool('cpu'), pool('wall'), parts[0].roundTripsPerRequest)
+      const parts = []
+      for (let i = 0; i < settings.processes; i++) parts.push(await run('bearer'))
+      const context = await run('context')
+      const pool = (field) => Object.fromEntries(kinds.bearer.measured.map((name) => [name, parts.flatMap((part) => part[field][name])]))
+      return report({ cpu: pool('cpu'), wall: pool('wall') }, context)
     } finally {
       await redis.stop()
       await jwksServer.close()
