@@ -58,8 +58,14 @@ describe('createExpiringKeys', () => {
     expect(keys.size).toBe(1)
   })
 
-  it('checks maxEntries', () => {
+  it('checks maxEntries and the times it is given', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => createExpiringKeys(bad)).toThrow(RangeError)
+    const keys = createExpiringKeys(10)
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => keys.claim('a', bad, t0)).toThrow(RangeError)
+      expect(() => keys.claim('a', t0 + 1_000, bad)).toThrow(RangeError)
+    }
+    expect(keys.size).toBe(0)
   })
 
   const step = (minAdvanceMs: number) =>

@@ -46,7 +46,7 @@ export interface ExpiringKeys {
   /**
    * `replayed` when `key` is held and unexpired at `nowMs`; otherwise `fresh`, and `key` is held
    * until `expiresAtMs`. Throws {@link ReplayStoreFullError} when a new key finds every slot taken
-   * by an unexpired one.
+   * by an unexpired one, a `RangeError` for a time that is not a finite number.
    */
   claim(key: string, expiresAtMs: number, nowMs: number): ReplayVerdict
   /** Keys held (expired ones included until their second is swept). */
@@ -95,6 +95,8 @@ export function createExpiringKeys(maxEntries: number): ExpiringKeys {
 
   return {
     claim(key, expiresAtMs, nowMs) {
+      // A NaN expiry would never compare as unexpired: the key could be replayed at once.
+      if (!Number.isFinite(expiresAtMs) || !Number.isFinite(nowMs)) throw new RangeError('expiresAtMs and nowMs must be finite numbers')
       sweep(nowMs)
       const held = entries.get(key)
       if (held !== undefined && held > nowMs) return 'replayed'
