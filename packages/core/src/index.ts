@@ -243,6 +243,7 @@ export {
   type TrustMode,
 } from './platform/types.ts'
 export { platformHttpGet, platformHttpPost, platformSignatureProvider } from './platform/http-door.ts'
+export { readBoundedStream } from './platform/bytes.ts'
 export {
   defineTargets,
   shouldTryNextTarget,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { readBoundedStream } from '@tokenward/core'
 
 /**
  * One HTTP request as the issuer reads it. The Web handler builds it from a `Request`, the Node
@@ -56,31 +57,9 @@ export function fromWebRequest(request: Request): IssuerHttpRequest {
     path: url.pathname,
     hasQuery: url.search !== '',
     header: (name) => request.headers.get(name),
-    readBody: (maxBytes) => readBounded(request, maxBytes),
+    readBody: (maxBytes) => readBoundedStream(request.body, maxBytes),
   }
 }
 
 /** @internal Writes an {@link IssuerHttpAnswer} as a Web `Response`. */
 export const toWebResponse = (answer: IssuerHttpAnswer): Response => new Response(answer.body, { status: answer.status, headers: answer.headers })
-
-async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array | null> {
-  if (request.body === null) return new Uint8Array()
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      return null
-    }
-    chunks.push(value)
-  }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) out.set(c, at), (at += c.byteLength)
-  return out
-}

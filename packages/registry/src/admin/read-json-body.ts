@@ -6,6 +6,7 @@
  * @module
  */
 import { parseStrictJsonObject } from '@tokenward/core/jose'
+import { readBoundedStream } from '@tokenward/core'
 import { errorResponse } from './admin-response.ts'
 
 /**
@@ -97,33 +98,13 @@ function isJsonMediaType(value: string): boolean {
   })
 }
 
-/** The body's bytes, reading chunk by chunk and stopping as soon as `maxBytes` is passed. */
+/** The body's bytes, reading chunk by chunk and stopping as soon as `maxBytes` is passed (core's one bounded reader). */
 async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array | 'too_large' | 'failed'> {
-  if (request.body === null) return new Uint8Array(0)
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
   try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      total += value.byteLength
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined)
-        return 'too_large'
-      }
-      chunks.push(value)
-    }
+    return (await readBoundedStream(request.body, maxBytes)) ?? 'too_large'
   } catch {
     return 'failed'
   }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
 }
 
 function unsupportedMediaType(): JsonBody {
