@@ -696,6 +696,7 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
     // Same document as last time: its active server and verifier are known. What depends on the
     // clock or may change without a new document is checked again, as activeServer checks it.
     const known = h !== undefined ? h.active : entries.get(org.orgId)
+    // The same conditions stand inline in verifyRequest's flat path: change both together.
     if (known !== undefined && known.activeFor === org && known.revision === org.revision && org.suspension === undefined && nowSeconds < org.subscriptionValidUntil) {
       return verifyWith(org, known, request, target, nowMs, nowSeconds)
     }
@@ -822,7 +823,10 @@ export function createRegistryVerifier(options: RegistryVerifierOptions): Regist
         if (found === undefined) return Promise.resolve(unknownOrganization(target.orgId))
         // The commonest request of all, flat (each call level here is one the JIT may not inline):
         // the same document as last time, a route that asks nothing more, nothing to count or
-        // audit on acceptance. Anything else takes `decide`.
+        // audit on acceptance. Anything else takes `decide`. The conditions on `known` are
+        // `decide`'s, written out again on purpose: sharing them through a predicate function
+        // measured 0.86–0.88× the single verifier in the fleet scenario against 0.92–0.97× inline.
+        // Change both together.
         const known = h.active
         if (
           plainAcceptanceNoIssuer &&
